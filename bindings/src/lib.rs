@@ -1,0 +1,1 @@
+//! Dojang `bindings`: placeholder until its issue lands.

@@ -1,0 +1,12 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+pub mod did;
+pub mod document;
+mod error;
+pub mod jose;
+pub mod key;
+pub mod multibase;
+pub mod resolve;
+
+pub use error::Error;

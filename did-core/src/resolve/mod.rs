@@ -1,0 +1,10 @@
+//! Placeholder.
+
+/// Errors of this module.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResolutionError {
+    /// Placeholder.
+    #[error("not implemented")]
+    Unimplemented,
+}

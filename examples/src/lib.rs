@@ -1,0 +1,1 @@
+//! Dojang `examples`: placeholder until its issue lands.

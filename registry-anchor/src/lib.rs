@@ -1,0 +1,1 @@
+//! Dojang `registry-anchor`: placeholder until its issue lands.

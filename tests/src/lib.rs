@@ -1,0 +1,1 @@
+//! Dojang `tests`: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+//! Dojang `vc-issuer`: placeholder until its issue lands.

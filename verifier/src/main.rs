@@ -1,0 +1,2 @@
+//! `verifier`: placeholder.
+fn main() {}
