@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod clock;
 pub mod did;
 pub mod document;
 mod error;

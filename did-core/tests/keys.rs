@@ -1,5 +1,12 @@
 //! Keys against the shared vectors: did:key / Multikey decoding, JWK import and export,
 //! RFC 7638 / RFC 8037 thumbprints, and sign/verify on every key type.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
 
 use std::sync::Arc;
 
@@ -16,7 +23,10 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 fn jwk(value: &Value) -> Jwk {
@@ -36,14 +46,23 @@ fn every_did_key_multikey_decodes_to_its_jwk() {
                 assert_eq!(hex(&key.to_compressed_bytes()), entry["key_bytes_hex"], "{multibase}");
                 let expected = jwk(&entry["publicKeyJwk"]);
                 let ours = key.to_jwk();
-                assert_eq!((&ours.kty, &ours.crv, &ours.x, &ours.y), (&expected.kty, &expected.crv, &expected.x, &expected.y));
+                assert_eq!(
+                    (&ours.kty, &ours.crv, &ours.x, &ours.y),
+                    (&expected.kty, &expected.crv, &expected.x, &expected.y)
+                );
                 assert_eq!(VerifyingKey::from_jwk(&expected).unwrap(), key);
                 assert_eq!(key.to_multikey(), multibase, "round trip");
                 supported += 1;
             }
             _ => {
                 // P-521, X25519 and secp256k1 are not signing key types we support.
-                assert!(matches!(VerifyingKey::from_multikey(multibase), Err(KeyError::UnsupportedKeyType(_))), "{codec}");
+                assert!(
+                    matches!(
+                        VerifyingKey::from_multikey(multibase),
+                        Err(KeyError::UnsupportedKeyType(_))
+                    ),
+                    "{codec}"
+                );
             }
         }
     }
@@ -87,14 +106,19 @@ fn nist_curve_private_jwks_match_their_dids() {
     let mut checked = 0;
     for (did, entry) in file.as_object().unwrap() {
         let vm = &entry["verificationMethod"];
-        let Some(private) = vm.get("privateKeyJwk") else { continue };
+        let Some(private) = vm.get("privateKeyJwk") else {
+            continue;
+        };
         let private = jwk(private);
         if private.crv.as_deref() == Some("P-521") {
             continue;
         }
         let key = SigningKey::from_jwk(&private).unwrap_or_else(|e| panic!("{did}: {e}"));
         assert_eq!(format!("did:key:{}", key.verifying_key().to_multikey()), *did);
-        assert_eq!(VerifyingKey::from_jwk(&jwk(&vm["publicKeyJwk"])).unwrap(), *key.verifying_key());
+        assert_eq!(
+            VerifyingKey::from_jwk(&jwk(&vm["publicKeyJwk"])).unwrap(),
+            *key.verifying_key()
+        );
         // Export and import the private JWK again.
         let again = SigningKey::from_jwk(&key.to_jwk()).unwrap();
         assert_eq!(again.verifying_key(), key.verifying_key());
@@ -108,10 +132,18 @@ fn rfc7638_and_rfc8037_thumbprints() {
     let cases = vector("thumbprint/jwk-thumbprints-rfc7638-rfc8037.json");
     for case in cases.as_array().unwrap() {
         let key = jwk(&case["jwk"]);
-        assert_eq!(key.thumbprint_input().unwrap(), case["canonical_json"], "{}", case["source"]);
+        assert_eq!(
+            key.thumbprint_input().unwrap(),
+            case["canonical_json"],
+            "{}",
+            case["source"]
+        );
         assert_eq!(key.thumbprint().unwrap(), case["thumbprint_b64u"], "{}", case["source"]);
         if key.kty == "OKP" {
-            assert_eq!(VerifyingKey::from_jwk(&key).unwrap().thumbprint(), case["thumbprint_b64u"]);
+            assert_eq!(
+                VerifyingKey::from_jwk(&key).unwrap().thumbprint(),
+                case["thumbprint_b64u"]
+            );
         }
     }
 }
@@ -127,12 +159,21 @@ fn sign_and_verify_with_every_key_type() {
         public.verify(b"message", &sig).unwrap();
         public.verify_with(key_type.algorithm(), b"message", &sig).unwrap();
         assert_eq!(public.verify(b"messagf", &sig), Err(KeyError::BadSignature));
-        assert_eq!(other.verifying_key().verify(b"message", &sig), Err(KeyError::BadSignature));
-        assert_eq!(public.verify(b"message", &sig[..sig.len() - 1]), Err(KeyError::BadSignature));
+        assert_eq!(
+            other.verifying_key().verify(b"message", &sig),
+            Err(KeyError::BadSignature)
+        );
+        assert_eq!(
+            public.verify(b"message", &sig[..sig.len() - 1]),
+            Err(KeyError::BadSignature)
+        );
         assert_eq!(public.verify(b"message", &[0u8; 64]), Err(KeyError::BadSignature));
         for alg in [Algorithm::Es256, Algorithm::Es384, Algorithm::EdDsa] {
             if alg != key_type.algorithm() {
-                assert!(matches!(public.verify_with(alg, b"message", &sig), Err(KeyError::AlgorithmMismatch { .. })));
+                assert!(matches!(
+                    public.verify_with(alg, b"message", &sig),
+                    Err(KeyError::AlgorithmMismatch { .. })
+                ));
             }
         }
         // Every single-bit flip of the signature is rejected.
@@ -144,13 +185,22 @@ fn sign_and_verify_with_every_key_type() {
         // JWK and Multikey round trips.
         assert_eq!(VerifyingKey::from_jwk(&public.to_jwk()).unwrap(), *public);
         assert_eq!(VerifyingKey::from_multikey(&public.to_multikey()).unwrap(), *public);
-        assert_eq!(SigningKey::from_bytes(key_type, &key.to_bytes()).unwrap().verifying_key(), public);
+        assert_eq!(
+            SigningKey::from_bytes(key_type, &key.to_bytes())
+                .unwrap()
+                .verifying_key(),
+            public
+        );
     }
 }
 
 #[tokio::test]
 async fn signer_trait_objects_sign() {
-    let signer: Arc<dyn Signer> = Arc::new(SigningKey::generate(KeyType::P256).unwrap().with_key_id("did:example:1#k"));
+    let signer: Arc<dyn Signer> = Arc::new(
+        SigningKey::generate(KeyType::P256)
+            .unwrap()
+            .with_key_id("did:example:1#k"),
+    );
     assert_eq!(signer.algorithm(), Algorithm::Es256);
     assert_eq!(signer.key_id(), Some("did:example:1#k"));
     let sig = signer.try_sign(b"hello").await.unwrap();
@@ -172,13 +222,22 @@ fn hostile_jwks_are_rejected_with_the_reason() {
     let good = SigningKey::generate(KeyType::P256).unwrap();
     let public = good.verifying_key().to_jwk();
 
-    assert_eq!(VerifyingKey::from_jwk(&good.to_jwk()), Err(KeyError::PrivateMemberInPublicJwk("d")));
+    assert_eq!(
+        VerifyingKey::from_jwk(&good.to_jwk()),
+        Err(KeyError::PrivateMemberInPublicJwk("d"))
+    );
 
     let mut with_alg = public.clone();
     with_alg.alg = Some("ES384".into());
-    assert!(matches!(VerifyingKey::from_jwk(&with_alg), Err(KeyError::AlgorithmMismatch { .. })));
+    assert!(matches!(
+        VerifyingKey::from_jwk(&with_alg),
+        Err(KeyError::AlgorithmMismatch { .. })
+    ));
     with_alg.alg = Some("none".into());
-    assert!(matches!(VerifyingKey::from_jwk(&with_alg), Err(KeyError::UnsupportedAlgorithm(_))));
+    assert!(matches!(
+        VerifyingKey::from_jwk(&with_alg),
+        Err(KeyError::UnsupportedAlgorithm(_))
+    ));
     with_alg.alg = Some("ES256".into());
     assert!(VerifyingKey::from_jwk(&with_alg).is_ok());
 
@@ -195,22 +254,42 @@ fn hostile_jwks_are_rejected_with_the_reason() {
     let y = off_curve.y.unwrap();
     let last = if y.ends_with('A') { 'E' } else { 'A' };
     off_curve.y = Some(format!("{}{last}", &y[..y.len() - 1]));
-    assert!(matches!(VerifyingKey::from_jwk(&off_curve), Err(KeyError::InvalidKey { .. })));
+    assert!(matches!(
+        VerifyingKey::from_jwk(&off_curve),
+        Err(KeyError::InvalidKey { .. })
+    ));
 
     let mut no_y = public.clone();
     no_y.y = None;
     assert_eq!(VerifyingKey::from_jwk(&no_y), Err(KeyError::InvalidJwk("missing y")));
 
-    for (kty, crv) in [("EC", "P-521"), ("EC", "secp256k1"), ("OKP", "X25519"), ("RSA", "P-256"), ("oct", "")] {
+    for (kty, crv) in [
+        ("EC", "P-521"),
+        ("EC", "secp256k1"),
+        ("OKP", "X25519"),
+        ("RSA", "P-256"),
+        ("oct", ""),
+    ] {
         let mut other = public.clone();
         other.kty = kty.into();
         other.crv = Some(crv.into());
-        assert!(matches!(VerifyingKey::from_jwk(&other), Err(KeyError::UnsupportedKeyType(_))), "{kty} {crv}");
+        assert!(
+            matches!(VerifyingKey::from_jwk(&other), Err(KeyError::UnsupportedKeyType(_))),
+            "{kty} {crv}"
+        );
     }
 
     // An Ed25519 key of small order (the identity point) is refused.
-    let identity = Jwk { kty: "OKP".into(), crv: Some("Ed25519".into()), x: Some("AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into()), ..Jwk::default() };
-    assert!(matches!(VerifyingKey::from_jwk(&identity), Err(KeyError::InvalidKey { .. })));
+    let identity = Jwk {
+        kty: "OKP".into(),
+        crv: Some("Ed25519".into()),
+        x: Some("AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into()),
+        ..Jwk::default()
+    };
+    assert!(matches!(
+        VerifyingKey::from_jwk(&identity),
+        Err(KeyError::InvalidKey { .. })
+    ));
 
     // A private JWK whose public members belong to another key.
     let mut mismatched = good.to_jwk();
@@ -231,8 +310,13 @@ fn secret_scalars_out_of_range_are_rejected() {
 
 #[test]
 fn algorithm_allow_list() {
-    for bad in ["none", "None", "HS256", "RS256", "PS256", "ES512", "es256", "", "ES256 "] {
-        assert!(matches!(Algorithm::from_name(bad), Err(KeyError::UnsupportedAlgorithm(_))), "{bad:?}");
+    for bad in [
+        "none", "None", "HS256", "RS256", "PS256", "ES512", "es256", "", "ES256 ",
+    ] {
+        assert!(
+            matches!(Algorithm::from_name(bad), Err(KeyError::UnsupportedAlgorithm(_))),
+            "{bad:?}"
+        );
     }
     assert_eq!(Algorithm::from_name("ES256").unwrap().key_type(), KeyType::P256);
     assert_eq!(Algorithm::from_name("EdDSA").unwrap(), Algorithm::EdDsa);

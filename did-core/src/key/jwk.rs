@@ -111,7 +111,12 @@ impl Jwk {
                     .ok_or(KeyError::InvalidJwk("oct JWK without k"))?;
                 format!(r#"{{"k":{},"kty":"oct"}}"#, s(k))
             }
-            _ => return Err(KeyError::UnsupportedKeyType(format!("kty={}", super::algorithm::truncate(kty)))),
+            _ => {
+                return Err(KeyError::UnsupportedKeyType(format!(
+                    "kty={}",
+                    super::algorithm::truncate(kty)
+                )));
+            }
         })
     }
 

@@ -24,6 +24,7 @@ mod verifying;
 pub use algorithm::{Algorithm, KeyType};
 pub use backend::NAME as BACKEND;
 pub use jwk::Jwk;
+pub(crate) use multikey::x25519_from_ed25519;
 pub use multikey::{MULTICODEC_ED25519_PUB, MULTICODEC_P256_PUB, MULTICODEC_P384_PUB};
 pub use signer::Signer;
 pub use signing::SigningKey;

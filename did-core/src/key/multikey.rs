@@ -67,7 +67,9 @@ pub(crate) fn decode_public(value: &str) -> Result<(KeyType, Vec<u8>), KeyError>
         other => return Err(KeyError::UnsupportedKeyType(format!("multicodec 0x{other:x}"))),
     };
     if key.len() != len {
-        return Err(KeyError::InvalidMultikey("key length does not match its multicodec (EC keys must be compressed)"));
+        return Err(KeyError::InvalidMultikey(
+            "key length does not match its multicodec (EC keys must be compressed)",
+        ));
     }
     Ok((key_type, key))
 }
@@ -108,13 +110,28 @@ pub(crate) fn encode_secret(key_type: KeyType, secret: &[u8]) -> zeroize::Zeroiz
     zeroize::Zeroizing::new(multibase::encode(Base::Base58Btc, &bytes))
 }
 
+/// Multicodec `x25519-pub` (0xec).
+const MULTICODEC_X25519_PUB: u64 = 0xec;
+
+/// The X25519 key-agreement Multikey that an Ed25519 key converts to (Edwards to
+/// Montgomery), as did:key documents list under `keyAgreement`.
+pub(crate) fn x25519_from_ed25519(ed25519: &[u8]) -> Option<String> {
+    let raw: [u8; 32] = ed25519.try_into().ok()?;
+    let key = ed25519_dalek::VerifyingKey::from_bytes(&raw).ok()?;
+    Some(encode(MULTICODEC_X25519_PUB, key.to_montgomery().as_bytes()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn varint_round_trip_and_prefixes() {
-        for (code, prefix) in [(0x1200u64, vec![0x80, 0x24]), (0xed, vec![0xed, 0x01]), (0x1306, vec![0x86, 0x26])] {
+        for (code, prefix) in [
+            (0x1200u64, vec![0x80, 0x24]),
+            (0xed, vec![0xed, 0x01]),
+            (0x1306, vec![0x86, 0x26]),
+        ] {
             let mut out = Vec::new();
             write_varint(code, &mut out);
             assert_eq!(out, prefix);

@@ -39,9 +39,15 @@ impl SigningKey {
     pub fn from_bytes(key_type: KeyType, secret: &[u8]) -> Result<SigningKey, KeyError> {
         use p256::elliptic_curve::sec1::ToEncodedPoint as _;
         if secret.len() != key_type.scalar_len() {
-            return Err(KeyError::InvalidKey { key_type, reason: "secret has the wrong length" });
+            return Err(KeyError::InvalidKey {
+                key_type,
+                reason: "secret has the wrong length",
+            });
         }
-        let invalid = KeyError::InvalidKey { key_type, reason: "secret scalar out of range" };
+        let invalid = KeyError::InvalidKey {
+            key_type,
+            reason: "secret scalar out of range",
+        };
         let public: Vec<u8> = match key_type {
             KeyType::P256 => p256::SecretKey::from_slice(secret)
                 .map_err(|_| invalid)?
@@ -58,12 +64,21 @@ impl SigningKey {
             KeyType::Ed25519 => {
                 let seed: [u8; 32] = secret.try_into().map_err(|_| invalid)?;
                 let seed = Zeroizing::new(seed);
-                ed25519_dalek::SigningKey::from_bytes(&seed).verifying_key().to_bytes().to_vec()
+                ed25519_dalek::SigningKey::from_bytes(&seed)
+                    .verifying_key()
+                    .to_bytes()
+                    .to_vec()
             }
         };
         let verifying_key = VerifyingKey::from_bytes(key_type, &public)?;
         let backend = backend::Signer::new(key_type, secret, verifying_key.as_bytes())?;
-        Ok(SigningKey { key_type, secret: Zeroizing::new(secret.to_vec()), verifying_key, key_id: None, backend })
+        Ok(SigningKey {
+            key_type,
+            secret: Zeroizing::new(secret.to_vec()),
+            verifying_key,
+            key_id: None,
+            backend,
+        })
     }
 
     /// Sets the key ID reported through [`Signer::key_id`] (e.g. a DID URL).

@@ -47,13 +47,20 @@ impl VerifyingKey {
                     reason: "not a valid Ed25519 point",
                 })?;
                 if key.is_weak() {
-                    return Err(KeyError::InvalidKey { key_type, reason: "Ed25519 point of small order" });
+                    return Err(KeyError::InvalidKey {
+                        key_type,
+                        reason: "Ed25519 point of small order",
+                    });
                 }
                 Box::from(raw.as_slice())
             }
         };
         let backend = backend::Verifier::new(key_type, &canonical)?;
-        Ok(VerifyingKey { key_type, bytes: canonical, backend })
+        Ok(VerifyingKey {
+            key_type,
+            bytes: canonical,
+            backend,
+        })
     }
 
     /// The key type.
@@ -75,10 +82,12 @@ impl VerifyingKey {
     pub fn to_compressed_bytes(&self) -> Vec<u8> {
         use p256::elliptic_curve::sec1::ToEncodedPoint as _;
         let compressed = match self.key_type {
-            KeyType::P256 => p256::PublicKey::from_sec1_bytes(&self.bytes)
-                .map(|p| p.to_encoded_point(true).as_bytes().to_vec()),
-            KeyType::P384 => p384::PublicKey::from_sec1_bytes(&self.bytes)
-                .map(|p| p.to_encoded_point(true).as_bytes().to_vec()),
+            KeyType::P256 => {
+                p256::PublicKey::from_sec1_bytes(&self.bytes).map(|p| p.to_encoded_point(true).as_bytes().to_vec())
+            }
+            KeyType::P384 => {
+                p384::PublicKey::from_sec1_bytes(&self.bytes).map(|p| p.to_encoded_point(true).as_bytes().to_vec())
+            }
             KeyType::Ed25519 => return self.bytes.to_vec(),
         };
         // The bytes were validated on construction, so decoding them again cannot fail.
@@ -100,7 +109,10 @@ impl VerifyingKey {
     /// algorithm that does not belong to this key type.
     pub fn verify_with(&self, algorithm: Algorithm, message: &[u8], signature: &[u8]) -> Result<(), KeyError> {
         if algorithm != self.algorithm() {
-            return Err(KeyError::AlgorithmMismatch { algorithm: algorithm.name().to_owned(), key_type: self.key_type });
+            return Err(KeyError::AlgorithmMismatch {
+                algorithm: algorithm.name().to_owned(),
+                key_type: self.key_type,
+            });
         }
         self.verify(message, signature)
     }
@@ -116,15 +128,20 @@ impl VerifyingKey {
 
     /// Reads the public part of a JWK that may also hold a private key.
     pub(crate) fn from_jwk_public_part(jwk: &Jwk) -> Result<VerifyingKey, KeyError> {
-        let crv = jwk.crv.as_deref().ok_or(KeyError::InvalidJwk("missing crv"))?;
-        let key_type = KeyType::from_jwk_params(&jwk.kty, crv)?;
+        let key_type = KeyType::from_jwk_params(&jwk.kty, jwk.crv.as_deref().unwrap_or_default())?;
         if let Some(alg) = jwk.alg.as_deref() {
             let alg = Algorithm::from_name(alg)?;
             if alg.key_type() != key_type {
-                return Err(KeyError::AlgorithmMismatch { algorithm: alg.name().to_owned(), key_type });
+                return Err(KeyError::AlgorithmMismatch {
+                    algorithm: alg.name().to_owned(),
+                    key_type,
+                });
             }
         }
-        let x = b64u_decode(jwk.x.as_deref().ok_or(KeyError::InvalidJwk("missing x"))?, "x is not base64url")?;
+        let x = b64u_decode(
+            jwk.x.as_deref().ok_or(KeyError::InvalidJwk("missing x"))?,
+            "x is not base64url",
+        )?;
         if x.len() != key_type.scalar_len() {
             return Err(KeyError::InvalidJwk("x has the wrong length for the curve"));
         }
@@ -136,7 +153,10 @@ impl VerifyingKey {
                 Self::from_bytes(key_type, &x)
             }
             KeyType::P256 | KeyType::P384 => {
-                let y = b64u_decode(jwk.y.as_deref().ok_or(KeyError::InvalidJwk("missing y"))?, "y is not base64url")?;
+                let y = b64u_decode(
+                    jwk.y.as_deref().ok_or(KeyError::InvalidJwk("missing y"))?,
+                    "y is not base64url",
+                )?;
                 if y.len() != key_type.scalar_len() {
                     return Err(KeyError::InvalidJwk("y has the wrong length for the curve"));
                 }

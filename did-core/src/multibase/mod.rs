@@ -40,7 +40,9 @@ pub fn decode(input: &str) -> Result<(Base, Vec<u8>), MultibaseError> {
         return Err(MultibaseError::TooLong(limit));
     }
     let data = input.get(first.len_utf8()..).unwrap_or_default();
-    base.decode(data).map(|bytes| (base, bytes)).map_err(|_| MultibaseError::InvalidData(base))
+    base.decode(data)
+        .map(|bytes| (base, bytes))
+        .map_err(|_| MultibaseError::InvalidData(base))
 }
 
 /// Encodes `bytes` in `base`, with its prefix.

@@ -1,10 +1,90 @@
-//! Placeholder.
+//! DID resolution (W3C DID Resolution): the [`Resolver`] seam and the methods did-core
+//! ships: `did:key`, `did:jwk`, `did:web` (feature `did-web`), plus a
+//! [`CompositeResolver`] that routes by method and a [`CachingResolver`] with a TTL.
+//!
+//! `did:dojang` lives in registry-anchor and plugs in through the same trait.
+//!
+//! ```
+//! use did_core::resolve::{CompositeResolver, Resolver};
+//! # tokio_test_block_on(async {
+//! let resolver = CompositeResolver::with_default_methods();
+//! let result = resolver
+//!     .resolve_to_result("did:key:zDnaerDaTF5BXEavCrfRZEk316dpbLsfPDZ3WJ5hRTPFU2169")
+//!     .await;
+//! assert!(result.did_resolution_metadata.error.is_none());
+//! # });
+//! # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
+//! #     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+//! # }
+//! ```
 
-/// Errors of this module.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ResolutionError {
-    /// Placeholder.
-    #[error("not implemented")]
-    Unimplemented,
+mod cache;
+mod composite;
+mod did_jwk;
+mod did_key;
+#[cfg(feature = "did-web")]
+mod did_web;
+mod error;
+mod result;
+
+use async_trait::async_trait;
+
+pub use cache::CachingResolver;
+pub use composite::CompositeResolver;
+pub use did_jwk::JwkResolver;
+pub use did_key::KeyResolver;
+#[cfg(feature = "did-web")]
+pub use did_web::{WebResolver, did_web_url};
+pub use error::ResolutionError;
+pub use result::{DocumentMetadata, Resolution, ResolutionMetadata, ResolutionOptions, ResolutionResult};
+
+use crate::did::{Did, DidUrl};
+use crate::document::Relationship;
+use crate::key::VerifyingKey;
+
+/// Resolves DIDs of one or more methods to their documents.
+///
+/// One required method; the rest are provided. Object-safe and `Send + Sync`, so
+/// resolvers compose as `Arc<dyn Resolver>`.
+#[async_trait]
+pub trait Resolver: Send + Sync {
+    /// Resolves `did`. "Not found", "not supported" and friends are errors whose
+    /// [`ResolutionError::code`] is the standard DID Resolution error code.
+    async fn resolve(&self, did: &Did, options: &ResolutionOptions) -> Result<Resolution, ResolutionError>;
+
+    /// Parses and resolves a DID string, returning the DID Resolution result structure
+    /// (document, resolution metadata with `error` on failure, document metadata).
+    async fn resolve_to_result(&self, did: &str) -> ResolutionResult {
+        let outcome = match Did::parse(did) {
+            Ok(did) => self.resolve(&did, &ResolutionOptions::default()).await,
+            Err(e) => Err(ResolutionError::InvalidDid(e)),
+        };
+        ResolutionResult::from(outcome)
+    }
+
+    /// Dereferences a verification method DID URL (`did:…#key-1`) to its public key,
+    /// checking that the DID document authorizes it for `relationship`.
+    ///
+    /// This is what a verifier calls with a JWS `kid`.
+    async fn resolve_verifying_key(
+        &self,
+        method: &DidUrl,
+        relationship: Relationship,
+    ) -> Result<VerifyingKey, ResolutionError> {
+        let resolution = self.resolve(&method.did(), &ResolutionOptions::default()).await?;
+        if resolution.document_metadata.deactivated == Some(true) {
+            return Err(ResolutionError::Deactivated);
+        }
+        let document = &resolution.document;
+        let vm = document
+            .verification_method(method.as_str())
+            .ok_or_else(|| ResolutionError::MethodNotFound(method.as_str().to_owned()))?;
+        if !document.authorizes(relationship, method.as_str()) {
+            return Err(ResolutionError::NotAuthorized {
+                method: method.as_str().to_owned(),
+                relationship,
+            });
+        }
+        vm.verifying_key().map_err(ResolutionError::InvalidDocument)
+    }
 }

@@ -18,7 +18,10 @@ impl Verifier {
         };
         ParsedPublicKey::new(alg, public)
             .map(Verifier)
-            .map_err(|_| KeyError::InvalidKey { key_type, reason: "rejected by aws-lc" })
+            .map_err(|_| KeyError::InvalidKey {
+                key_type,
+                reason: "rejected by aws-lc",
+            })
     }
 
     pub(crate) fn verify(&self, message: &[u8], sig: &[u8]) -> Result<(), KeyError> {
@@ -39,19 +42,35 @@ pub(crate) struct Signer {
 
 impl Signer {
     pub(crate) fn new(key_type: KeyType, secret: &[u8], public: &[u8]) -> Result<Signer, KeyError> {
-        let rejected = |_| KeyError::InvalidKey { key_type, reason: "rejected by aws-lc" };
+        let rejected = |_| KeyError::InvalidKey {
+            key_type,
+            reason: "rejected by aws-lc",
+        };
         let pair = match key_type {
             KeyType::P256 => Pair::Ecdsa(
-                EcdsaKeyPair::from_private_key_and_public_key(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, secret, public)
-                    .map_err(rejected)?,
+                EcdsaKeyPair::from_private_key_and_public_key(
+                    &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+                    secret,
+                    public,
+                )
+                .map_err(rejected)?,
             ),
             KeyType::P384 => Pair::Ecdsa(
-                EcdsaKeyPair::from_private_key_and_public_key(&signature::ECDSA_P384_SHA384_FIXED_SIGNING, secret, public)
-                    .map_err(rejected)?,
+                EcdsaKeyPair::from_private_key_and_public_key(
+                    &signature::ECDSA_P384_SHA384_FIXED_SIGNING,
+                    secret,
+                    public,
+                )
+                .map_err(rejected)?,
             ),
-            KeyType::Ed25519 => Pair::Ed25519(Ed25519KeyPair::from_seed_and_public_key(secret, public).map_err(rejected)?),
+            KeyType::Ed25519 => {
+                Pair::Ed25519(Ed25519KeyPair::from_seed_and_public_key(secret, public).map_err(rejected)?)
+            }
         };
-        Ok(Signer { pair, rng: SystemRandom::new() })
+        Ok(Signer {
+            pair,
+            rng: SystemRandom::new(),
+        })
     }
 
     pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {

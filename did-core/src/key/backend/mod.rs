@@ -14,4 +14,8 @@ mod rust_crypto;
 pub(crate) use rust_crypto::{Signer, Verifier};
 
 /// The name of the signature backend compiled in (`aws-lc-rs` or `RustCrypto`), for logs and benchmark reports.
-pub const NAME: &str = if cfg!(feature = "aws-lc") { "aws-lc-rs" } else { "RustCrypto" };
+pub const NAME: &str = if cfg!(feature = "aws-lc") {
+    "aws-lc-rs"
+} else {
+    "RustCrypto"
+};

@@ -15,7 +15,10 @@ pub(crate) enum Verifier {
 
 impl Verifier {
     pub(crate) fn new(key_type: KeyType, public: &[u8]) -> Result<Verifier, KeyError> {
-        let invalid = KeyError::InvalidKey { key_type, reason: "rejected by RustCrypto" };
+        let invalid = KeyError::InvalidKey {
+            key_type,
+            reason: "rejected by RustCrypto",
+        };
         Ok(match key_type {
             KeyType::P256 => Verifier::P256(p256::ecdsa::VerifyingKey::from_sec1_bytes(public).map_err(|_| invalid)?),
             KeyType::P384 => Verifier::P384(p384::ecdsa::VerifyingKey::from_sec1_bytes(public).map_err(|_| invalid)?),
@@ -29,8 +32,12 @@ impl Verifier {
     pub(crate) fn verify(&self, message: &[u8], sig: &[u8]) -> Result<(), KeyError> {
         let bad = |_| KeyError::BadSignature;
         match self {
-            Verifier::P256(key) => key.verify(message, &p256::ecdsa::Signature::from_slice(sig).map_err(bad)?).map_err(bad),
-            Verifier::P384(key) => key.verify(message, &p384::ecdsa::Signature::from_slice(sig).map_err(bad)?).map_err(bad),
+            Verifier::P256(key) => key
+                .verify(message, &p256::ecdsa::Signature::from_slice(sig).map_err(bad)?)
+                .map_err(bad),
+            Verifier::P384(key) => key
+                .verify(message, &p384::ecdsa::Signature::from_slice(sig).map_err(bad)?)
+                .map_err(bad),
             Verifier::Ed25519(key) => {
                 let sig = ed25519_dalek::Signature::from_slice(sig).map_err(bad)?;
                 key.verify_strict(message, &sig).map_err(bad)
@@ -47,7 +54,10 @@ pub(crate) enum Signer {
 
 impl Signer {
     pub(crate) fn new(key_type: KeyType, secret: &[u8], _public: &[u8]) -> Result<Signer, KeyError> {
-        let invalid = KeyError::InvalidKey { key_type, reason: "rejected by RustCrypto" };
+        let invalid = KeyError::InvalidKey {
+            key_type,
+            reason: "rejected by RustCrypto",
+        };
         Ok(match key_type {
             KeyType::P256 => Signer::P256(p256::ecdsa::SigningKey::from_slice(secret).map_err(|_| invalid)?),
             KeyType::P384 => Signer::P384(p384::ecdsa::SigningKey::from_slice(secret).map_err(|_| invalid)?),

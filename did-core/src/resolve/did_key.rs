@@ -1,0 +1,88 @@
+//! `did:key` (W3C CCG did:key v0.9): the DID is the public key, so resolution is pure
+//! computation: no I/O, no registry.
+
+use async_trait::async_trait;
+use serde_json::json;
+
+use super::{Resolution, ResolutionError, ResolutionOptions, Resolver};
+use crate::did::{Did, DidError, DidUrl};
+use crate::document::{Document, MethodRef, Relationship, Representation, VerificationMethod};
+use crate::key::{KeyError, KeyType, VerifyingKey};
+
+/// Resolves `did:key` DIDs of P-256, P-384 and Ed25519 keys into `Multikey` documents.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeyResolver;
+
+impl KeyResolver {
+    /// The `did:key` DID of `key`.
+    ///
+    /// A Multikey is base58btc, all DID idchars, so this only fails if that ever changed.
+    pub fn did_for(key: &VerifyingKey) -> Result<Did, DidError> {
+        Did::parse(&format!("did:key:{}", key.to_multikey()))
+    }
+
+    /// The verification method DID URL (`did:key:z…#z…`) of `key`, for a JWS `kid`.
+    pub fn key_id_for(key: &VerifyingKey) -> String {
+        let multikey = key.to_multikey();
+        format!("did:key:{multikey}#{multikey}")
+    }
+
+    /// Builds the DID document of a `did:key` DID.
+    pub fn document(did: &Did, representation: Representation) -> Result<Document, ResolutionError> {
+        let invalid = |reason: &str| ResolutionError::InvalidMethodSpecificId {
+            method: "key",
+            reason: reason.to_owned(),
+        };
+        if did.method() != "key" {
+            return Err(ResolutionError::MethodNotSupported(did.method().to_owned()));
+        }
+        let multibase = did.method_specific_id();
+        if !multibase.starts_with('z') || multibase.contains(':') {
+            return Err(invalid("the method-specific id must be one base58btc ('z') Multikey"));
+        }
+        let key = VerifyingKey::from_multikey(multibase).map_err(|e| match e {
+            KeyError::UnsupportedKeyType(t) => ResolutionError::UnsupportedPublicKeyType(t),
+            other => invalid(&other.to_string()),
+        })?;
+
+        let vm_id = DidUrl::parse(&format!("{}#{multibase}", did.as_str())).map_err(ResolutionError::InvalidDid)?;
+        let mut document = Document::new(did.clone());
+        if representation == Representation::JsonLd {
+            document.context = Some(json!([
+                "https://www.w3.org/ns/did/v1",
+                "https://w3id.org/security/multikey/v1"
+            ]));
+        }
+        let signing = [
+            Relationship::Authentication,
+            Relationship::AssertionMethod,
+            Relationship::CapabilityInvocation,
+            Relationship::CapabilityDelegation,
+        ];
+        document.add_verification_method(VerificationMethod::multikey(vm_id.clone(), did.clone(), &key), &signing);
+        match key.key_type() {
+            // ECDH works on the NIST curves with the same key.
+            KeyType::P256 | KeyType::P384 => document.key_agreement.push(MethodRef::Reference(vm_id.into_string())),
+            // Ed25519 signs only; its Montgomery form is the X25519 key-agreement key,
+            // embedded in `keyAgreement` as the did:key specification's example does.
+            KeyType::Ed25519 => {
+                if let Some(x25519) = crate::key::x25519_from_ed25519(key.as_bytes()) {
+                    let id =
+                        DidUrl::parse(&format!("{}#{x25519}", did.as_str())).map_err(ResolutionError::InvalidDid)?;
+                    let mut vm = VerificationMethod::multikey(id, did.clone(), &key);
+                    vm.public_key_multibase = Some(x25519);
+                    document.key_agreement.push(MethodRef::Embedded(vm));
+                }
+            }
+        }
+        Ok(document)
+    }
+}
+
+#[async_trait]
+impl Resolver for KeyResolver {
+    async fn resolve(&self, did: &Did, options: &ResolutionOptions) -> Result<Resolution, ResolutionError> {
+        let representation = options.representation()?;
+        Ok(Resolution::new(Self::document(did, representation)?, representation))
+    }
+}

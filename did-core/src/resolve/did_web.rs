@@ -1,0 +1,168 @@
+//! `did:web`: the DID document is fetched over HTTPS from the domain the DID names.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use super::{Resolution, ResolutionError, ResolutionOptions, Resolver};
+use crate::did::Did;
+use crate::document::{Document, Representation};
+
+/// Largest DID document a did:web resolver downloads (256 KiB).
+pub const MAX_DOCUMENT_BYTES: usize = 256 * 1024;
+
+/// The HTTPS URL of a did:web DID's document (did:web method spec §3.2):
+/// `did:web:example.com` → `https://example.com/.well-known/did.json`,
+/// `did:web:example.com:user:alice` → `https://example.com/user/alice/did.json`,
+/// `did:web:example.com%3A8443` → `https://example.com:8443/.well-known/did.json`.
+pub fn did_web_url(did: &Did) -> Result<String, ResolutionError> {
+    url_with_scheme(did, "https")
+}
+
+fn url_with_scheme(did: &Did, scheme: &str) -> Result<String, ResolutionError> {
+    let invalid = |reason: &str| ResolutionError::InvalidMethodSpecificId {
+        method: "web",
+        reason: reason.to_owned(),
+    };
+    if did.method() != "web" {
+        return Err(ResolutionError::MethodNotSupported(did.method().to_owned()));
+    }
+    let mut parts = did.method_specific_id().split(':');
+    let host = parts.next().unwrap_or_default();
+    // Only the port separator may be percent-encoded in the host.
+    let host = host.replace("%3A", ":").replace("%3a", ":");
+    let (name, port) = match host.split_once(':') {
+        Some((name, port)) => (name, Some(port)),
+        None => (host.as_str(), None),
+    };
+    let name_ok = !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        });
+    if !name_ok {
+        return Err(invalid("the host is not a valid domain name"));
+    }
+    if let Some(port) = port {
+        if port.is_empty() || port.len() > 5 || !port.chars().all(|c| c.is_ascii_digit()) {
+            return Err(invalid("the port is not a number"));
+        }
+    }
+    let mut path = String::new();
+    for segment in parts {
+        if segment.is_empty() || segment == "." || segment == ".." || segment.contains('%') {
+            return Err(invalid("a path segment is empty, a dot segment, or percent-encoded"));
+        }
+        path.push('/');
+        path.push_str(segment);
+    }
+    if path.is_empty() {
+        path.push_str("/.well-known");
+    }
+    Ok(format!(
+        "{scheme}://{}/{}did.json",
+        host.to_ascii_lowercase(),
+        path.trim_start_matches('/').to_owned() + "/"
+    ))
+}
+
+/// Resolves did:web DIDs over HTTPS (reqwest with rustls), with a timeout, a size
+/// limit, no cookies, and at most three redirects.
+#[derive(Debug, Clone)]
+pub struct WebResolver {
+    client: reqwest::Client,
+    scheme: &'static str,
+}
+
+impl WebResolver {
+    /// An HTTPS-only resolver with a 10-second timeout.
+    pub fn new() -> Result<WebResolver, ResolutionError> {
+        Self::build(true)
+    }
+
+    /// A resolver that fetches over plain **HTTP**, for tests against a server on
+    /// 127.0.0.1 only. Never use it in production: anyone on the path can forge documents.
+    pub fn danger_plain_http_for_testing() -> Result<WebResolver, ResolutionError> {
+        Self::build(false)
+    }
+
+    fn build(https: bool) -> Result<WebResolver, ResolutionError> {
+        let client = reqwest::Client::builder()
+            .https_only(https)
+            .timeout(Duration::from_secs(10))
+            .connect_timeout(Duration::from_secs(5))
+            .redirect(reqwest::redirect::Policy::limited(3))
+            .user_agent(concat!("dojang-did-core/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ResolutionError::Transport(e.to_string()))?;
+        Ok(WebResolver {
+            client,
+            scheme: if https { "https" } else { "http" },
+        })
+    }
+
+    async fn fetch(&self, url: &str) -> Result<Vec<u8>, ResolutionError> {
+        let transport = |e: reqwest::Error| ResolutionError::Transport(e.without_url().to_string());
+        let mut response = self
+            .client
+            .get(url)
+            .header(
+                reqwest::header::ACCEPT,
+                "application/did+json, application/did+ld+json, application/json",
+            )
+            .send()
+            .await
+            .map_err(transport)?;
+        let status = response.status();
+        if status == reqwest::StatusCode::NOT_FOUND || status == reqwest::StatusCode::GONE {
+            return Err(ResolutionError::NotFound);
+        }
+        if !status.is_success() {
+            return Err(ResolutionError::Transport(format!("HTTP status {}", status.as_u16())));
+        }
+        let too_large = ResolutionError::TooLarge {
+            limit: MAX_DOCUMENT_BYTES,
+        };
+        if response
+            .content_length()
+            .is_some_and(|len| len > MAX_DOCUMENT_BYTES as u64)
+        {
+            return Err(too_large);
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(transport)? {
+            if body.len() + chunk.len() > MAX_DOCUMENT_BYTES {
+                return Err(too_large);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+}
+
+#[async_trait]
+impl Resolver for WebResolver {
+    async fn resolve(&self, did: &Did, options: &ResolutionOptions) -> Result<Resolution, ResolutionError> {
+        options.representation()?;
+        let url = url_with_scheme(did, self.scheme)?;
+        let body = self.fetch(&url).await?;
+        let text = std::str::from_utf8(&body)
+            .map_err(|_| ResolutionError::Transport("the DID document is not UTF-8".to_owned()))?;
+        let document = Document::from_json(text).map_err(ResolutionError::InvalidDocument)?;
+        if document.id != *did {
+            return Err(ResolutionError::DocumentIdMismatch {
+                found: document.id.as_str().chars().take(128).collect(),
+            });
+        }
+        let representation = if document.context.is_some() {
+            Representation::JsonLd
+        } else {
+            Representation::Json
+        };
+        Ok(Resolution::new(document, representation))
+    }
+}
