@@ -1,0 +1,17 @@
+//! `verifier`: the Dojang verifier command line. See `verifier --help`.
+
+use clap::Parser as _;
+use verifier::cli::{Cli, EXIT_FAILED, run};
+
+fn main() {
+    // clap prints usage errors itself and exits with status 2.
+    let cli = Cli::parse();
+    let code = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime.block_on(run(cli, &mut std::io::stdout().lock())),
+        Err(e) => {
+            eprintln!("verifier: cannot start the async runtime: {e}");
+            EXIT_FAILED
+        }
+    };
+    std::process::exit(code);
+}

@@ -1,2 +1,0 @@
-//! `verifier`: placeholder.
-fn main() {}
