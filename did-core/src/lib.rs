@@ -6,6 +6,7 @@ pub mod did;
 pub mod document;
 mod error;
 pub mod jose;
+mod json;
 pub mod key;
 pub mod multibase;
 pub mod resolve;

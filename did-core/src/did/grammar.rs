@@ -178,12 +178,3 @@ fn char_at(input: &str, at: usize) -> char {
         .and_then(|rest| rest.chars().next())
         .unwrap_or(char::REPLACEMENT_CHARACTER)
 }
-
-/// `s` cut to at most 64 characters, for error values.
-pub(crate) fn truncated(s: &str) -> String {
-    const MAX_CHARS: usize = 64;
-    match s.char_indices().nth(MAX_CHARS) {
-        Some((cut, _)) => format!("{}…", s.get(..cut).unwrap_or_default()),
-        None => s.to_owned(),
-    }
-}

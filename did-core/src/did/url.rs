@@ -1,7 +1,8 @@
 //! [`DidUrl`]: a DID plus optional path, query and fragment, and relative DID URL resolution.
 
-use super::grammar::{self, Offsets, truncated};
+use super::grammar::{self, Offsets};
 use super::{Did, DidError};
+use crate::error::truncated;
 
 /// A DID URL (`did path-abempty [ "?" query ] [ "#" fragment ]`, DID Core 1.0 §3.2), validated on
 /// construction. The components are stored as offsets into one string, not as copies.

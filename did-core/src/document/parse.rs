@@ -2,15 +2,12 @@
 //! error for every structural problem. Semantic rules are checked afterwards by
 //! [`Document::validate`].
 
-use std::cell::RefCell;
-use std::fmt;
-
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use super::{DocumentError, Location, MAX_JSON_LEN, MethodRef, Relationship, Service, VerificationMethod};
 use crate::did::{Did, DidError, truncated};
 use crate::document::Document;
+use crate::json::StrictJsonError;
 use crate::key::Jwk;
 
 /// Parses JSON text into a `Value`, enforcing the size limit and rejecting duplicate members.
@@ -21,97 +18,12 @@ pub(super) fn json_text(json: &str) -> Result<Value, DocumentError> {
             limit: MAX_JSON_LEN,
         });
     }
-    let duplicate = RefCell::new(None);
-    let mut deserializer = serde_json::Deserializer::from_str(json);
-    let parsed = StrictValue { duplicate: &duplicate }
-        .deserialize(&mut deserializer)
-        .and_then(|value| {
-            deserializer.end()?;
-            Ok(value)
-        });
-    parsed.map_err(|error| match duplicate.take() {
-        Some(member) => DocumentError::DuplicateMember { member },
-        None => DocumentError::InvalidJson {
-            line: error.line(),
-            column: error.column(),
-        },
+    crate::json::parse_value(json.as_bytes()).map_err(|error| match error {
+        StrictJsonError::DuplicateMember(member) => DocumentError::DuplicateMember { member },
+        StrictJsonError::Invalid { line, column } => DocumentError::InvalidJson { line, column },
+        // parse_value reads any value; the caller checks that it is an object.
+        StrictJsonError::NotAnObject => DocumentError::InvalidJson { line: 1, column: 1 },
     })
-}
-
-/// A `Value` deserializer that fails on a repeated object member and records its name.
-#[derive(Clone, Copy)]
-struct StrictValue<'a> {
-    duplicate: &'a RefCell<Option<String>>,
-}
-
-impl<'de> DeserializeSeed<'de> for StrictValue<'_> {
-    type Value = Value;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for StrictValue<'_> {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(self)? {
-            items.push(item);
-        }
-        Ok(Value::Array(items))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
-        let mut map = Map::new();
-        while let Some(key) = access.next_key::<String>()? {
-            if map.contains_key(&key) {
-                let message = format!("duplicate member {key:?}");
-                self.duplicate.replace(Some(truncated(&key)));
-                return Err(de::Error::custom(message));
-            }
-            let value = access.next_value_seed(self)?;
-            map.insert(key, value);
-        }
-        Ok(Value::Object(map))
-    }
 }
 
 /// Builds a [`Document`] from a JSON value, checking JSON types and DID syntax of typed members.

@@ -6,8 +6,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::header::Header;
-use super::strict_json::{self, StrictJsonError};
 use super::{JwsError, Part, truncate};
+use crate::json::{self as strict_json, StrictJsonError};
 use crate::key::{Algorithm, KeyError, Signer, SigningKey, VerifyingKey};
 
 /// The largest compact JWS accepted or produced, in bytes (1 MiB).
@@ -248,8 +248,8 @@ fn claims_to_json<T: Serialize + ?Sized>(claims: &T) -> Result<Vec<u8>, JwsError
 
 fn parse_payload_json<T: DeserializeOwned>(payload: &[u8]) -> Result<T, JwsError> {
     let value = strict_json::parse_value(payload).map_err(|e| match e {
-        StrictJsonError::DuplicateMember => JwsError::InvalidPayload("duplicate member name"),
-        StrictJsonError::NotAnObject | StrictJsonError::Invalid => JwsError::InvalidPayload("not valid JSON"),
+        StrictJsonError::DuplicateMember(_) => JwsError::InvalidPayload("duplicate member name"),
+        StrictJsonError::NotAnObject | StrictJsonError::Invalid { .. } => JwsError::InvalidPayload("not valid JSON"),
     })?;
     serde_json::from_value(value).map_err(|_| JwsError::InvalidPayload("JSON does not have the expected shape"))
 }

@@ -3,8 +3,8 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::strict_json::{self, StrictJsonError};
 use super::{JwsError, truncate};
+use crate::json::{self as strict_json, StrictJsonError};
 use crate::key::Algorithm;
 
 /// Header parameter names defined by RFC 7515 §4.1, which `crit` must not list (§4.1.11).
@@ -126,8 +126,8 @@ impl Header {
     pub fn from_json(bytes: &[u8]) -> Result<Header, JwsError> {
         let mut map = strict_json::parse_object(bytes).map_err(|e| match e {
             StrictJsonError::NotAnObject => JwsError::InvalidHeader("not a JSON object"),
-            StrictJsonError::DuplicateMember => JwsError::InvalidHeader("duplicate member name"),
-            StrictJsonError::Invalid => JwsError::InvalidHeader("not valid JSON"),
+            StrictJsonError::DuplicateMember(_) => JwsError::InvalidHeader("duplicate member name"),
+            StrictJsonError::Invalid { .. } => JwsError::InvalidHeader("not valid JSON"),
         })?;
         let alg = match map.remove("alg") {
             None => return Err(JwsError::InvalidHeader("alg is missing")),

@@ -42,7 +42,6 @@
 
 mod compact;
 mod header;
-mod strict_json;
 
 use std::fmt;
 
@@ -142,11 +141,4 @@ pub enum JwsError {
     Key(#[from] KeyError),
 }
 
-/// Keeps attacker-chosen strings in error messages short.
-fn truncate(s: &str) -> String {
-    const MAX: usize = 64;
-    match s.char_indices().nth(MAX) {
-        Some((idx, _)) => format!("{}…", s.get(..idx).unwrap_or_default()),
-        None => s.to_owned(),
-    }
-}
+use crate::error::truncated as truncate;

@@ -125,11 +125,4 @@ impl fmt::Display for Algorithm {
     }
 }
 
-/// Keeps attacker-chosen strings in error messages short.
-pub(crate) fn truncate(s: &str) -> String {
-    const MAX: usize = 64;
-    match s.char_indices().nth(MAX) {
-        Some((idx, _)) => format!("{}…", s.get(..idx).unwrap_or_default()),
-        None => s.to_owned(),
-    }
-}
+use crate::error::truncated as truncate;

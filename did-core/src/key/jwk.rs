@@ -114,7 +114,7 @@ impl Jwk {
             _ => {
                 return Err(KeyError::UnsupportedKeyType(format!(
                     "kty={}",
-                    super::algorithm::truncate(kty)
+                    crate::error::truncated(kty)
                 )));
             }
         })

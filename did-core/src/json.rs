@@ -1,4 +1,4 @@
-//! A JSON object parser that refuses duplicate member names at any depth.
+//! The one JSON reader for untrusted input: refuses duplicate member names at any depth.
 //!
 //! `serde_json` silently keeps the last of two members with the same name, so
 //! `{"alg":"ES256","alg":"none"}` would mean different things to different JOSE
@@ -6,21 +6,26 @@
 //! ECMAScript does); we reject it. Nesting depth is bounded by `serde_json`'s
 //! recursion limit (128), which applies to every value this visitor reads.
 
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
 /// Why a JSON text was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum StrictJsonError {
     /// The text is not a JSON object (it may still be valid JSON).
     NotAnObject,
-    /// Some object in the text has two members with the same name.
-    DuplicateMember,
+    /// Some object in the text has two members with this name (cut to 64 characters).
+    DuplicateMember(String),
     /// The text is not valid JSON (syntax, nesting too deep, number out of range, ...).
-    Invalid,
+    Invalid {
+        /// 1-based line of the error.
+        line: usize,
+        /// 1-based column of the error.
+        column: usize,
+    },
 }
 
 /// Parses `bytes` as one JSON object, refusing duplicate member names at any depth.
@@ -37,22 +42,27 @@ pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, StrictJso
 
 /// Parses `bytes` as one JSON value, refusing duplicate member names at any depth.
 pub(crate) fn parse_value(bytes: &[u8]) -> Result<Value, StrictJsonError> {
-    let duplicate = Cell::new(false);
+    let duplicate = RefCell::new(None);
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let parsed = Strict { duplicate: &duplicate }
         .deserialize(&mut de)
         .and_then(|v| de.end().map(|()| v));
     match parsed {
         Ok(value) => Ok(value),
-        Err(_) if duplicate.get() => Err(StrictJsonError::DuplicateMember),
-        Err(_) => Err(StrictJsonError::Invalid),
+        Err(error) => Err(match duplicate.take() {
+            Some(member) => StrictJsonError::DuplicateMember(member),
+            None => StrictJsonError::Invalid {
+                line: error.line(),
+                column: error.column(),
+            },
+        }),
     }
 }
 
 /// Builds a [`Value`], flagging duplicate member names through `duplicate`.
 #[derive(Clone, Copy)]
 struct Strict<'a> {
-    duplicate: &'a Cell<bool>,
+    duplicate: &'a RefCell<Option<String>>,
 }
 
 impl<'de> DeserializeSeed<'de> for Strict<'_> {
@@ -116,7 +126,7 @@ impl<'de> Visitor<'de> for Strict<'_> {
         let mut map = Map::new();
         while let Some(name) = access.next_key::<String>()? {
             if map.contains_key(&name) {
-                self.duplicate.set(true);
+                self.duplicate.replace(Some(crate::error::truncated(&name)));
                 return Err(de::Error::custom("duplicate member name"));
             }
             let value = access.next_value_seed(self)?;
