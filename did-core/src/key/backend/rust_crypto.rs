@@ -1,7 +1,7 @@
 //! Pure-Rust RustCrypto backend, for targets that cannot build C.
 
 use ed25519_dalek::Verifier as _;
-use p256::ecdsa::signature::{Signer as _, Verifier as _};
+use p256::ecdsa::signature::Signer as _;
 use zeroize::Zeroizing;
 
 use crate::key::{KeyError, KeyType};
