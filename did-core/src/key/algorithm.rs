@@ -104,7 +104,7 @@ impl Algorithm {
         match name {
             "ES256" => Ok(Algorithm::Es256),
             "ES384" => Ok(Algorithm::Es384),
-            "EdDSA" | "Ed25519" => Ok(Algorithm::EdDsa),
+            "EdDSA" => Ok(Algorithm::EdDsa),
             other => Err(KeyError::UnsupportedAlgorithm(truncate(other))),
         }
     }
