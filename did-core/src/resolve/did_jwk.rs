@@ -8,7 +8,7 @@ use serde_json::json;
 use super::{Resolution, ResolutionError, ResolutionOptions, Resolver};
 use crate::did::{Did, DidError, DidUrl};
 use crate::document::{Document, Relationship, Representation, VerificationMethod};
-use crate::key::{Jwk, KeyError, VerifyingKey};
+use crate::key::{Jwk, VerifyingKey};
 
 /// Longest did:jwk method-specific id accepted (base64url characters).
 const MAX_ENCODED_JWK: usize = 2048;
@@ -44,10 +44,7 @@ impl JwkResolver {
         if let Some(member) = jwk.private_member() {
             return Err(invalid(&format!("the JWK contains the private member \"{member}\"")));
         }
-        let key = VerifyingKey::from_jwk(&jwk).map_err(|e| match e {
-            KeyError::UnsupportedKeyType(t) => ResolutionError::UnsupportedPublicKeyType(t),
-            other => invalid(&other.to_string()),
-        })?;
+        let key = VerifyingKey::from_jwk(&jwk).map_err(|e| ResolutionError::from_key_in_did("jwk", e))?;
 
         let vm_id = DidUrl::parse(&format!("{}#0", did.as_str())).map_err(ResolutionError::InvalidDid)?;
         let mut vm = VerificationMethod::json_web_key(vm_id, did.clone(), &key);
@@ -55,19 +52,8 @@ impl JwkResolver {
         vm.public_key_jwk = Some(jwk.clone());
         let relationships: &[Relationship] = match jwk.use_.as_deref() {
             Some("enc") => &[Relationship::KeyAgreement],
-            Some("sig") => &[
-                Relationship::Authentication,
-                Relationship::AssertionMethod,
-                Relationship::CapabilityInvocation,
-                Relationship::CapabilityDelegation,
-            ],
-            _ => &[
-                Relationship::Authentication,
-                Relationship::AssertionMethod,
-                Relationship::CapabilityInvocation,
-                Relationship::CapabilityDelegation,
-                Relationship::KeyAgreement,
-            ],
+            Some("sig") => &super::SIGNING_RELATIONSHIPS,
+            _ => &Relationship::ALL,
         };
         let mut document = Document::new(did.clone());
         if representation == Representation::JsonLd {

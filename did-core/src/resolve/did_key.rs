@@ -6,8 +6,8 @@ use serde_json::json;
 
 use super::{Resolution, ResolutionError, ResolutionOptions, Resolver};
 use crate::did::{Did, DidError, DidUrl};
-use crate::document::{Document, MethodRef, Relationship, Representation, VerificationMethod};
-use crate::key::{KeyError, KeyType, VerifyingKey};
+use crate::document::{Document, MethodRef, Representation, VerificationMethod};
+use crate::key::{KeyType, VerifyingKey};
 
 /// Resolves `did:key` DIDs of P-256, P-384 and Ed25519 keys into `Multikey` documents.
 #[derive(Debug, Clone, Copy, Default)]
@@ -40,10 +40,7 @@ impl KeyResolver {
         if !multibase.starts_with('z') || multibase.contains(':') {
             return Err(invalid("the method-specific id must be one base58btc ('z') Multikey"));
         }
-        let key = VerifyingKey::from_multikey(multibase).map_err(|e| match e {
-            KeyError::UnsupportedKeyType(t) => ResolutionError::UnsupportedPublicKeyType(t),
-            other => invalid(&other.to_string()),
-        })?;
+        let key = VerifyingKey::from_multikey(multibase).map_err(|e| ResolutionError::from_key_in_did("key", e))?;
 
         let vm_id = DidUrl::parse(&format!("{}#{multibase}", did.as_str())).map_err(ResolutionError::InvalidDid)?;
         let mut document = Document::new(did.clone());
@@ -53,13 +50,10 @@ impl KeyResolver {
                 "https://w3id.org/security/multikey/v1"
             ]));
         }
-        let signing = [
-            Relationship::Authentication,
-            Relationship::AssertionMethod,
-            Relationship::CapabilityInvocation,
-            Relationship::CapabilityDelegation,
-        ];
-        document.add_verification_method(VerificationMethod::multikey(vm_id.clone(), did.clone(), &key), &signing);
+        document.add_verification_method(
+            VerificationMethod::multikey(vm_id.clone(), did.clone(), &key),
+            &super::SIGNING_RELATIONSHIPS,
+        );
         match key.key_type() {
             // ECDH works on the NIST curves with the same key.
             KeyType::P256 | KeyType::P384 => document.key_agreement.push(MethodRef::Reference(vm_id.into_string())),

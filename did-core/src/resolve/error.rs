@@ -2,6 +2,7 @@
 
 use crate::did::DidError;
 use crate::document::{DocumentError, Relationship};
+use crate::key::KeyError;
 
 /// A failed resolution or dereference.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -84,6 +85,18 @@ impl ResolutionError {
             ResolutionError::NotAuthorized { .. } => "notAllowedVerificationMethod",
             ResolutionError::Deactivated => "deactivated",
             ResolutionError::Transport(_) => "internalError",
+        }
+    }
+
+    /// A key decoded from a DID itself (did:key, did:jwk) was refused: an unsupported
+    /// type is `unsupportedPublicKeyType`, anything else makes the DID invalid.
+    pub(crate) fn from_key_in_did(method: &'static str, error: KeyError) -> ResolutionError {
+        match error {
+            KeyError::UnsupportedKeyType(key_type) => ResolutionError::UnsupportedPublicKeyType(key_type),
+            other => ResolutionError::InvalidMethodSpecificId {
+                method,
+                reason: other.to_string(),
+            },
         }
     }
 

@@ -42,6 +42,14 @@ use crate::did::{Did, DidUrl};
 use crate::document::Relationship;
 use crate::key::VerifyingKey;
 
+/// The relationships a DID's own signing key is listed under by did:key and did:jwk.
+const SIGNING_RELATIONSHIPS: [Relationship; 4] = [
+    Relationship::Authentication,
+    Relationship::AssertionMethod,
+    Relationship::CapabilityInvocation,
+    Relationship::CapabilityDelegation,
+];
+
 /// Resolves DIDs of one or more methods to their documents.
 ///
 /// One required method; the rest are provided. Object-safe and `Send + Sync`, so
