@@ -63,11 +63,7 @@ fn url_with_scheme(did: &Did, scheme: &str) -> Result<String, ResolutionError> {
     if path.is_empty() {
         path.push_str("/.well-known");
     }
-    Ok(format!(
-        "{scheme}://{}/{}did.json",
-        host.to_ascii_lowercase(),
-        path.trim_start_matches('/').to_owned() + "/"
-    ))
+    Ok(format!("{scheme}://{}{path}/did.json", host.to_ascii_lowercase()))
 }
 
 /// Resolves did:web DIDs over HTTPS (reqwest with rustls), with a timeout, a size
