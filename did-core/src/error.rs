@@ -25,6 +25,9 @@ pub enum Error {
     /// DID resolution failed.
     #[error(transparent)]
     Resolution(#[from] crate::resolve::ResolutionError),
+    /// A credential or presentation broke a data-model rule, or its JWT did not verify.
+    #[error(transparent)]
+    Credential(#[from] crate::vc::CredentialError),
 }
 
 /// `s` cut to at most 64 characters, so attacker-chosen strings stay short in errors.

@@ -16,7 +16,7 @@ mod error;
 mod key_material;
 mod model;
 mod parse;
-mod uri;
+pub(crate) mod uri;
 mod validate;
 
 use serde_json::Value;
