@@ -1,7 +1,17 @@
 //! The `verifier` command line.
 
+use std::io::Read as _;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
 use clap::{Parser, Subcommand};
+use did_core::clock::{Clock, FixedClock, SystemClock};
 use did_core::resolve::{CompositeResolver, ResolutionOptions, ResolutionResult, Resolver};
+use did_core::vc::jwt::Binding;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::verify::{MAX_INPUT_LEN, Verifier};
 
 /// Exit code when the command did its job.
 pub const EXIT_OK: i32 = 0;
@@ -36,6 +46,46 @@ pub enum Command {
         #[arg(long)]
         accept: Option<String>,
     },
+    /// Verify a credential or presentation and print a JSON report.
+    ///
+    /// Accepts VC-JOSE-COSE (`vc+jwt`, `vp+jwt`), VC 1.1 JWTs, SD-JWT VCs (with or without key
+    /// binding) and Data Integrity JSON. Resolves DIDs, checks signatures, validity and, when
+    /// the credential names a reachable status list, status.
+    ///
+    /// Exit status: 0 verified, 1 not verified, 2 usage error (including an unreadable file).
+    Verify {
+        /// Verify as of this time (RFC 3339) instead of now.
+        #[arg(long, value_parser = parse_rfc3339)]
+        now: Option<OffsetDateTime>,
+        /// The nonce (challenge) a presentation must carry.
+        #[arg(long)]
+        nonce: Option<String>,
+        /// The audience (domain) a presentation must be addressed to.
+        #[arg(long)]
+        aud: Option<String>,
+        /// Allowed clock skew in seconds.
+        #[arg(long, default_value_t = 60)]
+        skew: u64,
+        /// The file to verify, or `-` for standard input.
+        input: String,
+    },
+}
+
+fn parse_rfc3339(s: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(s, &Rfc3339).map_err(|e| format!("not an RFC 3339 date-time: {e}"))
+}
+
+/// Reads `path` (or standard input for `-`), at most [`MAX_INPUT_LEN`] bytes.
+fn read_input(path: &str) -> Result<String, String> {
+    let mut bytes = Vec::new();
+    let limit = u64::try_from(MAX_INPUT_LEN).unwrap_or(u64::MAX) + 1;
+    let read = if path == "-" {
+        std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(limit).read_to_end(&mut bytes))
+    };
+    read.map_err(|e| format!("cannot read {path}: {e}"))?;
+    String::from_utf8(bytes).map_err(|_| format!("{path} is not UTF-8 text"))
 }
 
 /// Runs a parsed command line, writing the result to `out`. Returns the exit code.
@@ -59,6 +109,37 @@ pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
                 return EXIT_FAILED;
             }
             if failed { EXIT_FAILED } else { EXIT_OK }
+        }
+        Command::Verify {
+            now,
+            nonce,
+            aud,
+            skew,
+            input,
+        } => {
+            let text = match read_input(&input) {
+                Ok(text) => text,
+                Err(message) => {
+                    eprintln!("verifier: {message}");
+                    return EXIT_USAGE;
+                }
+            };
+            let clock: Arc<dyn Clock> = match now {
+                Some(at) => Arc::new(FixedClock::new(SystemTime::from(at))),
+                None => Arc::new(SystemClock),
+            };
+            let verifier = Verifier {
+                resolver: Arc::new(CompositeResolver::with_default_methods()),
+                clock,
+                skew: Duration::from_secs(skew),
+                binding: Binding { nonce, aud },
+            };
+            let report = verifier.verify(&text).await;
+            let json = serde_json::to_string_pretty(&report).unwrap_or_default();
+            if writeln!(out, "{json}").is_err() {
+                return EXIT_FAILED;
+            }
+            if report.verified { EXIT_OK } else { EXIT_FAILED }
         }
     }
 }

@@ -1,0 +1,109 @@
+//! The `vc-issuer` command line.
+
+use std::io::Read as _;
+
+use clap::{Parser, Subcommand};
+use did_core::key::Algorithm;
+use time::OffsetDateTime;
+
+use crate::issue::{self, Format};
+use crate::key_file::{self, IssuerKey};
+
+/// Exit code when the command did its job.
+pub const EXIT_OK: i32 = 0;
+/// Exit code when the command ran but failed (bad key, refused credential).
+pub const EXIT_FAILED: i32 = 1;
+/// Exit code for a usage error (clap uses the same).
+pub const EXIT_USAGE: i32 = 2;
+
+/// The largest credential file read, in bytes (1 MiB).
+const MAX_INPUT_LEN: u64 = 1024 * 1024;
+
+/// Dojang credential issuer.
+#[derive(Debug, Parser)]
+#[command(name = "vc-issuer", version, about = "Dojang issuer: make keys, issue credentials")]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate a key and print it as a private JWK whose `kid` is its did:key method.
+    Keygen {
+        /// ES256 (P-256), ES384 (P-384) or EdDSA (Ed25519).
+        #[arg(long, default_value = "ES256", value_parser = parse_algorithm)]
+        alg: Algorithm,
+    },
+    /// Sign a credential and print it: compact for JOSE and SD-JWT, JSON for Data Integrity.
+    ///
+    /// The issuer is the key's DID unless the credential names it already (then they must match).
+    Issue {
+        /// The private JWK file (from `keygen`).
+        #[arg(long)]
+        key: String,
+        /// vc+jwt, vc1-jwt, sd-jwt, ecdsa-rdfc-2019, ecdsa-jcs-2019, eddsa-rdfc-2022, eddsa-jcs-2022.
+        #[arg(long)]
+        format: Format,
+        /// A JSON Pointer to a claim to make selectively disclosable (sd-jwt; repeatable).
+        #[arg(long)]
+        disclose: Vec<String>,
+        /// The credential JSON file, or `-` for standard input.
+        credential: String,
+    },
+}
+
+fn parse_algorithm(s: &str) -> Result<Algorithm, String> {
+    Algorithm::from_name(s).map_err(|_| format!("unsupported algorithm {s:?}; use ES256, ES384 or EdDSA"))
+}
+
+fn read(path: &str) -> Result<String, String> {
+    let mut bytes = Vec::new();
+    let read = if path == "-" {
+        std::io::stdin().lock().take(MAX_INPUT_LEN + 1).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(MAX_INPUT_LEN + 1).read_to_end(&mut bytes))
+    };
+    read.map_err(|e| format!("cannot read {path}: {e}"))?;
+    if bytes.len() as u64 > MAX_INPUT_LEN {
+        return Err(format!("{path} is over {MAX_INPUT_LEN} bytes"));
+    }
+    String::from_utf8(bytes).map_err(|_| format!("{path} is not UTF-8 text"))
+}
+
+/// Runs a parsed command line, writing the result to `out` and problems to `err`.
+/// Returns the exit code.
+pub fn run(cli: Cli, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> i32 {
+    let result = match cli.command {
+        Command::Keygen { alg } => key_file::generate(alg)
+            .map_err(|e| (EXIT_FAILED, e.to_string()))
+            .and_then(|jwk| serde_json::to_string_pretty(&jwk).map_err(|e| (EXIT_FAILED, e.to_string()))),
+        Command::Issue {
+            key,
+            format,
+            disclose,
+            credential,
+        } => issue_command(&key, format, &disclose, &credential),
+    };
+    match result {
+        Ok(text) => match writeln!(out, "{text}") {
+            Ok(()) => EXIT_OK,
+            Err(_) => EXIT_FAILED,
+        },
+        Err((code, message)) => {
+            let _ = writeln!(err, "vc-issuer: {message}");
+            code
+        }
+    }
+}
+
+fn issue_command(key: &str, format: Format, disclose: &[String], credential: &str) -> Result<String, (i32, String)> {
+    let key_text = zeroize::Zeroizing::new(read(key).map_err(|m| (EXIT_USAGE, m))?);
+    let issuer = IssuerKey::from_jwk_json(&key_text).map_err(|e| (EXIT_FAILED, e.to_string()))?;
+    let text = read(credential).map_err(|m| (EXIT_USAGE, m))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| (EXIT_FAILED, format!("the credential is not JSON: {e}")))?;
+    issue::issue(value, format, &issuer, disclose, OffsetDateTime::now_utc()).map_err(|e| (EXIT_FAILED, e.to_string()))
+}

@@ -1,0 +1,137 @@
+//! Securing a credential in one of the supported formats.
+
+use std::fmt;
+use std::str::FromStr;
+
+use did_core::vc::jwt::{self, JwtEncoding};
+use did_core::vc::{CONTEXT_V2, Credential};
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::Error;
+use crate::key_file::IssuerKey;
+
+/// The securing formats `issue` produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Format {
+    /// VC-JOSE-COSE: a JWT whose claims set is the credential (`typ: vc+jwt`).
+    VcJwt,
+    /// VC 1.1 JWT encoding (`vc` claim with `iss`, `sub`, `nbf`, `exp`, `jti`).
+    Vc1Jwt,
+    /// SD-JWT VC (`typ: dc+sd-jwt`) with the chosen claims selectively disclosable.
+    SdJwt,
+    /// Data Integrity, `ecdsa-rdfc-2019` (P-256 or P-384).
+    EcdsaRdfc2019,
+    /// Data Integrity, `ecdsa-jcs-2019` (P-256 or P-384).
+    EcdsaJcs2019,
+    /// Data Integrity, `eddsa-rdfc-2022` (Ed25519).
+    EddsaRdfc2022,
+    /// Data Integrity, `eddsa-jcs-2022` (Ed25519).
+    EddsaJcs2022,
+}
+
+impl Format {
+    /// Every format, in the order the CLI lists them.
+    pub const ALL: [Format; 7] = [
+        Format::VcJwt,
+        Format::Vc1Jwt,
+        Format::SdJwt,
+        Format::EcdsaRdfc2019,
+        Format::EcdsaJcs2019,
+        Format::EddsaRdfc2022,
+        Format::EddsaJcs2022,
+    ];
+
+    /// The format's name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::VcJwt => "vc+jwt",
+            Format::Vc1Jwt => "vc1-jwt",
+            Format::SdJwt => "sd-jwt",
+            Format::EcdsaRdfc2019 => "ecdsa-rdfc-2019",
+            Format::EcdsaJcs2019 => "ecdsa-jcs-2019",
+            Format::EddsaRdfc2022 => "eddsa-rdfc-2022",
+            Format::EddsaJcs2022 => "eddsa-jcs-2022",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Format, String> {
+        Format::ALL.into_iter().find(|f| f.name() == s).ok_or_else(|| {
+            let names: Vec<_> = Format::ALL.iter().map(|f| f.name()).collect();
+            format!("unknown format {s:?}; expected one of {}", names.join(", "))
+        })
+    }
+}
+
+/// Completes and checks a credential before it is secured.
+///
+/// - `issuer`: set to the key's DID when absent; when present (as a URL or an object's `id`)
+///   it must be that DID, since a verifier will look the key up there.
+/// - VC 2.0 without `validFrom`, or VC 1.1 without `issuanceDate`: set to `now`.
+pub fn prepare(credential: Value, issuer: &IssuerKey, now: OffsetDateTime) -> Result<Credential, Error> {
+    let Value::Object(mut map) = credential else {
+        return Err(did_core::vc::CredentialError::NotAnObject.into());
+    };
+    match map.get("issuer") {
+        None => {
+            map.insert("issuer".into(), Value::String(issuer.did.clone()));
+        }
+        Some(named) => {
+            let id = named.as_str().or_else(|| named.get("id").and_then(Value::as_str));
+            if id != Some(issuer.did.as_str()) {
+                return Err(Error::IssuerNotControlled {
+                    issuer: id.unwrap_or_default().chars().take(64).collect(),
+                    key_did: issuer.did.clone(),
+                });
+            }
+        }
+    }
+    let stamp = now
+        .replace_nanosecond(0)
+        .unwrap_or(now)
+        .format(&Rfc3339)
+        .map_err(|_| Error::Unsupported("the clock is out of range".into()))?;
+    let is_v2 = first_context(&map) == Some(CONTEXT_V2);
+    let date_member = if is_v2 { "validFrom" } else { "issuanceDate" };
+    map.entry(date_member).or_insert(Value::String(stamp));
+    Ok(Credential::from_map(map)?)
+}
+
+fn first_context(map: &Map<String, Value>) -> Option<&str> {
+    map.get("@context")?.get(0)?.as_str()
+}
+
+/// Secures `credential` in `format` with `issuer`'s key. `disclose` lists JSON Pointers of the
+/// claims to make selectively disclosable (SD-JWT only). Returns the compact form for JOSE
+/// and SD-JWT, pretty JSON for Data Integrity.
+pub fn issue(
+    credential: Value,
+    format: Format,
+    issuer: &IssuerKey,
+    disclose: &[String],
+    now: OffsetDateTime,
+) -> Result<String, Error> {
+    if !disclose.is_empty() && format != Format::SdJwt {
+        return Err(Error::Unsupported(format!(
+            "--disclose applies to sd-jwt only, not {format}"
+        )));
+    }
+    let credential = prepare(credential, issuer, now)?;
+    match format {
+        Format::VcJwt => Ok(jwt::sign_credential(&credential, JwtEncoding::JoseCose, &issuer.key)?),
+        Format::Vc1Jwt => Ok(jwt::sign_credential(&credential, JwtEncoding::Vc11, &issuer.key)?),
+        other => Err(Error::Unsupported(format!("{other} is not available yet"))),
+    }
+}
