@@ -22,6 +22,9 @@ pub enum Error {
     /// A JWS was malformed, used a forbidden algorithm, or did not verify.
     #[error(transparent)]
     Jws(#[from] crate::jose::JwsError),
+    /// A Data Integrity proof could not be created or did not verify.
+    #[error(transparent)]
+    DataIntegrity(#[from] crate::data_integrity::DataIntegrityError),
     /// DID resolution failed.
     #[error(transparent)]
     Resolution(#[from] crate::resolve::ResolutionError),

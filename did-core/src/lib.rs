@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod clock;
+pub mod data_integrity;
 pub mod did;
 pub mod document;
 mod error;

@@ -107,6 +107,35 @@ impl SigningKey {
         self.backend.sign(message)
     }
 
+    /// Signs `message` with a deterministic nonce: RFC 6979 for ECDSA (P-256 with
+    /// SHA-256, P-384 with SHA-384, through the RustCrypto `p256`/`p384` crates on both
+    /// backends), plain Ed25519 otherwise (which is deterministic by construction).
+    ///
+    /// The same key and message always give the same signature, byte for byte, which
+    /// is what reproducing published test vectors needs (aws-lc's ECDSA, used by
+    /// [`SigningKey::sign`] on the default backend, picks a random nonce). S is not
+    /// normalized to the low half, exactly as RFC 6979 yields it.
+    pub fn sign_deterministic(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
+        use p256::ecdsa::signature::Signer as _;
+        let invalid = KeyError::InvalidKey {
+            key_type: self.key_type,
+            reason: "secret scalar out of range",
+        };
+        match self.key_type {
+            KeyType::P256 => {
+                let key = p256::ecdsa::SigningKey::from_slice(&self.secret).map_err(|_| invalid)?;
+                let signature: p256::ecdsa::Signature = key.sign(message);
+                Ok(signature.to_bytes().to_vec())
+            }
+            KeyType::P384 => {
+                let key = p384::ecdsa::SigningKey::from_slice(&self.secret).map_err(|_| invalid)?;
+                let signature: p384::ecdsa::Signature = key.sign(message);
+                Ok(signature.to_bytes().to_vec())
+            }
+            KeyType::Ed25519 => self.sign(message),
+        }
+    }
+
     /// Imports a private JWK (with `d`). The public members must match the secret.
     pub fn from_jwk(jwk: &Jwk) -> Result<SigningKey, KeyError> {
         let public = VerifyingKey::from_jwk_public_part(jwk)?;
