@@ -25,6 +25,10 @@
 //     JWT payload with a "vp" claim.
 //     -> {"ok": true, "jwt": "...", "header": {...}, "payload": {...}}
 //
+//   Every verify op takes "proof_purpose" (optional): the DID document relationship the signing
+//   method must be in; default "assertionMethod" (verify_vc, verify_jwt, and the credentials inside
+//   a VP) or "authentication" (verify_vp); null = any method of the DID (did-jwt's own default).
+//
 //   {"op": "verify_vc", "jwt": "...", "did_documents": {did: doc} (optional),
 //    "now": unix seconds (optional; default the clock), "skew": seconds (optional; did-jwt default 300),
 //    "audience": "..." (optional; needed when the JWT has aud)}
@@ -87,8 +91,10 @@ function resolver(request) {
   };
 }
 
-function verifyOptions(request) {
+function verifyOptions(request, purpose) {
   const options = { policies: {} };
+  const proofPurpose = request.proof_purpose === undefined ? purpose : request.proof_purpose;
+  if (proofPurpose) options.proofPurpose = proofPurpose;
   if (request.now !== undefined) options.policies.now = request.now;
   if (request.skew !== undefined) options.skewTime = request.skew;
   if (request.audience !== undefined) options.audience = request.audience;
@@ -122,13 +128,13 @@ async function issueVp(request) {
 
 async function verifyVc(request) {
   const jwt = needString(request, 'jwt');
-  const verified = await verifyCredential(jwt, resolver(request), verifyOptions(request));
+  const verified = await verifyCredential(jwt, resolver(request), verifyOptions(request, 'assertionMethod'));
   return { ...report(verified), credential: verified.verifiableCredential };
 }
 
 async function verifyVp(request) {
   const jwt = needString(request, 'jwt');
-  const options = verifyOptions(request);
+  const options = verifyOptions(request, 'authentication');
   if (request.challenge !== undefined) options.challenge = request.challenge;
   if (request.domain !== undefined) options.domain = request.domain;
   const verified = await verifyPresentation(jwt, resolver(request), options);
@@ -137,7 +143,7 @@ async function verifyVp(request) {
     const inner = decodeJWT(jwt).payload.vp?.verifiableCredential ?? [];
     for (const vc of Array.isArray(inner) ? inner : [inner]) {
       if (typeof vc !== 'string') continue; // embedded JSON credentials carry no JWT proof to check here
-      const one = await verifyCredential(vc, resolver(request), verifyOptions(request));
+      const one = await verifyCredential(vc, resolver(request), { ...verifyOptions(request, 'assertionMethod'), proofPurpose: 'assertionMethod' });
       credentials.push({ ...report(one), credential: one.verifiableCredential });
     }
   }
@@ -146,7 +152,7 @@ async function verifyVp(request) {
 
 async function verifyPlainJwt(request) {
   const jwt = needString(request, 'jwt');
-  const verified = await verifyJWT(jwt, { resolver: resolver(request), ...verifyOptions(request) });
+  const verified = await verifyJWT(jwt, { resolver: resolver(request), ...verifyOptions(request, 'assertionMethod') });
   return report(verified);
 }
 
