@@ -25,6 +25,9 @@ pub enum Error {
     /// DID resolution failed.
     #[error(transparent)]
     Resolution(#[from] crate::resolve::ResolutionError),
+    /// A credential status list or status entry was malformed, too large, or did not check out.
+    #[error(transparent)]
+    Status(#[from] crate::status::StatusError),
 }
 
 /// `s` cut to at most 64 characters, so attacker-chosen strings stay short in errors.
