@@ -120,10 +120,8 @@ impl BitstringStatusList {
 
     /// The status at `index`; [`StatusError::IndexOutOfRange`] (`RANGE_ERROR`) outside the list.
     pub fn get(&self, index: u64) -> Result<u8, StatusError> {
-        bits::get(&self.bytes, BitOrder::MsbFirst, self.status_size, index).ok_or(StatusError::IndexOutOfRange {
-            index,
-            len: self.len(),
-        })
+        bits::get(&self.bytes, BitOrder::MsbFirst, self.status_size, index)
+            .ok_or(StatusError::IndexOutOfRange { index, len: self.len() })
     }
 
     /// Sets the status at `index` to `value`.

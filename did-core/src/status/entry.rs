@@ -227,7 +227,10 @@ impl BitstringStatusListEntry {
         obj.insert("type".into(), ENTRY_TYPE.into());
         obj.insert("statusPurpose".into(), self.status_purpose.as_str().into());
         obj.insert("statusListIndex".into(), self.status_list_index.to_string().into());
-        obj.insert("statusListCredential".into(), self.status_list_credential.clone().into());
+        obj.insert(
+            "statusListCredential".into(),
+            self.status_list_credential.clone().into(),
+        );
         if self.status_size != 1 {
             obj.insert("statusSize".into(), self.status_size.into());
         }
@@ -268,7 +271,11 @@ pub fn bitstring_entries(credential: &Value) -> Result<Vec<BitstringStatusListEn
         None => return Ok(Vec::new()),
         Some(Value::Array(items)) => items.iter().collect::<Vec<_>>(),
         Some(item @ Value::Object(_)) => vec![item],
-        Some(_) => return Err(StatusError::InvalidEntry("credentialStatus is not an object or an array")),
+        Some(_) => {
+            return Err(StatusError::InvalidEntry(
+                "credentialStatus is not an object or an array",
+            ));
+        }
     };
     status
         .into_iter()
@@ -324,7 +331,9 @@ impl BitstringStatusListSubject {
     /// [`BitstringStatusListSubject::decode_list`]), `ttl` a non-negative integer.
     pub fn from_json_value(value: &Value) -> Result<BitstringStatusListSubject, StatusError> {
         let invalid = StatusError::InvalidList;
-        let obj = value.as_object().ok_or(invalid("credentialSubject is not a JSON object"))?;
+        let obj = value
+            .as_object()
+            .ok_or(invalid("credentialSubject is not a JSON object"))?;
         if !has_type(obj.get("type"), SUBJECT_TYPE) {
             return Err(StatusError::WrongType { expected: SUBJECT_TYPE });
         }
@@ -333,7 +342,11 @@ impl BitstringStatusListSubject {
             Some(Value::String(p)) => vec![StatusPurpose::parse(p)?],
             Some(Value::Array(items)) if !items.is_empty() => items
                 .iter()
-                .map(|p| p.as_str().ok_or(invalid("statusPurpose is not a string")).and_then(StatusPurpose::parse))
+                .map(|p| {
+                    p.as_str()
+                        .ok_or(invalid("statusPurpose is not a string"))
+                        .and_then(StatusPurpose::parse)
+                })
                 .collect::<Result<_, _>>()?,
             _ => return Err(invalid("statusPurpose is missing, empty or not a string")),
         };
@@ -357,9 +370,9 @@ impl BitstringStatusListSubject {
     /// Reads the subject out of a `BitstringStatusListCredential` (whose `type` must
     /// include `BitstringStatusListCredential`). Does **not** verify the credential.
     pub fn from_credential(credential: &Value) -> Result<BitstringStatusListSubject, StatusError> {
-        let obj = credential
-            .as_object()
-            .ok_or(StatusError::InvalidList("the status list credential is not a JSON object"))?;
+        let obj = credential.as_object().ok_or(StatusError::InvalidList(
+            "the status list credential is not a JSON object",
+        ))?;
         if !has_type(obj.get("type"), CREDENTIAL_TYPE) {
             return Err(StatusError::WrongType {
                 expected: CREDENTIAL_TYPE,
@@ -493,7 +506,9 @@ fn has_type(value: Option<&Value>, expected: &str) -> bool {
 /// A non-negative base-10 integer written as a string of ASCII digits.
 fn parse_index(s: &str) -> Result<u64, StatusError> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(StatusError::InvalidEntry("statusListIndex is not a string of decimal digits"));
+        return Err(StatusError::InvalidEntry(
+            "statusListIndex is not a string of decimal digits",
+        ));
     }
     s.parse::<u64>()
         .map_err(|_| StatusError::InvalidEntry("statusListIndex is too large"))
@@ -562,7 +577,9 @@ fn parse_hex_status(s: &str) -> Result<u8, StatusError> {
     let digits = s
         .strip_prefix("0x")
         .filter(|d| (1..=2).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_hexdigit()))
-        .ok_or(StatusError::InvalidEntry("a statusMessage status is not a hex string like \"0x2\""))?;
+        .ok_or(StatusError::InvalidEntry(
+            "a statusMessage status is not a hex string like \"0x2\"",
+        ))?;
     u8::from_str_radix(digits, 16).map_err(|_| StatusError::InvalidEntry("a statusMessage status is not hex"))
 }
 
@@ -582,9 +599,13 @@ fn check_messages(status_size: u8, messages: &[StatusMessage]) -> Result<(), Sta
     }
     let mut seen = [false; 256];
     for m in messages {
-        let slot = seen.get_mut(usize::from(m.status)).ok_or(invalid("status out of range"))?;
+        let slot = seen
+            .get_mut(usize::from(m.status))
+            .ok_or(invalid("status out of range"))?;
         if usize::from(m.status) >= count || *slot {
-            return Err(invalid("statusMessage statuses must be distinct values that fit in statusSize"));
+            return Err(invalid(
+                "statusMessage statuses must be distinct values that fit in statusSize",
+            ));
         }
         *slot = true;
     }

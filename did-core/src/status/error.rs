@@ -143,9 +143,9 @@ impl StatusError {
         Some(match self {
             StatusError::ListTooShort { .. } => "STATUS_LIST_LENGTH_ERROR",
             StatusError::IndexOutOfRange { .. } => "RANGE_ERROR",
-            StatusError::PurposeMismatch { .. } | StatusError::ListUrlMismatch { .. } | StatusError::WrongType { .. } => {
-                "STATUS_VERIFICATION_ERROR"
-            }
+            StatusError::PurposeMismatch { .. }
+            | StatusError::ListUrlMismatch { .. }
+            | StatusError::WrongType { .. } => "STATUS_VERIFICATION_ERROR",
             StatusError::Retrieval(_) | StatusError::NotFound(_) => "STATUS_RETRIEVAL_ERROR",
             StatusError::WrongMultibasePrefix { .. }
             | StatusError::InvalidBase64

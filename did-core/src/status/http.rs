@@ -86,10 +86,7 @@ impl StatusListSource for HttpStatusListSource {
             return Err(StatusError::Retrieval(format!("HTTP status {}", status.as_u16())));
         }
         let too_large = StatusError::EncodedTooLarge { limit: self.max_bytes };
-        if response
-            .content_length()
-            .is_some_and(|len| len > self.max_bytes as u64)
-        {
+        if response.content_length().is_some_and(|len| len > self.max_bytes as u64) {
             return Err(too_large);
         }
         let mut body = Vec::new();
