@@ -485,7 +485,7 @@ pub fn check_bitstring_status_with_limits(
 }
 
 /// Parses untrusted JSON bytes, refusing duplicate member names.
-fn parse_bytes(bytes: &[u8]) -> Result<Value, StatusError> {
+pub(crate) fn parse_bytes(bytes: &[u8]) -> Result<Value, StatusError> {
     if bytes.len() > super::compress::MAX_ENCODED_LEN {
         return Err(StatusError::EncodedTooLarge {
             limit: super::compress::MAX_ENCODED_LEN,

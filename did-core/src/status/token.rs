@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::bits::{self, BitOrder};
 use super::compress::{self, DecodeLimits};
-use super::entry::is_url;
+use super::entry::{is_url, parse_bytes};
 use super::error::{Compression, StatusError};
 
 /// A status value in a Token Status List. Values other than the named ones are kept as
@@ -198,6 +198,11 @@ impl StatusListClaim {
         self
     }
 
+    /// Parses the claim from JSON bytes (duplicate member names refused).
+    pub fn from_json(bytes: &[u8]) -> Result<StatusListClaim, StatusError> {
+        Self::from_json_value(&parse_bytes(bytes)?)
+    }
+
     /// Parses the claim's JSON value. `bits` must be 1, 2, 4 or 8, `lst` a string,
     /// `aggregation_uri` (if present) a URI. `lst` is decoded later, by
     /// [`StatusListClaim::decode`].
@@ -261,6 +266,11 @@ impl StatusListReference {
             return Err(StatusError::InvalidEntry("status_list uri is not a URI"));
         }
         Ok(StatusListReference { idx, uri })
+    }
+
+    /// [`StatusListReference::from_claims`] over JSON bytes (duplicate member names refused).
+    pub fn from_claims_json(bytes: &[u8]) -> Result<Option<StatusListReference>, StatusError> {
+        Self::from_claims(&parse_bytes(bytes)?)
     }
 
     /// Reads `status.status_list` from a referenced token's claims (a JSON object).

@@ -72,6 +72,11 @@ impl StatusListToken {
         self
     }
 
+    /// [`StatusListToken::from_claims`] over JSON bytes (duplicate member names refused).
+    pub fn from_claims_json(bytes: &[u8]) -> Result<StatusListToken, StatusError> {
+        Self::from_claims(&parse_claims(bytes)?)
+    }
+
     /// Parses the JWT claims: `sub` (a URI), `iat` (integer) and `status_list` are
     /// required; `exp` and `ttl` must be non-negative integers if present.
     pub fn from_claims(claims: &Value) -> Result<StatusListToken, StatusError> {
