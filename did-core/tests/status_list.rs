@@ -873,6 +873,16 @@ fn w3c_entry_parsing_refuses_malformed_entries() {
     );
     assert!(mutate(&|v| v["statusPurpose"] = json!(["revocation"])).is_err());
     assert!(mutate(&|v| v["statusListCredential"] = json!("not a url")).is_err());
+    assert!(mutate(&|v| v["id"] = json!("https://example.com/credentials/status/3")).is_err());
+    assert!(mutate(&|v| v["id"] = json!(5)).is_err());
+    assert_eq!(
+        mutate(&|v| {
+            v.as_object_mut().unwrap().remove("id");
+        })
+        .unwrap()
+        .id,
+        None
+    );
     assert!(mutate(&|v| v["statusListCredential"] = json!(5)).is_err());
     assert!(
         mutate(&|v| {

@@ -161,7 +161,8 @@ impl BitstringStatusListEntry {
 
     /// Parses an entry from a JSON value, e.g. one element of `credentialStatus`.
     ///
-    /// Refuses: not an object, a `type` other than `BitstringStatusListEntry`, an unknown
+    /// Refuses: not an object, a `type` other than `BitstringStatusListEntry`, an `id` equal
+    /// to `statusListCredential` (the spec forbids it), an unknown
     /// `statusPurpose`, a `statusListIndex` that is not a string of decimal digits or
     /// exceeds `u64`, a `statusListCredential` that is not an absolute URL, a
     /// `statusSize` outside 1..=8, and a `statusMessage` that does not have exactly one
@@ -190,6 +191,9 @@ impl BitstringStatusListEntry {
             .filter(|url| is_url(url))
             .ok_or(invalid("statusListCredential is missing or not a URL"))?
             .to_owned();
+        if id.as_deref() == Some(status_list_credential.as_str()) {
+            return Err(invalid("id must not be the URL of the status list"));
+        }
         let status_size = match obj.get("statusSize") {
             None => 1,
             Some(size) => {
