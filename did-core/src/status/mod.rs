@@ -34,8 +34,10 @@ mod bitstring;
 mod compress;
 mod entry;
 mod error;
+mod fields;
 #[cfg(feature = "did-web")]
 mod http;
+mod list_credential;
 mod source;
 mod token;
 mod token_jwt;
@@ -43,12 +45,15 @@ mod token_jwt;
 pub use bitstring::{BitstringStatusList, MIN_ENTRIES};
 pub use compress::{DecodeLimits, MAX_ENCODED_LEN, MAX_INFLATED_LEN};
 pub use entry::{
-    BitstringStatus, BitstringStatusListEntry, BitstringStatusListSubject, CREDENTIAL_TYPE, ENTRY_TYPE, SUBJECT_TYPE,
-    StatusMessage, StatusPurpose, bitstring_entries, check_bitstring_status, check_bitstring_status_with_limits,
+    BitstringStatusListEntry, CREDENTIAL_TYPE, ENTRY_TYPE, SUBJECT_TYPE, StatusMessage, StatusPurpose,
+    bitstring_entries,
 };
 pub use error::{Compression, StatusError};
 #[cfg(feature = "did-web")]
 pub use http::{DEFAULT_ACCEPT, HttpStatusListSource, MAX_RESPONSE_BYTES};
+pub use list_credential::{
+    BitstringStatus, BitstringStatusListSubject, check_bitstring_status, check_bitstring_status_with_limits,
+};
 pub use source::{MemoryStatusListSource, StatusListSource};
 pub use token::{StatusListClaim, StatusListReference, TokenStatus, TokenStatusList};
 pub use token_jwt::{MAX_CLOCK_SKEW, STATUS_LIST_JWT_TYP, StatusListToken};

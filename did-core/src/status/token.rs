@@ -7,8 +7,8 @@ use serde_json::{Map, Value};
 
 use super::bits::{self, BitOrder};
 use super::compress::{self, DecodeLimits};
-use super::entry::{is_url, parse_bytes};
 use super::error::{Compression, StatusError};
+use super::fields::{is_url, parse_bytes};
 
 /// A status value in a Token Status List. Values other than the named ones are kept as
 /// they are (`3` and `0x0C`..`0x0F` are application-specific, the rest reserved).

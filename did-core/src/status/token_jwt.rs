@@ -5,8 +5,8 @@ use std::time::{Duration, UNIX_EPOCH};
 use serde_json::{Map, Value};
 
 use super::compress::DecodeLimits;
-use super::entry::is_url;
 use super::error::StatusError;
+use super::fields::is_url;
 use super::token::{StatusListClaim, StatusListReference, TokenStatus};
 use crate::clock::Clock;
 use crate::error::truncated;
