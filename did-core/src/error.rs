@@ -31,6 +31,9 @@ pub enum Error {
     /// A credential or presentation broke a data-model rule, or its JWT did not verify.
     #[error(transparent)]
     Credential(#[from] crate::vc::CredentialError),
+    /// A credential status list or status entry was malformed, too large, or did not check out.
+    #[error(transparent)]
+    Status(#[from] crate::status::StatusError),
 }
 
 /// `s` cut to at most 64 characters, so attacker-chosen strings stay short in errors.
