@@ -25,6 +25,9 @@ pub enum Error {
     /// DID resolution failed.
     #[error(transparent)]
     Resolution(#[from] crate::resolve::ResolutionError),
+    /// An SD-JWT could not be issued, presented or verified.
+    #[error(transparent)]
+    SdJwt(#[from] crate::sd_jwt::SdJwtError),
 }
 
 /// `s` cut to at most 64 characters, so attacker-chosen strings stay short in errors.

@@ -10,5 +10,6 @@ mod json;
 pub mod key;
 pub mod multibase;
 pub mod resolve;
+pub mod sd_jwt;
 
 pub use error::Error;
