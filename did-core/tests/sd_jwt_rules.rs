@@ -173,7 +173,7 @@ fn full_disclosure_gives_back_the_claims() {
     let mut got = verified.claims;
     assert!(got.remove("cnf").is_some());
     assert_eq!(Value::Object(got), claims());
-    assert!(!verified.key_binding.is_some());
+    assert!(verified.key_binding.is_none());
 }
 
 #[test]
