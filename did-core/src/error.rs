@@ -34,6 +34,9 @@ pub enum Error {
     /// A credential status list or status entry was malformed, too large, or did not check out.
     #[error(transparent)]
     Status(#[from] crate::status::StatusError),
+    /// An SD-JWT could not be issued, presented or verified.
+    #[error(transparent)]
+    SdJwt(#[from] crate::sd_jwt::SdJwtError),
 }
 
 /// `s` cut to at most 64 characters, so attacker-chosen strings stay short in errors.

@@ -11,6 +11,7 @@ mod json;
 pub mod key;
 pub mod multibase;
 pub mod resolve;
+pub mod sd_jwt;
 pub mod status;
 pub mod vc;
 

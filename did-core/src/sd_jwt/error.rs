@@ -1,0 +1,125 @@
+//! The one error type of the SD-JWT module.
+
+use crate::jose::JwsError;
+use crate::key::KeyError;
+use crate::resolve::ResolutionError;
+
+/// Why an SD-JWT could not be issued, presented, parsed or verified.
+///
+/// Strings that come from the token are cut to 64 characters.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SdJwtError {
+    /// The input, or one of its parts, exceeds a size or count limit.
+    #[error("SD-JWT exceeds a limit: {what} (limit {limit})")]
+    TooLarge {
+        /// What was too large or too many.
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+    },
+    /// The serialization is wrong (no `~`, an empty disclosure, a bad JSON serialization, ...).
+    #[error("malformed SD-JWT: {0}")]
+    Malformed(&'static str),
+    /// A disclosure is not base64url of a JSON array `[salt, name, value]` or `[salt, value]`,
+    /// or it discloses a reserved name (`_sd`, `...`, `_sd_alg`).
+    #[error("invalid disclosure: {0}")]
+    InvalidDisclosure(&'static str),
+    /// The issuer-signed JWT was malformed, used a forbidden algorithm, or did not verify.
+    #[error("issuer-signed JWT: {0}")]
+    Jws(#[from] JwsError),
+    /// The issuer JWT's `typ` is not one the caller accepts.
+    #[error("unexpected SD-JWT typ {found:?}")]
+    UnexpectedType {
+        /// The header's `typ`, if any.
+        found: Option<String>,
+    },
+    /// The issuer JWT's payload is not a JSON object, or a member has the wrong type.
+    #[error("invalid SD-JWT payload: {0}")]
+    InvalidPayload(&'static str),
+    /// `_sd_alg` names a hash algorithm other than `sha-256`.
+    #[error("unsupported _sd_alg {0:?}")]
+    UnsupportedHashAlgorithm(String),
+    /// The same disclosure appears twice.
+    #[error("a disclosure appears more than once")]
+    DuplicateDisclosure,
+    /// A digest appears more than once in the payload (directly or through disclosures).
+    #[error("a digest appears more than once in the payload")]
+    DuplicateDigest,
+    /// A disclosure is not referenced by any digest.
+    #[error("a disclosure is not referenced by any digest")]
+    UnreferencedDisclosure,
+    /// A `[salt, value]` disclosure is referenced from an object's `_sd`, or a
+    /// `[salt, name, value]` disclosure from an array element.
+    #[error("disclosure of the wrong kind: {0}")]
+    DisclosureKindMismatch(&'static str),
+    /// A disclosed claim name is already present in the object it is disclosed into.
+    #[error("disclosed claim {0:?} is already present")]
+    ClaimConflict(String),
+    /// Disclosures nest deeper than [`super::MAX_DEPTH`].
+    #[error("SD-JWT nests deeper than {0} levels")]
+    TooDeep(usize),
+    /// `exp` is in the past (beyond the allowed skew).
+    #[error("SD-JWT has expired")]
+    Expired,
+    /// `nbf` is in the future (beyond the allowed skew).
+    #[error("SD-JWT is not yet valid")]
+    NotYetValid,
+    /// `iat` is in the future (beyond the allowed skew).
+    #[error("SD-JWT is issued in the future")]
+    IssuedInFuture,
+    /// An SD-JWT VC rule is broken (`vct` not a string, `iss` missing, ...).
+    #[error("not a valid SD-JWT VC: {0}")]
+    InvalidVc(&'static str),
+    /// Key binding is required but the presentation has no KB-JWT.
+    #[error("key binding is required but missing")]
+    KeyBindingRequired,
+    /// The payload has no usable `cnf.jwk` to verify the KB-JWT with, or the holder's key
+    /// is not the one in `cnf`.
+    #[error("holder key: {0}")]
+    HolderKey(&'static str),
+    /// The KB-JWT is malformed, has the wrong `typ`, or did not verify with the `cnf` key.
+    #[error("KB-JWT: {0}")]
+    KeyBindingJws(JwsError),
+    /// The KB-JWT payload lacks a claim or has one of the wrong type.
+    #[error("invalid KB-JWT payload: {0}")]
+    InvalidKeyBinding(&'static str),
+    /// The KB-JWT's `sd_hash` does not match the presentation.
+    #[error("KB-JWT sd_hash does not match the presentation")]
+    SdHashMismatch,
+    /// The KB-JWT's `nonce` is not the expected one.
+    #[error("KB-JWT nonce does not match")]
+    NonceMismatch,
+    /// The KB-JWT's `aud` is not the expected one.
+    #[error("KB-JWT aud does not match")]
+    AudienceMismatch,
+    /// The KB-JWT's `iat` is older than the allowed maximum age.
+    #[error("KB-JWT is too old")]
+    KeyBindingStale,
+    /// The KB-JWT's `iat` is in the future (beyond the allowed skew).
+    #[error("KB-JWT is issued in the future")]
+    KeyBindingInFuture,
+    /// A JSON Pointer (RFC 6901) is malformed.
+    #[error("invalid JSON pointer {0:?}")]
+    InvalidPointer(String),
+    /// A JSON Pointer names nothing in the claims.
+    #[error("JSON pointer {0:?} names no claim")]
+    PointerNotFound(String),
+    /// A claim that must stay visible was chosen to be selectively disclosable
+    /// (`_sd`, `...`, `_sd_alg`; for SD-JWT VC also `iss`, `nbf`, `exp`, `cnf`, `vct`, `status`).
+    #[error("claim {0:?} cannot be selectively disclosable")]
+    ReservedClaim(String),
+    /// The claims to issue are not a JSON object, use the reserved names `_sd` or `...`,
+    /// or already hold a member the issuer adds.
+    #[error("invalid claims: {0}")]
+    InvalidClaims(&'static str),
+    /// Key material was invalid, signing failed, or the random number generator failed.
+    #[error("key: {0}")]
+    Key(#[from] KeyError),
+    /// The issuer's key could not be resolved.
+    #[error("issuer key resolution: {0}")]
+    KeyResolution(#[from] ResolutionError),
+    /// Neither `kid` nor `iss` names a key we can resolve, or `kid`'s DID is not `iss`.
+    #[error("issuer key: {0}")]
+    IssuerKey(&'static str),
+}
