@@ -3,6 +3,10 @@
 use std::fmt;
 use std::str::FromStr;
 
+use std::time::SystemTime;
+
+use did_core::data_integrity::{self, Cryptosuite, ProofOptions};
+use did_core::sd_jwt::{self, IssueOptions};
 use did_core::vc::jwt::{self, JwtEncoding};
 use did_core::vc::{CONTEXT_V2, Credential};
 use serde_json::{Map, Value};
@@ -128,10 +132,39 @@ pub fn issue(
             "--disclose applies to sd-jwt only, not {format}"
         )));
     }
-    let credential = prepare(credential, issuer, now)?;
     match format {
-        Format::VcJwt => Ok(jwt::sign_credential(&credential, JwtEncoding::JoseCose, &issuer.key)?),
-        Format::Vc1Jwt => Ok(jwt::sign_credential(&credential, JwtEncoding::Vc11, &issuer.key)?),
-        other => Err(Error::Unsupported(format!("{other} is not available yet"))),
+        Format::VcJwt => {
+            let credential = prepare(credential, issuer, now)?;
+            Ok(jwt::sign_credential(&credential, JwtEncoding::JoseCose, &issuer.key)?)
+        }
+        Format::Vc1Jwt => {
+            let credential = prepare(credential, issuer, now)?;
+            Ok(jwt::sign_credential(&credential, JwtEncoding::Vc11, &issuer.key)?)
+        }
+        Format::SdJwt => {
+            let (claims, holder) = crate::sd_jwt_claims::claims_for(credential, issuer, now)?;
+            let mut options = IssueOptions::sd_jwt_vc().kid(issuer.method.clone());
+            for pointer in disclose {
+                options = options.disclose(pointer.clone());
+            }
+            if let Some(holder) = holder {
+                options = options.holder_key(holder);
+            }
+            sd_jwt::issue(&Value::Object(claims), &options, &issuer.key).map_err(|e| Error::Core(e.into()))
+        }
+        Format::EcdsaRdfc2019 | Format::EcdsaJcs2019 | Format::EddsaRdfc2022 | Format::EddsaJcs2022 => {
+            let suite = Cryptosuite::from_name(format.name()).map_err(|e| Error::Core(e.into()))?;
+            if !suite.accepts(issuer.key_type()) {
+                return Err(Error::Unsupported(format!(
+                    "{format} cannot sign with a {:?} key",
+                    issuer.key_type()
+                )));
+            }
+            let credential = prepare(credential, issuer, now)?;
+            let options = ProofOptions::new(issuer.method.clone()).with_created(SystemTime::from(now));
+            let signed = data_integrity::sign(&Value::Object(credential.into_json()), suite, &options, &issuer.key)
+                .map_err(|e| Error::Core(e.into()))?;
+            serde_json::to_string_pretty(&signed).map_err(|e| Error::Unsupported(e.to_string()))
+        }
     }
 }

@@ -10,5 +10,6 @@ pub mod cli;
 mod error;
 pub mod issue;
 pub mod key_file;
+pub mod sd_jwt_claims;
 
 pub use error::Error;

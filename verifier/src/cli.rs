@@ -133,6 +133,13 @@ pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
                 clock,
                 skew: Duration::from_secs(skew),
                 binding: Binding { nonce, aud },
+                status_source: match did_core::status::HttpStatusListSource::new() {
+                    Ok(source) => Arc::new(source),
+                    Err(e) => {
+                        eprintln!("verifier: cannot start the status list client: {e}");
+                        return EXIT_FAILED;
+                    }
+                },
             };
             let report = verifier.verify(&text).await;
             let json = serde_json::to_string_pretty(&report).unwrap_or_default();

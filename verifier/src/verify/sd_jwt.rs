@@ -1,0 +1,149 @@
+//! SD-JWT VC (and plain SD-JWT) verification, with key binding and Token Status List.
+
+use did_core::document::Relationship;
+use did_core::jose;
+use did_core::sd_jwt::{self, Profile, SdJwtError, VerifyOptions};
+use did_core::status::{StatusListReference, StatusListToken};
+use did_core::vc::resolve_party_key;
+use serde_json::Value;
+
+use super::Verifier;
+use crate::report::Report;
+
+impl Verifier {
+    /// Verifies an SD-JWT in compact or JSON serialization.
+    pub(super) async fn verify_sd_jwt(&self, input: &str) -> Report {
+        let mut report = Report::new("sd-jwt");
+        let mut options = match issuer_typ(input).as_deref() {
+            Some("dc+sd-jwt" | "vc+sd-jwt") => VerifyOptions::sd_jwt_vc(),
+            _ => VerifyOptions::sd_jwt(),
+        }
+        .skew(self.skew);
+        if self.binding.nonce.is_some() || self.binding.aud.is_some() {
+            options.require_key_binding = true;
+            options.nonce = self.binding.nonce.clone();
+            options.audience = self.binding.aud.clone();
+        }
+        let verified =
+            match sd_jwt::verify_with_resolver(input, self.resolver.as_ref(), &options, self.clock.as_ref()).await {
+                Ok(verified) => verified,
+                Err(e) => {
+                    report.issuer = unverified_issuer(input);
+                    let check = match &e {
+                        SdJwtError::Jws(jose::JwsError::BadSignature) => "signature",
+                        SdJwtError::Expired | SdJwtError::NotYetValid | SdJwtError::IssuedInFuture => "validity",
+                        SdJwtError::KeyBindingRequired
+                        | SdJwtError::HolderKey(_)
+                        | SdJwtError::KeyBindingJws(_)
+                        | SdJwtError::InvalidKeyBinding(_)
+                        | SdJwtError::SdHashMismatch
+                        | SdJwtError::NonceMismatch
+                        | SdJwtError::AudienceMismatch
+                        | SdJwtError::KeyBindingStale
+                        | SdJwtError::KeyBindingInFuture => "key-binding",
+                        SdJwtError::IssuerKey(_) | SdJwtError::KeyResolution(_) => "issuer-key",
+                        _ => "disclosures",
+                    };
+                    report.failed(check, sd_jwt_code(&e), e.to_string());
+                    return report.finish();
+                }
+            };
+        report.issuer = verified.claims.get("iss").and_then(Value::as_str).map(str::to_owned);
+        for check in ["format", "issuer-key", "signature", "disclosures", "validity"] {
+            report.passed(check);
+        }
+        if verified.key_binding_verified() {
+            report.passed("key-binding");
+        } else {
+            report.skipped("key-binding", "no key-binding JWT presented and none required");
+        }
+        if options.profile == Profile::SdJwtVc {
+            let issuer = report.issuer.clone();
+            self.check_token_status(&verified.claims, issuer.as_deref(), &mut report)
+                .await;
+        }
+        report.claims = Some(Value::Object(verified.claims));
+        report.finish()
+    }
+
+    /// IETF Token Status List: `status.status_list {idx, uri}`, signed by the same issuer.
+    async fn check_token_status(
+        &self,
+        claims: &serde_json::Map<String, Value>,
+        issuer: Option<&str>,
+        report: &mut Report,
+    ) {
+        let reference = match StatusListReference::from_claims(&Value::Object(claims.clone())) {
+            Ok(Some(reference)) => reference,
+            Ok(None) => return,
+            Err(e) => return report.failed("status", "STATUS_VERIFICATION_ERROR", e.to_string()),
+        };
+        let bytes = match self.status_source.fetch(&reference.uri).await {
+            Ok(bytes) => bytes,
+            Err(e) => return report.skipped("status", format!("status list unreachable: {e}")),
+        };
+        let token = String::from_utf8_lossy(&bytes).trim().to_owned();
+        let kid = jose::decode(&token).ok().and_then(|d| d.header().kid.clone());
+        let key = match resolve_party_key(
+            self.resolver.as_ref(),
+            issuer.unwrap_or_default(),
+            kid.as_deref(),
+            Relationship::AssertionMethod,
+        )
+        .await
+        {
+            Ok((key, _)) => key,
+            Err(e) => return report.failed("status", "STATUS_VERIFICATION_ERROR", e.to_string()),
+        };
+        let status = StatusListToken::verify(&token, &key, &reference.uri, self.clock.as_ref())
+            .and_then(|list| list.status_of(&reference));
+        match status {
+            Ok(status) if status.is_valid() => report.passed("status"),
+            Ok(status) => report.failed(
+                "status",
+                if status.value() == 2 { "SUSPENDED" } else { "REVOKED" },
+                format!("the status list says {status}"),
+            ),
+            Err(e) => report.failed("status", "STATUS_VERIFICATION_ERROR", e.to_string()),
+        }
+    }
+}
+
+fn sd_jwt_code(error: &SdJwtError) -> String {
+    match error {
+        SdJwtError::Jws(jose::JwsError::BadSignature) => "BAD_SIGNATURE".into(),
+        SdJwtError::Expired => "EXPIRED".into(),
+        SdJwtError::NotYetValid => "NOT_YET_VALID".into(),
+        other => {
+            let name = format!("{other:?}");
+            let variant: String = name.chars().take_while(|c| c.is_alphanumeric()).collect();
+            format!("SD_JWT_{}", screaming(&variant))
+        }
+    }
+}
+
+/// `UnreferencedDisclosure` → `UNREFERENCED_DISCLOSURE`.
+fn screaming(camel: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in camel.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    out
+}
+
+/// The issuer JWT's `typ`, read without verifying.
+fn issuer_typ(input: &str) -> Option<String> {
+    let jwt = input.trim().split('~').next()?;
+    jose::decode(jwt).ok()?.header().typ.clone()
+}
+
+/// The issuer JWT's `iss`, read without verifying, for the report only.
+fn unverified_issuer(input: &str) -> Option<String> {
+    let jwt = input.trim().split('~').next()?;
+    let decoded = jose::decode(jwt).ok()?;
+    let claims: Value = serde_json::from_slice(decoded.payload()).ok()?;
+    claims.get("iss")?.as_str().map(str::to_owned)
+}

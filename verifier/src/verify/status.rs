@@ -1,0 +1,99 @@
+//! W3C Bitstring Status List checks for credentials that name a status list.
+
+use did_core::status::{self, StatusPurpose};
+use did_core::vc::Credential;
+use did_core::vc::jwt;
+use serde_json::Value;
+
+use super::Verifier;
+use crate::report::Report;
+
+impl Verifier {
+    /// Checks each `BitstringStatusListEntry`. An unreachable list is a skipped check (the door
+    /// may be offline); a revoked or suspended credential, or a list that does not verify, fails.
+    pub(super) async fn check_status(&self, credential: &Credential, report: &mut Report) {
+        if credential.statuses().is_empty() {
+            return;
+        }
+        let json = Value::Object(credential.as_json().clone());
+        let entries = match status::bitstring_entries(&json) {
+            Ok(entries) if entries.is_empty() => {
+                return report.skipped(
+                    "status",
+                    "no BitstringStatusListEntry (other status types are not checked)",
+                );
+            }
+            Ok(entries) => entries,
+            Err(e) => return report.failed("status", status_code(&e), e.to_string()),
+        };
+        for entry in entries {
+            let bytes = match self.status_source.fetch(&entry.status_list_credential).await {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    report.skipped("status", format!("status list unreachable: {e}"));
+                    continue;
+                }
+            };
+            let list = match self.verify_list_credential(&bytes, credential.issuer()).await {
+                Ok(list) => list,
+                Err(message) => {
+                    report.failed("status", "STATUS_VERIFICATION_ERROR", message);
+                    continue;
+                }
+            };
+            match status::check_bitstring_status(&entry, &list) {
+                Ok(found) if found.is_zero() => report.passed("status"),
+                Ok(found) => match found.purpose {
+                    StatusPurpose::Revocation => {
+                        report.failed("status", "REVOKED", format!("revoked (index {})", found.index))
+                    }
+                    StatusPurpose::Suspension => {
+                        report.failed("status", "SUSPENDED", format!("suspended (index {})", found.index))
+                    }
+                    _ => report.checks.push(crate::report::Check {
+                        check: "status",
+                        result: "passed",
+                        detail: Some(found.message.unwrap_or_else(|| format!("status {}", found.value))),
+                    }),
+                },
+                Err(e) => report.failed("status", status_code(&e), e.to_string()),
+            }
+        }
+    }
+
+    /// Verifies a status list credential (JWT or Data Integrity, no status check of its own)
+    /// issued by `issuer`, and returns its JSON.
+    async fn verify_list_credential(&self, bytes: &[u8], issuer: &str) -> Result<Value, String> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| "the status list is not UTF-8".to_owned())?
+            .trim();
+        let credential = if text.starts_with('{') {
+            let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+            let expected =
+                did_core::data_integrity::ProofExpectations::new(did_core::document::Relationship::AssertionMethod);
+            did_core::data_integrity::verify(&value, self.resolver.as_ref(), &expected, self.clock.as_ref())
+                .await
+                .map_err(|e| format!("status list proof: {e}"))?;
+            Credential::from_json(value).map_err(|e| e.to_string())?
+        } else {
+            jwt::verify_credential(text, self.resolver.as_ref(), &self.jwt_options(None))
+                .await
+                .map_err(|e| format!("status list JWT: {e}"))?
+                .credential
+        };
+        credential
+            .check_validity(self.clock.now(), self.skew)
+            .map_err(|e| format!("status list: {e}"))?;
+        if credential.issuer() != issuer {
+            return Err(format!(
+                "the status list is issued by {}, not by the credential's issuer",
+                credential.issuer()
+            ));
+        }
+        Ok(Value::Object(credential.into_json()))
+    }
+}
+
+fn status_code(error: &status::StatusError) -> &'static str {
+    error.w3c_code().unwrap_or("STATUS_VERIFICATION_ERROR")
+}
