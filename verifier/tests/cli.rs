@@ -80,3 +80,47 @@ fn usage_errors_exit_two() {
         assert!(!stderr.is_empty());
     }
 }
+
+fn temp_file(name: &str, contents: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("dojang-verifier-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+#[test]
+fn verify_prints_the_report_and_exits_by_outcome() {
+    let jwk = vc_issuer::key_file::generate(did_core::key::Algorithm::Es256).unwrap();
+    let issuer = vc_issuer::key_file::IssuerKey::from_jwk_json(&serde_json::to_string(&jwk).unwrap()).unwrap();
+    let credential = serde_json::json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "credentialSubject": {"id": "did:example:ana"}
+    });
+    let now = time::OffsetDateTime::now_utc();
+    let token = vc_issuer::issue::issue(credential, vc_issuer::issue::Format::VcJwt, &issuer, &[], now).unwrap();
+    let good = temp_file("good.jwt", &token);
+    let (code, report, _) = verifier(&["verify", good.to_str().unwrap()]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["verified"], true);
+    assert_eq!(report["format"], "vc+jwt");
+    assert_eq!(report["issuer"], serde_json::json!(issuer.did));
+    assert!(report["checks"].as_array().unwrap().len() >= 4);
+    assert_eq!(report["errors"], serde_json::json!([]));
+
+    let (code, report, _) = verifier(&["verify", "--now", "2000-01-01T00:00:00Z", good.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(report["verified"], false);
+    assert_eq!(report["errors"][0]["code"], "NOT_YET_VALID");
+
+    let bad = temp_file("bad.txt", "not a credential");
+    let (code, report, _) = verifier(&["verify", bad.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(report["verified"], false);
+
+    let (code, _, stderr) = verifier(&["verify", "/nonexistent/credential.jwt"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, _) = verifier(&["verify", "--now", "yesterday", good.to_str().unwrap()]);
+    assert_eq!(code, 2);
+}
