@@ -148,13 +148,34 @@ impl Folder {
     }
 }
 
-/// The folders whose documents oxjsonld 0.2.7 expands correctly. The `employ` documents
-/// use a node with two types that both carry type-scoped contexts (`Person`,
-/// `EmployablePerson`); oxjsonld applies only the last one, so it would drop
-/// `employmentAuthorizationDocument` and `residentSince`. Our safe mode refuses them
-/// instead (see `employ_documents_are_refused_until_oxjsonld_is_fixed`).
-fn expandable() -> impl Iterator<Item = &'static Folder> {
-    FOLDERS.iter().filter(|f| !f.dir.ends_with("/employ"))
+/// Checks `canonical`, from the public [`canonicalize`], against the folder's `canonDoc`.
+///
+/// `canonicalize` runs RDFC-1.0 with its default hash, SHA-256. vc-di-ecdsa names blank
+/// nodes with SHA-384 for P-384 keys, which `hash_data` does (`hashes_match` checks its
+/// output byte for byte against `canonDoc` through `docHash` and `combinedHash`); so for
+/// the P-384 rdfc folders the text is compared here up to blank-node labels.
+fn assert_canonical_doc(f: &Folder, canonical: &str) {
+    let expected = f.text("canonDoc");
+    if f.suite == Cryptosuite::EcdsaRdfc2019 && f.key().key_type() == KeyType::P384 {
+        assert_eq!(unlabelled(canonical), unlabelled(&expected), "{}", f.dir);
+    } else {
+        assert_eq!(canonical, expected, "{}", f.dir);
+    }
+}
+
+/// The N-Quads lines, sorted, with every `_:c14nN` label replaced by `_:`.
+fn unlabelled(nquads: &str) -> Vec<String> {
+    let mut lines: Vec<String> = nquads
+        .lines()
+        .map(|line| {
+            line.split(' ')
+                .map(|word| if word.starts_with("_:c14n") { "_:" } else { word })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    lines.sort();
+    lines
 }
 
 fn clock() -> FixedClock {
@@ -166,36 +187,42 @@ fn all_rdfc_and_jcs_folders_are_listed() {
     // vc-di-ecdsa: rdfc p256 (+employ), rdfc p384 (+employ), jcs p256, jcs p384;
     // vc-di-eddsa: rdfc (+employ), jcs. Ed25519Signature2020 and ecdsa-sd-2023 are out of scope.
     assert_eq!(FOLDERS.len(), 9);
-    assert_eq!(expandable().count(), 6);
+    assert_eq!(FOLDERS.iter().filter(|f| f.dir.ends_with("/employ")).count(), 3);
 }
 
+/// The `employ` documents give one node two types that both carry type-scoped contexts
+/// (`Person`, `EmployablePerson`): the terms of both must apply. A processor that keeps
+/// only the last type's context drops `employmentAuthorizationDocument` and
+/// `residentSince` (oxjsonld 0.2.7 did), which safe mode would refuse.
 #[test]
-fn employ_documents_are_refused_until_oxjsonld_is_fixed() {
+fn employ_documents_apply_every_type_scoped_context() {
     for f in FOLDERS.iter().filter(|f| f.dir.ends_with("/employ")) {
-        let err = canonicalize(f.suite, &json(f.unsigned), &StaticLoader).unwrap_err();
-        assert_eq!(
-            err,
-            DataIntegrityError::UndefinedTerm("employmentAuthorizationDocument".into()),
-            "{}",
-            f.dir
-        );
-        let err = data_integrity::verify_with_key(
+        let canonical = canonicalize(f.suite, &json(f.unsigned), &StaticLoader).unwrap();
+        for term in ["employmentAuthorizationDocument", "residentSince", "lprNumber"] {
+            assert!(
+                canonical.contains(&format!("<https://w3id.org/citizenship#{term}>")),
+                "{}: {term}",
+                f.dir
+            );
+        }
+        assert_canonical_doc(f, &canonical);
+        let verified = data_integrity::verify_with_key(
             &f.signed(),
             f.key().verifying_key(),
             &ProofExpectations::default(),
             &clock(),
         )
-        .unwrap_err();
-        assert!(matches!(err, DataIntegrityError::UndefinedTerm(_)), "{}", f.dir);
+        .unwrap();
+        assert_eq!(verified.len(), 1, "{}", f.dir);
     }
 }
 
 #[test]
 fn canonical_document_matches() {
-    for f in expandable() {
+    for f in FOLDERS {
         let unsigned = json(f.unsigned);
         let canonical = canonicalize(f.suite, &unsigned, &StaticLoader).unwrap();
-        assert_eq!(canonical, f.text("canonDoc"), "{}", f.dir);
+        assert_canonical_doc(f, &canonical);
     }
 }
 
@@ -210,7 +237,7 @@ fn canonical_proof_config_matches() {
 
 #[test]
 fn hashes_match() {
-    for f in expandable() {
+    for f in FOLDERS {
         let key_type = f.key().key_type();
         let doc_hash = f.suite.hash(key_type, f.text("canonDoc").as_bytes());
         assert_eq!(hex(&doc_hash), f.text("docHash").trim(), "{}", f.dir);
@@ -241,7 +268,7 @@ fn deterministic_signature_matches_sig_hex() {
 
 #[test]
 fn signing_reproduces_the_signed_document() {
-    for f in expandable() {
+    for f in FOLDERS {
         let signed = data_integrity::sign(&json(f.unsigned), f.suite, &f.options(), &f.key()).unwrap();
         assert_eq!(signed, f.signed(), "{}", f.dir);
         assert_eq!(signed["proof"]["proofValue"], f.text("sigBTC58").trim(), "{}", f.dir);
@@ -250,7 +277,7 @@ fn signing_reproduces_the_signed_document() {
 
 #[test]
 fn signed_documents_verify() {
-    for f in expandable() {
+    for f in FOLDERS {
         let key = f.key();
         let verified = data_integrity::verify_with_key(
             &f.signed(),
@@ -275,7 +302,7 @@ fn verify_fails(f: &Folder, secured: &Value, key: &VerifyingKey, expected: &Proo
 
 #[test]
 fn changed_claim_fails() {
-    for f in expandable() {
+    for f in FOLDERS {
         let mut signed = f.signed();
         let subject = signed["credentialSubject"].as_object_mut().unwrap();
         let (name, _) = subject
@@ -291,7 +318,7 @@ fn changed_claim_fails() {
 
 #[test]
 fn added_claim_fails() {
-    for f in expandable() {
+    for f in FOLDERS {
         let mut signed = f.signed();
         signed["credentialSubject"]["name"] = "Mallory".into();
         let err = verify_fails(f, &signed, f.key().verifying_key(), &ProofExpectations::default());
@@ -301,7 +328,7 @@ fn added_claim_fails() {
 
 #[test]
 fn changed_proof_field_fails() {
-    for f in expandable() {
+    for f in FOLDERS {
         let mut signed = f.signed();
         signed["proof"]["created"] = "2023-02-24T23:36:39Z".into();
         let err = verify_fails(f, &signed, f.key().verifying_key(), &ProofExpectations::default());
@@ -311,7 +338,7 @@ fn changed_proof_field_fails() {
 
 #[test]
 fn changed_proof_value_fails() {
-    for f in expandable() {
+    for f in FOLDERS {
         let mut signed = f.signed();
         let key = f.key();
         let other = key.sign_deterministic(b"something else").unwrap();
@@ -324,7 +351,7 @@ fn changed_proof_value_fails() {
 
 #[test]
 fn swapped_suite_fails() {
-    for f in expandable() {
+    for f in FOLDERS {
         let swapped = match f.suite {
             Cryptosuite::EcdsaRdfc2019 => Cryptosuite::EcdsaJcs2019,
             Cryptosuite::EcdsaJcs2019 => Cryptosuite::EcdsaRdfc2019,
@@ -347,7 +374,7 @@ fn swapped_suite_fails() {
 
 #[test]
 fn wrong_key_of_the_same_type_fails() {
-    for f in expandable() {
+    for f in FOLDERS {
         let other = SigningKey::generate(f.key().key_type()).unwrap();
         let err = verify_fails(f, &f.signed(), other.verifying_key(), &ProofExpectations::default());
         assert_eq!(err, DataIntegrityError::BadSignature, "{}", f.dir);
@@ -356,7 +383,7 @@ fn wrong_key_of_the_same_type_fails() {
 
 #[test]
 fn wrong_curve_fails() {
-    for f in expandable() {
+    for f in FOLDERS {
         let other = match f.key().key_type() {
             KeyType::P256 => KeyType::P384,
             KeyType::P384 => KeyType::P256,
@@ -397,7 +424,7 @@ fn eddsa_proof_with_p256_key_is_refused() {
 
 #[test]
 fn expectations_are_enforced() {
-    for f in expandable() {
+    for f in FOLDERS {
         let key = f.key();
         let err = verify_fails(
             f,
@@ -425,7 +452,7 @@ fn expectations_are_enforced() {
 
 #[test]
 fn rdfc_proof_context_must_equal_the_document_context() {
-    for f in expandable().filter(|f| f.suite == Cryptosuite::EcdsaRdfc2019) {
+    for f in FOLDERS.iter().filter(|f| f.suite == Cryptosuite::EcdsaRdfc2019) {
         let mut signed = f.signed();
         signed["proof"]["@context"] = serde_json::json!(["https://www.w3.org/ns/credentials/v2"]);
         let err = verify_fails(f, &signed, f.key().verifying_key(), &ProofExpectations::default());
@@ -445,7 +472,7 @@ fn rdfc_proof_context_must_equal_the_document_context() {
 
 #[test]
 fn jcs_document_context_must_start_with_the_proof_context() {
-    for f in expandable().filter(|f| f.suite == Cryptosuite::EcdsaJcs2019) {
+    for f in FOLDERS.iter().filter(|f| f.suite == Cryptosuite::EcdsaJcs2019) {
         let mut signed = f.signed();
         signed["@context"] = serde_json::json!(["https://www.w3.org/ns/credentials/v2"]);
         let err = verify_fails(f, &signed, f.key().verifying_key(), &ProofExpectations::default());

@@ -2,6 +2,7 @@
 
 use serde_json::{Map, Value};
 
+use super::rdfc::{RdfcHash, canonicalize_rdfc_with};
 use super::suite::{Cryptosuite, Transformation};
 use super::{DataIntegrityError, DocumentLoader, canonicalize_jcs, canonicalize_rdfc};
 use crate::key::KeyType;
@@ -18,8 +19,22 @@ pub fn canonicalize(
     }
 }
 
+/// The suite's canonical form of `value` for a proof made with a `key_type` key.
+fn canonicalize_for_key(
+    suite: Cryptosuite,
+    key_type: KeyType,
+    value: &Value,
+    loader: &dyn DocumentLoader,
+) -> Result<String, DataIntegrityError> {
+    match (suite.transformation(), key_type) {
+        (Transformation::Rdfc, KeyType::P384) => canonicalize_rdfc_with(value, loader, RdfcHash::Sha384),
+        _ => canonicalize(suite, value, loader),
+    }
+}
+
 /// The bytes a proof signs: `hash(canonical proof config) ‖ hash(canonical document)`,
-/// with SHA-384 for P-384 keys and SHA-256 otherwise.
+/// with SHA-384 for P-384 keys and SHA-256 otherwise (for the rdfc suites, RDFC-1.0 also
+/// runs with SHA-384 for P-384 keys, as vc-di-ecdsa requires).
 ///
 /// `proof_config` is the proof without `proofValue`, carrying the `@context` the suite
 /// requires (see [`proof_config`]); `unsecured` is the document without `proof`.
@@ -30,8 +45,8 @@ pub fn hash_data(
     proof_config: &Value,
     loader: &dyn DocumentLoader,
 ) -> Result<Vec<u8>, DataIntegrityError> {
-    let proof_canonical = canonicalize(suite, proof_config, loader)?;
-    let doc_canonical = canonicalize(suite, unsecured, loader)?;
+    let proof_canonical = canonicalize_for_key(suite, key_type, proof_config, loader)?;
+    let doc_canonical = canonicalize_for_key(suite, key_type, unsecured, loader)?;
     let mut out = suite.hash(key_type, proof_canonical.as_bytes());
     out.extend(suite.hash(key_type, doc_canonical.as_bytes()));
     Ok(out)

@@ -1,25 +1,26 @@
-//! JSON-LD → RDF (oxjsonld) → RDF Dataset Canonicalization 1.0 (rdf-canon).
+//! JSON-LD → RDF (the `json-ld` crate) → RDF Dataset Canonicalization 1.0 (rdf-canon).
 //!
-//! oxjsonld, like every JSON-LD processor, silently drops a property, type or `@id`
-//! that does not expand to an absolute IRI, and reports nothing in its strict mode. A
-//! signature over the remaining quads would leave that data unsigned while it still
-//! looks signed in the JSON. So the document is processed twice: strictly, for the
-//! quads that are canonicalized, and leniently, where oxjsonld keeps such terms as
-//! relative IRIs; any term of the lenient run that is not valid RDF, or any difference
-//! in the number of quads, is refused with [`DataIntegrityError::UndefinedTerm`]. With
-//! the checks in `context_scan` this is the "safe mode" of jsonld.js.
+//! A JSON-LD processor silently drops a property, type or `@id` that does not expand to
+//! an absolute IRI. A signature over the remaining quads would leave that data unsigned
+//! while it still looks signed in the JSON. So expansion runs with a policy that fails on
+//! undefined properties, the expanded document is searched for identifiers that are not
+//! valid RDF (relative `@id`s, types), and every processor warning (malformed IRI or
+//! language tag, blank node used as a property, keyword-like term) is refused; all with
+//! [`DataIntegrityError::UndefinedTerm`]. With the checks in `context_scan` this is the
+//! "safe mode" of jsonld.js.
 
-use std::collections::VecDeque;
-use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Mutex};
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
 
-use oxjsonld::{JsonLdParser, JsonLdRemoteDocument};
-use oxrdf::{BlankNode, GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Term};
+use json_ld::expansion::{Action, Policy};
+use json_ld::rdf_types::{self, BlankIdBuf, LiteralType};
+use json_ld::syntax::Parse;
+use json_ld::{Id, IriBuf, JsonLdProcessor, RemoteDocument, ValidId};
 use serde_json::Value;
 
 use super::DataIntegrityError;
 use super::context_scan::{self, Loaded};
-use super::loader::{DocumentLoader, MAX_CONTEXTS};
+use super::loader::DocumentLoader;
 use crate::error::truncated;
 
 /// Largest document (as serialized JSON) accepted for canonicalization, in bytes (4 MiB).
@@ -31,11 +32,31 @@ pub const MAX_QUADS: usize = 100_000;
 /// Work limit for the Hash N-Degree Quads step of RDFC-1.0 (poison-graph guard).
 const HNDQ_CALL_LIMIT: usize = 4000;
 
+const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
+
 /// The RDFC-1.0 canonical N-Quads of the JSON-LD `document`, loading contexts with `loader`.
 ///
-/// Refuses documents whose data JSON-LD would silently drop (see the module docs), any
-/// context `loader` does not serve, and inputs over the size limits.
+/// Uses the default RDFC-1.0 hash, SHA-256. (An `ecdsa-rdfc-2019` proof with a P-384
+/// key canonicalizes with SHA-384, as vc-di-ecdsa requires; [`super::hash_data`] does
+/// that.) Refuses documents whose data JSON-LD would silently drop (see the module
+/// docs), any context `loader` does not serve, and inputs over the size limits.
 pub fn canonicalize_rdfc(document: &Value, loader: &dyn DocumentLoader) -> Result<String, DataIntegrityError> {
+    canonicalize_rdfc_with(document, loader, RdfcHash::Sha256)
+}
+
+/// The hash function RDFC-1.0 runs with (it orders and names blank nodes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum RdfcHash {
+    Sha256,
+    Sha384,
+}
+
+/// [`canonicalize_rdfc`] with the RDFC-1.0 hash function chosen.
+pub(super) fn canonicalize_rdfc_with(
+    document: &Value,
+    loader: &dyn DocumentLoader,
+    hash: RdfcHash,
+) -> Result<String, DataIntegrityError> {
     let bytes = serde_json::to_vec(document).map_err(|e| DataIntegrityError::InvalidJson(e.to_string()))?;
     if bytes.len() > MAX_DOCUMENT_BYTES {
         return Err(DataIntegrityError::TooLarge {
@@ -43,195 +64,220 @@ pub fn canonicalize_rdfc(document: &Value, loader: &dyn DocumentLoader) -> Resul
             limit: MAX_DOCUMENT_BYTES,
         });
     }
-    let mut loaded = context_scan::prefetch(document, loader)?;
-    let strict = to_quads(&bytes, &mut loaded, loader, false)?;
-    let lenient = to_quads(&bytes, &mut loaded, loader, true)?;
-    for quad in &lenient {
-        check_quad(quad)?;
-    }
-    if lenient.len() != strict.len() {
-        return Err(DataIntegrityError::UndefinedTerm(
-            "a value that does not map to valid RDF".into(),
-        ));
-    }
-    let quads: Vec<oxrdf02::Quad> = strict.into_iter().map(convert_quad).collect();
+    let loaded = context_scan::prefetch(document, loader)?;
+    let quads = to_quads(&bytes, loaded, loader)?;
     let options = rdf_canon::CanonicalizationOptions {
         hndq_call_limit: Some(HNDQ_CALL_LIMIT),
     };
-    rdf_canon::canonicalize_quads_with::<sha2::Sha256>(&quads, &options)
-        .map_err(|e| DataIntegrityError::Canonicalization(e.to_string()))
+    match hash {
+        RdfcHash::Sha256 => rdf_canon::canonicalize_quads_with::<sha2::Sha256>(&quads, &options),
+        RdfcHash::Sha384 => rdf_canon::canonicalize_quads_with::<sha2::Sha384>(&quads, &options),
+    }
+    .map_err(|e| DataIntegrityError::Canonicalization(e.to_string()))
 }
 
-/// What the loader callback saw: URLs it did not have.
-#[derive(Default)]
-struct Misses(Mutex<Vec<String>>);
+/// The json-ld loader: contexts from the prefetch, others through the caller's
+/// [`DocumentLoader`] (with the same checks and limits). Never the network.
+struct Contexts<'a> {
+    loader: &'a dyn DocumentLoader,
+    loaded: RefCell<Loaded>,
+    parsed: RefCell<HashMap<String, json_ld::syntax::Value>>,
+    /// The first typed error a load hit; json-ld only reports that loading failed.
+    failure: RefCell<Option<DataIntegrityError>>,
+}
 
-impl Misses {
-    fn push(&self, url: &str) {
-        let mut misses = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        misses.push(url.to_owned());
+#[derive(Debug, thiserror::Error)]
+#[error("context not served")]
+struct NotServed;
+
+impl Contexts<'_> {
+    fn fetch(&self, url: &str) -> Result<json_ld::syntax::Value, DataIntegrityError> {
+        if let Some(value) = self.parsed.borrow().get(url) {
+            return Ok(value.clone());
+        }
+        let mut loaded = self.loaded.borrow_mut();
+        let mut pending = VecDeque::from([url.to_owned()]);
+        while let Some(next) = pending.pop_front() {
+            context_scan::load_into(&next, self.loader, &mut loaded, &mut pending)?;
+        }
+        let bytes = loaded
+            .get(url)
+            .ok_or_else(|| DataIntegrityError::UnknownContext(truncated(url)))?;
+        let (value, _) = json_ld::syntax::Value::parse_slice(bytes)
+            .map_err(|e| DataIntegrityError::InvalidJson(format!("context {}: {e}", truncated(url))))?;
+        self.parsed.borrow_mut().insert(url.to_owned(), value.clone());
+        Ok(value)
     }
 
-    fn take(&self) -> Vec<String> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+    fn fail(&self, error: DataIntegrityError) {
+        let mut failure = self.failure.borrow_mut();
+        if failure.is_none() {
+            *failure = Some(error);
+        }
     }
 }
 
-/// Runs oxjsonld over `bytes`. Contexts come from `loaded`; a context the prefetch did
-/// not find (e.g. named through a construct it does not follow) is loaded through
-/// `loader` and the run repeated, at most [`MAX_CONTEXTS`] times.
-fn to_quads(
-    bytes: &[u8],
-    loaded: &mut Loaded,
-    loader: &dyn DocumentLoader,
-    lenient: bool,
-) -> Result<Vec<Quad>, DataIntegrityError> {
-    for _ in 0..=MAX_CONTEXTS {
-        let snapshot = Arc::new(loaded.clone());
-        let misses = Arc::new(Misses::default());
-        let callback_docs = AssertUnwindSafe(Arc::clone(&snapshot));
-        let callback_misses = AssertUnwindSafe(Arc::clone(&misses));
-        let parser = if lenient {
-            JsonLdParser::new().lenient()
-        } else {
-            JsonLdParser::new()
-        };
-        let iter = parser
-            .for_slice(bytes)
-            .with_load_document_callback(move |url, _options| match callback_docs.get(url) {
-                Some(document) => Ok(JsonLdRemoteDocument {
-                    document: document.clone(),
-                    document_url: url.to_owned(),
-                }),
-                None => {
-                    callback_misses.push(url);
-                    Err(format!("context {url} not loaded").into())
-                }
-            });
-        let mut quads = Vec::new();
-        let mut failure = None;
-        for item in iter {
-            match item {
-                Ok(quad) => {
-                    if quads.len() >= MAX_QUADS {
-                        return Err(DataIntegrityError::TooLarge {
-                            what: "number of RDF quads",
-                            limit: MAX_QUADS,
-                        });
-                    }
-                    quads.push(quad);
-                }
-                Err(error) => {
-                    failure = Some(error);
-                    break;
-                }
+impl json_ld::Loader for Contexts<'_> {
+    async fn load(&self, url: &json_ld::Iri) -> Result<RemoteDocument<IriBuf>, json_ld::LoadError> {
+        match self.fetch(url.as_str()) {
+            Ok(document) => Ok(RemoteDocument::new(Some(url.to_owned()), None, document)),
+            Err(error) => {
+                self.fail(error);
+                Err(json_ld::LoadError::new(url.to_owned(), NotServed))
             }
         }
-        let missing = misses.take();
-        if missing.is_empty() {
-            return match failure {
-                Some(error) => Err(DataIntegrityError::JsonLd(truncated(&error.to_string()))),
-                None => Ok(quads),
-            };
-        }
-        let mut pending: VecDeque<String> = missing.into();
-        while let Some(url) = pending.pop_front() {
-            context_scan::load_into(&url, loader, loaded, &mut pending)?;
+    }
+}
+
+/// Collects processor warnings; any one of them refuses the document.
+#[derive(Default)]
+struct Warnings(Option<String>);
+
+impl Warnings {
+    fn note(&mut self, what: &str) {
+        if self.0.is_none() {
+            self.0 = Some(truncated(what));
         }
     }
-    Err(DataIntegrityError::TooLarge {
-        what: "number of JSON-LD contexts",
-        limit: MAX_CONTEXTS,
-    })
+}
+
+impl json_ld::warning::Handler<(), json_ld::context_processing::Warning> for Warnings {
+    fn handle(&mut self, _: &(), warning: json_ld::context_processing::Warning) {
+        use json_ld::context_processing::Warning;
+        match &warning {
+            Warning::KeywordLikeTerm(s) | Warning::KeywordLikeValue(s) | Warning::MalformedIri(s) => self.note(s),
+        }
+    }
+}
+
+impl json_ld::warning::Handler<(), json_ld::expansion::Warning<BlankIdBuf>> for Warnings {
+    fn handle(&mut self, _: &(), warning: json_ld::expansion::Warning<BlankIdBuf>) {
+        use json_ld::expansion::Warning;
+        match &warning {
+            // Raised for every key tried as an IRI before its term definition; an
+            // identifier that stays invalid is found in the expanded document instead.
+            Warning::MalformedIri(_) => {}
+            Warning::MalformedLanguageTag(s, _) => self.note(s),
+            Warning::EmptyTerm => self.note("an empty term"),
+            Warning::BlankNodeIdProperty(b) => self.note(b.as_str()),
+        }
+    }
 }
 
 fn undefined(what: &str) -> DataIntegrityError {
     DataIntegrityError::UndefinedTerm(truncated(what))
 }
 
-fn check_named(node: &NamedNode) -> Result<(), DataIntegrityError> {
-    NamedNode::new(node.as_str())
-        .map(|_| ())
-        .map_err(|_| undefined(node.as_str()))
-}
-
-fn check_blank(node: &BlankNode) -> Result<(), DataIntegrityError> {
-    BlankNode::new(node.as_str())
-        .map(|_| ())
-        .map_err(|_| undefined(node.as_str()))
-}
-
-/// Every term of a quad from the lenient run must be one the strict run would keep.
-fn check_quad(quad: &Quad) -> Result<(), DataIntegrityError> {
-    match &quad.subject {
-        NamedOrBlankNode::NamedNode(n) => check_named(n)?,
-        NamedOrBlankNode::BlankNode(b) => check_blank(b)?,
+/// Expands `bytes` and turns the result into quads, refusing what would be dropped.
+fn to_quads(bytes: &[u8], loaded: Loaded, loader: &dyn DocumentLoader) -> Result<Vec<oxrdf::Quad>, DataIntegrityError> {
+    let (json, _) = json_ld::syntax::Value::parse_slice(bytes)
+        .map_err(|e| DataIntegrityError::InvalidJson(truncated(&e.to_string())))?;
+    let input = RemoteDocument::new(None, None, json);
+    let contexts = Contexts {
+        loader,
+        loaded: RefCell::new(loaded),
+        parsed: RefCell::new(HashMap::new()),
+        failure: RefCell::new(None),
+    };
+    let mut warnings = Warnings::default();
+    let options = json_ld::Options {
+        expansion_policy: Policy {
+            invalid: Action::Keep,
+            vocab: Action::Keep,
+            allow_undefined: false,
+        },
+        ..json_ld::Options::default()
+    };
+    let result = futures::executor::block_on(input.to_rdf_full(
+        (),
+        rdf_types::generator::Blank::new(),
+        &contexts,
+        options,
+        &mut warnings,
+    ));
+    if let Some(error) = contexts.failure.take() {
+        return Err(error);
     }
-    check_named(&quad.predicate)?;
-    #[allow(unreachable_patterns)]
-    match &quad.object {
-        Term::NamedNode(n) => check_named(n)?,
-        Term::BlankNode(b) => check_blank(b)?,
-        Term::Literal(literal) => {
-            if let Some(language) = literal.language() {
-                Literal::new_language_tagged_literal(literal.value(), language).map_err(|_| undefined(language))?;
-            } else {
-                NamedNode::new(literal.datatype().as_str()).map_err(|_| undefined(literal.datatype().as_str()))?;
-            }
+    let mut rdf = result.map_err(|json_ld::ToRdfError::Expand(error)| match error {
+        json_ld::ExpandError::Expansion(json_ld::expansion::Error::KeyExpansionFailed(name)) => undefined(&name),
+        other => DataIntegrityError::JsonLd(truncated(&other.to_string())),
+    })?;
+    for fragment in rdf.document().traverse() {
+        if let Some(Id::Invalid(name)) = fragment.as_id() {
+            return Err(undefined(&name));
         }
-        _ => return Err(undefined("an RDF 1.2 triple term")),
     }
-    match &quad.graph_name {
-        GraphName::NamedNode(n) => check_named(n),
-        GraphName::BlankNode(b) => check_blank(b),
-        GraphName::DefaultGraph => Ok(()),
+    if let Some(warning) = warnings.0 {
+        return Err(DataIntegrityError::UndefinedTerm(warning));
+    }
+    let mut quads = Vec::new();
+    for quad in rdf.cloned_quads() {
+        if quads.len() >= MAX_QUADS {
+            return Err(DataIntegrityError::TooLarge {
+                what: "number of RDF quads",
+                limit: MAX_QUADS,
+            });
+        }
+        quads.push(convert_quad(quad)?);
+    }
+    Ok(quads)
+}
+
+type JsonLdQuad = json_ld::rdf::Quad<IriBuf, BlankIdBuf, rdf_types::Literal>;
+
+fn named(iri: &IriBuf) -> Result<oxrdf::NamedNode, DataIntegrityError> {
+    oxrdf::NamedNode::new(iri.as_str()).map_err(|_| undefined(iri.as_str()))
+}
+
+fn blank(id: &BlankIdBuf) -> Result<oxrdf::BlankNode, DataIntegrityError> {
+    oxrdf::BlankNode::new(id.suffix()).map_err(|_| undefined(id.as_str()))
+}
+
+fn subject(id: &ValidId) -> Result<oxrdf::Subject, DataIntegrityError> {
+    Ok(match id {
+        ValidId::Iri(iri) => oxrdf::Subject::NamedNode(named(iri)?),
+        ValidId::Blank(b) => oxrdf::Subject::BlankNode(blank(b)?),
+    })
+}
+
+fn literal(literal: &rdf_types::Literal) -> Result<oxrdf::Literal, DataIntegrityError> {
+    match &literal.type_ {
+        LiteralType::LangString(tag) => {
+            // Validated by json-ld; built unchecked so the tag keeps its case.
+            oxrdf::Literal::new_language_tagged_literal(&literal.value, tag.as_str())
+                .map_err(|_| undefined(tag.as_str()))?;
+            Ok(oxrdf::Literal::new_language_tagged_literal_unchecked(
+                &literal.value,
+                tag.as_str(),
+            ))
+        }
+        LiteralType::Any(datatype) if datatype.as_str() == XSD_STRING => {
+            Ok(oxrdf::Literal::new_simple_literal(&literal.value))
+        }
+        LiteralType::Any(datatype) => Ok(oxrdf::Literal::new_typed_literal(&literal.value, named(datatype)?)),
     }
 }
 
-fn convert_named(node: NamedNode) -> oxrdf02::NamedNode {
-    oxrdf02::NamedNode::new_unchecked(node.into_string())
-}
-
-fn convert_blank(node: &BlankNode) -> oxrdf02::BlankNode {
-    oxrdf02::BlankNode::new_unchecked(node.as_str())
-}
-
-/// oxjsonld speaks oxrdf 0.3, rdf-canon oxrdf 0.2: the same terms, other types.
-fn convert_quad(quad: Quad) -> oxrdf02::Quad {
-    let subject = match quad.subject {
-        NamedOrBlankNode::NamedNode(n) => oxrdf02::Subject::NamedNode(convert_named(n)),
-        NamedOrBlankNode::BlankNode(b) => oxrdf02::Subject::BlankNode(convert_blank(&b)),
+fn convert_quad(quad: JsonLdQuad) -> Result<oxrdf::Quad, DataIntegrityError> {
+    let rdf_types::Quad(s, p, o, g) = quad;
+    let predicate = match &p {
+        ValidId::Iri(iri) => named(iri)?,
+        ValidId::Blank(b) => return Err(undefined(b.as_str())),
     };
-    #[allow(unreachable_patterns)]
-    let object = match quad.object {
-        Term::NamedNode(n) => oxrdf02::Term::NamedNode(convert_named(n)),
-        Term::BlankNode(b) => oxrdf02::Term::BlankNode(convert_blank(&b)),
-        Term::Literal(literal) => oxrdf02::Term::Literal(convert_literal(&literal)),
-        // Refused by `check_quad` before conversion.
-        _ => oxrdf02::Term::Literal(oxrdf02::Literal::new_simple_literal("")),
+    let object = match &o {
+        rdf_types::Term::Id(ValidId::Iri(iri)) => oxrdf::Term::NamedNode(named(iri)?),
+        rdf_types::Term::Id(ValidId::Blank(b)) => oxrdf::Term::BlankNode(blank(b)?),
+        rdf_types::Term::Literal(l) => oxrdf::Term::Literal(literal(l)?),
     };
-    let graph_name = match quad.graph_name {
-        GraphName::NamedNode(n) => oxrdf02::GraphName::NamedNode(convert_named(n)),
-        GraphName::BlankNode(b) => oxrdf02::GraphName::BlankNode(convert_blank(&b)),
-        GraphName::DefaultGraph => oxrdf02::GraphName::DefaultGraph,
+    let graph_name = match &g {
+        None => oxrdf::GraphName::DefaultGraph,
+        Some(ValidId::Iri(iri)) => oxrdf::GraphName::NamedNode(named(iri)?),
+        Some(ValidId::Blank(b)) => oxrdf::GraphName::BlankNode(blank(b)?),
     };
-    oxrdf02::Quad {
-        subject,
-        predicate: convert_named(quad.predicate),
+    Ok(oxrdf::Quad {
+        subject: subject(&s)?,
+        predicate,
         object,
         graph_name,
-    }
-}
-
-fn convert_literal(literal: &Literal) -> oxrdf02::Literal {
-    if let Some(language) = literal.language() {
-        oxrdf02::Literal::new_language_tagged_literal_unchecked(literal.value(), language)
-    } else if literal.datatype() == oxrdf::vocab::xsd::STRING {
-        oxrdf02::Literal::new_simple_literal(literal.value())
-    } else {
-        oxrdf02::Literal::new_typed_literal(
-            literal.value(),
-            oxrdf02::NamedNode::new_unchecked(literal.datatype().as_str()),
-        )
-    }
+    })
 }
