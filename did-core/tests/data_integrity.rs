@@ -587,3 +587,30 @@ fn too_many_contexts_are_refused() {
         Err(DataIntegrityError::TooLarge { .. })
     ));
 }
+
+/// Found by the `data_integrity` fuzz target: a percent-escape that decodes to invalid UTF-8
+/// in an IRI made the JSON-LD processor's IRI library panic. It is a typed refusal now.
+#[test]
+fn an_iri_with_a_non_utf8_percent_escape_is_refused_not_a_panic() {
+    let key = did_core::key::SigningKey::generate(did_core::key::KeyType::P256).unwrap();
+    let mut document = serde_json::json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": "urn:uuid:58172aac-d8ba-11ed%83dd-0b3aef56cc33",
+        "type": ["VerifiableCredential"],
+        "issuer": "https://vc.example/issuers/5678",
+        "credentialSubject": {"id": "did:example:abcdefgh", "name": "50% off %zz"}
+    });
+    let options = did_core::data_integrity::ProofOptions::new("did:example:issuer#key-1");
+    let suite = did_core::data_integrity::Cryptosuite::EcdsaRdfc2019;
+    let refused = did_core::data_integrity::sign(&document, suite, &options, &key);
+    assert!(
+        matches!(
+            refused,
+            Err(did_core::data_integrity::DataIntegrityError::InvalidDocument(_))
+        ),
+        "{refused:?}"
+    );
+    // Text with a '%' is fine.
+    document["id"] = serde_json::json!("urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33");
+    did_core::data_integrity::sign(&document, suite, &options, &key).unwrap();
+}

@@ -64,8 +64,12 @@ pub(super) fn canonicalize_rdfc_with(
             limit: MAX_DOCUMENT_BYTES,
         });
     }
+    check_percent_encoding(document)?;
     let loaded = context_scan::prefetch(document, loader)?;
-    let quads = to_quads(&bytes, loaded, loader)?;
+    // Defence in depth: a panic inside the JSON-LD processor on input we did not foresee
+    // becomes a typed error, not a crashed verifier.
+    let quads = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| to_quads(&bytes, loaded, loader)))
+        .map_err(|_| DataIntegrityError::JsonLd("the JSON-LD processor failed on this input".into()))??;
     let options = rdf_canon::CanonicalizationOptions {
         hndq_call_limit: Some(HNDQ_CALL_LIMIT),
     };
@@ -75,6 +79,62 @@ pub(super) fn canonicalize_rdfc_with(
     }
     .map_err(|e| DataIntegrityError::Canonicalization(e.to_string()))
 }
+
+/// Refuses IRI-like strings (and member names) whose percent-escapes decode to bytes
+/// that are not UTF-8: IRIs like `urn:x:%83` make the IRI library panic when it normalizes
+/// them, and no conforming credential needs them.
+fn check_percent_encoding(value: &Value) -> Result<(), DataIntegrityError> {
+    fn ok(s: &str) -> bool {
+        // Only IRI-like strings (no whitespace) are checked: "50% off" is text, not an IRI.
+        if !s.contains('%') || s.contains(char::is_whitespace) {
+            return true;
+        }
+        let bytes = s.as_bytes();
+        let mut decoded = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            if b == b'%' {
+                let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(byte) => {
+                        decoded.push(byte);
+                        i += 3;
+                    }
+                    // A lone '%' is a literal character, which the IRI parser judges itself.
+                    None => {
+                        decoded.push(b);
+                        i += 1;
+                    }
+                }
+            } else {
+                decoded.push(b);
+                i += 1;
+            }
+        }
+        std::str::from_utf8(&decoded).is_ok()
+    }
+    let valid = match value {
+        Value::String(s) => ok(s),
+        Value::Array(items) => return items.iter().try_for_each(check_percent_encoding),
+        Value::Object(map) => {
+            for (key, item) in map {
+                if !ok(key) {
+                    return Err(DataIntegrityError::InvalidDocument(PERCENT_ERROR));
+                }
+                check_percent_encoding(item)?;
+            }
+            true
+        }
+        _ => true,
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(DataIntegrityError::InvalidDocument(PERCENT_ERROR))
+    }
+}
+
+const PERCENT_ERROR: &str = "an IRI has a percent-escape that does not decode to UTF-8";
 
 /// The json-ld loader: contexts from the prefetch, others through the caller's
 /// [`DocumentLoader`] (with the same checks and limits). Never the network.
