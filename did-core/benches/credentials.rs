@@ -42,7 +42,7 @@ use did_core::key::{BACKEND, Jwk, KeyType, SigningKey, VerifyingKey};
 use did_core::resolve::{CachingResolver, KeyResolver, Resolver};
 use did_core::sd_jwt::{self, IssueOptions, KeyBinding, SdJwt};
 use did_core::vc::jwt::{self, JwtEncoding, JwtVerifyOptions};
-use did_core::vc::{self, Credential};
+use did_core::vc::Credential;
 use serde_json::json;
 use tokio::runtime::Runtime;
 
@@ -258,7 +258,7 @@ impl Fixture {
     fn part_resolve_key(&self) {
         let key = self
             .runtime
-            .block_on(vc::resolve_party_key(
+            .block_on(did_core::resolve::resolve_party_key(
                 &KeyResolver,
                 black_box(&self.issuer_did),
                 Some(&self.issuer_kid),

@@ -55,6 +55,16 @@ pub enum ResolutionError {
         /// The relationship it was needed for.
         relationship: Relationship,
     },
+    /// A signer's key is not controlled by the party it signs for: the key's DID is not the
+    /// issuer's (or holder's), the party is not a DID, or it has no single key to pick
+    /// (code `notAllowedVerificationMethod`).
+    #[error("key {kid:?} is not controlled by {party:?}")]
+    KeyNotControlled {
+        /// The key ID used (the JWS `kid`), if any.
+        kid: Option<String>,
+        /// The issuer or holder identifier.
+        party: String,
+    },
     /// The DID has been deactivated (code `deactivated`).
     #[error("DID is deactivated")]
     Deactivated,
@@ -82,7 +92,9 @@ impl ResolutionError {
             ResolutionError::InvalidDocument(_)
             | ResolutionError::DocumentIdMismatch { .. }
             | ResolutionError::TooLarge { .. } => "invalidDidDocument",
-            ResolutionError::NotAuthorized { .. } => "notAllowedVerificationMethod",
+            ResolutionError::NotAuthorized { .. } | ResolutionError::KeyNotControlled { .. } => {
+                "notAllowedVerificationMethod"
+            }
             ResolutionError::Deactivated => "deactivated",
             ResolutionError::Transport(_) => "internalError",
         }

@@ -25,6 +25,7 @@ mod did_key;
 #[cfg(feature = "did-web")]
 mod did_web;
 mod error;
+mod party;
 mod result;
 
 use async_trait::async_trait;
@@ -36,6 +37,7 @@ pub use did_key::KeyResolver;
 #[cfg(feature = "did-web")]
 pub use did_web::{WebResolver, did_web_url};
 pub use error::ResolutionError;
+pub use party::resolve_party_key;
 pub use result::{DocumentMetadata, Resolution, ResolutionMetadata, ResolutionOptions, ResolutionResult};
 
 use crate::did::{Did, DidUrl};

@@ -10,12 +10,11 @@ use super::key_binding::{self, Expectations, KeyBindingClaims, unix_seconds};
 use super::process::process;
 use super::{Profile, SdJwtError, check_sd_alg, unverified_payload};
 use crate::clock::Clock;
-use crate::did::{Did, DidUrl};
 use crate::document::Relationship;
 use crate::error::truncated;
 use crate::jose::{self, Header, JwsError};
 use crate::key::VerifyingKey;
-use crate::resolve::{ResolutionOptions, Resolver};
+use crate::resolve::{ResolutionError, Resolver, resolve_party_key};
 
 /// What the verifier accepts.
 ///
@@ -200,14 +199,13 @@ impl SdJwt {
         })
     }
 
-    /// Verifies with the issuer key found through `resolver`, under the
-    /// `assertionMethod` relationship:
+    /// Verifies with the issuer key found through `resolver` by
+    /// [`resolve_party_key`](crate::resolve::resolve_party_key), under `assertionMethod`:
+    /// the (first) protected header's `kid` (absolute, or relative to `iss`) must be a method
+    /// of `iss`'s DID; without a `kid`, `iss`'s one assertion key. A token without `iss`
+    /// speaks for its `kid`'s DID.
     ///
-    /// - if the (first) protected header's `kid` is a DID URL, that method; when `iss` is
-    ///   a DID, `kid`'s DID must be `iss`;
-    /// - otherwise, if `iss` is a `did:key` or `did:jwk`, its one assertion key.
-    ///
-    /// Anything else is [`SdJwtError::IssuerKey`]. Then as [`SdJwt::verify`].
+    /// A key `iss` does not control is [`SdJwtError::IssuerKey`]. Then as [`SdJwt::verify`].
     pub async fn verify_with_resolver(
         &self,
         resolver: &dyn Resolver,
@@ -216,35 +214,21 @@ impl SdJwt {
     ) -> Result<VerifiedSdJwt, SdJwtError> {
         let decoded = jose::decode(&self.issuer_jwt)?;
         let payload = unverified_payload(&self.issuer_jwt)?;
-        let iss = payload.get("iss").and_then(Value::as_str);
-        let iss_did = iss
-            .filter(|iss| iss.starts_with("did:"))
-            .map(Did::parse)
-            .transpose()
-            .map_err(|_| SdJwtError::IssuerKey("iss starts with did: but is not a DID"))?;
-        let kid = decoded.header().kid.as_deref().and_then(|kid| DidUrl::parse(kid).ok());
-        let key = match (kid, iss_did) {
-            (Some(kid), iss_did) => {
-                if iss_did.is_some_and(|did| did.as_str() != kid.did_str()) {
-                    return Err(SdJwtError::IssuerKey("kid names a DID other than iss"));
-                }
-                resolver
-                    .resolve_verifying_key(&kid, Relationship::AssertionMethod)
-                    .await?
-            }
-            (None, Some(did)) if matches!(did.method(), "key" | "jwk") => {
-                let resolution = resolver.resolve(&did, &ResolutionOptions::default()).await?;
-                let mut methods = resolution.document.methods_for(Relationship::AssertionMethod);
-                let (Some(method), None) = (methods.next(), methods.next()) else {
-                    return Err(SdJwtError::IssuerKey("iss does not have exactly one assertion key"));
-                };
-                method
-                    .map_err(|_| SdJwtError::IssuerKey("iss's assertion key is not in its document"))?
-                    .verifying_key()
-                    .map_err(|_| SdJwtError::IssuerKey("iss's assertion key is not usable"))?
-            }
-            (None, _) => return Err(SdJwtError::IssuerKey("neither kid nor iss names a resolvable key")),
+        let kid = decoded.header().kid.as_deref();
+        // The party is `iss`; a token without one speaks for its kid's DID.
+        let party = match (payload.get("iss").and_then(Value::as_str), kid) {
+            (Some(iss), _) => iss,
+            (None, Some(kid)) => kid.split('#').next().unwrap_or_default(),
+            (None, None) => return Err(SdJwtError::IssuerKey("neither kid nor iss names a resolvable key")),
         };
+        let (key, _) = resolve_party_key(resolver, party, kid, Relationship::AssertionMethod)
+            .await
+            .map_err(|e| match e {
+                ResolutionError::KeyNotControlled { .. } => {
+                    SdJwtError::IssuerKey("the signing key is not one of iss's assertion keys")
+                }
+                other => SdJwtError::KeyResolution(other),
+            })?;
         self.verify(&key, options, clock)
     }
 

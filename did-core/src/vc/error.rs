@@ -155,7 +155,17 @@ pub enum CredentialError {
     Jws(#[from] JwsError),
     /// The issuer's or holder's key could not be resolved.
     #[error(transparent)]
-    Resolution(#[from] ResolutionError),
+    Resolution(ResolutionError),
+}
+
+impl From<ResolutionError> for CredentialError {
+    /// A key the party does not control is named as such; any other failure is a resolution error.
+    fn from(error: ResolutionError) -> CredentialError {
+        match error {
+            ResolutionError::KeyNotControlled { kid, party } => CredentialError::KeyNotControlled { kid, party },
+            other => CredentialError::Resolution(other),
+        }
+    }
 }
 
 impl CredentialError {

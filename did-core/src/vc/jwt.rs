@@ -10,14 +10,13 @@ use time::OffsetDateTime;
 use super::credential::{Credential, check_period};
 use super::datetime::{self, from_unix, parse_date_time};
 use super::error::{CredentialError, Rule};
-use super::party_key::resolve_party_key;
 use super::presentation::Presentation;
 use super::{DataModel, truncated};
 use crate::clock::Clock;
 use crate::document::Relationship;
 use crate::jose::{self, Header, VerifyOptions};
 use crate::key::{Signer, SigningKey};
-use crate::resolve::Resolver;
+use crate::resolve::{Resolver, resolve_party_key};
 
 /// Media type (`typ`) of a VC-JOSE-COSE credential.
 pub const TYP_VC: &str = "vc+jwt";

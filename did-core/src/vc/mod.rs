@@ -36,7 +36,6 @@ mod credential;
 mod datetime;
 mod error;
 pub mod jwt;
-mod party_key;
 mod presentation;
 mod rules;
 
@@ -44,7 +43,6 @@ use serde_json::{Map, Value};
 
 pub use credential::Credential;
 pub use error::{CredentialError, Rule};
-pub use party_key::resolve_party_key;
 pub use presentation::{EmbeddedCredential, Presentation};
 
 pub(crate) use crate::error::truncated;

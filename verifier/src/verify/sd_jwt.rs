@@ -2,9 +2,9 @@
 
 use did_core::document::Relationship;
 use did_core::jose;
+use did_core::resolve::resolve_party_key;
 use did_core::sd_jwt::{self, Profile, SdJwtError, VerifyOptions};
 use did_core::status::{StatusListReference, StatusListToken};
-use did_core::vc::resolve_party_key;
 use serde_json::Value;
 
 use super::Verifier;

@@ -4,11 +4,11 @@ use crate::did::{Did, DidUrl};
 use crate::document::Relationship;
 use crate::error::truncated;
 use crate::key::VerifyingKey;
-use crate::resolve::{ResolutionError, ResolutionOptions, Resolver};
 
-use super::error::CredentialError;
+use super::{ResolutionError, ResolutionOptions, Resolver};
 
-/// Resolves the key `party` (an issuer or holder DID) signed with.
+/// Resolves the key `party` (an issuer or holder DID) signed with. Every securing format
+/// (VC-JOSE, VC 1.1 JWT, SD-JWT, status list tokens) finds its signer's key through here.
 ///
 /// `kid` is the JWS `kid` (or a proof's `verificationMethod`): a DID URL, or a fragment
 /// (`#key-1`) relative to `party`. Its DID must be `party`'s, and `party`'s DID document must
@@ -21,8 +21,8 @@ pub async fn resolve_party_key(
     party: &str,
     kid: Option<&str>,
     relationship: Relationship,
-) -> Result<(VerifyingKey, DidUrl), CredentialError> {
-    let not_controlled = || CredentialError::KeyNotControlled {
+) -> Result<(VerifyingKey, DidUrl), ResolutionError> {
+    let not_controlled = || ResolutionError::KeyNotControlled {
         kid: kid.map(truncated),
         party: truncated(party),
     };
@@ -44,7 +44,7 @@ async fn only_method(
     resolver: &dyn Resolver,
     did: &Did,
     relationship: Relationship,
-) -> Result<DidUrl, CredentialError> {
+) -> Result<DidUrl, ResolutionError> {
     let resolution = resolver.resolve(did, &ResolutionOptions::default()).await?;
     let document = &resolution.document;
     let ids: Vec<String> = document
@@ -53,11 +53,9 @@ async fn only_method(
         .map(|method| method.id.clone())
         .collect();
     match ids.as_slice() {
-        [only] if only.starts_with('#') => {
-            DidUrl::resolve_relative(did, only).map_err(|e| CredentialError::Resolution(ResolutionError::InvalidDid(e)))
-        }
-        [only] => DidUrl::parse(only).map_err(|e| CredentialError::Resolution(ResolutionError::InvalidDid(e))),
-        _ => Err(CredentialError::KeyNotControlled {
+        [only] if only.starts_with('#') => DidUrl::resolve_relative(did, only).map_err(ResolutionError::InvalidDid),
+        [only] => DidUrl::parse(only).map_err(ResolutionError::InvalidDid),
+        _ => Err(ResolutionError::KeyNotControlled {
             kid: None,
             party: truncated(did.as_str()),
         }),
