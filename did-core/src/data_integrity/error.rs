@@ -130,3 +130,38 @@ impl From<KeyError> for DataIntegrityError {
         }
     }
 }
+
+impl DataIntegrityError {
+    /// A stable, machine-readable code for reports (`DI_BAD_SIGNATURE`, `DI_UNDEFINED_TERM`, ...);
+    /// resolution failures carry the DID Resolution code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DataIntegrityError::TooLarge { .. } => "DI_TOO_LARGE",
+            DataIntegrityError::InvalidJson(_) => "DI_INVALID_JSON",
+            DataIntegrityError::InvalidDocument(_) => "DI_INVALID_DOCUMENT",
+            DataIntegrityError::UnknownContext(_) => "DI_UNKNOWN_CONTEXT",
+            DataIntegrityError::Loader { .. } => "DI_LOADER",
+            DataIntegrityError::JsonLd(_) => "DI_JSON_LD",
+            DataIntegrityError::UndefinedTerm(_) => "DI_UNDEFINED_TERM",
+            DataIntegrityError::Canonicalization(_) => "DI_CANONICALIZATION",
+            DataIntegrityError::Jcs(_) => "DI_JCS",
+            DataIntegrityError::MissingProof => "DI_MISSING_PROOF",
+            DataIntegrityError::MalformedProof(_) => "DI_MALFORMED_PROOF",
+            DataIntegrityError::UnsupportedProofType(_) => "DI_UNSUPPORTED_PROOF_TYPE",
+            DataIntegrityError::UnsupportedCryptosuite(_) => "DI_UNSUPPORTED_CRYPTOSUITE",
+            DataIntegrityError::KeyTypeMismatch { .. } => "DI_KEY_TYPE_MISMATCH",
+            DataIntegrityError::PurposeMismatch { .. } => "DI_PURPOSE_MISMATCH",
+            DataIntegrityError::ChallengeMismatch => "DI_CHALLENGE_MISMATCH",
+            DataIntegrityError::DomainMismatch => "DI_DOMAIN_MISMATCH",
+            DataIntegrityError::InvalidDateTime { .. } => "DI_INVALID_DATE_TIME",
+            DataIntegrityError::Expired => "EXPIRED",
+            DataIntegrityError::ContextMismatch => "DI_CONTEXT_MISMATCH",
+            DataIntegrityError::PreviousProofNotFound(_) => "DI_PREVIOUS_PROOF_NOT_FOUND",
+            DataIntegrityError::InvalidProofValue(_) => "DI_INVALID_PROOF_VALUE",
+            DataIntegrityError::InvalidVerificationMethod(_) => "DI_INVALID_VERIFICATION_METHOD",
+            DataIntegrityError::Resolution(e) => e.code(),
+            DataIntegrityError::Key(_) => "DI_KEY",
+            DataIntegrityError::BadSignature => "BAD_SIGNATURE",
+        }
+    }
+}

@@ -123,3 +123,46 @@ pub enum SdJwtError {
     #[error("issuer key: {0}")]
     IssuerKey(&'static str),
 }
+
+impl SdJwtError {
+    /// A stable, machine-readable code for reports (`SD_JWT_UNREFERENCED_DISCLOSURE`, ...);
+    /// expiry and signature failures share the codes every format uses.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SdJwtError::TooLarge { .. } => "SD_JWT_TOO_LARGE",
+            SdJwtError::Malformed(_) => "SD_JWT_MALFORMED",
+            SdJwtError::InvalidDisclosure(_) => "SD_JWT_INVALID_DISCLOSURE",
+            SdJwtError::Jws(JwsError::BadSignature) => "BAD_SIGNATURE",
+            SdJwtError::Jws(_) => "INVALID_JWS",
+            SdJwtError::UnexpectedType { .. } => "SD_JWT_UNEXPECTED_TYPE",
+            SdJwtError::InvalidPayload(_) => "SD_JWT_INVALID_PAYLOAD",
+            SdJwtError::UnsupportedHashAlgorithm(_) => "SD_JWT_UNSUPPORTED_HASH_ALGORITHM",
+            SdJwtError::DuplicateDisclosure => "SD_JWT_DUPLICATE_DISCLOSURE",
+            SdJwtError::DuplicateDigest => "SD_JWT_DUPLICATE_DIGEST",
+            SdJwtError::UnreferencedDisclosure => "SD_JWT_UNREFERENCED_DISCLOSURE",
+            SdJwtError::DisclosureKindMismatch(_) => "SD_JWT_DISCLOSURE_KIND_MISMATCH",
+            SdJwtError::ClaimConflict(_) => "SD_JWT_CLAIM_CONFLICT",
+            SdJwtError::TooDeep(_) => "SD_JWT_TOO_DEEP",
+            SdJwtError::Expired => "EXPIRED",
+            SdJwtError::NotYetValid => "NOT_YET_VALID",
+            SdJwtError::IssuedInFuture => "SD_JWT_ISSUED_IN_FUTURE",
+            SdJwtError::InvalidVc(_) => "SD_JWT_INVALID_VC",
+            SdJwtError::KeyBindingRequired => "SD_JWT_KEY_BINDING_REQUIRED",
+            SdJwtError::HolderKey(_) => "SD_JWT_HOLDER_KEY",
+            SdJwtError::KeyBindingJws(_) => "SD_JWT_KEY_BINDING_JWS",
+            SdJwtError::InvalidKeyBinding(_) => "SD_JWT_INVALID_KEY_BINDING",
+            SdJwtError::SdHashMismatch => "SD_JWT_SD_HASH_MISMATCH",
+            SdJwtError::NonceMismatch => "SD_JWT_NONCE_MISMATCH",
+            SdJwtError::AudienceMismatch => "SD_JWT_AUDIENCE_MISMATCH",
+            SdJwtError::KeyBindingStale => "SD_JWT_KEY_BINDING_STALE",
+            SdJwtError::KeyBindingInFuture => "SD_JWT_KEY_BINDING_IN_FUTURE",
+            SdJwtError::InvalidPointer(_) => "SD_JWT_INVALID_POINTER",
+            SdJwtError::PointerNotFound(_) => "SD_JWT_POINTER_NOT_FOUND",
+            SdJwtError::ReservedClaim(_) => "SD_JWT_RESERVED_CLAIM",
+            SdJwtError::InvalidClaims(_) => "SD_JWT_INVALID_CLAIMS",
+            SdJwtError::Key(_) => "SD_JWT_KEY",
+            SdJwtError::KeyResolution(e) => e.code(),
+            SdJwtError::IssuerKey(_) => "SD_JWT_ISSUER_KEY",
+        }
+    }
+}
