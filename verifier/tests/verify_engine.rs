@@ -315,6 +315,52 @@ async fn bitstring_status_revokes_and_unreachable_lists_are_skipped() {
     }
 }
 
+/// A Data Integrity status list that names the real issuer but is signed by another DID's key
+/// must not be trusted: the proof's method has to belong to the list's issuer.
+#[tokio::test]
+async fn a_data_integrity_status_list_signed_by_a_stranger_is_refused() {
+    let url = "https://status.example/lists/9";
+    let issuer = issuer(Algorithm::Es256);
+    let mallory = self::issuer(Algorithm::Es256);
+    let mut list = BitstringStatusList::new(1, 131_072).unwrap();
+    list.set(1, 1).unwrap();
+    let subject = BitstringStatusListSubject::new(StatusPurpose::Revocation, &list).unwrap();
+    let forged = did_core::data_integrity::sign(
+        &json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "id": url,
+            "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+            "issuer": issuer.did,
+            "validFrom": "2026-01-01T00:00:00Z",
+            "credentialSubject": subject.to_json_value()
+        }),
+        did_core::data_integrity::Cryptosuite::EcdsaRdfc2019,
+        &did_core::data_integrity::ProofOptions::new(mallory.method.clone()),
+        &mallory.key,
+    )
+    .unwrap();
+    let fine = issue::issue(with_status(2, url), Format::VcJwt, &issuer, &[], now()).unwrap();
+    let source = MemoryStatusListSource::new().with(url, serde_json::to_vec(&forged).unwrap());
+    let report = verifier_with(source, Binding::default()).verify(&fine).await;
+    assert!(!report.verified, "{report:?}");
+    assert_eq!(report.errors[0].code, "STATUS_VERIFICATION_ERROR");
+    assert!(
+        report.errors[0].message.contains("not by"),
+        "{}",
+        report.errors[0].message
+    );
+}
+
+#[tokio::test]
+async fn duplicate_json_members_are_refused_before_anything_reads_them() {
+    let issuer = issuer(Algorithm::Es256);
+    let signed = issue::issue(employee("did:example:ana"), Format::EcdsaJcs2019, &issuer, &[], now()).unwrap();
+    let twice = signed.replacen("\"type\"", "\"name\": \"A\", \"name\": \"B\", \"type\"", 1);
+    let report = check(&twice).await;
+    assert!(!report.verified);
+    assert_eq!(report.errors[0].code, "INVALID_JSON", "{report:?}");
+}
+
 #[tokio::test]
 async fn garbage_is_an_unknown_format() {
     for input in ["", "hello", "{", "{}", "a.b", "[1]"] {

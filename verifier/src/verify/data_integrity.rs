@@ -86,7 +86,8 @@ impl Verifier {
         report.finish()
     }
 
-    /// Verifies every proof, each by a method of `party`'s DID (when `party` is a DID).
+    /// Verifies every proof, each by a method of `party`'s DID (when `party` is a DID), and
+    /// records the outcome.
     async fn check_proofs(
         &self,
         value: &Value,
@@ -94,10 +95,31 @@ impl Verifier {
         party: &str,
         report: &mut Report,
     ) -> bool {
-        let proofs = match data_integrity::verify(value, self.resolver.as_ref(), expected, self.clock.as_ref()).await {
-            Ok(proofs) => proofs,
-            Err(e) => {
-                let check = match &e {
+        match self.verify_proofs(value, expected, party).await {
+            Ok(()) => {
+                report.passed("issuer-key");
+                report.passed("signature");
+                true
+            }
+            Err(ProofFailure { check, code, message }) => {
+                report.failed(check, code, message);
+                false
+            }
+        }
+    }
+
+    /// Verifies every proof of `value`, and that each was made by a method of `party`'s DID:
+    /// Data Integrity itself only checks that the method's own document authorizes it.
+    pub(super) async fn verify_proofs(
+        &self,
+        value: &Value,
+        expected: &ProofExpectations,
+        party: &str,
+    ) -> Result<(), ProofFailure> {
+        let proofs = data_integrity::verify(value, self.resolver.as_ref(), expected, self.clock.as_ref())
+            .await
+            .map_err(|e| ProofFailure {
+                check: match &e {
                     DataIntegrityError::BadSignature => "signature",
                     DataIntegrityError::Resolution(_) | DataIntegrityError::InvalidVerificationMethod(_) => {
                         "issuer-key"
@@ -107,44 +129,27 @@ impl Verifier {
                     | DataIntegrityError::PurposeMismatch { .. } => "binding",
                     DataIntegrityError::Expired => "validity",
                     _ => "proof",
-                };
-                report.failed(check, di_code(&e), e.to_string());
-                return false;
-            }
-        };
+                },
+                code: e.code().to_owned(),
+                message: e.to_string(),
+            })?;
         let foreign = proofs
             .iter()
             .find(|p| !party.is_empty() && p.verification_method.split('#').next() != Some(party));
-        if let Some(proof) = foreign {
-            report.failed(
-                "issuer-key",
-                "KEY_NOT_CONTROLLED",
-                format!("proof by {} is not by {party}", proof.verification_method),
-            );
-            return false;
+        match foreign {
+            Some(proof) => Err(ProofFailure {
+                check: "issuer-key",
+                code: "KEY_NOT_CONTROLLED".to_owned(),
+                message: format!("proof by {} is not by {party}", proof.verification_method),
+            }),
+            None => Ok(()),
         }
-        report.passed("issuer-key");
-        report.passed("signature");
-        true
     }
 }
 
-fn di_code(error: &DataIntegrityError) -> String {
-    match error {
-        DataIntegrityError::BadSignature => "BAD_SIGNATURE".into(),
-        DataIntegrityError::Expired => "EXPIRED".into(),
-        DataIntegrityError::Resolution(e) => e.code().into(),
-        other => {
-            let name = format!("{other:?}");
-            let variant: String = name.chars().take_while(|c| c.is_alphanumeric()).collect();
-            let mut out = String::from("DI_");
-            for (i, c) in variant.chars().enumerate() {
-                if c.is_uppercase() && i > 0 {
-                    out.push('_');
-                }
-                out.push(c.to_ascii_uppercase());
-            }
-            out
-        }
-    }
+/// Why the proofs of a document were refused: the check, a stable code and the reason.
+pub(super) struct ProofFailure {
+    pub(super) check: &'static str,
+    pub(super) code: String,
+    pub(super) message: String,
 }

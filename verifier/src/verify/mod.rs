@@ -49,7 +49,10 @@ enum Format {
 fn detect(input: &str) -> Result<Format, (&'static str, String)> {
     let trimmed = input.trim();
     if trimmed.starts_with('{') {
-        let value = did_core_json(trimmed)?;
+        // Strict: a duplicate member name or an oversized document is refused before anything
+        // reads it, as did-core does for every untrusted JSON text.
+        let value = did_core::data_integrity::parse_document(trimmed.as_bytes())
+            .map_err(|e| ("INVALID_JSON", e.to_string()))?;
         // The JSON serialization of an SD-JWT (RFC 9901 §8).
         if value.get("payload").is_some() && (value.get("signature").is_some() || value.get("signatures").is_some()) {
             return Ok(Format::SdJwt);
@@ -63,10 +66,6 @@ fn detect(input: &str) -> Result<Format, (&'static str, String)> {
         return Ok(Format::Jwt);
     }
     Err(("UNKNOWN_FORMAT", "not a JWT, an SD-JWT, or a JSON credential".into()))
-}
-
-fn did_core_json(text: &str) -> Result<Value, (&'static str, String)> {
-    serde_json::from_str(text).map_err(|e| ("INVALID_JSON", e.to_string()))
 }
 
 impl Verifier {
@@ -101,9 +100,15 @@ impl Verifier {
     async fn verify_jwt(&self, token: &str) -> Report {
         let is_presentation = match jose::decode(token) {
             Ok(decoded) => {
-                let typ = decoded.header().typ.clone().unwrap_or_default();
-                typ.eq_ignore_ascii_case(jwt::TYP_VP)
-                    || serde_json::from_slice::<Value>(decoded.payload()).is_ok_and(|p| p.get("vp").is_some())
+                let typ = decoded.header().typ.as_deref().unwrap_or_default();
+                if typ.eq_ignore_ascii_case(jwt::TYP_VP) {
+                    true
+                } else if typ.eq_ignore_ascii_case(jwt::TYP_VC) {
+                    false
+                } else {
+                    // VC 1.1 JWTs say what they are only in the claims: `vp` or `vc`.
+                    serde_json::from_slice::<Value>(decoded.payload()).is_ok_and(|p| p.get("vp").is_some())
+                }
             }
             Err(e) => {
                 let mut report = Report::new("jwt");

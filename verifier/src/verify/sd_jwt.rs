@@ -44,7 +44,7 @@ impl Verifier {
                         SdJwtError::IssuerKey(_) | SdJwtError::KeyResolution(_) => "issuer-key",
                         _ => "disclosures",
                     };
-                    report.failed(check, sd_jwt_code(&e), e.to_string());
+                    report.failed(check, e.code(), e.to_string());
                     return report.finish();
                 }
             };
@@ -107,31 +107,6 @@ impl Verifier {
             Err(e) => report.failed("status", "STATUS_VERIFICATION_ERROR", e.to_string()),
         }
     }
-}
-
-fn sd_jwt_code(error: &SdJwtError) -> String {
-    match error {
-        SdJwtError::Jws(jose::JwsError::BadSignature) => "BAD_SIGNATURE".into(),
-        SdJwtError::Expired => "EXPIRED".into(),
-        SdJwtError::NotYetValid => "NOT_YET_VALID".into(),
-        other => {
-            let name = format!("{other:?}");
-            let variant: String = name.chars().take_while(|c| c.is_alphanumeric()).collect();
-            format!("SD_JWT_{}", screaming(&variant))
-        }
-    }
-}
-
-/// `UnreferencedDisclosure` → `UNREFERENCED_DISCLOSURE`.
-fn screaming(camel: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in camel.chars().enumerate() {
-        if c.is_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.push(c.to_ascii_uppercase());
-    }
-    out
 }
 
 /// The issuer JWT's `typ`, read without verifying.

@@ -68,13 +68,15 @@ impl Verifier {
             .map_err(|_| "the status list is not UTF-8".to_owned())?
             .trim();
         let credential = if text.starts_with('{') {
-            let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+            let value = did_core::data_integrity::parse_document(text.as_bytes()).map_err(|e| e.to_string())?;
+            let credential = Credential::from_json(value.clone()).map_err(|e| e.to_string())?;
+            // The proof must be by the list's issuer, checked as for any credential.
             let expected =
                 did_core::data_integrity::ProofExpectations::new(did_core::document::Relationship::AssertionMethod);
-            did_core::data_integrity::verify(&value, self.resolver.as_ref(), &expected, self.clock.as_ref())
+            self.verify_proofs(&value, &expected, credential.issuer())
                 .await
-                .map_err(|e| format!("status list proof: {e}"))?;
-            Credential::from_json(value).map_err(|e| e.to_string())?
+                .map_err(|failure| format!("status list proof: {}", failure.message))?;
+            credential
         } else {
             jwt::verify_credential(text, self.resolver.as_ref(), &self.jwt_options(None))
                 .await
