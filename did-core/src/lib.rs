@@ -6,6 +6,8 @@ pub mod data_integrity;
 pub mod did;
 pub mod document;
 mod error;
+#[cfg(feature = "did-web")]
+mod http;
 pub mod jose;
 mod json;
 pub mod key;

@@ -1,12 +1,11 @@
 //! `did:web`: the DID document is fetched over HTTPS from the domain the DID names.
 
-use std::time::Duration;
-
 use async_trait::async_trait;
 
 use super::{Resolution, ResolutionError, ResolutionOptions, Resolver};
 use crate::did::Did;
 use crate::document::{Document, Representation};
+use crate::http::{self, FetchError};
 
 /// Largest DID document a did:web resolver downloads (256 KiB).
 pub const MAX_DOCUMENT_BYTES: usize = 256 * 1024;
@@ -87,56 +86,23 @@ impl WebResolver {
     }
 
     fn build(https: bool) -> Result<WebResolver, ResolutionError> {
-        let client = reqwest::Client::builder()
-            .https_only(https)
-            .timeout(Duration::from_secs(10))
-            .connect_timeout(Duration::from_secs(5))
-            .redirect(reqwest::redirect::Policy::limited(3))
-            .user_agent(concat!("dojang-did-core/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ResolutionError::Transport(e.to_string()))?;
         Ok(WebResolver {
-            client,
+            client: http::client(https).map_err(ResolutionError::Transport)?,
             scheme: if https { "https" } else { "http" },
         })
     }
 
     async fn fetch(&self, url: &str) -> Result<Vec<u8>, ResolutionError> {
-        let transport = |e: reqwest::Error| ResolutionError::Transport(e.without_url().to_string());
-        let mut response = self
-            .client
-            .get(url)
-            .header(
-                reqwest::header::ACCEPT,
-                "application/did+json, application/did+ld+json, application/json",
-            )
-            .send()
+        const ACCEPT: &str = "application/did+json, application/did+ld+json, application/json";
+        http::get_bounded(&self.client, url, ACCEPT, MAX_DOCUMENT_BYTES)
             .await
-            .map_err(transport)?;
-        let status = response.status();
-        if status == reqwest::StatusCode::NOT_FOUND || status == reqwest::StatusCode::GONE {
-            return Err(ResolutionError::NotFound);
-        }
-        if !status.is_success() {
-            return Err(ResolutionError::Transport(format!("HTTP status {}", status.as_u16())));
-        }
-        let too_large = ResolutionError::TooLarge {
-            limit: MAX_DOCUMENT_BYTES,
-        };
-        if response
-            .content_length()
-            .is_some_and(|len| len > MAX_DOCUMENT_BYTES as u64)
-        {
-            return Err(too_large);
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(transport)? {
-            if body.len() + chunk.len() > MAX_DOCUMENT_BYTES {
-                return Err(too_large);
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body)
+            .map_err(|e| match e {
+                FetchError::NotFound => ResolutionError::NotFound,
+                FetchError::TooLarge => ResolutionError::TooLarge {
+                    limit: MAX_DOCUMENT_BYTES,
+                },
+                FetchError::Transport(why) => ResolutionError::Transport(why),
+            })
     }
 }
 

@@ -1,12 +1,11 @@
 //! Fetching status lists over HTTPS (feature `did-web`).
 
-use std::time::Duration;
-
 use async_trait::async_trait;
 
 use super::error::StatusError;
 use super::source::StatusListSource;
 use crate::error::truncated;
+use crate::http::{self, FetchError};
 
 /// Largest status list response downloaded by default (8 MiB, the default encoded limit).
 pub const MAX_RESPONSE_BYTES: usize = super::compress::MAX_ENCODED_LEN;
@@ -51,14 +50,7 @@ impl HttpStatusListSource {
     }
 
     fn build(https: bool) -> Result<HttpStatusListSource, StatusError> {
-        let client = reqwest::Client::builder()
-            .https_only(https)
-            .timeout(Duration::from_secs(10))
-            .connect_timeout(Duration::from_secs(5))
-            .redirect(reqwest::redirect::Policy::limited(3))
-            .user_agent(concat!("dojang-did-core/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| StatusError::Retrieval(e.to_string()))?;
+        let client = http::client(https).map_err(StatusError::Retrieval)?;
         Ok(HttpStatusListSource {
             client,
             max_bytes: MAX_RESPONSE_BYTES,
@@ -70,32 +62,12 @@ impl HttpStatusListSource {
 #[async_trait]
 impl StatusListSource for HttpStatusListSource {
     async fn fetch(&self, url: &str) -> Result<Vec<u8>, StatusError> {
-        let transport = |e: reqwest::Error| StatusError::Retrieval(e.without_url().to_string());
-        let mut response = self
-            .client
-            .get(url)
-            .header(reqwest::header::ACCEPT, self.accept.as_str())
-            .send()
+        http::get_bounded(&self.client, url, &self.accept, self.max_bytes)
             .await
-            .map_err(transport)?;
-        let status = response.status();
-        if status == reqwest::StatusCode::NOT_FOUND || status == reqwest::StatusCode::GONE {
-            return Err(StatusError::NotFound(truncated(url)));
-        }
-        if !status.is_success() {
-            return Err(StatusError::Retrieval(format!("HTTP status {}", status.as_u16())));
-        }
-        let too_large = StatusError::EncodedTooLarge { limit: self.max_bytes };
-        if response.content_length().is_some_and(|len| len > self.max_bytes as u64) {
-            return Err(too_large);
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(transport)? {
-            if body.len() + chunk.len() > self.max_bytes {
-                return Err(too_large);
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body)
+            .map_err(|e| match e {
+                FetchError::NotFound => StatusError::NotFound(truncated(url)),
+                FetchError::TooLarge => StatusError::EncodedTooLarge { limit: self.max_bytes },
+                FetchError::Transport(why) => StatusError::Retrieval(why),
+            })
     }
 }

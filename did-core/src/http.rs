@@ -1,0 +1,61 @@
+//! The one HTTP client setup and bounded GET, shared by did:web resolution and status lists
+//! (feature `did-web`).
+
+use std::time::Duration;
+
+/// Why a bounded GET failed; each caller maps it to its own error.
+pub(crate) enum FetchError {
+    /// HTTP 404 or 410.
+    NotFound,
+    /// The declared or received body is over the limit.
+    TooLarge,
+    /// Connection, TLS, timeout, or a non-success status.
+    Transport(String),
+}
+
+/// A client with a 10 s timeout, a 5 s connect timeout, at most three redirects, no cookies,
+/// and HTTPS only unless `https_only` is false (tests against 127.0.0.1).
+pub(crate) fn client(https_only: bool) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .https_only(https_only)
+        .timeout(Duration::from_secs(10))
+        .connect_timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .user_agent(concat!("dojang-did-core/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// GETs `url` with `accept`, reading at most `max_bytes` of body.
+pub(crate) async fn get_bounded(
+    client: &reqwest::Client,
+    url: &str,
+    accept: &str,
+    max_bytes: usize,
+) -> Result<Vec<u8>, FetchError> {
+    let transport = |e: reqwest::Error| FetchError::Transport(e.without_url().to_string());
+    let mut response = client
+        .get(url)
+        .header(reqwest::header::ACCEPT, accept)
+        .send()
+        .await
+        .map_err(transport)?;
+    let status = response.status();
+    if status == reqwest::StatusCode::NOT_FOUND || status == reqwest::StatusCode::GONE {
+        return Err(FetchError::NotFound);
+    }
+    if !status.is_success() {
+        return Err(FetchError::Transport(format!("HTTP status {}", status.as_u16())));
+    }
+    if response.content_length().is_some_and(|len| len > max_bytes as u64) {
+        return Err(FetchError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(transport)? {
+        if body.len() + chunk.len() > max_bytes {
+            return Err(FetchError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
