@@ -41,8 +41,8 @@ use did_core::jose;
 use did_core::key::{BACKEND, Jwk, KeyType, SigningKey, VerifyingKey};
 use did_core::resolve::{CachingResolver, KeyResolver, Resolver};
 use did_core::sd_jwt::{self, IssueOptions, KeyBinding, SdJwt};
-use did_core::vc::jwt::{self, JwtEncoding, JwtVerifyOptions};
 use did_core::vc::Credential;
+use did_core::vc::jwt::{self, JwtEncoding, JwtVerifyOptions};
 use serde_json::json;
 use tokio::runtime::Runtime;
 

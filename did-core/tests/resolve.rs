@@ -509,3 +509,60 @@ fn did_web_urls_follow_the_method_spec() {
         assert_eq!(did_web_url(&did(bad)).unwrap_err().code(), "invalidDid", "{bad}");
     }
 }
+
+/// A resolver that only knows how to build documents, so `resolve_verifying_key` takes the
+/// general path: the reference the did:key shortcut must agree with.
+struct DocumentOnly;
+
+#[async_trait::async_trait]
+impl did_core::resolve::Resolver for DocumentOnly {
+    async fn resolve(
+        &self,
+        did: &did_core::did::Did,
+        options: &did_core::resolve::ResolutionOptions,
+    ) -> Result<did_core::resolve::Resolution, did_core::resolve::ResolutionError> {
+        did_core::resolve::KeyResolver.resolve(did, options).await
+    }
+}
+
+#[tokio::test]
+async fn the_did_key_shortcut_agrees_with_the_document_path() {
+    use did_core::document::Relationship;
+    use did_core::key::{KeyType, SigningKey};
+    use did_core::resolve::{CompositeResolver, KeyResolver, Resolver};
+
+    let mut methods = Vec::new();
+    for key_type in [KeyType::P256, KeyType::P384, KeyType::Ed25519] {
+        let key = SigningKey::generate(key_type).unwrap();
+        let kid = KeyResolver::key_id_for(key.verifying_key());
+        let did = kid.split('#').next().unwrap().to_owned();
+        methods.push(kid.clone());
+        methods.push(format!("{did}#other"));
+        methods.push(format!("{kid}x"));
+    }
+    // secp256k1 (unsupported type) and a broken multikey.
+    methods.push(
+        "did:key:zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme#zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme"
+            .into(),
+    );
+    methods.push("did:key:z6Mk#z6Mk".into());
+    let composite = CompositeResolver::with_default_methods();
+    for method in &methods {
+        let url = did_core::did::DidUrl::parse(method).unwrap();
+        for relationship in Relationship::ALL {
+            let reference = DocumentOnly.resolve_verifying_key(&url, relationship).await;
+            let shortcut = KeyResolver.resolve_verifying_key(&url, relationship).await;
+            let via_composite = composite.resolve_verifying_key(&url, relationship).await;
+            match (&reference, &shortcut) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{method} {relationship:?}"),
+                (Err(a), Err(b)) => assert_eq!(a.code(), b.code(), "{method} {relationship:?}"),
+                _ => panic!("{method} {relationship:?}: {reference:?} vs {shortcut:?}"),
+            }
+            assert_eq!(
+                shortcut.as_ref().ok(),
+                via_composite.as_ref().ok(),
+                "{method} {relationship:?}"
+            );
+        }
+    }
+}

@@ -7,6 +7,9 @@ use async_trait::async_trait;
 
 use super::{JwkResolver, KeyResolver, Resolution, ResolutionError, ResolutionOptions, Resolver};
 use crate::did::Did;
+use crate::did::DidUrl;
+use crate::document::Relationship;
+use crate::key::VerifyingKey;
 
 /// A resolver that hands each DID to the resolver registered for its method.
 #[derive(Clone, Default)]
@@ -60,6 +63,18 @@ impl Resolver for CompositeResolver {
         match self.methods.get(did.method()) {
             Some(resolver) => resolver.resolve(did, options).await,
             None => Err(ResolutionError::MethodNotSupported(did.method().to_owned())),
+        }
+    }
+
+    /// Forwarded to the method's resolver, so its own shortcut (did:key) applies.
+    async fn resolve_verifying_key(
+        &self,
+        method: &DidUrl,
+        relationship: Relationship,
+    ) -> Result<VerifyingKey, ResolutionError> {
+        match self.methods.get(method.method()) {
+            Some(resolver) => resolver.resolve_verifying_key(method, relationship).await,
+            None => Err(ResolutionError::MethodNotSupported(method.method().to_owned())),
         }
     }
 }

@@ -4,9 +4,9 @@
 use async_trait::async_trait;
 use serde_json::json;
 
-use super::{Resolution, ResolutionError, ResolutionOptions, Resolver};
+use super::{Resolution, ResolutionError, ResolutionOptions, Resolver, SIGNING_RELATIONSHIPS, key_from_document};
 use crate::did::{Did, DidError, DidUrl};
-use crate::document::{Document, MethodRef, Representation, VerificationMethod};
+use crate::document::{Document, MethodRef, Relationship, Representation, VerificationMethod};
 use crate::key::{KeyType, VerifyingKey};
 
 /// Resolves `did:key` DIDs of P-256, P-384 and Ed25519 keys into `Multikey` documents.
@@ -78,5 +78,26 @@ impl Resolver for KeyResolver {
     async fn resolve(&self, did: &Did, options: &ResolutionOptions) -> Result<Resolution, ResolutionError> {
         let representation = options.representation()?;
         Ok(Resolution::new(Self::document(did, representation)?, representation))
+    }
+
+    /// The DID is the key: a method `did:key:z…#z…` for a signing relationship is decoded
+    /// straight from the DID, without building the document and decoding the key again
+    /// from it (verifiers call this once per credential). Anything else goes the general way.
+    async fn resolve_verifying_key(
+        &self,
+        method: &DidUrl,
+        relationship: Relationship,
+    ) -> Result<VerifyingKey, ResolutionError> {
+        let multikey = method.method_specific_id();
+        let own_key = method.method() == "key"
+            && method.fragment() == Some(multikey)
+            && method.path().is_none()
+            && method.query().is_none()
+            && multikey.starts_with('z')
+            && SIGNING_RELATIONSHIPS.contains(&relationship);
+        if !own_key {
+            return key_from_document(self, method, relationship).await;
+        }
+        VerifyingKey::from_multikey(multikey).map_err(|e| ResolutionError::from_key_in_did("key", e))
     }
 }

@@ -45,7 +45,7 @@ use crate::document::Relationship;
 use crate::key::VerifyingKey;
 
 /// The relationships a DID's own signing key is listed under by did:key and did:jwk.
-const SIGNING_RELATIONSHIPS: [Relationship; 4] = [
+pub(crate) const SIGNING_RELATIONSHIPS: [Relationship; 4] = [
     Relationship::Authentication,
     Relationship::AssertionMethod,
     Relationship::CapabilityInvocation,
@@ -81,20 +81,31 @@ pub trait Resolver: Send + Sync {
         method: &DidUrl,
         relationship: Relationship,
     ) -> Result<VerifyingKey, ResolutionError> {
-        let resolution = self.resolve(&method.did(), &ResolutionOptions::default()).await?;
-        if resolution.document_metadata.deactivated == Some(true) {
-            return Err(ResolutionError::Deactivated);
-        }
-        let document = &resolution.document;
-        let vm = document
-            .verification_method(method.as_str())
-            .ok_or_else(|| ResolutionError::MethodNotFound(method.as_str().to_owned()))?;
-        if !document.authorizes(relationship, method.as_str()) {
-            return Err(ResolutionError::NotAuthorized {
-                method: method.as_str().to_owned(),
-                relationship,
-            });
-        }
-        vm.verifying_key().map_err(ResolutionError::InvalidDocument)
+        key_from_document(self, method, relationship).await
     }
+}
+
+/// [`Resolver::resolve_verifying_key`] the general way: resolve the document, check the method
+/// is listed under `relationship`, read its key. Resolvers that can do better (did:key, whose
+/// DID is the key) override the trait method and fall back to this.
+pub(crate) async fn key_from_document<R: Resolver + ?Sized>(
+    resolver: &R,
+    method: &DidUrl,
+    relationship: Relationship,
+) -> Result<VerifyingKey, ResolutionError> {
+    let resolution = resolver.resolve(&method.did(), &ResolutionOptions::default()).await?;
+    if resolution.document_metadata.deactivated == Some(true) {
+        return Err(ResolutionError::Deactivated);
+    }
+    let document = &resolution.document;
+    let vm = document
+        .verification_method(method.as_str())
+        .ok_or_else(|| ResolutionError::MethodNotFound(method.as_str().to_owned()))?;
+    if !document.authorizes(relationship, method.as_str()) {
+        return Err(ResolutionError::NotAuthorized {
+            method: method.as_str().to_owned(),
+            relationship,
+        });
+    }
+    vm.verifying_key().map_err(ResolutionError::InvalidDocument)
 }
