@@ -566,3 +566,59 @@ async fn the_did_key_shortcut_agrees_with_the_document_path() {
         }
     }
 }
+
+#[tokio::test]
+async fn cache_keeps_parsed_keys_for_the_ttl_and_never_caches_failures() {
+    let inner = Arc::new(Counting(AtomicUsize::new(0)));
+    let clock = Arc::new(FixedClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000)));
+    let cache = CachingResolver::with_clock(inner.clone(), Duration::from_secs(60), 2, clock.clone());
+    let calls = || inner.0.load(Ordering::SeqCst);
+    let key = SigningKey::generate(KeyType::P256).unwrap();
+    let kid = DidUrl::parse(&KeyResolver::key_id_for(key.verifying_key())).unwrap();
+
+    let first = cache
+        .resolve_verifying_key(&kid, Relationship::AssertionMethod)
+        .await
+        .unwrap();
+    assert_eq!(&first, key.verifying_key());
+    let again = cache
+        .resolve_verifying_key(&kid, Relationship::AssertionMethod)
+        .await
+        .unwrap();
+    assert_eq!(again, first);
+    assert_eq!(calls(), 1, "second lookup served from the key cache");
+
+    // Another relationship is its own entry, and a refusal is not cached.
+    let c0 = calls();
+    let mut ok = false;
+    for _ in 0..2 {
+        let other = cache.resolve_verifying_key(&kid, Relationship::KeyAgreement).await;
+        assert!(other.is_ok() || matches!(other, Err(ResolutionError::NotAuthorized { .. })));
+        ok = other.is_ok();
+    }
+    assert_eq!(calls(), c0 + if ok { 1 } else { 2 });
+    let missing = DidUrl::parse("did:key:missing#missing").unwrap();
+    let c1 = calls();
+    for _ in 0..2 {
+        assert!(
+            cache
+                .resolve_verifying_key(&missing, Relationship::AssertionMethod)
+                .await
+                .is_err()
+        );
+    }
+    assert_eq!(calls(), c1 + 2, "failures are not cached");
+    let before = calls();
+    clock.advance(Duration::from_secs(61));
+    cache
+        .resolve_verifying_key(&kid, Relationship::AssertionMethod)
+        .await
+        .unwrap();
+    assert_eq!(calls(), before + 1, "expired key fetched again");
+    cache.clear();
+    cache
+        .resolve_verifying_key(&kid, Relationship::AssertionMethod)
+        .await
+        .unwrap();
+    assert_eq!(calls(), before + 2, "clear drops keys too");
+}
