@@ -1118,3 +1118,23 @@ fn errors_convert_into_the_crate_error_and_render() {
         "JWS algorithm ES384 does not match the key's algorithm ES256"
     );
 }
+
+#[test]
+fn payload_object_reads_a_claims_set_and_refuses_duplicates_and_non_objects() {
+    let key = SigningKey::generate(KeyType::P256).unwrap();
+    let header = || Header::new(Algorithm::Es256);
+    let options = VerifyOptions::default();
+    let token = jose::sign_with_key(header(), br#"{"sub":"ana","a":{"b":[1,2]}}"#, &key).unwrap();
+    let claims = jose::verify(&token, key.verifying_key(), &options)
+        .unwrap()
+        .payload_object()
+        .unwrap();
+    assert_eq!(claims["a"]["b"][1], 2);
+    for payload in [&br#"{"sub":"a","x":{"y":1,"y":2}}"#[..], b"[1]", b"{"] {
+        let token = jose::sign_with_key(header(), payload, &key).unwrap();
+        let refused = jose::verify(&token, key.verifying_key(), &options)
+            .unwrap()
+            .payload_object();
+        assert!(matches!(refused, Err(JwsError::InvalidPayload(_))), "{refused:?}");
+    }
+}

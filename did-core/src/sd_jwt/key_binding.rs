@@ -122,7 +122,7 @@ pub(crate) fn verify(
     let key = holder_key(payload)?.ok_or(SdJwtError::HolderKey("the payload has no cnf"))?;
     let options = jose::VerifyOptions::default().expect_typ(KB_JWT_TYP);
     let verified = jose::verify(kb, &key, &options).map_err(SdJwtError::KeyBindingJws)?;
-    let claims: Map<String, Value> = verified.payload_json().map_err(|e| match e {
+    let claims = verified.payload_object().map_err(|e| match e {
         JwsError::InvalidPayload(_) => SdJwtError::InvalidKeyBinding("payload is not a JSON object"),
         other => SdJwtError::KeyBindingJws(other),
     })?;

@@ -163,7 +163,7 @@ impl SdJwt {
     ) -> Result<VerifiedSdJwt, SdJwtError> {
         let verified = self.verify_signature(issuer_key)?;
         check_typ(&verified.header, options)?;
-        let payload: Map<String, Value> = verified.payload_json().map_err(|e| match e {
+        let payload = verified.payload_object().map_err(|e| match e {
             JwsError::InvalidPayload(_) => SdJwtError::InvalidPayload("not a JSON object"),
             other => SdJwtError::Jws(other),
         })?;
