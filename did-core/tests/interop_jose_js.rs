@@ -11,16 +11,16 @@
     missing_docs
 )]
 
-use std::io::Write as _;
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use did_core::jose::{self, Header, VerifyOptions};
 use did_core::key::{KeyType, SigningKey};
 use serde_json::{Value, json};
 
 fn bridge() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../interop/node");
+    let dir = common::repo_root().join("interop/node");
     assert!(
         dir.join("node_modules/jose").is_dir(),
         "the npm peer is not installed: run `npm ci --prefix interop/node` (./scripts/test does)"
@@ -29,21 +29,12 @@ fn bridge() -> PathBuf {
 }
 
 fn node(request: Value) -> Value {
-    let mut child = Command::new("node")
-        .arg(bridge())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("Node.js must be installed for the interop tests (./scripts/test installs it)");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success());
-    serde_json::from_slice(&output.stdout).unwrap()
+    common::run_bridge(
+        "node",
+        &bridge(),
+        &request,
+        "Node.js must be installed for the interop tests (./scripts/test installs it)",
+    )
 }
 
 const CASES: [(KeyType, &str); 3] = [

@@ -26,9 +26,9 @@
     missing_docs
 )]
 
-use std::io::Write as _;
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
@@ -40,45 +40,11 @@ use serde_json::{Value, json};
 // ------------------------------------------------------------------------------------------------
 // Driving the bridges
 
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("did-core lives inside the repository")
-        .to_path_buf()
-}
+use common::{repo_root, run_bridge as run};
 
-/// Runs `program script` with `request` on stdin and returns the parsed answer, which must be
-/// `{"ok": true|false, ...}` with exit status 0.
+/// Runs a bridge and checks it answered `{"ok": true|false, ...}`.
 fn run_bridge(program: &str, script: PathBuf, request: &Value, install_hint: &str) -> Value {
-    let mut child = Command::new(program)
-        .arg(&script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start `{program}` for the interop tests ({e}): {install_hint}"));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "{} exited with {}\nstdout: {}\nstderr: {stderr}",
-        script.display(),
-        output.status,
-        String::from_utf8_lossy(&output.stdout)
-    );
-    let answer: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{} did not answer JSON ({e}): {}\nstderr: {stderr}",
-            script.display(),
-            String::from_utf8_lossy(&output.stdout)
-        )
-    });
+    let answer = run(program, &script, request, install_hint);
     assert!(
         answer["ok"].is_boolean(),
         "{}: no ok member in {answer}",

@@ -8,6 +8,8 @@
     missing_docs
 )]
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
@@ -22,7 +24,6 @@ use did_core::resolve::{
     Resolver, WebResolver, did_web_url,
 };
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn vector(path: &str) -> Value {
     let path = format!("{}/tests/vectors/{path}", env!("CARGO_MANIFEST_DIR"));
@@ -367,47 +368,6 @@ async fn cache_honours_ttl_size_and_never_caches_failures() {
     assert_eq!(calls(), 7);
 }
 
-/// A tiny HTTP/1.1 server on 127.0.0.1 that serves fixed bodies by path, for did:web.
-/// `routes` gets the bound port, since the DIDs it serves embed it.
-async fn serve(routes: impl FnOnce(u16) -> Vec<(String, u16, String)>) -> (u16, tokio::task::JoinHandle<()>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let routes = routes(port);
-    let handle = tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let routes = routes.clone();
-            tokio::spawn(async move {
-                let mut request = Vec::new();
-                let mut buf = [0u8; 1024];
-                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match socket.read(&mut buf).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => request.extend_from_slice(&buf[..n]),
-                    }
-                }
-                let line = String::from_utf8_lossy(&request)
-                    .lines()
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned();
-                let path = line.split(' ').nth(1).unwrap_or_default().to_owned();
-                let (status, body) = routes
-                    .iter()
-                    .find(|(p, _, _)| *p == path)
-                    .map(|(_, s, b)| (*s, b.clone()))
-                    .unwrap_or((404, String::new()));
-                let response = format!(
-                    "HTTP/1.1 {status} X\r\ncontent-type: application/did+json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = socket.write_all(response.as_bytes()).await;
-                let _ = socket.shutdown().await;
-            });
-        }
-    });
-    (port, handle)
-}
-
 #[tokio::test]
 async fn did_web_resolves_from_a_local_server() {
     let key = SigningKey::generate(KeyType::P256).unwrap();
@@ -422,7 +382,7 @@ async fn did_web_resolves_from_a_local_server() {
         d.add_verification_method(vm, &[Relationship::AssertionMethod]);
         d.to_json()
     };
-    let (port, server) = serve(|port| {
+    let (port, server) = common::serve(|port| {
         let root = format!("did:web:127.0.0.1%3A{port}");
         let alice = format!("{root}:users:alice");
         vec![

@@ -9,6 +9,8 @@
     missing_docs
 )]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::{Duration, UNIX_EPOCH};
@@ -1153,39 +1155,14 @@ async fn memory_source_serves_what_was_inserted() {
 #[tokio::test]
 async fn http_source_fetches_and_bounds_the_response() {
     use did_core::status::HttpStatusListSource;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server = tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            tokio::spawn(async move {
-                let mut request = Vec::new();
-                let mut buf = [0u8; 1024];
-                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match socket.read(&mut buf).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => request.extend_from_slice(&buf[..n]),
-                    }
-                }
-                let path = String::from_utf8_lossy(&request)
-                    .split(' ')
-                    .nth(1)
-                    .unwrap_or_default()
-                    .to_owned();
-                let (status, body) = match path.as_str() {
-                    "/list" => (200, "x".repeat(100)),
-                    "/big" => (200, "x".repeat(5000)),
-                    _ => (404, String::new()),
-                };
-                let response = format!(
-                    "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = socket.write_all(response.as_bytes()).await;
-            });
-        }
-    });
+    let (port, server) = common::serve(|_| {
+        vec![
+            ("/list".to_owned(), 200, "x".repeat(100)),
+            ("/big".to_owned(), 200, "x".repeat(5000)),
+        ]
+    })
+    .await;
     let source = HttpStatusListSource::danger_plain_http_for_testing()
         .unwrap()
         .with_max_bytes(1000);
