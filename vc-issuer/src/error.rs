@@ -25,3 +25,13 @@ pub enum Error {
     #[error(transparent)]
     Core(#[from] did_core::Error),
 }
+
+impl Error {
+    /// [`Error::IssuerNotControlled`], with the credential's issuer cut to 64 characters.
+    pub(crate) fn issuer_not_controlled(issuer: &str, key_did: &str) -> Error {
+        Error::IssuerNotControlled {
+            issuer: issuer.chars().take(64).collect(),
+            key_did: key_did.to_owned(),
+        }
+    }
+}

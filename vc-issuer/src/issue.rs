@@ -95,10 +95,7 @@ pub fn prepare(credential: Value, issuer: &IssuerKey, now: OffsetDateTime) -> Re
         Some(named) => {
             let id = named.as_str().or_else(|| named.get("id").and_then(Value::as_str));
             if id != Some(issuer.did.as_str()) {
-                return Err(Error::IssuerNotControlled {
-                    issuer: id.unwrap_or_default().chars().take(64).collect(),
-                    key_did: issuer.did.clone(),
-                });
+                return Err(Error::issuer_not_controlled(id.unwrap_or_default(), &issuer.did));
             }
         }
     }

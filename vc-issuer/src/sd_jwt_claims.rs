@@ -44,10 +44,7 @@ fn native(mut map: Map<String, Value>, issuer: &IssuerKey) -> Result<Map<String,
         }
         Some(iss) if iss == issuer.did => {}
         Some(iss) => {
-            return Err(Error::IssuerNotControlled {
-                issuer: iss.chars().take(64).collect(),
-                key_did: issuer.did.clone(),
-            });
+            return Err(Error::issuer_not_controlled(iss, &issuer.did));
         }
     }
     Ok(map)
