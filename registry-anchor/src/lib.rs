@@ -1,1 +1,17 @@
-//! Dojang `registry-anchor`: placeholder until its issue lands.
+//! The `did:dojang` method: DID operations on a verifiable, append-only log (the RFC 9162
+//! Certificate Transparency model), signed tree heads with optional witness co-signatures,
+//! and the proofs a resolver checks so that it never has to trust a registry node.
+//!
+//! The method itself is specified in `docs/did-dojang.md`; this crate follows it.
+//!
+//! - [`merkle`]: RFC 9162 hashing, inclusion and consistency proofs (pure, no I/O).
+//! - [`operation`]: `create` / `update` / `deactivate` operations, DID derivation, chain validation.
+//! - [`tree_head`]: signed tree heads and witness co-signatures.
+#![forbid(unsafe_code)]
+
+mod error;
+pub mod merkle;
+pub mod operation;
+pub mod tree_head;
+
+pub use error::Error;

@@ -1,0 +1,19 @@
+//! The crate's one error type.
+
+/// Everything that can go wrong in registry-anchor, by category.
+///
+/// Each variant wraps the error enum of one module, so a caller can match on the
+/// category first and on the precise rule second.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A Merkle proof was malformed or did not lead to the expected root.
+    #[error(transparent)]
+    Merkle(#[from] crate::merkle::MerkleError),
+    /// A DID operation was malformed, badly signed, or did not continue its DID's chain.
+    #[error(transparent)]
+    Operation(#[from] crate::operation::OperationError),
+    /// A signed tree head or witness co-signature was malformed or did not verify.
+    #[error(transparent)]
+    TreeHead(#[from] crate::tree_head::TreeHeadError),
+}
