@@ -16,4 +16,8 @@ pub enum Error {
     /// A signed tree head or witness co-signature was malformed or did not verify.
     #[error(transparent)]
     TreeHead(#[from] crate::tree_head::TreeHeadError),
+    /// Anchoring a tree head to an EVM chain, or reading anchors back, failed.
+    #[cfg(feature = "anchor")]
+    #[error(transparent)]
+    Anchor(#[from] crate::anchor::AnchorError),
 }

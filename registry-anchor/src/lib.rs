@@ -7,8 +7,11 @@
 //! - [`merkle`]: RFC 9162 hashing, inclusion and consistency proofs (pure, no I/O).
 //! - [`operation`]: `create` / `update` / `deactivate` operations, DID derivation, chain validation.
 //! - [`tree_head`]: signed tree heads and witness co-signatures.
+//! - `anchor` (feature `anchor`): writing tree heads to an EVM chain and reading them back.
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "anchor")]
+pub mod anchor;
 mod error;
 pub mod merkle;
 pub mod operation;

@@ -116,10 +116,10 @@ fn prepare(
     }
     let mut proof = options.to_proof(suite)?;
     let config = proof_config(&proof, &unsecured);
-    if suite.transformation() == Transformation::Jcs {
-        if let Some(context) = unsecured.get("@context") {
-            proof.insert("@context".into(), context.clone());
-        }
+    if suite.transformation() == Transformation::Jcs
+        && let Some(context) = unsecured.get("@context")
+    {
+        proof.insert("@context".into(), context.clone());
     }
     let hash_data = hash_data(suite, key_type, &Value::Object(unsecured), &config, loader)?;
     Ok(Prepared {

@@ -182,10 +182,10 @@ impl<'a> Parsed<'a> {
                 found: purpose.as_str().to_owned(),
             });
         }
-        if let Some(challenge) = &expected.challenge {
-            if string_member(proof, "challenge")? != Some(challenge.as_str()) {
-                return Err(DataIntegrityError::ChallengeMismatch);
-            }
+        if let Some(challenge) = &expected.challenge
+            && string_member(proof, "challenge")? != Some(challenge.as_str())
+        {
+            return Err(DataIntegrityError::ChallengeMismatch);
         }
         if let Some(domain) = &expected.domain {
             let matches = match proof.get("domain") {
@@ -203,10 +203,10 @@ impl<'a> Parsed<'a> {
         let expires = string_member(proof, "expires")?
             .map(|v| parse_date_time("expires", v))
             .transpose()?;
-        if let Some(expires) = expires {
-            if time::OffsetDateTime::from(clock.now()) > expires {
-                return Err(DataIntegrityError::Expired);
-            }
+        if let Some(expires) = expires
+            && time::OffsetDateTime::from(clock.now()) > expires
+        {
+            return Err(DataIntegrityError::Expired);
         }
         let verification_method = required(proof, "verificationMethod")?;
         let (base, signature) = multibase::decode(required(proof, "proofValue")?)
@@ -253,10 +253,10 @@ impl<'a> Parsed<'a> {
         options.remove("proofValue");
         let config = match self.suite.transformation() {
             Transformation::Rdfc => {
-                if let Some(context) = options.get("@context") {
-                    if unsecured.get("@context") != Some(context) {
-                        return Err(DataIntegrityError::ContextMismatch);
-                    }
+                if let Some(context) = options.get("@context")
+                    && unsecured.get("@context") != Some(context)
+                {
+                    return Err(DataIntegrityError::ContextMismatch);
                 }
                 proof_config(&options, &unsecured)
             }

@@ -46,10 +46,10 @@ fn url_with_scheme(did: &Did, scheme: &str) -> Result<String, ResolutionError> {
     if !name_ok {
         return Err(invalid("the host is not a valid domain name"));
     }
-    if let Some(port) = port {
-        if port.is_empty() || port.len() > 5 || !port.chars().all(|c| c.is_ascii_digit()) {
-            return Err(invalid("the port is not a number"));
-        }
+    if let Some(port) = port
+        && (port.is_empty() || port.len() > 5 || !port.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err(invalid("the port is not a number"));
     }
     let mut path = String::new();
     for segment in parts {
