@@ -1,4 +1,10 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
 //! The examples of `docs/did-dojang.md` are the files under `tests/vectors/`: this test rebuilds
 //! them from fixed keys with deterministic signatures, checks the files are exactly what the
 //! code produces, replays them, and checks the spec quotes every file verbatim.
@@ -135,7 +141,10 @@ fn generate() -> Vec<(&'static str, String)> {
         ("keys.json", pretty(&keys)),
         ("create.json", pretty(&operation_vector(&create, &state0))),
         ("update-patch.json", pretty(&operation_vector(&update_patch, &state1))),
-        ("update-replace.json", pretty(&operation_vector(&update_replace, &state2))),
+        (
+            "update-replace.json",
+            pretty(&operation_vector(&update_replace, &state2)),
+        ),
         ("deactivate.json", pretty(&operation_vector(&deactivate, &state3))),
     ]
 }
@@ -166,19 +175,30 @@ fn read_vector(name: &str) -> Value {
 #[test]
 fn vectors_replay() {
     let mut state: Option<DidState> = None;
-    for name in ["create.json", "update-patch.json", "update-replace.json", "deactivate.json"] {
+    for name in [
+        "create.json",
+        "update-patch.json",
+        "update-replace.json",
+        "deactivate.json",
+    ] {
         let vector = read_vector(name);
         let op = Operation::parse(vector["operation"].as_str().unwrap()).unwrap();
         assert_eq!(op.hash().to_string(), vector["operationHash"], "{name}");
         assert_eq!(op.payload().to_value(), vector["payload"], "{name}");
-        assert_eq!(op.canonical_payload(), serde_json_canonicalizer::to_vec(&vector["payload"]).unwrap());
+        assert_eq!(
+            op.canonical_payload(),
+            serde_json_canonicalizer::to_vec(&vector["payload"]).unwrap()
+        );
         let next = match &state {
             None => DidState::create(&op).unwrap(),
             Some(state) => state.apply(&op).unwrap(),
         };
         assert_eq!(next.did().as_str(), vector["did"], "{name}");
         assert_eq!(next.document().to_value(), vector["didDocument"], "{name}");
-        assert_eq!(next.last_operation().to_string(), vector["didDocumentMetadata"]["versionId"]);
+        assert_eq!(
+            next.last_operation().to_string(),
+            vector["didDocumentMetadata"]["versionId"]
+        );
         assert_eq!(next.is_deactivated(), vector["didDocumentMetadata"]["deactivated"]);
         state = Some(next);
     }
@@ -223,7 +243,13 @@ fn spec_quotes_every_vector_verbatim() {
     let spec = std::fs::read_to_string(spec_path()).unwrap();
     for (name, _) in generate() {
         let stored = std::fs::read_to_string(vectors_dir().join(name)).unwrap();
-        assert!(spec.contains(stored.trim_end()), "docs/did-dojang.md does not quote tests/vectors/{name}");
-        assert!(spec.contains(&format!("tests/vectors/{name}")), "docs/did-dojang.md does not name {name}");
+        assert!(
+            spec.contains(stored.trim_end()),
+            "docs/did-dojang.md does not quote tests/vectors/{name}"
+        );
+        assert!(
+            spec.contains(&format!("tests/vectors/{name}")),
+            "docs/did-dojang.md does not name {name}"
+        );
     }
 }
