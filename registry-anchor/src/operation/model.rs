@@ -6,7 +6,7 @@ use did_core::key::{Jwk, VerifyingKey};
 use serde_json::{Map, Value};
 
 use super::OperationError;
-use super::canonical::parse_did;
+use super::canonical::{jcs, parse_did};
 use super::error::truncated;
 use super::hash::{KeyCommitment, OperationHash};
 use super::patch::PatchOperation;
@@ -161,6 +161,20 @@ impl OperationPayload {
             }
         }
         Value::Object(map)
+    }
+
+    /// Reads payload bytes: a JSON object ([`OperationError::InvalidJson`]) whose bytes are
+    /// exactly its JCS serialization ([`OperationError::NonCanonicalPayload`], which also
+    /// refuses duplicate member names), then [`OperationPayload::from_value`].
+    pub fn from_canonical_bytes(bytes: &[u8]) -> Result<OperationPayload, OperationError> {
+        let value: Value = serde_json::from_slice(bytes).map_err(|_| OperationError::InvalidJson)?;
+        if !value.is_object() {
+            return Err(OperationError::InvalidJson);
+        }
+        if jcs(&value)? != bytes {
+            return Err(OperationError::NonCanonicalPayload);
+        }
+        OperationPayload::from_value(value)
     }
 
     /// Reads a payload object strictly: `type` known, every member defined for that type,

@@ -5,9 +5,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use did_core::did::Did;
 use did_core::jose::{self, JwsError, VerifyOptions};
-use serde_json::Value;
 
-use super::canonical::{did_from_create_payload, jcs};
+use super::canonical::did_from_create_payload;
 use super::hash::OperationHash;
 use super::model::{OperationPayload, OperationType};
 use super::{MAX_OPERATION_LEN, OPERATION_TYP, OperationError, low_s};
@@ -53,14 +52,7 @@ impl Operation {
             return Err(OperationError::InvalidHeader("only alg and typ are allowed"));
         }
         let canonical_payload = decoded.payload().to_vec();
-        let value: Value = serde_json::from_slice(&canonical_payload).map_err(|_| OperationError::InvalidJson)?;
-        if !value.is_object() {
-            return Err(OperationError::InvalidJson);
-        }
-        if jcs(&value)? != canonical_payload {
-            return Err(OperationError::NonCanonicalPayload);
-        }
-        let payload = OperationPayload::from_value(value)?;
+        let payload = OperationPayload::from_canonical_bytes(&canonical_payload)?;
         let key = payload.update_key();
         if header.alg != key.algorithm() {
             return Err(OperationError::AlgorithmMismatch {
