@@ -16,6 +16,10 @@ pub enum Error {
     /// A signed tree head or witness co-signature was malformed or did not verify.
     #[error(transparent)]
     TreeHead(#[from] crate::tree_head::TreeHeadError),
+    /// The node's store could not be opened, read or written.
+    #[cfg(feature = "node")]
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     /// Anchoring a tree head to an EVM chain, or reading anchors back, failed.
     #[cfg(feature = "anchor")]
     #[error(transparent)]

@@ -15,6 +15,8 @@ pub mod anchor;
 mod error;
 pub mod merkle;
 pub mod operation;
+#[cfg(feature = "node")]
+pub mod store;
 pub mod tree_head;
 
 pub use error::Error;

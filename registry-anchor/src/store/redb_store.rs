@@ -1,0 +1,179 @@
+//! The redb tables and their transactions.
+
+use std::path::Path;
+
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+
+use super::StoreError;
+
+/// Entry index → the operation's compact JWS (the leaf data).
+const ENTRIES: TableDefinition<u64, &str> = TableDefinition::new("entries");
+/// DID → the indexes of its entries, little-endian u64s in chain order.
+const DID_INDEX: TableDefinition<&str, &[u8]> = TableDefinition::new("did_index");
+/// Tree size → the signed tree head (compact JWS) of that size.
+const HEADS: TableDefinition<u64, &str> = TableDefinition::new("tree_heads");
+
+/// One entry to append: its index in the log, its DID and its compact JWS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    /// The entry's position in the log.
+    pub index: u64,
+    /// The DID the operation belongs to.
+    pub did: String,
+    /// The operation's compact JWS.
+    pub operation: String,
+}
+
+/// The node's embedded store.
+pub struct Store {
+    db: Database,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+fn decode_indexes(bytes: &[u8]) -> Result<Vec<u64>, StoreError> {
+    if bytes.len() % 8 != 0 {
+        return Err(StoreError::Corrupt("a DID index is not a list of u64".into()));
+    }
+    Ok(bytes
+        .chunks_exact(8)
+        .map(|chunk| {
+            let mut raw = [0u8; 8];
+            raw.copy_from_slice(chunk);
+            u64::from_le_bytes(raw)
+        })
+        .collect())
+}
+
+impl Store {
+    /// Opens the store at `path`, creating it (and its tables) when missing.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let db = Database::create(path).map_err(|e| StoreError::Open(e.to_string()))?;
+        let tx = db.begin_write().map_err(StoreError::io)?;
+        tx.open_table(ENTRIES).map_err(StoreError::io)?;
+        tx.open_table(DID_INDEX).map_err(StoreError::io)?;
+        tx.open_table(HEADS).map_err(StoreError::io)?;
+        tx.commit().map_err(StoreError::io)?;
+        Ok(Store { db })
+    }
+
+    /// The number of entries in the log.
+    pub fn len(&self) -> Result<u64, StoreError> {
+        let tx = self.db.begin_read().map_err(StoreError::io)?;
+        let table = tx.open_table(ENTRIES).map_err(StoreError::io)?;
+        table.len().map_err(StoreError::io)
+    }
+
+    /// Whether the log is empty.
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(self.len()? == 0)
+    }
+
+    /// Appends a batch of entries (which must continue the log without a gap) and, when given,
+    /// the signed tree head of the log's new size, in one durable transaction.
+    pub fn append(&self, batch: &[Appended], head: Option<(u64, &str)>) -> Result<(), StoreError> {
+        let mut tx = self.db.begin_write().map_err(StoreError::io)?;
+        tx.set_two_phase_commit(true);
+        {
+            let mut entries = tx.open_table(ENTRIES).map_err(StoreError::io)?;
+            let mut index = tx.open_table(DID_INDEX).map_err(StoreError::io)?;
+            let mut next = entries.len().map_err(StoreError::io)?;
+            for entry in batch {
+                if entry.index != next {
+                    return Err(StoreError::NotContiguous {
+                        given: entry.index,
+                        len: next,
+                    });
+                }
+                entries
+                    .insert(entry.index, entry.operation.as_str())
+                    .map_err(StoreError::io)?;
+                let mut list = match index.get(entry.did.as_str()).map_err(StoreError::io)? {
+                    Some(existing) => existing.value().to_vec(),
+                    None => Vec::new(),
+                };
+                list.extend_from_slice(&entry.index.to_le_bytes());
+                index
+                    .insert(entry.did.as_str(), list.as_slice())
+                    .map_err(StoreError::io)?;
+                next += 1;
+            }
+            if let Some((size, head)) = head {
+                let mut heads = tx.open_table(HEADS).map_err(StoreError::io)?;
+                heads.insert(size, head).map_err(StoreError::io)?;
+            }
+        }
+        tx.commit().map_err(StoreError::io)
+    }
+
+    /// Records a signed tree head (or a re-signed one) of `size`.
+    pub fn put_head(&self, size: u64, head: &str) -> Result<(), StoreError> {
+        self.append(&[], Some((size, head)))
+    }
+
+    /// The entry at `index`, if the log is that long.
+    pub fn entry(&self, index: u64) -> Result<Option<String>, StoreError> {
+        let tx = self.db.begin_read().map_err(StoreError::io)?;
+        let table = tx.open_table(ENTRIES).map_err(StoreError::io)?;
+        let value = table.get(index).map_err(StoreError::io)?;
+        Ok(value.map(|v| v.value().to_owned()))
+    }
+
+    /// The entries with indexes in `start..end`, in order.
+    pub fn entries(&self, start: u64, end: u64) -> Result<Vec<(u64, String)>, StoreError> {
+        let tx = self.db.begin_read().map_err(StoreError::io)?;
+        let table = tx.open_table(ENTRIES).map_err(StoreError::io)?;
+        let mut out = Vec::new();
+        for item in table.range(start..end).map_err(StoreError::io)? {
+            let (key, value) = item.map_err(StoreError::io)?;
+            out.push((key.value(), value.value().to_owned()));
+        }
+        Ok(out)
+    }
+
+    /// Calls `visit` with every entry in index order (used at start-up to rebuild the tree).
+    pub fn for_each_entry(&self, mut visit: impl FnMut(u64, &str) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        let tx = self.db.begin_read().map_err(StoreError::io)?;
+        let table = tx.open_table(ENTRIES).map_err(StoreError::io)?;
+        let mut expected = 0u64;
+        for item in table.iter().map_err(StoreError::io)? {
+            let (key, value) = item.map_err(StoreError::io)?;
+            if key.value() != expected {
+                return Err(StoreError::Corrupt(format!("entry {expected} is missing")));
+            }
+            visit(key.value(), value.value())?;
+            expected += 1;
+        }
+        Ok(())
+    }
+
+    /// The indexes of `did`'s entries, in chain order (empty for an unknown DID).
+    pub fn did_entries(&self, did: &str) -> Result<Vec<u64>, StoreError> {
+        let tx = self.db.begin_read().map_err(StoreError::io)?;
+        let table = tx.open_table(DID_INDEX).map_err(StoreError::io)?;
+        match table.get(did).map_err(StoreError::io)? {
+            Some(bytes) => decode_indexes(bytes.value()),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The signed tree head of the largest size recorded, with that size.
+    pub fn latest_head(&self) -> Result<Option<(u64, String)>, StoreError> {
+        let tx = self.db.begin_read().map_err(StoreError::io)?;
+        let table = tx.open_table(HEADS).map_err(StoreError::io)?;
+        let last = table.last().map_err(StoreError::io)?;
+        Ok(last.map(|(size, head)| (size.value(), head.value().to_owned())))
+    }
+
+    /// The signed tree head recorded for `size`, if any.
+    pub fn head(&self, size: u64) -> Result<Option<String>, StoreError> {
+        let tx = self.db.begin_read().map_err(StoreError::io)?;
+        let table = tx.open_table(HEADS).map_err(StoreError::io)?;
+        let value = table.get(size).map_err(StoreError::io)?;
+        Ok(value.map(|v| v.value().to_owned()))
+    }
+}
