@@ -36,7 +36,7 @@ impl std::fmt::Debug for Store {
 }
 
 fn decode_indexes(bytes: &[u8]) -> Result<Vec<u64>, StoreError> {
-    if bytes.len() % 8 != 0 {
+    if !bytes.len().is_multiple_of(8) {
         return Err(StoreError::Corrupt("a DID index is not a list of u64".into()));
     }
     Ok(bytes
@@ -81,8 +81,8 @@ impl Store {
         {
             let mut entries = tx.open_table(ENTRIES).map_err(StoreError::io)?;
             let mut index = tx.open_table(DID_INDEX).map_err(StoreError::io)?;
-            let mut next = entries.len().map_err(StoreError::io)?;
-            for entry in batch {
+            let first = entries.len().map_err(StoreError::io)?;
+            for (next, entry) in (first..).zip(batch) {
                 if entry.index != next {
                     return Err(StoreError::NotContiguous {
                         given: entry.index,
