@@ -100,7 +100,6 @@ impl Store {
                 index
                     .insert(entry.did.as_str(), list.as_slice())
                     .map_err(StoreError::io)?;
-                next += 1;
             }
             if let Some((size, head)) = head {
                 let mut heads = tx.open_table(HEADS).map_err(StoreError::io)?;
