@@ -138,14 +138,12 @@ impl Store {
     pub fn for_each_entry(&self, mut visit: impl FnMut(u64, &str) -> Result<(), StoreError>) -> Result<(), StoreError> {
         let tx = self.db.begin_read().map_err(StoreError::io)?;
         let table = tx.open_table(ENTRIES).map_err(StoreError::io)?;
-        let mut expected = 0u64;
-        for item in table.iter().map_err(StoreError::io)? {
+        for (expected, item) in (0u64..).zip(table.iter().map_err(StoreError::io)?) {
             let (key, value) = item.map_err(StoreError::io)?;
             if key.value() != expected {
                 return Err(StoreError::Corrupt(format!("entry {expected} is missing")));
             }
             visit(key.value(), value.value())?;
-            expected += 1;
         }
         Ok(())
     }
