@@ -16,6 +16,10 @@ pub enum Error {
     /// A signed tree head or witness co-signature was malformed or did not verify.
     #[error(transparent)]
     TreeHead(#[from] crate::tree_head::TreeHeadError),
+    /// The registry node refused or could not carry out a request.
+    #[cfg(feature = "node")]
+    #[error(transparent)]
+    Node(#[from] crate::node::NodeError),
     /// The node's store could not be opened, read or written.
     #[cfg(feature = "node")]
     #[error(transparent)]

@@ -12,8 +12,12 @@
 
 #[cfg(feature = "anchor")]
 pub mod anchor;
+#[cfg(feature = "node")]
+pub mod cli;
 mod error;
 pub mod merkle;
+#[cfg(feature = "node")]
+pub mod node;
 pub mod operation;
 #[cfg(feature = "node")]
 pub mod store;

@@ -120,7 +120,7 @@ const CONSISTENCY_VECTORS: [(u64, u64, &[&str]); 5] = [
 ];
 
 fn unhex(text: &str) -> Vec<u8> {
-    assert!(text.len() % 2 == 0);
+    assert!(text.len().is_multiple_of(2));
     (0..text.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())

@@ -210,7 +210,7 @@ impl Tree {
             let width = 1u64 << level;
             remaining &= remaining - 1;
             position -= width;
-            if position % width != 0 {
+            if !position.is_multiple_of(width) {
                 return Err(MerkleError::MissingNode {
                     level,
                     index: position >> level,

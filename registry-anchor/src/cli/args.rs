@@ -1,0 +1,131 @@
+//! The command-line arguments.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// The did:dojang registry: node, DID operations, anchoring.
+#[derive(Debug, Parser)]
+#[command(
+    name = "registry-anchor",
+    version,
+    about = "The did:dojang registry node and its operator tools"
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a registry node over HTTP.
+    Serve(ServeArgs),
+    /// Create, update, rotate or deactivate a did:dojang DID on a node.
+    #[command(subcommand)]
+    Did(DidCommand),
+}
+
+/// `serve` options.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8090")]
+    pub listen: SocketAddr,
+    /// Directory of the store and the operator key (created when missing).
+    #[arg(long, default_value = "./registry-data")]
+    pub data: PathBuf,
+    /// The log id tree heads name (default: the operator key's did:key).
+    #[arg(long)]
+    pub log_id: Option<String>,
+    /// Most operations per batch (one fsync and one tree head per batch).
+    #[arg(long, default_value_t = 256)]
+    pub batch_max: usize,
+    /// Milliseconds a batch stays open for more operations.
+    #[arg(long, default_value_t = 20)]
+    pub batch_interval_ms: u64,
+    /// Pending submissions beyond this are refused with 503 and Retry-After.
+    #[arg(long, default_value_t = 4096)]
+    pub queue: usize,
+}
+
+/// `did` subcommands. Keys are private JWK files (e.g. from `vc-issuer keygen`).
+#[derive(Debug, Subcommand)]
+pub enum DidCommand {
+    /// Create a DID whose document holds `--key` (for authentication and assertion) and commits
+    /// to `--next-key` for the next change.
+    Create {
+        /// The node's URL.
+        #[arg(long)]
+        node: String,
+        /// The key that signs this operation and is put in the document.
+        #[arg(long)]
+        key: PathBuf,
+        /// The key committed to for the next operation (keep it offline).
+        #[arg(long)]
+        next_key: PathBuf,
+        /// A service: `id,type,endpoint` (repeatable).
+        #[arg(long)]
+        service: Vec<String>,
+    },
+    /// Change a DID's document with a JSON Patch or a whole new document.
+    Update {
+        /// The node's URL.
+        #[arg(long)]
+        node: String,
+        /// The DID.
+        #[arg(long)]
+        did: String,
+        /// The key committed to by the DID's latest operation.
+        #[arg(long)]
+        key: PathBuf,
+        /// The key to commit to for the next operation.
+        #[arg(long)]
+        next_key: PathBuf,
+        /// A JSON Patch (RFC 6902) file.
+        #[arg(long, conflicts_with = "document")]
+        patch: Option<PathBuf>,
+        /// A whole new document (relative ids, no `id`) file.
+        #[arg(long, required_unless_present = "patch")]
+        document: Option<PathBuf>,
+    },
+    /// Replace the DID's verification methods with `--key` (the pre-committed key), e.g. after
+    /// losing the device that held the old one.
+    Rotate {
+        /// The node's URL.
+        #[arg(long)]
+        node: String,
+        /// The DID.
+        #[arg(long)]
+        did: String,
+        /// The key committed to by the DID's latest operation; it becomes the document's key.
+        #[arg(long)]
+        key: PathBuf,
+        /// The key to commit to for the next operation.
+        #[arg(long)]
+        next_key: PathBuf,
+    },
+    /// Deactivate a DID for good.
+    Deactivate {
+        /// The node's URL.
+        #[arg(long)]
+        node: String,
+        /// The DID.
+        #[arg(long)]
+        did: String,
+        /// The key committed to by the DID's latest operation.
+        #[arg(long)]
+        key: PathBuf,
+    },
+    /// Print a DID's resolution from a node (without proof checking; use `verifier resolve`).
+    Show {
+        /// The node's URL.
+        #[arg(long)]
+        node: String,
+        /// The DID.
+        #[arg(long)]
+        did: String,
+    },
+}

@@ -1,0 +1,50 @@
+//! The `registry-anchor` command line: run a node, manage DIDs on one, anchor tree heads.
+//!
+//! Every command prints JSON on stdout and exits 0 when it did its job, 1 when it ran but
+//! failed (refused operation, unreachable node, bad key), 2 on a usage error.
+
+mod args;
+mod did;
+mod keys;
+mod serve;
+
+pub use args::{Cli, Command, DidCommand};
+
+/// Exit code when the command did its job.
+pub const EXIT_OK: i32 = 0;
+/// Exit code when the command ran but failed.
+pub const EXIT_FAILED: i32 = 1;
+/// Exit code for a usage error (clap uses the same).
+pub const EXIT_USAGE: i32 = 2;
+
+/// Runs a parsed command line, printing its JSON result, and returns the exit code.
+pub fn run(cli: Cli) -> i32 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => return fail("runtime", &e.to_string()),
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => serve::serve(args).await,
+            Command::Did(command) => did::run(command).await,
+        }
+    });
+    match result {
+        Ok(value) => {
+            println!("{value}");
+            EXIT_OK
+        }
+        Err((code, message)) => fail(code, &message),
+    }
+}
+
+fn fail(code: &str, message: &str) -> i32 {
+    println!(
+        "{}",
+        serde_json::json!({"ok": false, "error": {"code": code, "message": message}})
+    );
+    EXIT_FAILED
+}
+
+/// A failed command: a stable code and a message.
+pub(crate) type Failure = (&'static str, String);

@@ -1,0 +1,81 @@
+//! `registry-anchor serve`: the node on embedded defaults.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use did_core::key::{KeyType, SigningKey};
+use did_core::resolve::KeyResolver;
+use serde_json::{Value, json};
+use zeroize::Zeroizing;
+
+use super::Failure;
+use super::args::ServeArgs;
+use crate::node::{NodeConfig, Registry, router};
+
+/// The operator key file inside the data directory.
+const OPERATOR_KEY_FILE: &str = "operator-key.jwk";
+/// The store file inside the data directory.
+const STORE_FILE: &str = "log.redb";
+
+/// Reads the operator key, or creates one (P-256) with owner-only permissions on first start.
+fn operator_key(data: &Path) -> Result<SigningKey, Failure> {
+    let path = data.join(OPERATOR_KEY_FILE);
+    if path.exists() {
+        return super::keys::read_signing_key(&path);
+    }
+    let key = SigningKey::generate(KeyType::P256).map_err(|e| ("keygen", e.to_string()))?;
+    let text = Zeroizing::new(serde_json::to_string(&key.to_jwk()).map_err(|e| ("keygen", e.to_string()))?);
+    write_private(&path, text.as_bytes()).map_err(|e| ("key_file", format!("{}: {e}", path.display())))?;
+    Ok(key)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, bytes)
+}
+
+pub(crate) async fn serve(args: ServeArgs) -> Result<Value, Failure> {
+    std::fs::create_dir_all(&args.data).map_err(|e| ("data_dir", format!("{}: {e}", args.data.display())))?;
+    let key = operator_key(&args.data)?;
+    let operator = KeyResolver::key_id_for(key.verifying_key());
+    let log_id = args
+        .log_id
+        .clone()
+        .unwrap_or_else(|| operator.split('#').next().unwrap_or_default().to_owned());
+    let mut config = NodeConfig::new(args.data.join(STORE_FILE), log_id.clone(), key);
+    config.batch_max = args.batch_max;
+    config.batch_interval = Duration::from_millis(args.batch_interval_ms);
+    config.queue_capacity = args.queue;
+    let registry = Arc::new(Registry::open(config).map_err(|e| ("open", e.to_string()))?);
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| ("listen", format!("{}: {e}", args.listen)))?;
+    let address = listener.local_addr().map_err(|e| ("listen", e.to_string()))?;
+    let size = registry.tree_head().map(|h| h.size).unwrap_or_default();
+    // The start-up line: where the node listens and what verifiers must trust.
+    println!(
+        "{}",
+        json!({"listening": format!("http://{address}"), "logId": log_id, "operatorKey": operator, "size": size})
+    );
+    axum::serve(listener, router(registry))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| ("serve", e.to_string()))?;
+    Ok(json!({"ok": true, "stopped": true}))
+}

@@ -1,0 +1,17 @@
+//! The registry node: validates operations, appends them in batches to the durable
+//! [`Store`](crate::store::Store), signs a tree head per batch, and answers resolution,
+//! tree-head, consistency and entry-range requests with proofs (`docs/did-dojang.md` §10–11).
+//!
+//! [`Registry`] is the engine (usable in-process, e.g. by the issuer's embedded registry);
+//! [`router`] puts the HTTP API of §11 in front of it.
+
+mod config;
+mod error;
+mod http;
+mod registry;
+mod writer;
+
+pub use config::NodeConfig;
+pub use error::NodeError;
+pub use http::router;
+pub use registry::{Receipt, Registry, Resolution, ResolvedOperation, TreeHeadView};

@@ -1,0 +1,271 @@
+//! The node's engine: the in-memory Merkle tree and latest tree head over the durable store.
+
+use std::sync::{Arc, Mutex, RwLock};
+
+use serde::Serialize;
+use tokio::sync::{mpsc, oneshot};
+
+use super::writer::{Submission, Writer};
+use super::{NodeConfig, NodeError};
+use crate::merkle::{self, Tree};
+use crate::operation::{DidState, Operation};
+use crate::store::Store;
+
+/// What the node answers once an operation is durable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Receipt {
+    /// The DID the operation belongs to.
+    pub did: String,
+    /// The operation's hash (what the next operation names as `previous`).
+    #[serde(rename = "operationHash")]
+    pub operation_hash: String,
+    /// The entry's index in the log.
+    pub index: u64,
+}
+
+/// The latest signed tree head with its co-signatures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TreeHeadView {
+    /// The tree size the head covers.
+    #[serde(skip)]
+    pub size: u64,
+    /// The signed tree head (compact JWS).
+    #[serde(rename = "treeHead")]
+    pub tree_head: String,
+    /// Witness co-signatures over the same payload (compact JWSs).
+    pub cosignatures: Vec<String>,
+}
+
+/// One operation of a DID with its inclusion proof.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResolvedOperation {
+    /// The entry's index in the log.
+    pub index: u64,
+    /// The operation (compact JWS).
+    pub operation: String,
+    /// The RFC 9162 audit path of the entry in the tree of the response's tree head.
+    #[serde(rename = "inclusionProof")]
+    pub inclusion_proof: Vec<String>,
+}
+
+/// DID document metadata of a resolution.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResolutionMetadata {
+    /// The hash of the DID's latest operation.
+    #[serde(rename = "versionId")]
+    pub version_id: String,
+    /// Whether the DID is deactivated.
+    pub deactivated: bool,
+}
+
+/// The resolution response of `docs/did-dojang.md` §10.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Resolution {
+    /// The DID document the chain yields.
+    #[serde(rename = "didDocument")]
+    pub did_document: serde_json::Value,
+    /// Its metadata.
+    #[serde(rename = "didDocumentMetadata")]
+    pub did_document_metadata: ResolutionMetadata,
+    /// The DID's operations in chain order, each with its inclusion proof.
+    pub operations: Vec<ResolvedOperation>,
+    /// The signed tree head the proofs lead to.
+    #[serde(rename = "treeHead")]
+    pub tree_head: String,
+    /// Witness co-signatures of that head.
+    pub cosignatures: Vec<String>,
+}
+
+/// What readers share with the writer.
+pub(crate) struct Shared {
+    pub(crate) store: Store,
+    pub(crate) view: RwLock<View>,
+    /// Set when a write failed: the in-memory tree may be ahead of the store, so the node
+    /// refuses writes until it is restarted (and rebuilds from the store).
+    pub(crate) failed: Mutex<Option<String>>,
+}
+
+/// The tree (which may hold leaves of a batch being committed) and the latest durable head.
+pub(crate) struct View {
+    pub(crate) tree: Tree,
+    pub(crate) head: TreeHeadView,
+}
+
+pub(crate) fn poisoned<T>(_: T) -> NodeError {
+    NodeError::Unavailable("a writer panicked while holding the tree".into())
+}
+
+/// A running registry node (without its HTTP front; see [`router`](super::router)).
+pub struct Registry {
+    shared: Arc<Shared>,
+    submit: mpsc::Sender<Submission>,
+    log_id: String,
+    max_entries: u64,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("log_id", &self.log_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Registry {
+    /// Opens (or creates) the store, rebuilds the tree from it, and starts the batch writer on
+    /// the current tokio runtime. Each acknowledged submission is durable.
+    pub fn open(config: NodeConfig) -> Result<Registry, NodeError> {
+        let store = Store::open(&config.store_path)?;
+        let mut tree = Tree::new();
+        store.for_each_entry(|_, operation| {
+            tree.append(merkle::leaf_hash(operation.as_bytes()));
+            Ok(())
+        })?;
+        let writer_key = config.operator_key;
+        let head = match store.latest_head()? {
+            Some((size, tree_head)) if size == tree.size() => TreeHeadView {
+                size,
+                tree_head,
+                cosignatures: Vec::new(),
+            },
+            _ => {
+                let size = tree.size();
+                let tree_head = super::writer::sign_head(&writer_key, &config.log_id, size, tree.root())?;
+                store.put_head(size, &tree_head)?;
+                TreeHeadView {
+                    size,
+                    tree_head,
+                    cosignatures: Vec::new(),
+                }
+            }
+        };
+        let shared = Arc::new(Shared {
+            store,
+            view: RwLock::new(View { tree, head }),
+            failed: Mutex::new(None),
+        });
+        let (submit, queue) = mpsc::channel(config.queue_capacity.max(1));
+        let writer = Writer {
+            shared: Arc::clone(&shared),
+            key: writer_key,
+            log_id: config.log_id.clone(),
+            batch_max: config.batch_max.max(1),
+            batch_interval: config.batch_interval,
+            queue,
+            states: std::collections::HashMap::new(),
+        };
+        tokio::spawn(writer.run());
+        Ok(Registry {
+            shared,
+            submit,
+            log_id: config.log_id,
+            max_entries: config.max_entries_per_request.max(1),
+        })
+    }
+
+    /// The log id every tree head names.
+    pub fn log_id(&self) -> &str {
+        &self.log_id
+    }
+
+    /// Validates and appends an operation, returning once it is durable and covered by a
+    /// signed tree head.
+    pub async fn submit(&self, operation: Operation) -> Result<Receipt, NodeError> {
+        if let Some(reason) = self.shared.failed.lock().map_err(poisoned)?.clone() {
+            return Err(NodeError::Unavailable(reason));
+        }
+        let (reply, answer) = oneshot::channel();
+        self.submit
+            .try_send(Submission { operation, reply })
+            .map_err(|e| match e {
+                mpsc::error::TrySendError::Full(_) => NodeError::Pushback { retry_after_secs: 1 },
+                mpsc::error::TrySendError::Closed(_) => NodeError::Unavailable("the writer stopped".into()),
+            })?;
+        answer
+            .await
+            .map_err(|_| NodeError::Unavailable("the writer stopped".into()))?
+    }
+
+    /// The latest signed tree head.
+    pub fn tree_head(&self) -> Result<TreeHeadView, NodeError> {
+        Ok(self.shared.view.read().map_err(poisoned)?.head.clone())
+    }
+
+    /// An RFC 9162 consistency proof between two sizes no larger than the latest head's.
+    pub fn consistency(&self, from: u64, to: u64) -> Result<Vec<merkle::Hash>, NodeError> {
+        let view = self.shared.view.read().map_err(poisoned)?;
+        if from > to || to > view.head.size {
+            return Err(NodeError::BadRange(format!(
+                "consistency from {from} to {to} is not within the head's size {}",
+                view.head.size
+            )));
+        }
+        Ok(view.tree.consistency_proof(from, to)?)
+    }
+
+    /// Entries `start..end` (capped at the configured page size and at the latest head's size).
+    pub fn entries(&self, start: u64, end: u64) -> Result<Vec<(u64, String)>, NodeError> {
+        let size = self.shared.view.read().map_err(poisoned)?.head.size;
+        if start > end {
+            return Err(NodeError::BadRange(format!("start {start} is after end {end}")));
+        }
+        let end = end.min(size).min(start.saturating_add(self.max_entries));
+        Ok(self.shared.store.entries(start, end)?)
+    }
+
+    /// Resolves a DID: its document and every operation with an inclusion proof against the
+    /// latest signed tree head.
+    pub fn resolve(&self, did: &str) -> Result<Resolution, NodeError> {
+        let view = self.shared.view.read().map_err(poisoned)?;
+        let size = view.head.size;
+        let indexes: Vec<u64> = self
+            .shared
+            .store
+            .did_entries(did)?
+            .into_iter()
+            .filter(|index| *index < size)
+            .collect();
+        if indexes.is_empty() {
+            return Err(NodeError::NotFound);
+        }
+        let mut operations = Vec::with_capacity(indexes.len());
+        let mut parsed = Vec::with_capacity(indexes.len());
+        for index in indexes {
+            let jws = self.shared.store.entry(index)?.ok_or_else(|| NodeError::CorruptEntry {
+                index,
+                reason: "indexed but missing".into(),
+            })?;
+            let operation = Operation::parse(&jws).map_err(|e| NodeError::CorruptEntry {
+                index,
+                reason: e.to_string(),
+            })?;
+            let proof = view.tree.inclusion_proof(index, size)?;
+            operations.push(ResolvedOperation {
+                index,
+                operation: jws,
+                inclusion_proof: proof.iter().map(merkle::encode_hash).collect(),
+            });
+            parsed.push(operation);
+        }
+        let head = view.head.clone();
+        drop(view);
+        let state = DidState::replay(&parsed).map_err(|e| NodeError::CorruptEntry {
+            index: operations.last().map(|o| o.index).unwrap_or_default(),
+            reason: e.to_string(),
+        })?;
+        let did_document = serde_json::to_value(state.document()).map_err(|e| NodeError::CorruptEntry {
+            index: 0,
+            reason: e.to_string(),
+        })?;
+        Ok(Resolution {
+            did_document,
+            did_document_metadata: ResolutionMetadata {
+                version_id: state.last_operation().to_string(),
+                deactivated: state.is_deactivated(),
+            },
+            operations,
+            tree_head: head.tree_head,
+            cosignatures: head.cosignatures,
+        })
+    }
+}

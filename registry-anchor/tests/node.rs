@@ -1,0 +1,334 @@
+//! The registry node end to end on 127.0.0.1: the `registry-anchor serve` binary, DIDs created,
+//! updated, rotated and deactivated with the `registry-anchor did` CLI, every answer's proofs
+//! checked against the operator key, and the node's refusals.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use did_core::key::{KeyType, SigningKey, VerifyingKey};
+use did_core::resolve::KeyResolver;
+use registry_anchor::merkle::{self, decode_hash, leaf_hash};
+use registry_anchor::operation::{DidState, Operation};
+use registry_anchor::tree_head::SignedTreeHead;
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_registry-anchor");
+
+struct Node {
+    child: Child,
+    url: String,
+    log_id: String,
+    operator: VerifyingKey,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dojang-node-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn start_node(data: &Path) -> Node {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--batch-interval-ms", "5", "--data"])
+        .arg(data)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let started: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    let kid = started["operatorKey"].as_str().unwrap();
+    let multikey = kid.split('#').nth(1).unwrap();
+    Node {
+        child,
+        url: started["listening"].as_str().unwrap().to_owned(),
+        log_id: started["logId"].as_str().unwrap().to_owned(),
+        operator: VerifyingKey::from_multikey(multikey).unwrap(),
+    }
+}
+
+fn key_file(dir: &Path, name: &str) -> PathBuf {
+    let key = SigningKey::generate(KeyType::P256).unwrap();
+    let path = dir.join(format!("{name}.jwk"));
+    std::fs::write(&path, serde_json::to_string(&key.to_jwk()).unwrap()).unwrap();
+    path
+}
+
+fn cli(args: &[&str]) -> (i32, Value) {
+    let output = Command::new(BIN).args(args).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout:?}"));
+    (output.status.code().unwrap(), value)
+}
+
+fn get(url: &str) -> (u16, Value) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let response = reqwest::get(url).await.unwrap();
+        let status = response.status().as_u16();
+        (status, serde_json::from_str(&response.text().await.unwrap()).unwrap())
+    })
+}
+
+/// Checks a resolution the way `docs/did-dojang.md` §10 says a resolver must, and returns the
+/// replayed state.
+fn check_resolution(node: &Node, did: &str, resolution: &Value) -> DidState {
+    let head = SignedTreeHead::verify(resolution["treeHead"].as_str().unwrap(), &node.operator).unwrap();
+    let head = head.head().clone();
+    assert_eq!(head.log, node.log_id);
+    let mut operations = Vec::new();
+    let mut last_index = None;
+    for entry in resolution["operations"].as_array().unwrap() {
+        let index = entry["index"].as_u64().unwrap();
+        assert!(last_index.is_none_or(|last| index > last));
+        last_index = Some(index);
+        let jws = entry["operation"].as_str().unwrap();
+        let proof: Vec<_> = entry["inclusionProof"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| decode_hash(h.as_str().unwrap()).unwrap())
+            .collect();
+        merkle::verify_inclusion(&leaf_hash(jws.as_bytes()), index, head.size, &proof, &head.root_hash).unwrap();
+        operations.push(Operation::parse(jws).unwrap());
+    }
+    let state = DidState::replay(&operations).unwrap();
+    assert_eq!(state.did().as_str(), did);
+    assert_eq!(
+        resolution["didDocumentMetadata"]["versionId"].as_str().unwrap(),
+        state.last_operation().to_string()
+    );
+    assert_eq!(
+        resolution["didDocument"],
+        serde_json::to_value(state.document()).unwrap()
+    );
+    state
+}
+
+#[test]
+fn a_did_lives_its_whole_life_on_a_node_with_proofs() {
+    let dir = temp_dir("life");
+    let node = start_node(&dir.join("data"));
+    let keys: Vec<PathBuf> = (0..4).map(|i| key_file(&dir, &format!("k{i}"))).collect();
+    let path = |p: &PathBuf| p.to_str().unwrap().to_owned();
+
+    let (code, created) = cli(&[
+        "did",
+        "create",
+        "--node",
+        &node.url,
+        "--key",
+        &path(&keys[0]),
+        "--next-key",
+        &path(&keys[1]),
+        "--service",
+        "hr,LinkedDomains,https://hr.example",
+    ]);
+    assert_eq!(code, 0, "{created}");
+    let did = created["did"].as_str().unwrap().to_owned();
+    assert!(did.starts_with("did:dojang:z"));
+    assert_eq!(created["index"], 0);
+
+    let (status, resolution) = get(&format!("{}/dids/{did}", node.url));
+    assert_eq!(status, 200);
+    let state = check_resolution(&node, &did, &resolution);
+    assert_eq!(state.document().service.len(), 1);
+
+    // Patch: add a second service, signed with the committed key k1, committing to k2.
+    let patch = dir.join("patch.json");
+    std::fs::write(
+        &patch,
+        r##"[{"op":"add","path":"/service/-","value":{"id":"#mail","type":"LinkedDomains","serviceEndpoint":"https://mail.example"}}]"##,
+    )
+    .unwrap();
+    let (code, updated) = cli(&[
+        "did",
+        "update",
+        "--node",
+        &node.url,
+        "--did",
+        &did,
+        "--key",
+        &path(&keys[1]),
+        "--next-key",
+        &path(&keys[2]),
+        "--patch",
+        patch.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{updated}");
+
+    // The old key k1 is spent: reusing it is refused with the chain's reason.
+    let (code, refused) = cli(&[
+        "did",
+        "update",
+        "--node",
+        &node.url,
+        "--did",
+        &did,
+        "--key",
+        &path(&keys[1]),
+        "--next-key",
+        &path(&keys[3]),
+        "--patch",
+        patch.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("key_commitment_mismatch"),
+        "{refused}"
+    );
+
+    // Rotate: the pre-committed k2 becomes the document's key.
+    let (code, rotated) = cli(&[
+        "did",
+        "rotate",
+        "--node",
+        &node.url,
+        "--did",
+        &did,
+        "--key",
+        &path(&keys[2]),
+        "--next-key",
+        &path(&keys[3]),
+    ]);
+    assert_eq!(code, 0, "{rotated}");
+    let (_, resolution) = get(&format!("{}/dids/{did}", node.url));
+    let state = check_resolution(&node, &did, &resolution);
+    let k2 = SigningKey::from_jwk(&did_core::key::Jwk::from_json(&std::fs::read_to_string(&keys[2]).unwrap()).unwrap())
+        .unwrap();
+    let methods = &state.document().verification_method;
+    assert_eq!(methods.len(), 1);
+    assert_eq!(state.version(), 3);
+    assert!(
+        serde_json::to_string(&methods[0])
+            .unwrap()
+            .contains(&k2.verifying_key().to_multikey())
+    );
+
+    let (code, gone) = cli(&[
+        "did",
+        "deactivate",
+        "--node",
+        &node.url,
+        "--did",
+        &did,
+        "--key",
+        &path(&keys[3]),
+    ]);
+    assert_eq!(code, 0, "{gone}");
+    let (_, resolution) = get(&format!("{}/dids/{did}", node.url));
+    assert!(check_resolution(&node, &did, &resolution).is_deactivated());
+    assert_eq!(resolution["didDocumentMetadata"]["deactivated"], true);
+
+    // The tree head, consistency and entries endpoints agree with each other.
+    let (_, head) = get(&format!("{}/tree-head", node.url));
+    let head = SignedTreeHead::verify(head["treeHead"].as_str().unwrap(), &node.operator).unwrap();
+    let head = head.head().clone();
+    assert_eq!(head.log, node.log_id);
+    assert_eq!(head.size, 4);
+    let (_, entries) = get(&format!("{}/entries?start=0&end=4", node.url));
+    let leaves: Vec<_> = entries["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| leaf_hash(e["operation"].as_str().unwrap().as_bytes()))
+        .collect();
+    let tree = merkle::Tree::from_leaf_hashes(leaves.iter().copied());
+    assert_eq!(tree.root(), head.root_hash);
+    let (_, consistency) = get(&format!("{}/consistency?from=1&to=4", node.url));
+    let proof: Vec<_> = consistency["proof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| decode_hash(h.as_str().unwrap()).unwrap())
+        .collect();
+    merkle::verify_consistency(1, 4, &tree.root_at(1).unwrap(), &head.root_hash, &proof).unwrap();
+    assert_eq!(
+        KeyResolver::key_id_for(&node.operator).split('#').next(),
+        Some(node.log_id.as_str())
+    );
+}
+
+#[test]
+fn the_node_refuses_bad_requests_with_problem_details_and_keeps_data_across_restarts() {
+    let dir = temp_dir("refusals");
+    let data = dir.join("data");
+    let did;
+    {
+        let node = start_node(&data);
+        let k0 = key_file(&dir, "k0");
+        let k1 = key_file(&dir, "k1");
+        let (code, created) = cli(&[
+            "did",
+            "create",
+            "--node",
+            &node.url,
+            "--key",
+            k0.to_str().unwrap(),
+            "--next-key",
+            k1.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{created}");
+        did = created["did"].as_str().unwrap().to_owned();
+
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let client = reqwest::Client::new();
+            let post = |body: String| client.post(format!("{}/operations", node.url)).body(body).send();
+            let garbage = post("not a jws".into()).await.unwrap();
+            assert_eq!(garbage.status().as_u16(), 400);
+            assert_eq!(
+                garbage.headers()["content-type"].to_str().unwrap(),
+                "application/problem+json"
+            );
+            let problem: Value = serde_json::from_str(&garbage.text().await.unwrap()).unwrap();
+            assert_eq!(problem["code"], "malformed_jws");
+            let huge = post("a".repeat(64 * 1024)).await.unwrap();
+            assert_eq!(huge.status().as_u16(), 413);
+            let unknown = client
+                .get(format!("{}/dids/did:dojang:zNothing", node.url))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(unknown.status().as_u16(), 404);
+            let bad_range = client
+                .get(format!("{}/consistency?from=3&to=2", node.url))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(bad_range.status().as_u16(), 400);
+        });
+    }
+    // A restarted node serves the same log, signed by the same operator key.
+    let node = start_node(&data);
+    let (status, resolution) = get(&format!("{}/dids/{did}", node.url));
+    assert_eq!(status, 200);
+    check_resolution(&node, &did, &resolution);
+}
