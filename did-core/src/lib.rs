@@ -10,6 +10,7 @@ mod error;
 mod http;
 pub mod jose;
 mod json;
+pub mod json_pointer;
 pub mod key;
 pub mod multibase;
 pub mod resolve;

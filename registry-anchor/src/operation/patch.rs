@@ -6,6 +6,7 @@
 //! patched document is never larger than the old document plus the patch. Unknown members in
 //! a patch operation are refused, as everywhere in the payload. A patch applies atomically.
 
+use did_core::json_pointer;
 use serde_json::{Map, Value};
 
 use super::OperationError;
@@ -58,14 +59,7 @@ impl JsonPointer {
     /// Parses a pointer; `None` if it is neither empty nor starts with `/`, or has a `~` not
     /// followed by `0` or `1`.
     pub fn parse(text: &str) -> Option<JsonPointer> {
-        if text.is_empty() {
-            return Some(JsonPointer {
-                text: String::new(),
-                tokens: Vec::new(),
-            });
-        }
-        let rest = text.strip_prefix('/')?;
-        let tokens = rest.split('/').map(unescape).collect::<Option<Vec<_>>>()?;
+        let tokens = json_pointer::parse(text)?;
         Some(JsonPointer {
             text: text.to_owned(),
             tokens,
@@ -76,32 +70,6 @@ impl JsonPointer {
     pub fn as_str(&self) -> &str {
         &self.text
     }
-}
-
-fn unescape(token: &str) -> Option<String> {
-    let mut out = String::with_capacity(token.len());
-    let mut chars = token.chars();
-    while let Some(c) = chars.next() {
-        if c == '~' {
-            match chars.next() {
-                Some('0') => out.push('~'),
-                Some('1') => out.push('/'),
-                _ => return None,
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    Some(out)
-}
-
-/// An array index token: `0` or a decimal without leading zeros.
-fn array_index(token: &str) -> Option<usize> {
-    let well_formed = token == "0" || (!token.starts_with('0') && !token.is_empty());
-    if !well_formed || !token.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    token.parse().ok()
 }
 
 impl PatchOperation {
@@ -217,11 +185,11 @@ const NO_TARGET: Failure = Failure::Invalid("the target location does not exist"
 fn apply_one(root: &mut Value, operation: &PatchOperation) -> Result<(), Failure> {
     match operation {
         PatchOperation::Test { path, value } => {
-            let target = resolve(root, &path.tokens).ok_or(NO_TARGET)?;
+            let target = json_pointer::resolve(root, &path.tokens).ok_or(NO_TARGET)?;
             if target == value { Ok(()) } else { Err(Failure::Test) }
         }
         PatchOperation::Replace { path, value } => {
-            let target = resolve_mut(root, &path.tokens).ok_or(NO_TARGET)?;
+            let target = json_pointer::resolve_mut(root, &path.tokens).ok_or(NO_TARGET)?;
             *target = value.clone();
             Ok(())
         }
@@ -230,7 +198,9 @@ fn apply_one(root: &mut Value, operation: &PatchOperation) -> Result<(), Failure
             match parent {
                 Value::Object(map) => map.remove(last).map(drop).ok_or(NO_TARGET),
                 Value::Array(items) => {
-                    let index = array_index(last).filter(|i| *i < items.len()).ok_or(NO_TARGET)?;
+                    let index = json_pointer::array_index(last)
+                        .filter(|i| *i < items.len())
+                        .ok_or(NO_TARGET)?;
                     items.remove(index);
                     Ok(())
                 }
@@ -255,7 +225,7 @@ fn apply_one(root: &mut Value, operation: &PatchOperation) -> Result<(), Failure
                     let index = if last == "-" {
                         items.len()
                     } else {
-                        array_index(last)
+                        json_pointer::array_index(last)
                             .filter(|i| *i <= items.len())
                             .ok_or(Failure::Invalid("array index out of range"))?
                     };
@@ -268,34 +238,12 @@ fn apply_one(root: &mut Value, operation: &PatchOperation) -> Result<(), Failure
     }
 }
 
-fn resolve<'a>(mut value: &'a Value, tokens: &[String]) -> Option<&'a Value> {
-    for token in tokens {
-        value = match value {
-            Value::Object(map) => map.get(token)?,
-            Value::Array(items) => items.get(array_index(token)?)?,
-            _ => return None,
-        };
-    }
-    Some(value)
-}
-
-fn resolve_mut<'a>(mut value: &'a mut Value, tokens: &[String]) -> Option<&'a mut Value> {
-    for token in tokens {
-        value = match value {
-            Value::Object(map) => map.get_mut(token)?,
-            Value::Array(items) => items.get_mut(array_index(token)?)?,
-            _ => return None,
-        };
-    }
-    Some(value)
-}
-
 /// The container holding the target of `tokens` and the last token. The whole document (no
 /// tokens) has no parent.
 fn parent_mut<'a, 'b>(root: &'a mut Value, tokens: &'b [String]) -> Result<(&'a mut Value, &'b str), Failure> {
     let (last, init) = tokens
         .split_last()
         .ok_or(Failure::Invalid("the whole document has no parent"))?;
-    let parent = resolve_mut(root, init).ok_or(NO_TARGET)?;
+    let parent = json_pointer::resolve_mut(root, init).ok_or(NO_TARGET)?;
     Ok((parent, last))
 }
