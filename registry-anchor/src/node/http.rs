@@ -79,6 +79,15 @@ impl From<NodeError> for Problem {
     }
 }
 
+/// Runs store reads and signature checks off the async workers (on any tokio runtime).
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, NodeError> + Send + 'static,
+) -> Result<T, NodeError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| NodeError::Unavailable(format!("a request task failed: {e}")))?
+}
+
 async fn submit(State(registry): State<Arc<Registry>>, body: String) -> Result<Response, Problem> {
     let operation = Operation::parse(body.trim()).map_err(NodeError::from)?;
     let receipt = registry.submit(operation).await?;
@@ -86,7 +95,7 @@ async fn submit(State(registry): State<Arc<Registry>>, body: String) -> Result<R
 }
 
 async fn resolve(State(registry): State<Arc<Registry>>, Path(did): Path<String>) -> Result<Response, Problem> {
-    let resolution = tokio::task::block_in_place(|| registry.resolve(&did))?;
+    let resolution = blocking(move || registry.resolve(&did)).await?;
     Ok(Json(resolution).into_response())
 }
 
@@ -113,7 +122,7 @@ struct EntryRange {
 }
 
 async fn entries(State(registry): State<Arc<Registry>>, Query(range): Query<EntryRange>) -> Result<Response, Problem> {
-    let entries = tokio::task::block_in_place(|| registry.entries(range.start, range.end))?;
+    let entries = blocking(move || registry.entries(range.start, range.end)).await?;
     let entries: Vec<_> = entries
         .into_iter()
         .map(|(index, operation)| json!({"index": index, "operation": operation}))

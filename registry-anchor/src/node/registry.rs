@@ -91,6 +91,25 @@ pub(crate) struct View {
     pub(crate) head: TreeHeadView,
 }
 
+impl Shared {
+    /// Reads, verifies and replays the entries at `indexes` (one DID's chain, in order). The
+    /// node wrote them after checking them, so any failure means the store was altered.
+    pub(crate) fn replay(&self, indexes: &[u64]) -> Result<(Vec<Operation>, DidState), NodeError> {
+        let corrupt = |index: u64, reason: String| NodeError::CorruptEntry { index, reason };
+        let mut operations = Vec::with_capacity(indexes.len());
+        for &index in indexes {
+            let jws = self
+                .store
+                .entry(index)?
+                .ok_or_else(|| corrupt(index, "indexed but missing".into()))?;
+            operations.push(Operation::parse(&jws).map_err(|e| corrupt(index, e.to_string()))?);
+        }
+        let state = DidState::replay(&operations)
+            .map_err(|e| corrupt(indexes.last().copied().unwrap_or_default(), e.to_string()))?;
+        Ok((operations, state))
+    }
+}
+
 pub(crate) fn poisoned<T>(_: T) -> NodeError {
     NodeError::Unavailable("a writer panicked while holding the tree".into())
 }
@@ -215,46 +234,38 @@ impl Registry {
 
     /// Resolves a DID: its document and every operation with an inclusion proof against the
     /// latest signed tree head.
+    ///
+    /// Only the proofs are computed under the tree's lock; reading and verifying the
+    /// operations happens after it is released, so resolutions do not hold up the writer.
     pub fn resolve(&self, did: &str) -> Result<Resolution, NodeError> {
-        let view = self.shared.view.read().map_err(poisoned)?;
-        let size = view.head.size;
-        let indexes: Vec<u64> = self
-            .shared
-            .store
-            .did_entries(did)?
-            .into_iter()
-            .filter(|index| *index < size)
-            .collect();
+        // Entries committed after this read are simply not part of this answer.
+        let indexes = self.shared.store.did_entries(did)?;
+        let (head, indexes, proofs) = {
+            let view = self.shared.view.read().map_err(poisoned)?;
+            let size = view.head.size;
+            let indexes: Vec<u64> = indexes.into_iter().filter(|index| *index < size).collect();
+            let proofs = indexes
+                .iter()
+                .map(|index| view.tree.inclusion_proof(*index, size))
+                .collect::<Result<Vec<_>, _>>()?;
+            (view.head.clone(), indexes, proofs)
+        };
         if indexes.is_empty() {
             return Err(NodeError::NotFound);
         }
-        let mut operations = Vec::with_capacity(indexes.len());
-        let mut parsed = Vec::with_capacity(indexes.len());
-        for index in indexes {
-            let jws = self.shared.store.entry(index)?.ok_or_else(|| NodeError::CorruptEntry {
-                index,
-                reason: "indexed but missing".into(),
-            })?;
-            let operation = Operation::parse(&jws).map_err(|e| NodeError::CorruptEntry {
-                index,
-                reason: e.to_string(),
-            })?;
-            let proof = view.tree.inclusion_proof(index, size)?;
-            operations.push(ResolvedOperation {
-                index,
-                operation: jws,
+        let (parsed, state) = self.shared.replay(&indexes)?;
+        let operations = indexes
+            .iter()
+            .zip(&parsed)
+            .zip(proofs)
+            .map(|((index, operation), proof)| ResolvedOperation {
+                index: *index,
+                operation: operation.as_str().to_owned(),
                 inclusion_proof: proof.iter().map(merkle::encode_hash).collect(),
-            });
-            parsed.push(operation);
-        }
-        let head = view.head.clone();
-        drop(view);
-        let state = DidState::replay(&parsed).map_err(|e| NodeError::CorruptEntry {
-            index: operations.last().map(|o| o.index).unwrap_or_default(),
-            reason: e.to_string(),
-        })?;
+            })
+            .collect();
         let did_document = serde_json::to_value(state.document()).map_err(|e| NodeError::CorruptEntry {
-            index: 0,
+            index: indexes.last().copied().unwrap_or_default(),
             reason: e.to_string(),
         })?;
         Ok(Resolution {

@@ -68,21 +68,7 @@ impl Writer {
         if indexes.is_empty() {
             return Ok(None);
         }
-        let mut operations = Vec::with_capacity(indexes.len());
-        for index in indexes {
-            let jws = self.shared.store.entry(index)?.ok_or_else(|| NodeError::CorruptEntry {
-                index,
-                reason: "indexed but missing".into(),
-            })?;
-            operations.push(Operation::parse(&jws).map_err(|e| NodeError::CorruptEntry {
-                index,
-                reason: e.to_string(),
-            })?);
-        }
-        let state = DidState::replay(&operations).map_err(|e| NodeError::CorruptEntry {
-            index: 0,
-            reason: e.to_string(),
-        })?;
+        let (_, state) = self.shared.replay(&indexes)?;
         Ok(Some(state))
     }
 
