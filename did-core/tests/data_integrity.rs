@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime};
 use did_core::clock::FixedClock;
 use did_core::data_integrity::{
     self, Cryptosuite, DataIntegrityError, DocumentLoader, ProofExpectations, ProofOptions, StaticLoader,
-    canonicalize_rdfc,
+    VerifiedProof, canonicalize_rdfc,
 };
 use did_core::document::Relationship;
 use did_core::key::{KeyType, SigningKey};
@@ -31,6 +31,14 @@ fn vector(rel: &str) -> Value {
 
 fn clock() -> FixedClock {
     FixedClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_750_000_000))
+}
+
+/// Verifies `document` through did:key resolution at the fixed clock.
+async fn verify_did_key(
+    document: &Value,
+    expected: &ProofExpectations,
+) -> Result<Vec<VerifiedProof>, DataIntegrityError> {
+    data_integrity::verify(document, &KeyResolver, expected, &clock()).await
 }
 
 fn did_key(key: &SigningKey) -> (String, String) {
@@ -104,15 +112,13 @@ async fn verify_resolves_did_key_verification_methods() {
         let key = SigningKey::generate(key_type).unwrap();
         let (did, vm) = did_key(&key);
         let signed = data_integrity::sign(&credential(&did), suite, &ProofOptions::new(vm), &key).unwrap();
-        let verified = data_integrity::verify(&signed, &KeyResolver, &ProofExpectations::default(), &clock())
-            .await
-            .unwrap();
+        let verified = verify_did_key(&signed, &ProofExpectations::default()).await.unwrap();
         assert_eq!(&verified[0].key, key.verifying_key());
         // The proof names another key than the one that signed.
         let other = SigningKey::generate(key_type).unwrap();
         let (_, other_vm) = did_key(&other);
         let signed = data_integrity::sign(&credential(&did), suite, &ProofOptions::new(other_vm), &key).unwrap();
-        let err = data_integrity::verify(&signed, &KeyResolver, &ProofExpectations::default(), &clock())
+        let err = verify_did_key(&signed, &ProofExpectations::default())
             .await
             .unwrap_err();
         assert_eq!(err, DataIntegrityError::BadSignature);
@@ -129,7 +135,7 @@ async fn verification_method_must_be_a_did_url() {
         &key,
     )
     .unwrap();
-    let err = data_integrity::verify(&signed, &KeyResolver, &ProofExpectations::default(), &clock())
+    let err = verify_did_key(&signed, &ProofExpectations::default())
         .await
         .unwrap_err();
     assert!(matches!(err, DataIntegrityError::InvalidVerificationMethod(_)));
@@ -153,41 +159,33 @@ async fn verifiable_presentation_with_authentication_challenge_and_domain() {
             .with_domain("https://verifier.example");
         let signed = data_integrity::sign(&vp, suite, &options, &key).unwrap();
         let expected = ProofExpectations::authentication("nonce-123", "https://verifier.example");
-        data_integrity::verify(&signed, &KeyResolver, &expected, &clock())
-            .await
-            .unwrap();
+        verify_did_key(&signed, &expected).await.unwrap();
         // Replayed to another verifier, or with another nonce.
-        let err = data_integrity::verify(
+        let err = verify_did_key(
             &signed,
-            &KeyResolver,
             &ProofExpectations::authentication("nonce-456", "https://verifier.example"),
-            &clock(),
         )
         .await
         .unwrap_err();
         assert_eq!(err, DataIntegrityError::ChallengeMismatch);
-        let err = data_integrity::verify(
+        let err = verify_did_key(
             &signed,
-            &KeyResolver,
             &ProofExpectations::authentication("nonce-123", "https://evil.example"),
-            &clock(),
         )
         .await
         .unwrap_err();
         assert_eq!(err, DataIntegrityError::DomainMismatch);
         // An assertion proof is not an authentication proof.
-        let err = data_integrity::verify(&signed, &KeyResolver, &ProofExpectations::default(), &clock())
+        let err = verify_did_key(&signed, &ProofExpectations::default())
             .await
             .unwrap_err();
         assert!(matches!(err, DataIntegrityError::PurposeMismatch { .. }));
         // The challenge is signed: changing it in the proof breaks the signature.
         let mut tampered = signed.clone();
         tampered["proof"]["challenge"] = "nonce-456".into();
-        let err = data_integrity::verify(
+        let err = verify_did_key(
             &tampered,
-            &KeyResolver,
             &ProofExpectations::authentication("nonce-456", "https://verifier.example"),
-            &clock(),
         )
         .await
         .unwrap_err();
@@ -502,7 +500,7 @@ async fn vc_di_eddsa_proof_sets_and_chains_verify() {
         "signedProofChain2.json",
     ] {
         let doc = vector(&format!("vc-di-eddsa/proof-set-chain/{file}"));
-        let verified = data_integrity::verify(&doc, &KeyResolver, &ProofExpectations::default(), &clock())
+        let verified = verify_did_key(&doc, &ProofExpectations::default())
             .await
             .unwrap_or_else(|e| panic!("{file}: {e}"));
         assert!(!verified.is_empty());
@@ -552,9 +550,7 @@ async fn an_async_signer_signs() {
     )
     .await
     .unwrap();
-    data_integrity::verify(&signed, &KeyResolver, &ProofExpectations::default(), &clock())
-        .await
-        .unwrap();
+    verify_did_key(&signed, &ProofExpectations::default()).await.unwrap();
 }
 
 #[test]

@@ -79,6 +79,32 @@ fn cli(args: &[&str]) -> (i32, Value) {
     (output.status.code().unwrap(), value)
 }
 
+/// `registry-anchor did <command> --node --did --key [--next-key] [extra ...]`.
+fn did_cli(
+    node: &Node,
+    command: &str,
+    did: &str,
+    key: &Path,
+    next_key: Option<&PathBuf>,
+    extra: &[&str],
+) -> (i32, Value) {
+    let mut args = vec![
+        "did",
+        command,
+        "--node",
+        &node.url,
+        "--did",
+        did,
+        "--key",
+        key.to_str().unwrap(),
+    ];
+    if let Some(next) = next_key {
+        args.extend(["--next-key", next.to_str().unwrap()]);
+    }
+    args.extend_from_slice(extra);
+    cli(&args)
+}
+
 fn get(url: &str) -> (u16, Value) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -162,37 +188,25 @@ fn a_did_lives_its_whole_life_on_a_node_with_proofs() {
         r##"[{"op":"add","path":"/service/-","value":{"id":"#mail","type":"LinkedDomains","serviceEndpoint":"https://mail.example"}}]"##,
     )
     .unwrap();
-    let (code, updated) = cli(&[
-        "did",
+    let (code, updated) = did_cli(
+        &node,
         "update",
-        "--node",
-        &node.url,
-        "--did",
         &did,
-        "--key",
-        &path(&keys[1]),
-        "--next-key",
-        &path(&keys[2]),
-        "--patch",
-        patch.to_str().unwrap(),
-    ]);
+        &keys[1],
+        Some(&keys[2]),
+        &["--patch", patch.to_str().unwrap()],
+    );
     assert_eq!(code, 0, "{updated}");
 
     // The old key k1 is spent: reusing it is refused with the chain's reason.
-    let (code, refused) = cli(&[
-        "did",
+    let (code, refused) = did_cli(
+        &node,
         "update",
-        "--node",
-        &node.url,
-        "--did",
         &did,
-        "--key",
-        &path(&keys[1]),
-        "--next-key",
-        &path(&keys[3]),
-        "--patch",
-        patch.to_str().unwrap(),
-    ]);
+        &keys[1],
+        Some(&keys[3]),
+        &["--patch", patch.to_str().unwrap()],
+    );
     assert_eq!(code, 1);
     assert!(
         refused["error"]["message"]
@@ -203,18 +217,7 @@ fn a_did_lives_its_whole_life_on_a_node_with_proofs() {
     );
 
     // Rotate: the pre-committed k2 becomes the document's key.
-    let (code, rotated) = cli(&[
-        "did",
-        "rotate",
-        "--node",
-        &node.url,
-        "--did",
-        &did,
-        "--key",
-        &path(&keys[2]),
-        "--next-key",
-        &path(&keys[3]),
-    ]);
+    let (code, rotated) = did_cli(&node, "rotate", &did, &keys[2], Some(&keys[3]), &[]);
     assert_eq!(code, 0, "{rotated}");
     let (_, resolution) = get(&format!("{}/dids/{did}", node.url));
     let state = check_resolution(&node, &did, &resolution);
@@ -229,16 +232,7 @@ fn a_did_lives_its_whole_life_on_a_node_with_proofs() {
             .contains(&k2.verifying_key().to_multikey())
     );
 
-    let (code, gone) = cli(&[
-        "did",
-        "deactivate",
-        "--node",
-        &node.url,
-        "--did",
-        &did,
-        "--key",
-        &path(&keys[3]),
-    ]);
+    let (code, gone) = did_cli(&node, "deactivate", &did, &keys[3], None, &[]);
     assert_eq!(code, 0, "{gone}");
     let (_, resolution) = get(&format!("{}/dids/{did}", node.url));
     assert!(check_resolution(&node, &did, &resolution).is_deactivated());
@@ -278,8 +272,20 @@ fn the_node_refuses_bad_requests_with_problem_details_and_keeps_data_across_rest
     let dir = temp_dir("refusals");
     let data = dir.join("data");
     let did;
+    let first_operator;
     {
         let node = start_node(&data);
+        first_operator = node.operator.clone();
+        // The operator key is created on first start, readable by its owner only.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(data.join("operator-key.jwk"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
         let k0 = key_file(&dir, "k0");
         let k1 = key_file(&dir, "k1");
         let (code, created) = cli(&[
@@ -328,6 +334,7 @@ fn the_node_refuses_bad_requests_with_problem_details_and_keeps_data_across_rest
     }
     // A restarted node serves the same log, signed by the same operator key.
     let node = start_node(&data);
+    assert_eq!(node.operator, first_operator);
     let (status, resolution) = get(&format!("{}/dids/{did}", node.url));
     assert_eq!(status, 200);
     check_resolution(&node, &did, &resolution);

@@ -51,6 +51,17 @@ pub struct ServeArgs {
     pub queue: usize,
 }
 
+/// A DID on a node.
+#[derive(Debug, Args)]
+pub struct Target {
+    /// The node's URL.
+    #[arg(long)]
+    pub node: String,
+    /// The DID.
+    #[arg(long)]
+    pub did: String,
+}
+
 /// `did` subcommands. Keys are private JWK files (e.g. from `vc-issuer keygen`).
 #[derive(Debug, Subcommand)]
 pub enum DidCommand {
@@ -72,12 +83,9 @@ pub enum DidCommand {
     },
     /// Change a DID's document with a JSON Patch or a whole new document.
     Update {
-        /// The node's URL.
-        #[arg(long)]
-        node: String,
-        /// The DID.
-        #[arg(long)]
-        did: String,
+        /// The node and the DID.
+        #[command(flatten)]
+        target: Target,
         /// The key committed to by the DID's latest operation.
         #[arg(long)]
         key: PathBuf,
@@ -94,12 +102,9 @@ pub enum DidCommand {
     /// Replace the DID's verification methods with `--key` (the pre-committed key), e.g. after
     /// losing the device that held the old one.
     Rotate {
-        /// The node's URL.
-        #[arg(long)]
-        node: String,
-        /// The DID.
-        #[arg(long)]
-        did: String,
+        /// The node and the DID.
+        #[command(flatten)]
+        target: Target,
         /// The key committed to by the DID's latest operation; it becomes the document's key.
         #[arg(long)]
         key: PathBuf,
@@ -109,23 +114,17 @@ pub enum DidCommand {
     },
     /// Deactivate a DID for good.
     Deactivate {
-        /// The node's URL.
-        #[arg(long)]
-        node: String,
-        /// The DID.
-        #[arg(long)]
-        did: String,
+        /// The node and the DID.
+        #[command(flatten)]
+        target: Target,
         /// The key committed to by the DID's latest operation.
         #[arg(long)]
         key: PathBuf,
     },
     /// Print a DID's resolution from a node (without proof checking; use `verifier resolve`).
     Show {
-        /// The node's URL.
-        #[arg(long)]
-        node: String,
-        /// The DID.
-        #[arg(long)]
-        did: String,
+        /// The node and the DID.
+        #[command(flatten)]
+        target: Target,
     },
 }

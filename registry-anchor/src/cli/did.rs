@@ -6,7 +6,7 @@ use did_core::key::SigningKey;
 use serde_json::{Map, Value, json};
 
 use super::Failure;
-use super::args::DidCommand;
+use super::args::{DidCommand, Target};
 use super::keys::read_signing_key;
 use crate::operation::{self, DocumentChange, KeyCommitment, Operation, OperationHash, PatchOperation};
 
@@ -38,8 +38,7 @@ pub(crate) async fn run(command: DidCommand) -> Result<Value, Failure> {
             submit(&client, &node, &op).await
         }
         DidCommand::Update {
-            node,
-            did,
+            target,
             key,
             next_key,
             patch,
@@ -57,32 +56,27 @@ pub(crate) async fn run(command: DidCommand) -> Result<Value, Failure> {
                 },
                 (None, None) => return Err(("usage", "give --patch or --document".into())),
             };
-            let (did, previous) = latest(&client, &node, &did).await?;
+            let (did, previous) = latest(&client, &target).await?;
             let next = KeyCommitment::of(next.verifying_key());
             let op = operation::update(&did, previous, &key, next, change).map_err(op_error)?;
-            submit(&client, &node, &op).await
+            submit(&client, &target.node, &op).await
         }
-        DidCommand::Rotate {
-            node,
-            did,
-            key,
-            next_key,
-        } => {
+        DidCommand::Rotate { target, key, next_key } => {
             let key = read_signing_key(&key)?;
             let next = read_signing_key(&next_key)?;
-            let (did, previous) = latest(&client, &node, &did).await?;
+            let (did, previous) = latest(&client, &target).await?;
             let change = DocumentChange::Replace(key_document(&key));
             let op = operation::update(&did, previous, &key, KeyCommitment::of(next.verifying_key()), change)
                 .map_err(op_error)?;
-            submit(&client, &node, &op).await
+            submit(&client, &target.node, &op).await
         }
-        DidCommand::Deactivate { node, did, key } => {
+        DidCommand::Deactivate { target, key } => {
             let key = read_signing_key(&key)?;
-            let (did, previous) = latest(&client, &node, &did).await?;
+            let (did, previous) = latest(&client, &target).await?;
             let op = operation::deactivate(&did, previous, &key).map_err(op_error)?;
-            submit(&client, &node, &op).await
+            submit(&client, &target.node, &op).await
         }
-        DidCommand::Show { node, did } => get_json(&client, &format!("{}/dids/{did}", base(&node))).await,
+        DidCommand::Show { target } => get_json(&client, &did_url(&target)).await,
     }
 }
 
@@ -141,6 +135,11 @@ fn base(node: &str) -> &str {
     node.trim_end_matches('/')
 }
 
+/// The node's resolution URL of the target DID.
+fn did_url(target: &Target) -> String {
+    format!("{}/dids/{}", base(&target.node), target.did)
+}
+
 async fn read_answer(response: reqwest::Response) -> Result<(u16, Value), Failure> {
     let status = response.status().as_u16();
     let bytes = response.bytes().await.map_err(|e| ("unreachable", e.to_string()))?;
@@ -171,13 +170,9 @@ async fn get_json(client: &reqwest::Client, url: &str) -> Result<Value, Failure>
 
 /// The DID and the hash of its latest operation, as the node reports them (the node checks
 /// `previous` again when the operation arrives).
-async fn latest(
-    client: &reqwest::Client,
-    node: &str,
-    did: &str,
-) -> Result<(did_core::did::Did, OperationHash), Failure> {
-    let parsed = operation::parse_did(did).map_err(op_error)?;
-    let resolution = get_json(client, &format!("{}/dids/{did}", base(node))).await?;
+async fn latest(client: &reqwest::Client, target: &Target) -> Result<(did_core::did::Did, OperationHash), Failure> {
+    let parsed = operation::parse_did(&target.did).map_err(op_error)?;
+    let resolution = get_json(client, &did_url(target)).await?;
     let version = resolution
         .pointer("/didDocumentMetadata/versionId")
         .and_then(Value::as_str)

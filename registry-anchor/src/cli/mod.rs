@@ -8,7 +8,7 @@ mod did;
 mod keys;
 mod serve;
 
-pub use args::{Cli, Command, DidCommand};
+pub use args::{Cli, Command, DidCommand, Target};
 
 /// Exit code when the command did its job.
 pub const EXIT_OK: i32 = 0;
