@@ -26,6 +26,12 @@ pub enum Command {
     /// Create, update, rotate or deactivate a did:dojang DID on a node.
     #[command(subcommand)]
     Did(DidCommand),
+    /// Follow a node: verify every entry and tree head, serve resolution, stop loudly on a fork.
+    Mirror(super::mirror::MirrorArgs),
+    /// Write a node's latest tree head to an EVM chain.
+    Anchor(super::anchor::AnchorArgs),
+    /// Check that a node's log is consistent with the tree head anchored on chain.
+    CheckAnchor(super::anchor::CheckAnchorArgs),
 }
 
 /// `serve` options.
@@ -49,6 +55,9 @@ pub struct ServeArgs {
     /// Pending submissions beyond this are refused with 503 and Retry-After.
     #[arg(long, default_value_t = 4096)]
     pub queue: usize,
+    /// Periodic anchoring of tree heads to an EVM chain (off unless `--anchor-rpc` is given).
+    #[command(flatten)]
+    pub anchoring: super::anchor::AnchoringArgs,
 }
 
 /// A DID on a node.

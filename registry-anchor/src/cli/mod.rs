@@ -3,9 +3,11 @@
 //! Every command prints JSON on stdout and exits 0 when it did its job, 1 when it ran but
 //! failed (refused operation, unreachable node, bad key), 2 on a usage error.
 
+mod anchor;
 mod args;
 mod did;
 mod keys;
+mod mirror;
 mod serve;
 
 pub use args::{Cli, Command, DidCommand, Target};
@@ -27,6 +29,9 @@ pub fn run(cli: Cli) -> i32 {
         match cli.command {
             Command::Serve(args) => serve::serve(args).await,
             Command::Did(command) => did::run(command).await,
+            Command::Mirror(args) => mirror::mirror(args).await,
+            Command::Anchor(args) => anchor::anchor(args).await,
+            Command::CheckAnchor(args) => anchor::check_anchor(args).await,
         }
     });
     match result {

@@ -66,6 +66,7 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<Value, Failure> {
         .map_err(|e| ("listen", format!("{}: {e}", args.listen)))?;
     let address = listener.local_addr().map_err(|e| ("listen", e.to_string()))?;
     let size = registry.tree_head().map(|h| h.size).unwrap_or_default();
+    super::anchor::start_periodic(&args.anchoring, Arc::clone(&registry))?;
     // The start-up line: where the node listens and what verifiers must trust.
     println!(
         "{}",

@@ -14,4 +14,4 @@ mod writer;
 pub use config::NodeConfig;
 pub use error::NodeError;
 pub use http::router;
-pub use registry::{Receipt, Registry, Resolution, ResolvedOperation, TreeHeadView};
+pub use registry::{Receipt, Registry};

@@ -9,6 +9,7 @@ use super::writer::{Submission, Writer};
 use super::{NodeConfig, NodeError};
 use crate::merkle::{self, Tree};
 use crate::operation::{DidState, Operation};
+use crate::resolution::{Resolution, ResolutionMetadata, ResolvedOperation, TreeHeadView};
 use crate::store::Store;
 
 /// What the node answers once an operation is durable.
@@ -21,59 +22,6 @@ pub struct Receipt {
     pub operation_hash: String,
     /// The entry's index in the log.
     pub index: u64,
-}
-
-/// The latest signed tree head with its co-signatures.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TreeHeadView {
-    /// The tree size the head covers.
-    #[serde(skip)]
-    pub size: u64,
-    /// The signed tree head (compact JWS).
-    #[serde(rename = "treeHead")]
-    pub tree_head: String,
-    /// Witness co-signatures over the same payload (compact JWSs).
-    pub cosignatures: Vec<String>,
-}
-
-/// One operation of a DID with its inclusion proof.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ResolvedOperation {
-    /// The entry's index in the log.
-    pub index: u64,
-    /// The operation (compact JWS).
-    pub operation: String,
-    /// The RFC 9162 audit path of the entry in the tree of the response's tree head.
-    #[serde(rename = "inclusionProof")]
-    pub inclusion_proof: Vec<String>,
-}
-
-/// DID document metadata of a resolution.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ResolutionMetadata {
-    /// The hash of the DID's latest operation.
-    #[serde(rename = "versionId")]
-    pub version_id: String,
-    /// Whether the DID is deactivated.
-    pub deactivated: bool,
-}
-
-/// The resolution response of `docs/did-dojang.md` §10.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Resolution {
-    /// The DID document the chain yields.
-    #[serde(rename = "didDocument")]
-    pub did_document: serde_json::Value,
-    /// Its metadata.
-    #[serde(rename = "didDocumentMetadata")]
-    pub did_document_metadata: ResolutionMetadata,
-    /// The DID's operations in chain order, each with its inclusion proof.
-    pub operations: Vec<ResolvedOperation>,
-    /// The signed tree head the proofs lead to.
-    #[serde(rename = "treeHead")]
-    pub tree_head: String,
-    /// Witness co-signatures of that head.
-    pub cosignatures: Vec<String>,
 }
 
 /// What readers share with the writer.
@@ -272,6 +220,7 @@ impl Registry {
             did_document,
             did_document_metadata: ResolutionMetadata {
                 version_id: state.last_operation().to_string(),
+                updated: None,
                 deactivated: state.is_deactivated(),
             },
             operations,

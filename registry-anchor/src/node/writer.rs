@@ -9,7 +9,8 @@ use did_core::key::SigningKey;
 use tokio::sync::{mpsc, oneshot};
 
 use super::NodeError;
-use super::registry::{Receipt, Shared, TreeHeadView, poisoned};
+use super::registry::{Receipt, Shared, poisoned};
+use crate::resolution::TreeHeadView;
 use crate::merkle::{self, Hash};
 use crate::operation::{DidState, Operation};
 use crate::store::Appended;

@@ -1,0 +1,1 @@
+//! The did:dojang resolver a verifier, wallet or door embeds (feature `client`).

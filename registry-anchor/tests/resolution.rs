@@ -1,0 +1,2 @@
+//! placeholder
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
