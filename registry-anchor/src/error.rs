@@ -16,6 +16,9 @@ pub enum Error {
     /// A signed tree head or witness co-signature was malformed or did not verify.
     #[error(transparent)]
     TreeHead(#[from] crate::tree_head::TreeHeadError),
+    /// A node's answer did not check out against the trusted keys: the node is faulty or lying.
+    #[error(transparent)]
+    Verification(#[from] crate::resolution::VerificationError),
     /// The registry node refused or could not carry out a request.
     #[cfg(feature = "node")]
     #[error(transparent)]

@@ -16,10 +16,10 @@
 
 #[cfg(feature = "anchor")]
 pub mod anchor;
-#[cfg(feature = "client")]
-pub mod client;
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "client")]
+pub mod client;
 mod error;
 pub mod merkle;
 #[cfg(feature = "node")]

@@ -10,9 +10,9 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::NodeError;
 use super::registry::{Receipt, Shared, poisoned};
-use crate::resolution::TreeHeadView;
 use crate::merkle::{self, Hash};
 use crate::operation::{DidState, Operation};
+use crate::resolution::TreeHeadView;
 use crate::store::Appended;
 use crate::tree_head::{SignedTreeHead, TreeHead};
 
