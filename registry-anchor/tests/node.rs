@@ -9,113 +9,18 @@
     missing_docs
 )]
 
-use std::io::{BufRead as _, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
 
-use did_core::key::{KeyType, SigningKey, VerifyingKey};
+use did_core::key::SigningKey;
 use did_core::resolve::KeyResolver;
 use registry_anchor::merkle::{self, decode_hash, leaf_hash};
 use registry_anchor::operation::{DidState, Operation};
 use registry_anchor::tree_head::SignedTreeHead;
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_registry-anchor");
+mod common;
 
-struct Node {
-    child: Child,
-    url: String,
-    log_id: String,
-    operator: VerifyingKey,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dojang-node-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn start_node(data: &Path) -> Node {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--batch-interval-ms", "5", "--data"])
-        .arg(data)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let started: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
-    let kid = started["operatorKey"].as_str().unwrap();
-    let multikey = kid.split('#').nth(1).unwrap();
-    Node {
-        child,
-        url: started["listening"].as_str().unwrap().to_owned(),
-        log_id: started["logId"].as_str().unwrap().to_owned(),
-        operator: VerifyingKey::from_multikey(multikey).unwrap(),
-    }
-}
-
-fn key_file(dir: &Path, name: &str) -> PathBuf {
-    let key = SigningKey::generate(KeyType::P256).unwrap();
-    let path = dir.join(format!("{name}.jwk"));
-    std::fs::write(&path, serde_json::to_string(&key.to_jwk()).unwrap()).unwrap();
-    path
-}
-
-fn cli(args: &[&str]) -> (i32, Value) {
-    let output = Command::new(BIN).args(args).output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout:?}"));
-    (output.status.code().unwrap(), value)
-}
-
-/// `registry-anchor did <command> --node --did --key [--next-key] [extra ...]`.
-fn did_cli(
-    node: &Node,
-    command: &str,
-    did: &str,
-    key: &Path,
-    next_key: Option<&PathBuf>,
-    extra: &[&str],
-) -> (i32, Value) {
-    let mut args = vec![
-        "did",
-        command,
-        "--node",
-        &node.url,
-        "--did",
-        did,
-        "--key",
-        key.to_str().unwrap(),
-    ];
-    if let Some(next) = next_key {
-        args.extend(["--next-key", next.to_str().unwrap()]);
-    }
-    args.extend_from_slice(extra);
-    cli(&args)
-}
-
-fn get(url: &str) -> (u16, Value) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let response = reqwest::get(url).await.unwrap();
-        let status = response.status().as_u16();
-        (status, serde_json::from_str(&response.text().await.unwrap()).unwrap())
-    })
-}
+use common::*;
 
 /// Checks a resolution the way `docs/did-dojang.md` §10 says a resolver must, and returns the
 /// replayed state.

@@ -1,0 +1,114 @@
+//! Helpers the registry's integration tests share: a node on 127.0.0.1 through the binary,
+//! key files, the CLI, and HTTP GETs.
+#![allow(dead_code)]
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use did_core::key::{KeyType, SigningKey, VerifyingKey};
+use serde_json::Value;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_registry-anchor");
+
+pub struct Node {
+    pub child: Child,
+    pub url: String,
+    pub log_id: String,
+    pub operator: VerifyingKey,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dojang-node-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Starts `registry-anchor serve` on 127.0.0.1 with a 5 ms batch interval.
+pub fn start_node(data: &Path) -> Node {
+    start_node_with(data, &[])
+}
+
+/// Starts `registry-anchor serve` with extra arguments, and reads its start line.
+pub fn start_node_with(data: &Path, extra: &[&str]) -> Node {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--batch-interval-ms", "5", "--data"])
+        .arg(data)
+        .args(extra)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let started: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    let kid = started["operatorKey"].as_str().unwrap();
+    let multikey = kid.split('#').nth(1).unwrap();
+    Node {
+        child,
+        url: started["listening"].as_str().unwrap().to_owned(),
+        log_id: started["logId"].as_str().unwrap().to_owned(),
+        operator: VerifyingKey::from_multikey(multikey).unwrap(),
+    }
+}
+
+pub fn key_file(dir: &Path, name: &str) -> PathBuf {
+    let key = SigningKey::generate(KeyType::P256).unwrap();
+    let path = dir.join(format!("{name}.jwk"));
+    std::fs::write(&path, serde_json::to_string(&key.to_jwk()).unwrap()).unwrap();
+    path
+}
+
+pub fn cli(args: &[&str]) -> (i32, Value) {
+    let output = Command::new(BIN).args(args).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout:?}"));
+    (output.status.code().unwrap(), value)
+}
+
+/// `registry-anchor did <command> --node --did --key [--next-key] [extra ...]`.
+pub fn did_cli(
+    node: &Node,
+    command: &str,
+    did: &str,
+    key: &Path,
+    next_key: Option<&PathBuf>,
+    extra: &[&str],
+) -> (i32, Value) {
+    let mut args = vec![
+        "did",
+        command,
+        "--node",
+        &node.url,
+        "--did",
+        did,
+        "--key",
+        key.to_str().unwrap(),
+    ];
+    if let Some(next) = next_key {
+        args.extend(["--next-key", next.to_str().unwrap()]);
+    }
+    args.extend_from_slice(extra);
+    cli(&args)
+}
+
+pub fn get(url: &str) -> (u16, Value) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let response = reqwest::get(url).await.unwrap();
+        let status = response.status().as_u16();
+        (status, serde_json::from_str(&response.text().await.unwrap()).unwrap())
+    })
+}
