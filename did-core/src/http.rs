@@ -1,10 +1,11 @@
-//! The one HTTP client setup and bounded GET, shared by did:web resolution and status lists
-//! (feature `did-web`).
+//! The one HTTP client setup and bounded GET, shared by did:web resolution, status lists and
+//! the did:dojang registry client (feature `did-web`).
 
 use std::time::Duration;
 
 /// Why a bounded GET failed; each caller maps it to its own error.
-pub(crate) enum FetchError {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchError {
     /// HTTP 404 or 410.
     NotFound,
     /// The declared or received body is over the limit.
@@ -15,7 +16,7 @@ pub(crate) enum FetchError {
 
 /// A client with a 10 s timeout, a 5 s connect timeout, at most three redirects, no cookies,
 /// and HTTPS only unless `https_only` is false (tests against 127.0.0.1).
-pub(crate) fn client(https_only: bool) -> Result<reqwest::Client, String> {
+pub fn client(https_only: bool) -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .https_only(https_only)
         .timeout(Duration::from_secs(10))
@@ -27,7 +28,7 @@ pub(crate) fn client(https_only: bool) -> Result<reqwest::Client, String> {
 }
 
 /// GETs `url` with `accept`, reading at most `max_bytes` of body.
-pub(crate) async fn get_bounded(
+pub async fn get_bounded(
     client: &reqwest::Client,
     url: &str,
     accept: &str,

@@ -7,7 +7,7 @@ pub mod did;
 pub mod document;
 mod error;
 #[cfg(feature = "did-web")]
-mod http;
+pub mod http;
 pub mod jose;
 mod json;
 pub mod json_pointer;

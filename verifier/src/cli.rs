@@ -1,16 +1,18 @@
 //! The `verifier` command line.
 
 use std::io::Read as _;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use clap::{Parser, Subcommand};
 use did_core::clock::{Clock, FixedClock, SystemClock};
-use did_core::resolve::{CompositeResolver, ResolutionOptions, ResolutionResult, Resolver};
+use did_core::resolve::{ResolutionOptions, ResolutionResult, Resolver};
 use did_core::vc::jwt::Binding;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::registry::RegistryArgs;
 use crate::verify::{MAX_INPUT_LEN, Verifier};
 
 /// Exit code when the command did its job.
@@ -39,12 +41,33 @@ pub enum Command {
     /// Resolve a DID and print the DID Resolution result as JSON.
     ///
     /// Exit status: 0 resolved, 1 resolution failed (`didResolutionMetadata.error` is set), 2 usage error.
+    ///
+    /// did:dojang needs `--registry-key` (and `--registry` or `--registry-snapshot`): every
+    /// signature, inclusion and consistency proof is checked, and any failure is an error.
     Resolve {
-        /// The DID to resolve (did:key, did:jwk, did:web).
+        /// The DID to resolve (did:key, did:jwk, did:web, did:dojang).
         did: String,
         /// Media type to ask for: application/did+ld+json (default) or application/did+json.
         #[arg(long)]
         accept: Option<String>,
+        /// The did:dojang registry.
+        #[command(flatten)]
+        registry: RegistryArgs,
+    },
+    /// Resolve did:dojang DIDs with every proof checked and write them as an offline snapshot
+    /// a door device loads with `--registry-snapshot`.
+    ///
+    /// Exit status: 0 written, 1 a DID failed to resolve or verify, 2 usage error.
+    RegistrySnapshot {
+        /// The did:dojang registry.
+        #[command(flatten)]
+        registry: RegistryArgs,
+        /// Where to write the snapshot.
+        #[arg(long)]
+        out: PathBuf,
+        /// The DIDs to include.
+        #[arg(required = true)]
+        dids: Vec<String>,
     },
     /// Verify a credential or presentation and print a JSON report.
     ///
@@ -68,6 +91,9 @@ pub enum Command {
         skew: u64,
         /// The file to verify, or `-` for standard input.
         input: String,
+        /// The did:dojang registry.
+        #[command(flatten)]
+        registry: RegistryArgs,
     },
 }
 
@@ -91,8 +117,14 @@ fn read_input(path: &str) -> Result<String, String> {
 /// Runs a parsed command line, writing the result to `out`. Returns the exit code.
 pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
     match cli.command {
-        Command::Resolve { did, accept } => {
-            let resolver = CompositeResolver::with_default_methods();
+        Command::Resolve { did, accept, registry } => {
+            let resolver = match registry.composite() {
+                Ok(resolver) => resolver,
+                Err(message) => {
+                    eprintln!("verifier: {message}");
+                    return EXIT_USAGE;
+                }
+            };
             let result = match did_core::did::Did::parse(&did) {
                 Ok(parsed) => {
                     let mut options = ResolutionOptions::default();
@@ -116,7 +148,15 @@ pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
             aud,
             skew,
             input,
+            registry,
         } => {
+            let resolver = match registry.composite() {
+                Ok(resolver) => resolver,
+                Err(message) => {
+                    eprintln!("verifier: {message}");
+                    return EXIT_USAGE;
+                }
+            };
             let text = match read_input(&input) {
                 Ok(text) => text,
                 Err(message) => {
@@ -129,7 +169,7 @@ pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
                 None => Arc::new(SystemClock),
             };
             let verifier = Verifier {
-                resolver: Arc::new(CompositeResolver::with_default_methods()),
+                resolver: Arc::new(resolver),
                 clock,
                 skew: Duration::from_secs(skew),
                 binding: Binding { nonce, aud },
@@ -148,5 +188,38 @@ pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
             }
             if report.verified { EXIT_OK } else { EXIT_FAILED }
         }
+        Command::RegistrySnapshot {
+            registry,
+            out: path,
+            dids,
+        } => registry_snapshot(&registry, &path, &dids, out).await,
     }
+}
+
+async fn registry_snapshot(registry: &RegistryArgs, path: &Path, dids: &[String], out: &mut dyn std::io::Write) -> i32 {
+    let resolver = match registry.resolver() {
+        Ok(Some(resolver)) => resolver,
+        Ok(None) => {
+            eprintln!("verifier: registry-snapshot needs --registry and --registry-key");
+            return EXIT_USAGE;
+        }
+        Err(message) => {
+            eprintln!("verifier: {message}");
+            return EXIT_USAGE;
+        }
+    };
+    let result = match resolver.export_snapshot(dids).await {
+        Ok(snapshot) => std::fs::write(path, snapshot.to_json())
+            .map(|()| serde_json::json!({"ok": true, "dids": dids.len(), "out": path.display().to_string()}))
+            .map_err(|e| format!("{}: {e}", path.display())),
+        Err(e) => Err(e.to_string()),
+    };
+    let (code, json) = match result {
+        Ok(json) => (EXIT_OK, json),
+        Err(message) => (EXIT_FAILED, serde_json::json!({"ok": false, "error": message})),
+    };
+    if writeln!(out, "{json}").is_err() {
+        return EXIT_FAILED;
+    }
+    code
 }

@@ -9,5 +9,6 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod registry;
 pub mod report;
 pub mod verify;

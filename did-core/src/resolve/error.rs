@@ -78,6 +78,10 @@ pub enum ResolutionError {
     /// status (code `internalError`). Retrying may help.
     #[error("could not fetch the DID document: {0}")]
     Transport(String),
+    /// The answer of a verifiable registry (did:dojang) did not prove itself: a signature,
+    /// inclusion or consistency proof failed, so the node is faulty or lying (code `invalidProof`).
+    #[error("the registry's answer failed verification: {0}")]
+    InvalidProof(String),
 }
 
 impl ResolutionError {
@@ -97,6 +101,7 @@ impl ResolutionError {
             }
             ResolutionError::Deactivated => "deactivated",
             ResolutionError::Transport(_) => "internalError",
+            ResolutionError::InvalidProof(_) => "invalidProof",
         }
     }
 

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use did_core::key::{Jwk, SigningKey};
+use did_core::key::{Jwk, SigningKey, VerifyingKey};
 use zeroize::Zeroizing;
 
 use super::Failure;
@@ -25,4 +25,9 @@ pub(crate) fn read_signing_key(path: &Path) -> Result<SigningKey, Failure> {
         Zeroizing::new(std::fs::read_to_string(path).map_err(|e| ("key_file", format!("{}: {e}", path.display())))?);
     let jwk = Jwk::from_json(&text).map_err(|e| ("invalid_key", format!("{}: {e}", path.display())))?;
     SigningKey::from_jwk(&jwk).map_err(|e| ("invalid_key", format!("{}: {e}", path.display())))
+}
+
+/// Reads a registry (operator) public key argument (see [`crate::client::read_registry_key`]).
+pub(crate) fn read_registry_key(arg: &str) -> Result<VerifyingKey, Failure> {
+    crate::client::read_registry_key(arg).map_err(|e| ("invalid_key", e.to_string()))
 }

@@ -1,14 +1,95 @@
 //! `registry-anchor mirror`: follows an upstream node, verifies it, serves resolution.
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
 use clap::Args;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::Failure;
+use crate::node::{Mirror, MirrorConfig, NodeError, router};
+use crate::resolution::ResolutionVerifier;
 
 /// `mirror` options.
 #[derive(Debug, Args)]
-pub struct MirrorArgs {}
+pub struct MirrorArgs {
+    /// The upstream node's URL.
+    #[arg(long)]
+    pub upstream: String,
+    /// The upstream operator's public key: a did:key, or a file holding a public JWK.
+    #[arg(long)]
+    pub registry_key: String,
+    /// The log id the upstream's heads must name (default: the registry key's did:key, as
+    /// `serve` does).
+    #[arg(long)]
+    pub log_id: Option<String>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8091")]
+    pub listen: SocketAddr,
+    /// Directory of the mirror's store (created when missing).
+    #[arg(long, default_value = "./mirror-data")]
+    pub data: PathBuf,
+    /// Milliseconds between rounds.
+    #[arg(long, default_value_t = 1000)]
+    pub poll_ms: u64,
+}
 
-pub(crate) async fn mirror(_args: MirrorArgs) -> Result<Value, Failure> {
-    Err(("not_implemented", "mirror".into()))
+pub(crate) async fn mirror(args: MirrorArgs) -> Result<Value, Failure> {
+    let operator = super::keys::read_registry_key(&args.registry_key)?;
+    let log_id = match &args.log_id {
+        Some(id) => id.clone(),
+        None => did_core::resolve::KeyResolver::did_for(&operator)
+            .map_err(|e| ("invalid_key", e.to_string()))?
+            .as_str()
+            .to_owned(),
+    };
+    std::fs::create_dir_all(&args.data).map_err(|e| ("data_dir", format!("{}: {e}", args.data.display())))?;
+    let mut mirror = Mirror::open(MirrorConfig {
+        store_path: args.data.join("mirror.redb"),
+        upstream: args.upstream.clone(),
+        verifier: ResolutionVerifier::new(operator, log_id.clone()),
+        page: 1000,
+    })
+    .map_err(|e| (e.code(), e.to_string()))?;
+    // A first round before listening, so a forked upstream is refused at once.
+    let first = mirror.sync().await;
+    if let Err(e) = &first
+        && !matches!(e, NodeError::Upstream(_))
+    {
+        return Err(loud(e));
+    }
+    let registry = mirror.registry();
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| ("listen", format!("{}: {e}", args.listen)))?;
+    let address = listener.local_addr().map_err(|e| ("listen", e.to_string()))?;
+    let size = registry.tree_head().map(|h| h.size).unwrap_or_default();
+    println!(
+        "{}",
+        json!({"listening": format!("http://{address}"), "upstream": args.upstream, "logId": log_id, "size": size})
+    );
+    let server = axum::serve(listener, router(registry));
+    let follow = mirror.follow(Duration::from_millis(args.poll_ms.max(10)), |outcome| {
+        if let Err(e) = outcome {
+            eprintln!(
+                "{}",
+                json!({"mirror": "round failed", "code": e.code(), "detail": e.to_string()})
+            );
+        }
+    });
+    tokio::select! {
+        served = server => {
+            served.map_err(|e| ("serve", e.to_string()))?;
+            Ok(json!({"ok": true, "stopped": true}))
+        }
+        forked = follow => Err(loud(&forked)),
+        _ = tokio::signal::ctrl_c() => Ok(json!({"ok": true, "stopped": true})),
+    }
+}
+
+/// A fork is reported on stderr as well as in the JSON result, so no operator misses it.
+fn loud(error: &NodeError) -> Failure {
+    eprintln!("registry-anchor mirror: STOPPING: {error}");
+    (error.code(), error.to_string())
 }

@@ -21,6 +21,17 @@ pub enum NodeError {
     /// The node stopped accepting writes after a storage failure (restart it).
     #[error("the node is not accepting writes: {0}")]
     Unavailable(String),
+    /// This node is a mirror: it does not accept operations (submit them upstream).
+    #[error("this node is a read-only mirror; submit operations to its upstream")]
+    ReadOnly,
+    /// The upstream a mirror follows could not be reached or answered nonsense; retrying may help.
+    #[error("upstream unavailable: {0}")]
+    Upstream(String),
+    /// The upstream a mirror follows forked or rewrote its log (or lost its key): its new tree
+    /// head is not consistent with what the mirror verified before, or its entries do not
+    /// lead to its signed root. The mirror stops; a human must look.
+    #[error("UPSTREAM LOG FORKED OR REWRITTEN: {0}")]
+    Forked(String),
     /// The DID has no operation in the log.
     #[error("no such DID in the log")]
     NotFound,
@@ -54,6 +65,9 @@ impl NodeError {
             NodeError::Pushback { .. } => "pushback",
             NodeError::Unavailable(_) => "unavailable",
             NodeError::NotFound => "not_found",
+            NodeError::ReadOnly => "read_only",
+            NodeError::Upstream(_) => "upstream_unavailable",
+            NodeError::Forked(_) => "upstream_forked",
             NodeError::BadRange(_) => "bad_range",
             NodeError::Store(_) => "storage",
             NodeError::Merkle(_) => "bad_range",

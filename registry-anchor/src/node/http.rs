@@ -40,7 +40,10 @@ fn status_of(error: &NodeError) -> StatusCode {
         NodeError::Operation(e) if CONFLICTS.contains(&e.code()) => StatusCode::CONFLICT,
         NodeError::Operation(_) | NodeError::BadRange(_) | NodeError::Merkle(_) => StatusCode::BAD_REQUEST,
         NodeError::NotFound => StatusCode::NOT_FOUND,
-        NodeError::Pushback { .. } | NodeError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        NodeError::ReadOnly => StatusCode::METHOD_NOT_ALLOWED,
+        NodeError::Pushback { .. } | NodeError::Unavailable(_) | NodeError::Upstream(_) => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -5,13 +5,18 @@
 //! [`Registry`] is the engine (usable in-process, e.g. by the issuer's embedded registry);
 //! [`router`] puts the HTTP API of §11 in front of it.
 
+mod chains;
 mod config;
 mod error;
 mod http;
+#[cfg(feature = "client")]
+mod mirror;
 mod registry;
 mod writer;
 
 pub use config::NodeConfig;
 pub use error::NodeError;
 pub use http::router;
+#[cfg(feature = "client")]
+pub use mirror::{Mirror, MirrorConfig, SyncReport};
 pub use registry::{Receipt, Registry};

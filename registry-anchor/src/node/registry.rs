@@ -11,6 +11,7 @@ use crate::merkle::{self, Tree};
 use crate::operation::{DidState, Operation};
 use crate::resolution::{Resolution, ResolutionMetadata, ResolvedOperation, TreeHeadView};
 use crate::store::Store;
+use crate::tree_head::UnverifiedTreeHead;
 
 /// What the node answers once an operation is durable.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -63,9 +64,12 @@ pub(crate) fn poisoned<T>(_: T) -> NodeError {
 }
 
 /// A running registry node (without its HTTP front; see [`router`](super::router)).
+///
+/// A node opened with [`Registry::open`] accepts operations; one opened with
+/// [`Registry::open_read_only`] (a mirror's) only serves what it holds.
 pub struct Registry {
-    shared: Arc<Shared>,
-    submit: mpsc::Sender<Submission>,
+    pub(crate) shared: Arc<Shared>,
+    submit: Option<mpsc::Sender<Submission>>,
     log_id: String,
     max_entries: u64,
 }
@@ -81,21 +85,24 @@ impl std::fmt::Debug for Registry {
 impl Registry {
     /// Opens (or creates) the store, rebuilds the tree from it, and starts the batch writer on
     /// the current tokio runtime. Each acknowledged submission is durable.
+    ///
+    /// The latest stored head must carry the rebuilt tree's root; an altered store is refused
+    /// rather than re-signed.
     pub fn open(config: NodeConfig) -> Result<Registry, NodeError> {
-        let store = Store::open(&config.store_path)?;
-        let mut tree = Tree::new();
-        store.for_each_entry(|_, operation| {
-            tree.append(merkle::leaf_hash(operation.as_bytes()));
-            Ok(())
-        })?;
+        let (store, tree) = load(&config.store_path)?;
         let writer_key = config.operator_key;
         let head = match store.latest_head()? {
-            Some((size, tree_head)) if size == tree.size() => TreeHeadView {
-                size,
-                tree_head,
-                cosignatures: Vec::new(),
-            },
+            Some((size, tree_head)) if size == tree.size() => {
+                check_stored_head(&tree, size, &tree_head)?;
+                TreeHeadView {
+                    size,
+                    tree_head,
+                    cosignatures: Vec::new(),
+                }
+            }
             _ => {
+                // A fresh store, or entries the writer committed before any head (older
+                // versions): sign a head over what is there.
                 let size = tree.size();
                 let tree_head = super::writer::sign_head(&writer_key, &config.log_id, size, tree.root())?;
                 store.put_head(size, &tree_head)?;
@@ -119,14 +126,50 @@ impl Registry {
             batch_max: config.batch_max.max(1),
             batch_interval: config.batch_interval,
             queue,
-            states: std::collections::HashMap::new(),
+            chains: Default::default(),
         };
         tokio::spawn(writer.run());
         Ok(Registry {
             shared,
-            submit,
+            submit: Some(submit),
             log_id: config.log_id,
             max_entries: config.max_entries_per_request.max(1),
+        })
+    }
+
+    /// Opens (or creates) a store that is filled from elsewhere (a mirror's): no writer, no
+    /// key. It serves the latest stored head, which names `log_id`; until one is stored, the
+    /// tree-head and resolution requests answer [`NodeError::Unavailable`].
+    pub fn open_read_only(
+        store_path: &std::path::Path,
+        log_id: impl Into<String>,
+        max_entries_per_request: u64,
+    ) -> Result<Registry, NodeError> {
+        let (store, tree) = load(store_path)?;
+        let head = match store.latest_head()? {
+            Some((size, tree_head)) => {
+                check_stored_head(&tree, size, &tree_head)?;
+                TreeHeadView {
+                    size,
+                    tree_head,
+                    cosignatures: Vec::new(),
+                }
+            }
+            None => TreeHeadView {
+                size: 0,
+                tree_head: String::new(),
+                cosignatures: Vec::new(),
+            },
+        };
+        Ok(Registry {
+            shared: Arc::new(Shared {
+                store,
+                view: RwLock::new(View { tree, head }),
+                failed: Mutex::new(None),
+            }),
+            submit: None,
+            log_id: log_id.into(),
+            max_entries: max_entries_per_request.max(1),
         })
     }
 
@@ -138,16 +181,17 @@ impl Registry {
     /// Validates and appends an operation, returning once it is durable and covered by a
     /// signed tree head.
     pub async fn submit(&self, operation: Operation) -> Result<Receipt, NodeError> {
+        let Some(submit) = &self.submit else {
+            return Err(NodeError::ReadOnly);
+        };
         if let Some(reason) = self.shared.failed.lock().map_err(poisoned)?.clone() {
             return Err(NodeError::Unavailable(reason));
         }
         let (reply, answer) = oneshot::channel();
-        self.submit
-            .try_send(Submission { operation, reply })
-            .map_err(|e| match e {
-                mpsc::error::TrySendError::Full(_) => NodeError::Pushback { retry_after_secs: 1 },
-                mpsc::error::TrySendError::Closed(_) => NodeError::Unavailable("the writer stopped".into()),
-            })?;
+        submit.try_send(Submission { operation, reply }).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => NodeError::Pushback { retry_after_secs: 1 },
+            mpsc::error::TrySendError::Closed(_) => NodeError::Unavailable("the writer stopped".into()),
+        })?;
         answer
             .await
             .map_err(|_| NodeError::Unavailable("the writer stopped".into()))?
@@ -155,7 +199,11 @@ impl Registry {
 
     /// The latest signed tree head.
     pub fn tree_head(&self) -> Result<TreeHeadView, NodeError> {
-        Ok(self.shared.view.read().map_err(poisoned)?.head.clone())
+        let head = self.shared.view.read().map_err(poisoned)?.head.clone();
+        if head.tree_head.is_empty() {
+            return Err(NodeError::Unavailable("no tree head yet".into()));
+        }
+        Ok(head)
     }
 
     /// An RFC 9162 consistency proof between two sizes no larger than the latest head's.
@@ -198,10 +246,21 @@ impl Registry {
                 .collect::<Result<Vec<_>, _>>()?;
             (view.head.clone(), indexes, proofs)
         };
+        if head.tree_head.is_empty() {
+            return Err(NodeError::Unavailable("no tree head yet".into()));
+        }
         if indexes.is_empty() {
             return Err(NodeError::NotFound);
         }
         let (parsed, state) = self.shared.replay(&indexes)?;
+        let updated = match indexes.last() {
+            Some(last) => self
+                .shared
+                .store
+                .first_head_covering(*last)?
+                .and_then(|h| head_time(&h)),
+            None => None,
+        };
         let operations = indexes
             .iter()
             .zip(&parsed)
@@ -220,7 +279,7 @@ impl Registry {
             did_document,
             did_document_metadata: ResolutionMetadata {
                 version_id: state.last_operation().to_string(),
-                updated: None,
+                updated,
                 deactivated: state.is_deactivated(),
             },
             operations,
@@ -228,4 +287,43 @@ impl Registry {
             cosignatures: head.cosignatures,
         })
     }
+}
+
+/// Opens the store and rebuilds the tree from its entries.
+fn load(store_path: &std::path::Path) -> Result<(Store, Tree), NodeError> {
+    let store = Store::open(store_path)?;
+    let mut tree = Tree::new();
+    store.for_each_entry(|_, operation| {
+        tree.append(merkle::leaf_hash(operation.as_bytes()));
+        Ok(())
+    })?;
+    Ok((store, tree))
+}
+
+/// Refuses a store whose latest head does not carry the root of the entries it covers.
+fn check_stored_head(tree: &Tree, size: u64, tree_head: &str) -> Result<(), NodeError> {
+    let corrupt = |reason: String| NodeError::CorruptEntry {
+        index: size.saturating_sub(1),
+        reason,
+    };
+    let parsed = UnverifiedTreeHead::parse(tree_head).map_err(|e| corrupt(format!("stored tree head: {e}")))?;
+    let root = tree
+        .root_at(size)
+        .map_err(|e| corrupt(format!("stored tree head of size {size}: {e}")))?;
+    if parsed.head().size != size || parsed.head().root_hash != root {
+        return Err(corrupt(format!(
+            "the stored tree head of size {size} does not carry the root of the stored entries"
+        )));
+    }
+    Ok(())
+}
+
+/// The RFC 3339 time of a stored head's timestamp.
+fn head_time(tree_head: &str) -> Option<String> {
+    let head = UnverifiedTreeHead::parse(tree_head).ok()?;
+    let nanos = i128::from(head.head().timestamp_ms).checked_mul(1_000_000)?;
+    let time = time::OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()?;
+    // Whole seconds, UTC, like `2026-01-01T00:00:00Z`.
+    let time = time.replace_nanosecond(0).ok()?;
+    time.format(&time::format_description::well_known::Rfc3339).ok()
 }

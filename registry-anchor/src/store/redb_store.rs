@@ -173,4 +173,19 @@ impl Store {
         let value = table.get(size).map_err(StoreError::io)?;
         Ok(value.map(|v| v.value().to_owned()))
     }
+
+    /// The signed tree head of the smallest recorded size that covers entry `index` (size
+    /// greater than `index`): the head that first included it.
+    pub fn first_head_covering(&self, index: u64) -> Result<Option<String>, StoreError> {
+        let tx = self.db.begin_read().map_err(StoreError::io)?;
+        let table = tx.open_table(HEADS).map_err(StoreError::io)?;
+        let mut range = table.range(index.saturating_add(1)..).map_err(StoreError::io)?;
+        match range.next() {
+            Some(item) => {
+                let (_, head) = item.map_err(StoreError::io)?;
+                Ok(Some(head.value().to_owned()))
+            }
+            None => Ok(None),
+        }
+    }
 }
