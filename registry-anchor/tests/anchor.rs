@@ -511,3 +511,80 @@ fn anchoring_arguments_are_checked() {
     ]);
     assert_eq!((code, error_code(&answer)), (1, "invalid_key"), "{answer}");
 }
+
+#[test]
+fn periodic_failures_go_to_stderr_and_the_node_recovers() {
+    use std::io::{BufRead as _, BufReader};
+    use std::process::{Command, Stdio};
+
+    let dir = temp_dir("anchor-recover");
+    let anvil = start_chain();
+    let key = key_hex(&anvil, 0);
+    let key_file = dir.join("evm-key.hex");
+    std::fs::write(&key_file, &key).unwrap();
+    // Where the first deployment by account 0 will be: nothing is there yet.
+    let contract = anvil.addresses()[0].create(0).to_string();
+    let mut child = Command::new(common::BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--batch-interval-ms", "5", "--data"])
+        .arg(dir.join("data"))
+        .args(["--anchor-rpc", &anvil.endpoint(), "--anchor-contract", &contract])
+        .arg("--anchor-key-file")
+        .arg(&key_file)
+        .args(["--anchor-every-secs", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let started: Value = serde_json::from_str(&line).unwrap();
+    let multikey = started["operatorKey"].as_str().unwrap().split('#').nth(1).unwrap();
+    let node = Node {
+        child,
+        url: started["listening"].as_str().unwrap().to_owned(),
+        log_id: started["logId"].as_str().unwrap().to_owned(),
+        operator: did_core::key::VerifyingKey::from_multikey(multikey).unwrap(),
+    };
+    let (tx, lines) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    create_did(&node, &dir, "a");
+
+    // Two failed rounds, one JSON line each; the node keeps serving.
+    for _ in 0..2 {
+        let line = lines.recv_timeout(Duration::from_secs(30)).unwrap();
+        let event: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert_eq!(event["event"], "anchor_failed", "{line}");
+        assert_eq!(event["error"]["code"], "no_contract", "{line}");
+        assert!(!line.contains(key.trim_start_matches("0x")), "the key leaked: {line}");
+    }
+    create_did(&node, &dir, "b");
+
+    // The contract appears where the node looks: the next round anchors.
+    let deployed = runtime()
+        .block_on(AnchorClient::deploy(&anvil.endpoint(), &key))
+        .unwrap();
+    assert_eq!(deployed, contract);
+    let anchored = loop {
+        let line = lines.recv_timeout(Duration::from_secs(30)).unwrap();
+        let event: Value = serde_json::from_str(&line).unwrap();
+        if event["event"] == "anchored" {
+            break event;
+        }
+    };
+    assert_eq!(anchored["size"], 2);
+    assert_eq!(anchored["logId"], node.log_id.as_str());
+    let chain = Chain {
+        anvil,
+        contract,
+        key_file,
+    };
+    let (code, checked) = check_anchor_cli(&node, &chain, &registry_key(&node), &[]);
+    assert_eq!(code, 0, "{checked}");
+    assert_eq!(checked["anchored"]["transaction"], anchored["transaction"]);
+}
