@@ -26,7 +26,11 @@ pub enum AnchorError {
         /// The transaction hash, 0x-prefixed hex.
         tx_hash: String,
     },
-    /// The address holds no `DojangAnchor` contract code.
+    /// The client was connected read-only and cannot send transactions.
+    #[error("connected without a key: cannot anchor")]
+    ReadOnly,
+    /// The address is not a 0x-prefixed 20-byte hex address, or holds no `DojangAnchor`
+    /// contract code.
     #[error("no contract code at {0}")]
     NoContract(String),
 }

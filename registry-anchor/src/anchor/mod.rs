@@ -12,5 +12,5 @@
 mod client;
 mod error;
 
-pub use client::{AnchorClient, AnchorReceipt, Anchored, log_key};
+pub use client::{AnchorClient, AnchorReceipt, Anchored, log_key, parse_contract, read_key_file};
 pub use error::AnchorError;

@@ -112,3 +112,30 @@ pub fn get(url: &str) -> (u16, Value) {
         (status, serde_json::from_str(&response.text().await.unwrap()).unwrap())
     })
 }
+
+/// Creates a DID on `node` with two fresh keys in `dir`, and returns it.
+pub fn create_did(node: &Node, dir: &Path, name: &str) -> String {
+    let key = key_file(dir, &format!("{name}-0"));
+    let next = key_file(dir, &format!("{name}-1"));
+    let (code, created) = cli(&[
+        "did",
+        "create",
+        "--node",
+        &node.url,
+        "--key",
+        key.to_str().unwrap(),
+        "--next-key",
+        next.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{created}");
+    created["did"].as_str().unwrap().to_owned()
+}
+
+/// Runs the binary and returns its exit code and its stdout, whatever they are.
+pub fn cli_raw(args: &[&str]) -> (i32, String) {
+    let output = Command::new(BIN).args(args).output().unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
