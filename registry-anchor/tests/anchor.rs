@@ -10,54 +10,12 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use alloy::node_bindings::{Anvil, AnvilInstance};
+use common::chain::*;
 use common::{Node, cli, cli_raw, create_did, start_node, start_node_with, temp_dir};
 use registry_anchor::anchor::{AnchorClient, AnchorError, Anchored, log_key};
 use serde_json::Value;
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-/// The anvil binary that `@foundry-rs/anvil` installed for this platform.
-fn anvil_binary() -> PathBuf {
-    let scope = repo_root().join("interop/node/node_modules/@foundry-rs");
-    let found = std::fs::read_dir(&scope).ok().and_then(|dir| {
-        dir.filter_map(Result::ok)
-            .map(|entry| entry.path().join("bin/anvil"))
-            .find(|path| path.is_file())
-    });
-    found.unwrap_or_else(|| {
-        panic!(
-            "anvil is not installed under {}: run `npm ci --prefix interop/node`",
-            scope.display()
-        )
-    })
-}
-
-fn start_chain() -> AnvilInstance {
-    Anvil::new()
-        .path(anvil_binary())
-        .try_spawn()
-        .expect("anvil starts on 127.0.0.1")
-}
-
-fn key_hex(anvil: &AnvilInstance, index: usize) -> String {
-    format!("0x{}", alloy::hex::encode(anvil.keys()[index].to_bytes()))
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 #[test]
 fn anchors_tree_heads_and_reads_them_back() {
@@ -172,70 +130,6 @@ fn anchor_contract_artifact_is_fresh() {
 }
 
 // ---- The operator CLI and the node's periodic task, through the binary ----
-
-/// A chain with the contract deployed, and a key file for its first account.
-struct Chain {
-    anvil: AnvilInstance,
-    contract: String,
-    key_file: PathBuf,
-}
-
-fn chain_with_contract(dir: &Path) -> Chain {
-    let anvil = start_chain();
-    let key = key_hex(&anvil, 0);
-    let contract = runtime()
-        .block_on(AnchorClient::deploy(&anvil.endpoint(), &key))
-        .unwrap();
-    let key_file = dir.join("evm-key.hex");
-    std::fs::write(&key_file, format!("{key}\n")).unwrap();
-    Chain {
-        anvil,
-        contract,
-        key_file,
-    }
-}
-
-/// The node's operator key as the did:key DID a verifier configures.
-fn registry_key(node: &Node) -> String {
-    format!("did:key:{}", node.operator.to_multikey())
-}
-
-fn anchor_cli(node: &Node, chain: &Chain, registry_key: &str) -> (i32, Value) {
-    cli(&[
-        "anchor",
-        "--node",
-        &node.url,
-        "--rpc",
-        &chain.anvil.endpoint(),
-        "--contract",
-        &chain.contract,
-        "--key-file",
-        chain.key_file.to_str().unwrap(),
-        "--registry-key",
-        registry_key,
-    ])
-}
-
-fn check_anchor_cli(node: &Node, chain: &Chain, registry_key: &str, extra: &[&str]) -> (i32, Value) {
-    let endpoint = chain.anvil.endpoint();
-    let mut args = vec![
-        "check-anchor",
-        "--node",
-        &node.url,
-        "--rpc",
-        &endpoint,
-        "--contract",
-        &chain.contract,
-        "--registry-key",
-        registry_key,
-    ];
-    args.extend_from_slice(extra);
-    cli(&args)
-}
-
-fn error_code(answer: &Value) -> &str {
-    answer["error"]["code"].as_str().unwrap_or_default()
-}
 
 #[test]
 fn the_node_anchors_its_tree_heads_periodically() {

@@ -109,7 +109,7 @@ pub enum DidCommand {
         document: Option<PathBuf>,
     },
     /// Replace the DID's verification methods with `--key` (the pre-committed key), e.g. after
-    /// losing the device that held the old one.
+    /// losing the device that held the old one. Services and other members are kept.
     Rotate {
         /// The node and the DID.
         #[command(flatten)]

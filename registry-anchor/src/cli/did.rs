@@ -8,7 +8,18 @@ use serde_json::{Map, Value, json};
 use super::Failure;
 use super::args::{DidCommand, Target};
 use super::keys::read_signing_key;
-use crate::operation::{self, DocumentChange, KeyCommitment, Operation, OperationHash, PatchOperation};
+use crate::operation::{self, DidState, DocumentChange, KeyCommitment, Operation, PatchOperation};
+use crate::resolution::Resolution;
+
+/// The verification relationships a rotation resets to the new key.
+const RELATIONSHIPS: [&str; 6] = [
+    "verificationMethod",
+    "authentication",
+    "assertionMethod",
+    "keyAgreement",
+    "capabilityInvocation",
+    "capabilityDelegation",
+];
 
 /// The largest document or patch file read.
 const MAX_INPUT_FILE: u64 = 64 * 1024;
@@ -56,23 +67,26 @@ pub(crate) async fn run(command: DidCommand) -> Result<Value, Failure> {
                 },
                 (None, None) => return Err(("usage", "give --patch or --document".into())),
             };
-            let (did, previous) = latest(&client, &target).await?;
+            let (did, state) = current(&client, &target).await?;
             let next = KeyCommitment::of(next.verifying_key());
+            let previous = *state.last_operation();
             let op = operation::update(&did, previous, &key, next, change).map_err(op_error)?;
             submit(&client, &target.node, &op).await
         }
         DidCommand::Rotate { target, key, next_key } => {
             let key = read_signing_key(&key)?;
             let next = read_signing_key(&next_key)?;
-            let (did, previous) = latest(&client, &target).await?;
-            let change = DocumentChange::Replace(key_document(&key));
+            let (did, state) = current(&client, &target).await?;
+            let previous = *state.last_operation();
+            let change = DocumentChange::Replace(rotated_document(&state, &key));
             let op = operation::update(&did, previous, &key, KeyCommitment::of(next.verifying_key()), change)
                 .map_err(op_error)?;
             submit(&client, &target.node, &op).await
         }
         DidCommand::Deactivate { target, key } => {
             let key = read_signing_key(&key)?;
-            let (did, previous) = latest(&client, &target).await?;
+            let (did, state) = current(&client, &target).await?;
+            let previous = *state.last_operation();
             let op = operation::deactivate(&did, previous, &key).map_err(op_error)?;
             submit(&client, &target.node, &op).await
         }
@@ -168,17 +182,36 @@ async fn get_json(client: &reqwest::Client, url: &str) -> Result<Value, Failure>
     }
 }
 
-/// The DID and the hash of its latest operation, as the node reports them (the node checks
-/// `previous` again when the operation arrives).
-async fn latest(client: &reqwest::Client, target: &Target) -> Result<(did_core::did::Did, OperationHash), Failure> {
+/// The DID and its current state, replayed from the operations the node lists (the node
+/// checks `previous` again when the new operation arrives, so a stale or lying answer only
+/// gets the new operation refused).
+async fn current(client: &reqwest::Client, target: &Target) -> Result<(did_core::did::Did, DidState), Failure> {
     let parsed = operation::parse_did(&target.did).map_err(op_error)?;
-    let resolution = get_json(client, &did_url(target)).await?;
-    let version = resolution
-        .pointer("/didDocumentMetadata/versionId")
-        .and_then(Value::as_str)
-        .ok_or(("bad_answer", "the node's answer has no versionId".to_owned()))?;
-    let previous = OperationHash::parse(version).map_err(op_error)?;
-    Ok((parsed, previous))
+    let answer = get_json(client, &did_url(target)).await?;
+    let resolution: Resolution =
+        serde_json::from_value(answer).map_err(|e| ("bad_answer", format!("not a resolution: {e}")))?;
+    let operations = resolution
+        .operations
+        .iter()
+        .map(|entry| Operation::parse(&entry.operation))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(op_error)?;
+    let state = DidState::replay(&operations).map_err(op_error)?;
+    if state.did() != &parsed {
+        return Err(("bad_answer", "the node answered with another DID's chain".into()));
+    }
+    Ok((parsed, state))
+}
+
+/// The DID's document with its verification methods and relationships replaced by `key`
+/// alone; services and everything else are kept.
+fn rotated_document(state: &DidState, key: &SigningKey) -> Map<String, Value> {
+    let mut document = state.content().clone();
+    for relationship in RELATIONSHIPS {
+        document.remove(relationship);
+    }
+    document.extend(key_document(key));
+    document
 }
 
 async fn submit(client: &reqwest::Client, node: &str, op: &Operation) -> Result<Value, Failure> {

@@ -92,6 +92,9 @@ async fn blocking<T: Send + 'static>(
 }
 
 async fn submit(State(registry): State<Arc<Registry>>, body: String) -> Result<Response, Problem> {
+    if registry.is_read_only() {
+        return Err(NodeError::ReadOnly.into());
+    }
     let operation = Operation::parse(body.trim()).map_err(NodeError::from)?;
     let receipt = registry.submit(operation).await?;
     Ok((StatusCode::ACCEPTED, Json(receipt)).into_response())

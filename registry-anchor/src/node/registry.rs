@@ -173,6 +173,11 @@ impl Registry {
         })
     }
 
+    /// Whether this registry only serves what is copied into it (a mirror's).
+    pub fn is_read_only(&self) -> bool {
+        self.submit.is_none()
+    }
+
     /// The log id every tree head names.
     pub fn log_id(&self) -> &str {
         &self.log_id

@@ -2,6 +2,8 @@
 //! key files, the CLI, and HTTP GETs.
 #![allow(dead_code)]
 
+pub mod chain;
+
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -39,18 +41,15 @@ pub fn start_node(data: &Path) -> Node {
 
 /// Starts `registry-anchor serve` with extra arguments, and reads its start line.
 pub fn start_node_with(data: &Path, extra: &[&str]) -> Node {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--batch-interval-ms", "5", "--data"])
-        .arg(data)
-        .args(extra)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let started: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    start_node_at(data, "127.0.0.1:0", extra)
+}
+
+/// Starts `registry-anchor serve` listening on `listen`, with extra arguments.
+pub fn start_node_at(data: &Path, listen: &str, extra: &[&str]) -> Node {
+    let mut args = vec!["serve", "--listen", listen, "--batch-interval-ms", "5", "--data"];
+    args.push(data.to_str().unwrap());
+    args.extend_from_slice(extra);
+    let (child, started) = spawn_started(&args);
     let kid = started["operatorKey"].as_str().unwrap();
     let multikey = kid.split('#').nth(1).unwrap();
     Node {
@@ -111,6 +110,39 @@ pub fn get(url: &str) -> (u16, Value) {
         let status = response.status().as_u16();
         (status, serde_json::from_str(&response.text().await.unwrap()).unwrap())
     })
+}
+
+/// Spawns the binary with `args` and reads the JSON start line it prints once it listens;
+/// the rest of its standard output is drained in the background.
+pub fn spawn_started(args: &[&str]) -> (Child, Value) {
+    spawn_started_with(args, Stdio::inherit())
+}
+
+/// [`spawn_started`] with the child's standard error sent to `stderr`.
+pub fn spawn_started_with(args: &[&str], stderr: Stdio) -> (Child, Value) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut line).unwrap();
+    let started: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    // Keep reading stdout in the background so the child never blocks on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    (child, started)
+}
+
+/// A free port on 127.0.0.1 (bound and released; a test restarting a node on the same
+/// address uses it).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Creates a DID on `node` with two fresh keys in `dir`, and returns it.

@@ -6,13 +6,11 @@ use serde_json::Value;
 
 use super::NodeArgs;
 use crate::cli::Failure;
-use crate::resolution::{TreeHeadView, parse_registry_key};
+use crate::resolution::TreeHeadView;
 use crate::tree_head::SignedTreeHead;
 
 /// The largest answer read from the node.
 const MAX_ANSWER: usize = 1024 * 1024;
-/// The largest registry key file read.
-const MAX_KEY_FILE: u64 = 16 * 1024;
 
 /// A node and the operator key its heads must carry.
 pub(super) struct Node {
@@ -21,21 +19,9 @@ pub(super) struct Node {
     http: reqwest::Client,
 }
 
-/// Reads `--registry-key`: a file holding the key when the argument names one, else the key.
+/// Reads `--registry-key` (see [`crate::client::read_registry_key`]).
 fn registry_key(arg: &str) -> Result<VerifyingKey, Failure> {
-    let path = std::path::Path::new(arg);
-    let text = if !arg.starts_with("did:") && path.is_file() {
-        let len = std::fs::metadata(path)
-            .map_err(|e| ("key_file", format!("{arg}: {e}")))?
-            .len();
-        if len > MAX_KEY_FILE {
-            return Err(("key_file", format!("{arg} is larger than {MAX_KEY_FILE} bytes")));
-        }
-        std::fs::read_to_string(path).map_err(|e| ("key_file", format!("{arg}: {e}")))?
-    } else {
-        arg.to_owned()
-    };
-    parse_registry_key(&text).map_err(|e| ("invalid_registry_key", e.to_string()))
+    crate::client::read_registry_key(arg).map_err(|e| ("invalid_registry_key", e.to_string()))
 }
 
 impl Node {
