@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use did_core::key::{KeyType, SigningKey, VerifyingKey};
-use serde_json::Value;
+use registry_anchor::operation::{self, KeyCommitment, Operation};
+use registry_anchor::resolution::{ResolutionVerifier, TreeHeadView};
+use registry_anchor::tree_head::TreeHead;
+use serde_json::{Map, Value, json};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_registry-anchor");
 
@@ -37,10 +40,18 @@ pub fn start_node(data: &Path) -> Node {
     start_node_with(data, &[])
 }
 
-/// Starts `registry-anchor serve` with extra arguments, and reads its start line.
+/// Starts `registry-anchor serve` with extra arguments (a 5 ms batch interval unless they give
+/// `--batch-interval-ms`), and reads its start line.
 pub fn start_node_with(data: &Path, extra: &[&str]) -> Node {
+    let interval: &[&str] = if extra.contains(&"--batch-interval-ms") {
+        &[]
+    } else {
+        &["--batch-interval-ms", "5"]
+    };
     let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--batch-interval-ms", "5", "--data"])
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(interval)
+        .arg("--data")
         .arg(data)
         .args(extra)
         .stdout(Stdio::piped())
@@ -111,4 +122,69 @@ pub fn get(url: &str) -> (u16, Value) {
         let status = response.status().as_u16();
         (status, serde_json::from_str(&response.text().await.unwrap()).unwrap())
     })
+}
+
+/// A DID document (relative ids, no `id`) holding `key`, with one service whose endpoint
+/// names `version`, so successive updates change the document.
+pub fn document(key: &SigningKey, version: usize) -> Map<String, Value> {
+    let value = json!({
+        "verificationMethod": [{
+            "id": "#key-1",
+            "type": "Multikey",
+            "publicKeyMultibase": key.verifying_key().to_multikey(),
+        }],
+        "authentication": ["#key-1"],
+        "service": [{"id": "#home", "type": "LinkedDomains", "serviceEndpoint": format!("https://v{version}.example/")}],
+    });
+    match value {
+        Value::Object(map) => map,
+        _ => unreachable!(),
+    }
+}
+
+/// A signed `create` of a fresh DID: the operation, its signing key and the committed next key.
+pub fn signed_create(key_type: KeyType) -> (Operation, SigningKey, SigningKey) {
+    let key = SigningKey::generate(key_type).unwrap();
+    let next = SigningKey::generate(key_type).unwrap();
+    let create = operation::create(&key, KeyCommitment::of(next.verifying_key()), document(&key, 0)).unwrap();
+    (create, key, next)
+}
+
+/// The node's latest tree head, checked against its operator key and log id.
+pub async fn verified_head(client: &reqwest::Client, node: &Node) -> TreeHead {
+    let response = client.get(format!("{}/tree-head", node.url)).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let view: TreeHeadView = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    ResolutionVerifier::new(node.operator.clone(), node.log_id.clone())
+        .verify_tree_head_view(&view)
+        .unwrap()
+        .head()
+        .clone()
+}
+
+/// Every entry `0..size` through `GET /entries`, page by page (the node caps a page at 1,000),
+/// checking that the indexes come back contiguous.
+pub async fn all_entries(client: &reqwest::Client, url: &str, size: u64) -> Vec<String> {
+    let mut entries = Vec::new();
+    while (entries.len() as u64) < size {
+        let start = entries.len() as u64;
+        let response = client
+            .get(format!("{url}/entries?start={start}&end={size}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let page: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+        let page = page["entries"].as_array().unwrap();
+        assert!(
+            !page.is_empty(),
+            "no entries from {start} though the head's size is {size}"
+        );
+        for entry in page {
+            assert_eq!(entry["index"].as_u64().unwrap(), entries.len() as u64);
+            entries.push(entry["operation"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(entries.len() as u64, size);
+    entries
 }
