@@ -145,13 +145,13 @@ struct Outcome {
 }
 
 async fn write(client: reqwest::Client, url: String, mut lane: Lane, stop: Arc<AtomicBool>) -> Outcome {
-    let mut outcome_sent = Vec::new();
+    let mut sent = Vec::new();
     let mut acked = Vec::new();
     let mut unexpected = Vec::new();
     let mut unacked_creates = Vec::new();
     while !stop.load(Ordering::SeqCst) {
         let update = !lane.dids.is_empty() && lane.rng.percent(35);
-        // (the DID index for an update, or the tracked DID of a create), and the operation.
+        // `target`: the index in `lane.dids` of the DID an update changes, or the new DID a create makes.
         let (target, op) = if update {
             match lane.ready.pop() {
                 Some((i, op)) => (Ok(i), op),
@@ -164,7 +164,7 @@ async fn write(client: reqwest::Client, url: String, mut lane: Lane, stop: Arc<A
             let (tracked, op) = lane.creates.pop().unwrap_or_else(|| new_create(&mut lane.rng));
             (Err(tracked), op)
         };
-        outcome_sent.push(op.clone());
+        sent.push(op.clone());
         let answer = client
             .post(format!("{url}/operations"))
             .body(op.as_str().to_owned())
@@ -214,7 +214,7 @@ async fn write(client: reqwest::Client, url: String, mut lane: Lane, stop: Arc<A
     Outcome {
         lane,
         unacked_creates,
-        sent: outcome_sent,
+        sent,
         acked,
         unexpected,
     }
