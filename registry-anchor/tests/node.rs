@@ -244,3 +244,120 @@ fn the_node_refuses_bad_requests_with_problem_details_and_keeps_data_across_rest
     assert_eq!(status, 200);
     check_resolution(&node, &did, &resolution);
 }
+
+#[test]
+fn a_full_write_queue_pushes_back_with_503_and_refused_operations_never_enter_the_log() {
+    use did_core::key::KeyType;
+    use registry_anchor::operation::OperationHash;
+    use registry_anchor::resolution::{Resolution, ResolutionVerifier};
+
+    let dir = temp_dir("pushback");
+    let node = start_node_with(
+        &dir.join("data"),
+        &["--queue", "1", "--batch-max", "1", "--batch-interval-ms", "200"],
+    );
+    let verifier = ResolutionVerifier::new(node.operator.clone(), node.log_id.clone());
+    // Creates of distinct DIDs, signed before the burst so that they arrive together.
+    let creates: Vec<Operation> = (0..96)
+        .map(|i| signed_create(if i % 2 == 0 { KeyType::P256 } else { KeyType::Ed25519 }).0)
+        .collect();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let submit = |op: &Operation| {
+            let request = client
+                .post(format!("{}/operations", node.url))
+                .body(op.as_str().to_owned());
+            async move {
+                let response = request.send().await.unwrap();
+                let status = response.status().as_u16();
+                let content_type = response
+                    .headers()
+                    .get("content-type")
+                    .map(|v| v.to_str().unwrap().to_owned());
+                let retry_after = response
+                    .headers()
+                    .get("retry-after")
+                    .map(|v| v.to_str().unwrap().to_owned());
+                let body: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+                (status, content_type, retry_after, body)
+            }
+        };
+        let burst: Vec<_> = creates.iter().map(|op| tokio::spawn(submit(op))).collect();
+        let mut accepted = Vec::new();
+        let mut refused = Vec::new();
+        for (op, answer) in creates.iter().zip(burst) {
+            let (status, content_type, retry_after, body) = answer.await.unwrap();
+            match status {
+                202 => {
+                    assert_eq!(body["did"], op.did().as_str());
+                    assert_eq!(body["operationHash"], OperationHash::of(op.as_str()).to_string());
+                    accepted.push((op, body["index"].as_u64().unwrap()));
+                }
+                503 => {
+                    assert_eq!(content_type.as_deref(), Some("application/problem+json"));
+                    assert!(retry_after.unwrap().parse::<u64>().unwrap() >= 1);
+                    assert_eq!(body["type"], "urn:dojang:registry:pushback");
+                    assert_eq!(body["code"], "pushback");
+                    assert_eq!(body["status"], 503);
+                    refused.push(op);
+                }
+                other => panic!("unexpected answer {other}: {body}"),
+            }
+        }
+        eprintln!(
+            "pushback: {} of {} accepted, {} refused with 503",
+            accepted.len(),
+            creates.len(),
+            refused.len()
+        );
+        assert!(!refused.is_empty(), "a queue of 1 never pushed back");
+        assert!(!accepted.is_empty());
+
+        // Every acknowledged create resolves, with proofs, at its index.
+        let head = verified_head(&client, &node).await;
+        for (op, index) in &accepted {
+            let response = client
+                .get(format!("{}/dids/{}", node.url, op.did().as_str()))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), 200);
+            let resolution: Resolution = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+            let verified = verifier.verify(op.did().as_str(), resolution).unwrap();
+            let listed = &verified.response().operations;
+            assert_eq!(listed.len(), 1);
+            assert_eq!((listed[0].index, listed[0].operation.as_str()), (*index, op.as_str()));
+        }
+        // The log holds exactly the acknowledged operations: a refused one was never queued.
+        let entries = all_entries(&client, &node.url, head.size).await;
+        let mut expected: Vec<&str> = accepted.iter().map(|(op, _)| op.as_str()).collect();
+        let mut logged: Vec<&str> = entries.iter().map(String::as_str).collect();
+        expected.sort_unstable();
+        logged.sort_unstable();
+        assert_eq!(logged, expected);
+        for op in &refused {
+            let response = client
+                .get(format!("{}/dids/{}", node.url, op.did().as_str()))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), 404);
+        }
+
+        // After Retry-After, a refused operation is accepted as new (not a duplicate create).
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        for op in refused.iter().take(8) {
+            let (status, _, _, body) = submit(op).await;
+            assert_eq!(status, 202, "{body}");
+            assert_eq!(
+                body["index"].as_u64().unwrap(),
+                head.size + refused.iter().position(|r| r == op).unwrap() as u64
+            );
+        }
+    });
+}

@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use did_core::key::{KeyType, SigningKey, VerifyingKey};
-use serde_json::Value;
+use registry_anchor::operation::{self, KeyCommitment, Operation};
+use registry_anchor::resolution::{ResolutionVerifier, TreeHeadView};
+use registry_anchor::tree_head::TreeHead;
+use serde_json::{Map, Value, json};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_registry-anchor");
 
@@ -39,15 +42,20 @@ pub fn start_node(data: &Path) -> Node {
     start_node_with(data, &[])
 }
 
-/// Starts `registry-anchor serve` with extra arguments, and reads its start line.
+/// Starts `registry-anchor serve` with extra arguments (a 5 ms batch interval unless they give
+/// `--batch-interval-ms`), and reads its start line.
 pub fn start_node_with(data: &Path, extra: &[&str]) -> Node {
     start_node_at(data, "127.0.0.1:0", extra)
 }
 
-/// Starts `registry-anchor serve` listening on `listen`, with extra arguments.
+/// Starts `registry-anchor serve` listening on `listen`, with extra arguments (a 5 ms batch
+/// interval unless they give `--batch-interval-ms`).
 pub fn start_node_at(data: &Path, listen: &str, extra: &[&str]) -> Node {
-    let mut args = vec!["serve", "--listen", listen, "--batch-interval-ms", "5", "--data"];
-    args.push(data.to_str().unwrap());
+    let mut args = vec!["serve", "--listen", listen];
+    if !extra.contains(&"--batch-interval-ms") {
+        args.extend(["--batch-interval-ms", "5"]);
+    }
+    args.extend(["--data", data.to_str().unwrap()]);
     args.extend_from_slice(extra);
     let (child, started) = spawn_started(&args);
     let kid = started["operatorKey"].as_str().unwrap();
@@ -170,4 +178,69 @@ pub fn cli_raw(args: &[&str]) -> (i32, String) {
         output.status.code().unwrap(),
         String::from_utf8_lossy(&output.stdout).into_owned(),
     )
+}
+
+/// A DID document (relative ids, no `id`) holding `key`, with one service whose endpoint
+/// names `version`, so successive updates change the document.
+pub fn document(key: &SigningKey, version: usize) -> Map<String, Value> {
+    let value = json!({
+        "verificationMethod": [{
+            "id": "#key-1",
+            "type": "Multikey",
+            "publicKeyMultibase": key.verifying_key().to_multikey(),
+        }],
+        "authentication": ["#key-1"],
+        "service": [{"id": "#home", "type": "LinkedDomains", "serviceEndpoint": format!("https://v{version}.example/")}],
+    });
+    match value {
+        Value::Object(map) => map,
+        _ => unreachable!(),
+    }
+}
+
+/// A signed `create` of a fresh DID: the operation, its signing key and the committed next key.
+pub fn signed_create(key_type: KeyType) -> (Operation, SigningKey, SigningKey) {
+    let key = SigningKey::generate(key_type).unwrap();
+    let next = SigningKey::generate(key_type).unwrap();
+    let create = operation::create(&key, KeyCommitment::of(next.verifying_key()), document(&key, 0)).unwrap();
+    (create, key, next)
+}
+
+/// The node's latest tree head, checked against its operator key and log id.
+pub async fn verified_head(client: &reqwest::Client, node: &Node) -> TreeHead {
+    let response = client.get(format!("{}/tree-head", node.url)).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let view: TreeHeadView = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    ResolutionVerifier::new(node.operator.clone(), node.log_id.clone())
+        .verify_tree_head_view(&view)
+        .unwrap()
+        .head()
+        .clone()
+}
+
+/// Every entry `0..size` through `GET /entries`, page by page (the node caps a page at 1,000),
+/// checking that the indexes come back contiguous.
+pub async fn all_entries(client: &reqwest::Client, url: &str, size: u64) -> Vec<String> {
+    let mut entries = Vec::new();
+    while (entries.len() as u64) < size {
+        let start = entries.len() as u64;
+        let response = client
+            .get(format!("{url}/entries?start={start}&end={size}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let page: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+        let page = page["entries"].as_array().unwrap();
+        assert!(
+            !page.is_empty(),
+            "no entries from {start} though the head's size is {size}"
+        );
+        for entry in page {
+            assert_eq!(entry["index"].as_u64().unwrap(), entries.len() as u64);
+            entries.push(entry["operation"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(entries.len() as u64, size);
+    entries
 }
