@@ -15,9 +15,15 @@
 use std::path::{Path, PathBuf};
 
 use did_core::key::{KeyType, SigningKey};
+use did_core::resolve::KeyResolver;
+use registry_anchor::merkle::{self, Tree};
 use registry_anchor::operation::{
     self, DidState, DocumentChange, KeyCommitment, Operation, OperationPayload, PatchOperation,
 };
+use registry_anchor::resolution::{
+    Resolution, ResolutionMetadata, ResolutionVerifier, ResolvedOperation, parse_registry_key,
+};
+use registry_anchor::tree_head::{SignedTreeHead, TreeHead};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha512};
 
@@ -137,6 +143,9 @@ fn generate() -> Vec<(&'static str, String)> {
     let deactivate = operation::deactivate(&did, *state2.last_operation(), &update3).unwrap();
     let state3 = state2.apply(&deactivate).unwrap();
 
+    let chain = [&create, &update_patch, &update_replace, &deactivate];
+    let resolution = resolution_vector(&chain, &state3);
+
     vec![
         ("keys.json", pretty(&keys)),
         ("create.json", pretty(&operation_vector(&create, &state0))),
@@ -146,7 +155,74 @@ fn generate() -> Vec<(&'static str, String)> {
             pretty(&operation_vector(&update_replace, &state2)),
         ),
         ("deactivate.json", pretty(&operation_vector(&deactivate, &state3))),
+        ("resolution.json", pretty(&resolution)),
     ]
+}
+
+/// A log holding exactly `chain` (indexes 0..), its head signed by the example operator key at
+/// 2026-01-01T00:00:00Z, and the resolution answer a node gives for the DID.
+fn resolution_vector(chain: &[&Operation], state: &DidState) -> Value {
+    let operator = example_key(KeyType::P256, "did:dojang example operator key");
+    let log_id = KeyResolver::did_for(operator.verifying_key())
+        .unwrap()
+        .as_str()
+        .to_owned();
+    let mut tree = Tree::new();
+    for op in chain {
+        tree.append(merkle::leaf_hash(op.as_str().as_bytes()));
+    }
+    let head = TreeHead::new(log_id.clone(), tree.size(), tree.root(), 1_767_225_600_000);
+    let head = SignedTreeHead::sign(head, &operator).unwrap();
+    let operations = chain
+        .iter()
+        .zip(0u64..)
+        .map(|(op, index)| ResolvedOperation {
+            index,
+            operation: op.as_str().to_owned(),
+            inclusion_proof: tree
+                .inclusion_proof(index, tree.size())
+                .unwrap()
+                .iter()
+                .map(merkle::encode_hash)
+                .collect(),
+        })
+        .collect();
+    let resolution = Resolution {
+        did_document: serde_json::to_value(state.document()).unwrap(),
+        did_document_metadata: ResolutionMetadata {
+            version_id: state.last_operation().to_string(),
+            updated: Some("2026-01-01T00:00:00Z".into()),
+            deactivated: state.is_deactivated(),
+        },
+        operations,
+        tree_head: head.as_compact().to_owned(),
+        cosignatures: Vec::new(),
+    };
+    json!({
+        "operatorKey": serde_json::to_value(operator.verifying_key().to_jwk()).unwrap(),
+        "logId": log_id,
+        "treeHead": serde_json::from_slice::<Value>(head.payload()).unwrap(),
+        "resolution": resolution,
+    })
+}
+
+/// The resolution example verifies the way §10 says a resolver checks it.
+#[test]
+fn resolution_vector_verifies() {
+    let vector = read_vector("resolution.json");
+    let operator = parse_registry_key(&vector["operatorKey"].to_string()).unwrap();
+    let verifier = ResolutionVerifier::new(operator, vector["logId"].as_str().unwrap());
+    let resolution: Resolution = serde_json::from_value(vector["resolution"].clone()).unwrap();
+    let did = read_vector("create.json")["did"].as_str().unwrap().to_owned();
+    let verified = verifier.verify(&did, resolution.clone()).unwrap();
+    assert!(verified.state().is_deactivated());
+    assert_eq!(verified.tree_head().head().size, 4);
+    // One changed bit in one proof, and it no longer verifies.
+    let mut tampered = resolution;
+    let proof = &mut tampered.operations[2].inclusion_proof[0];
+    let flipped = if proof.starts_with('A') { "B" } else { "A" };
+    proof.replace_range(0..1, flipped);
+    assert_eq!(verifier.verify(&did, tampered).unwrap_err().code(), "inclusion");
 }
 
 #[test]

@@ -30,22 +30,28 @@ fn operator_key(data: &Path) -> Result<SigningKey, Failure> {
     Ok(key)
 }
 
-#[cfg(unix)]
+/// Writes a secret file atomically: a 0600 temporary file, synced, renamed into place, then
+/// the directory synced. A crash leaves either no key or the whole key, never an empty file.
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write as _;
-    use std::os::unix::fs::OpenOptionsExt as _;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let temporary = path.with_extension("jwk.tmp");
+    let _ = std::fs::remove_file(&temporary);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&temporary)?;
     file.write_all(bytes)?;
-    file.sync_all()
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::write(path, bytes)
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&temporary, path)?;
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    Ok(())
 }
 
 pub(crate) async fn serve(args: ServeArgs) -> Result<Value, Failure> {

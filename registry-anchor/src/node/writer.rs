@@ -52,7 +52,18 @@ impl Writer {
                     Ok(None) | Err(_) => break,
                 }
             }
-            self.write_batch(batch);
+            // The batch's store commit (and its fsync) blocks: keep it off the async workers.
+            self = match tokio::task::spawn_blocking(move || {
+                self.write_batch(batch);
+                self
+            })
+            .await
+            {
+                Ok(writer) => writer,
+                // The batch panicked: its submitters see their reply channels close; the
+                // node stops taking writes (the queue's sender sees it closed).
+                Err(_) => return,
+            };
         }
     }
 
