@@ -18,7 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::chain::{Chain, anchor_cli, chain_with_contract, check_anchor_cli, error_code};
-use common::{BIN, Node, cli, create_did, did_cli, free_port, get, key_file, start_node_at, temp_dir};
+use common::{BIN, Node, cli, create_did, create_did_with, did_cli, free_port, get, key_file, start_node_at, temp_dir};
 use did_core::key::{Jwk, SigningKey};
 use did_core::resolve::{ResolutionError, Resolver};
 use registry_anchor::client::RegistryResolver;
@@ -109,18 +109,7 @@ fn dids_live_on_a_node_resolve_through_a_mirror_with_proofs_and_a_rewritten_log_
     let keys: Vec<PathBuf> = (0..4).map(|i| key_file(&dir, &format!("alice{i}"))).collect();
 
     // Alice: create, update by JSON Patch, rotate to the pre-committed key, deactivate.
-    let (code, created) = cli(&[
-        "did",
-        "create",
-        "--node",
-        &node.url,
-        "--key",
-        keys[0].to_str().unwrap(),
-        "--next-key",
-        keys[1].to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{created}");
-    let alice = created["did"].as_str().unwrap().to_owned();
+    let alice = create_did_with(&node, &keys[0], &keys[1]);
     let patch = dir.join("patch.json");
     std::fs::write(
         &patch,
@@ -141,18 +130,7 @@ fn dids_live_on_a_node_resolve_through_a_mirror_with_proofs_and_a_rewritten_log_
 
     // Bob: created and rotated; Carol: created only.
     let bob_keys: Vec<PathBuf> = (0..3).map(|i| key_file(&dir, &format!("bob{i}"))).collect();
-    let (code, created) = cli(&[
-        "did",
-        "create",
-        "--node",
-        &node.url,
-        "--key",
-        bob_keys[0].to_str().unwrap(),
-        "--next-key",
-        bob_keys[1].to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{created}");
-    let bob = created["did"].as_str().unwrap().to_owned();
+    let bob = create_did_with(&node, &bob_keys[0], &bob_keys[1]);
     let (code, out) = did_cli(&node, "rotate", &bob, &bob_keys[1], Some(&bob_keys[2]), &[]);
     assert_eq!(code, 0, "{out}");
     let carol = create_did(&node, &dir, "carol");

@@ -157,6 +157,11 @@ pub fn free_port() -> u16 {
 pub fn create_did(node: &Node, dir: &Path, name: &str) -> String {
     let key = key_file(dir, &format!("{name}-0"));
     let next = key_file(dir, &format!("{name}-1"));
+    create_did_with(node, &key, &next)
+}
+
+/// Creates a DID on `node` signed by the key file `key`, committing to `next`, and returns it.
+pub fn create_did_with(node: &Node, key: &Path, next: &Path) -> String {
     let (code, created) = cli(&[
         "did",
         "create",
