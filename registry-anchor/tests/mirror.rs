@@ -259,3 +259,79 @@ fn post(url: &str, body: &str) -> (u16, Value) {
         (status, serde_json::from_str(&response.text().await.unwrap()).unwrap())
     })
 }
+
+fn witness_cli(node: &Node, key: &Path, state: &Path) -> (i32, Value) {
+    let registry_key = format!("did:key:{}", node.operator.to_multikey());
+    cli(&[
+        "witness",
+        "--once",
+        "--node",
+        &node.url,
+        "--registry-key",
+        &registry_key,
+        "--log-id",
+        &node.log_id,
+        "--key",
+        key.to_str().unwrap(),
+        "--state",
+        state.to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn witnesses_co_sign_consistent_heads_and_resolvers_can_require_them() {
+    let dir = temp_dir("witness");
+    let listen = format!("127.0.0.1:{}", free_port());
+    let node = start_node_at(&dir.join("node"), &listen, &[]);
+    let witness_key = key_file(&dir, "witness");
+    let witness_public = public_multikey(&witness_key);
+    let state = dir.join("witness-state.jws");
+    let alice = create_did(&node, &dir, "alice");
+    let (code, signed) = witness_cli(&node, &witness_key, &state);
+    assert_eq!(code, 0, "{signed}");
+    assert_eq!(signed["size"], 1);
+
+    let rt = runtime();
+    let policy = |threshold| {
+        let witness = did_core::key::VerifyingKey::from_multikey(&witness_public).unwrap();
+        let stranger = key_file(&dir, "stranger");
+        let stranger = did_core::key::VerifyingKey::from_multikey(&public_multikey(&stranger)).unwrap();
+        registry_anchor::tree_head::WitnessPolicy::new([witness, stranger], threshold).unwrap()
+    };
+    let verifier = |threshold| {
+        ResolutionVerifier::new(node.operator.clone(), node.log_id.clone()).with_witnesses(policy(threshold))
+    };
+    let one_of_two = RegistryResolver::new([node.url.as_str()], verifier(1)).unwrap();
+    rt.block_on(one_of_two.resolve_verified(&alice, false)).unwrap();
+    let two_of_two = RegistryResolver::new([node.url.as_str()], verifier(2)).unwrap();
+    let error = rt.block_on(two_of_two.resolve_verified(&alice, false)).unwrap_err();
+    assert!(matches!(error, ResolutionError::InvalidProof(_)), "{error}");
+
+    // The log grows; the witness checks consistency with the head it signed and co-signs again.
+    let bob = create_did(&node, &dir, "bob");
+    let error = rt.block_on(one_of_two.resolve_verified(&bob, true)).unwrap_err();
+    assert!(
+        matches!(error, ResolutionError::InvalidProof(_)),
+        "the new head is not co-signed yet"
+    );
+    let (code, signed) = witness_cli(&node, &witness_key, &state);
+    assert_eq!(code, 0, "{signed}");
+    assert_eq!(signed["size"], 2);
+    rt.block_on(one_of_two.resolve_verified(&bob, true)).unwrap();
+
+    // A rewritten log under the same key is never co-signed by this witness.
+    let operator_key = std::fs::read(dir.join("node/operator-key.jwk")).unwrap();
+    drop(node);
+    std::fs::create_dir_all(dir.join("rewritten")).unwrap();
+    std::fs::write(dir.join("rewritten/operator-key.jwk"), operator_key).unwrap();
+    let rewritten = start_node_at(&dir.join("rewritten"), &listen, &[]);
+    for i in 0..3 {
+        create_did(&rewritten, &dir, &format!("forger{i}"));
+    }
+    let (code, refused) = witness_cli(&rewritten, &witness_key, &state);
+    assert_eq!(code, 1, "{refused}");
+    assert_eq!(error_code(&refused), "inconsistent", "{refused}");
+    // A co-signature over another head is refused by the node.
+    let (status, _) = post(&format!("{}/cosignatures", rewritten.url), "not.a.jws");
+    assert_eq!(status, 409);
+}

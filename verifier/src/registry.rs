@@ -8,6 +8,7 @@ use clap::Args;
 use did_core::resolve::CompositeResolver;
 use registry_anchor::client::{MAX_SNAPSHOT_LEN, RegistryResolver, Snapshot, read_registry_key};
 use registry_anchor::resolution::ResolutionVerifier;
+use registry_anchor::tree_head::WitnessPolicy;
 
 /// Where did:dojang DIDs are resolved and what their answers are checked against.
 #[derive(Debug, Clone, Default, Args)]
@@ -22,6 +23,12 @@ pub struct RegistryArgs {
     /// The log id tree heads must name (default: the registry key's did:key).
     #[arg(long)]
     pub registry_log_id: Option<String>,
+    /// A witness's public key (repeatable; did:key, Multikey, public JWK, or a file).
+    #[arg(long = "witness-key")]
+    pub witness_keys: Vec<String>,
+    /// How many of the `--witness-key` witnesses must have co-signed a tree head (default: all).
+    #[arg(long)]
+    pub witness_threshold: Option<usize>,
     /// An offline snapshot (from `verifier registry-snapshot`) to resolve from without network;
     /// it is verified on import.
     #[arg(long)]
@@ -45,8 +52,18 @@ impl RegistryArgs {
                 .as_str()
                 .to_owned(),
         };
-        let resolver = RegistryResolver::new(self.registries.clone(), ResolutionVerifier::new(operator, log_id))
-            .map_err(|e| e.to_string())?;
+        let mut verifier = ResolutionVerifier::new(operator, log_id);
+        if !self.witness_keys.is_empty() {
+            let keys = self
+                .witness_keys
+                .iter()
+                .map(|key| read_registry_key(key).map_err(|e| format!("--witness-key: {e}")))
+                .collect::<Result<Vec<_>, _>>()?;
+            let threshold = self.witness_threshold.unwrap_or(keys.len());
+            let policy = WitnessPolicy::new(keys, threshold).map_err(|e| format!("--witness-threshold: {e}"))?;
+            verifier = verifier.with_witnesses(policy);
+        }
+        let resolver = RegistryResolver::new(self.registries.clone(), verifier).map_err(|e| e.to_string())?;
         if let Some(path) = &self.registry_snapshot {
             let snapshot = read_snapshot(path)?;
             resolver

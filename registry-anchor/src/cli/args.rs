@@ -28,6 +28,8 @@ pub enum Command {
     Did(DidCommand),
     /// Follow a node: verify every entry and tree head, serve resolution, stop loudly on a fork.
     Mirror(super::mirror::MirrorArgs),
+    /// Co-sign a node's tree heads, each only if consistent with the last one co-signed.
+    Witness(super::witness::WitnessArgs),
     /// Write a node's latest tree head to an EVM chain.
     Anchor(super::anchor::AnchorArgs),
     /// Check that a node's log is consistent with the tree head anchored on chain.

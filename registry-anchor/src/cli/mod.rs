@@ -9,6 +9,7 @@ mod did;
 mod keys;
 mod mirror;
 mod serve;
+mod witness;
 
 pub use args::{Cli, Command, DidCommand, Target};
 
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> i32 {
             Command::Serve(args) => serve::serve(args).await,
             Command::Did(command) => did::run(command).await,
             Command::Mirror(args) => mirror::mirror(args).await,
+            Command::Witness(args) => witness::witness(args).await,
             Command::Anchor(args) => anchor::anchor(args).await,
             Command::CheckAnchor(args) => anchor::check_anchor(args).await,
         }

@@ -32,6 +32,9 @@ pub enum NodeError {
     /// lead to its signed root. The mirror stops; a human must look.
     #[error("UPSTREAM LOG FORKED OR REWRITTEN: {0}")]
     Forked(String),
+    /// A witness co-signature was refused (malformed, bad signature, or not over the latest head).
+    #[error("co-signature refused: {0}")]
+    Cosignature(String),
     /// The DID has no operation in the log.
     #[error("no such DID in the log")]
     NotFound,
@@ -66,6 +69,7 @@ impl NodeError {
             NodeError::Unavailable(_) => "unavailable",
             NodeError::NotFound => "not_found",
             NodeError::ReadOnly => "read_only",
+            NodeError::Cosignature(_) => "cosignature_refused",
             NodeError::Upstream(_) => "upstream_unavailable",
             NodeError::Forked(_) => "upstream_forked",
             NodeError::BadRange(_) => "bad_range",

@@ -20,6 +20,7 @@ pub fn router(registry: Arc<Registry>) -> Router {
         .route("/operations", post(submit))
         .route("/dids/{did}", get(resolve))
         .route("/tree-head", get(tree_head))
+        .route("/cosignatures", post(cosign))
         .route("/consistency", get(consistency))
         .route("/entries", get(entries))
         .layer(DefaultBodyLimit::max(MAX_OPERATION_LEN))
@@ -39,6 +40,7 @@ fn status_of(error: &NodeError) -> StatusCode {
     match error {
         NodeError::Operation(e) if CONFLICTS.contains(&e.code()) => StatusCode::CONFLICT,
         NodeError::Operation(_) | NodeError::BadRange(_) | NodeError::Merkle(_) => StatusCode::BAD_REQUEST,
+        NodeError::Cosignature(_) => StatusCode::CONFLICT,
         NodeError::NotFound => StatusCode::NOT_FOUND,
         NodeError::ReadOnly => StatusCode::METHOD_NOT_ALLOWED,
         NodeError::Pushback { .. } | NodeError::Unavailable(_) | NodeError::Upstream(_) => {
@@ -103,6 +105,14 @@ async fn submit(State(registry): State<Arc<Registry>>, body: String) -> Result<R
 async fn resolve(State(registry): State<Arc<Registry>>, Path(did): Path<String>) -> Result<Response, Problem> {
     let resolution = blocking(move || registry.resolve(&did)).await?;
     Ok(Json(resolution).into_response())
+}
+
+async fn cosign(State(registry): State<Arc<Registry>>, body: String) -> Result<Response, Problem> {
+    if registry.is_read_only() {
+        return Err(NodeError::ReadOnly.into());
+    }
+    let count = registry.add_cosignature(body.trim())?;
+    Ok((StatusCode::ACCEPTED, Json(json!({ "cosignatures": count }))).into_response())
 }
 
 async fn tree_head(State(registry): State<Arc<Registry>>) -> Result<Response, Problem> {

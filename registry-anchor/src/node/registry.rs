@@ -11,7 +11,7 @@ use crate::merkle::{self, Tree};
 use crate::operation::{DidState, Operation};
 use crate::resolution::{Resolution, ResolutionMetadata, ResolvedOperation, TreeHeadView};
 use crate::store::Store;
-use crate::tree_head::UnverifiedTreeHead;
+use crate::tree_head::{Cosignature, MAX_COSIGNATURES, TreeHeadError, UnverifiedTreeHead};
 
 /// What the node answers once an operation is durable.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -209,6 +209,44 @@ impl Registry {
             return Err(NodeError::Unavailable("no tree head yet".into()));
         }
         Ok(head)
+    }
+
+    /// Attaches a witness co-signature to the latest tree head, and returns how many it has.
+    ///
+    /// Anyone may co-sign: the signature must verify under the key its `kid` names and cover
+    /// exactly the latest head's payload. Which witnesses count is each resolver's policy.
+    pub fn add_cosignature(&self, compact: &str) -> Result<usize, NodeError> {
+        let cosignature = Cosignature::parse(compact).map_err(|e| NodeError::Cosignature(e.to_string()))?;
+        let witness = crate::resolution::parse_registry_key(cosignature.kid())
+            .map_err(|e| NodeError::Cosignature(e.to_string()))?;
+        let current = self.tree_head()?;
+        let unverified = UnverifiedTreeHead::parse(&current.tree_head)?;
+        let operator = crate::resolution::parse_registry_key(unverified.kid())
+            .map_err(|e| NodeError::Cosignature(e.to_string()))?;
+        let head = unverified.verify(&operator)?;
+        cosignature.verify(&head, &witness).map_err(|e| match e {
+            TreeHeadError::PayloadMismatch => NodeError::Cosignature("it is not over the latest tree head".into()),
+            other => NodeError::Cosignature(other.to_string()),
+        })?;
+        let mut view = self.shared.view.write().map_err(poisoned)?;
+        if view.head.tree_head != current.tree_head {
+            return Err(NodeError::Cosignature("a newer tree head was signed meanwhile".into()));
+        }
+        let kid = cosignature.kid();
+        let known = view
+            .head
+            .cosignatures
+            .iter()
+            .any(|held| Cosignature::parse(held).is_ok_and(|held| held.kid() == kid));
+        if !known {
+            if view.head.cosignatures.len() >= MAX_COSIGNATURES {
+                return Err(NodeError::Cosignature(
+                    "the head has as many co-signatures as it can hold".into(),
+                ));
+            }
+            view.head.cosignatures.push(compact.to_owned());
+        }
+        Ok(view.head.cosignatures.len())
     }
 
     /// An RFC 9162 consistency proof between two sizes no larger than the latest head's.
