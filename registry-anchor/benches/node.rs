@@ -5,8 +5,11 @@
 //! For each log size N:
 //!
 //! 1. N signed `create` operations are generated before anything is timed, on two threads.
-//!    Every DID is real and distinct: a fresh update key, a fresh next key (its commitment) and
-//!    a fresh document key per DID, signed with [`operation::create`].
+//!    Every DID is real and distinct: a fresh update key and a fresh document key per DID,
+//!    signed with [`operation::create`]; one next-key commitment is shared by all (the node
+//!    never reads it on create). DID keys are Ed25519 by default: did-core's P-256 key
+//!    generation and deterministic signing cost about 1 ms per DID here, 10 minutes for a
+//!    million on two threads, against about 2 minutes with Ed25519.
 //! 2. Append: all N are submitted to an in-process [`Registry`] (redb store in a temporary
 //!    directory, default batching) by [`IN_FLIGHT`] concurrent submitters; each acknowledgement
 //!    means durable and covered by a signed tree head. Reported: wall time, operations per
@@ -22,8 +25,8 @@
 //!
 //! Run with `cargo bench -p registry-anchor --no-default-features --features aws-lc,node --bench node`.
 //! `DOJANG_BENCH_SIZES=10000` (comma-separated) chooses the sizes (default `10000,1000000`);
-//! `DOJANG_BENCH_DID_KEY=ed25519` makes the DIDs' keys Ed25519 (default P-256; the operator key
-//! is always P-256). A million DIDs take a few minutes and about 1.5 GB in the temporary
+//! `DOJANG_BENCH_DID_KEY=p256` makes the DIDs' keys P-256 (default Ed25519; the operator key,
+//! which signs the tree heads, is always P-256, like the baseline). A million DIDs take a few minutes and about 1.5 GB in the temporary
 //! directory, which is deleted afterwards.
 
 // A benchmark is test code: a fixture that fails should stop it loudly, and its indices
@@ -79,8 +82,8 @@ fn operator_key() -> SigningKey {
 
 fn did_key_type() -> KeyType {
     match std::env::var("DOJANG_BENCH_DID_KEY").as_deref() {
-        Ok("ed25519" | "Ed25519" | "EdDSA") => KeyType::Ed25519,
-        Ok("p256" | "P-256" | "ES256") | Err(_) => KeyType::P256,
+        Ok("ed25519" | "Ed25519" | "EdDSA") | Err(_) => KeyType::Ed25519,
+        Ok("p256" | "P-256" | "ES256") => KeyType::P256,
         Ok(other) => panic!("DOJANG_BENCH_DID_KEY: p256 or ed25519, not {other}"),
     }
 }
@@ -112,21 +115,17 @@ fn document(key: &VerifyingKey, i: usize) -> Map<String, Value> {
     }
 }
 
-/// One fresh DID's `create`: its own update key, next key and document key.
-fn create(key_type: KeyType, i: usize) -> Operation {
+/// One fresh DID's `create`: its own update key and document key; the next-key commitment is
+/// shared by all (the node neither reads nor indexes it, so this changes no measured cost).
+fn create(key_type: KeyType, next: KeyCommitment, i: usize) -> Operation {
     let update = SigningKey::generate(key_type).expect("keygen");
-    let next = SigningKey::generate(key_type).expect("keygen");
     let doc_key = SigningKey::generate(key_type).expect("keygen");
-    operation::create(
-        &update,
-        KeyCommitment::of(next.verifying_key()),
-        document(doc_key.verifying_key(), i),
-    )
-    .expect("create signs")
+    operation::create(&update, next, document(doc_key.verifying_key(), i)).expect("create signs")
 }
 
 /// `n` creates on [`GENERATORS`] threads.
 fn generate(n: usize, key_type: KeyType) -> Vec<Operation> {
+    let next = KeyCommitment::of(SigningKey::generate(key_type).expect("keygen").verifying_key());
     let per = n.div_ceil(GENERATORS);
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..GENERATORS)
@@ -134,7 +133,7 @@ fn generate(n: usize, key_type: KeyType) -> Vec<Operation> {
                 scope.spawn(move || {
                     let start = t * per;
                     let end = (start + per).min(n);
-                    (start..end).map(|i| create(key_type, i)).collect::<Vec<_>>()
+                    (start..end).map(|i| create(key_type, next, i)).collect::<Vec<_>>()
                 })
             })
             .collect();
@@ -174,8 +173,13 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 /// The process's peak resident memory so far (Linux), in MiB.
 fn peak_rss_mib() -> Option<u64> {
+    memory_mib("VmHWM:")
+}
+
+/// A memory figure of `/proc/self/status` (Linux), in MiB.
+fn memory_mib(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024)
 }
@@ -236,7 +240,11 @@ impl Bench {
         let operations = generate(size, self.key_type);
         report.generate = start.elapsed();
         report.op_bytes = operations.iter().map(|o| o.as_str().len()).sum::<usize>() / size.max(1);
-        eprintln!("[{size}] generated in {:.1?}", report.generate);
+        eprintln!(
+            "[{size}] generated in {:.1?}; resident memory {} MiB",
+            report.generate,
+            memory_mib("VmRSS:").unwrap_or(0)
+        );
         let sample: Vec<String> = (0..RESOLUTIONS)
             .map(|i| operations[spread(i, size)].did().as_str().to_owned())
             .collect();
