@@ -23,6 +23,7 @@ use did_core::key::{Jwk, SigningKey};
 use did_core::resolve::{ResolutionError, Resolver};
 use registry_anchor::client::RegistryResolver;
 use registry_anchor::resolution::ResolutionVerifier;
+use registry_anchor::tree_head::{SignedTreeHead, Witness};
 use serde_json::Value;
 
 struct Mirror {
@@ -331,7 +332,27 @@ fn witnesses_co_sign_consistent_heads_and_resolvers_can_require_them() {
     let (code, refused) = witness_cli(&rewritten, &witness_key, &state);
     assert_eq!(code, 1, "{refused}");
     assert_eq!(error_code(&refused), "inconsistent", "{refused}");
-    // A co-signature over another head is refused by the node.
+    // The node takes only co-signatures over its latest head: one over the honest head the
+    // witness signed is refused, as is garbage; one over the current head is taken.
+    let witness = Witness::new(
+        SigningKey::from_jwk(&Jwk::from_json(&std::fs::read_to_string(&witness_key).unwrap()).unwrap()).unwrap(),
+        rewritten.operator.clone(),
+        rewritten.log_id.clone(),
+    );
+    let honest_head =
+        SignedTreeHead::verify(std::fs::read_to_string(&state).unwrap().trim(), &rewritten.operator).unwrap();
+    let stale = witness.cosign(None, &honest_head, &[]).unwrap();
+    let (status, problem) = post(&format!("{}/cosignatures", rewritten.url), stale.as_compact());
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (409, Some("cosignature_refused")),
+        "{problem}"
+    );
     let (status, _) = post(&format!("{}/cosignatures", rewritten.url), "not.a.jws");
     assert_eq!(status, 409);
+    let (_, current) = get(&format!("{}/tree-head", rewritten.url));
+    let current = SignedTreeHead::verify(current["treeHead"].as_str().unwrap(), &rewritten.operator).unwrap();
+    let fresh = witness.cosign(None, &current, &[]).unwrap();
+    let (status, taken) = post(&format!("{}/cosignatures", rewritten.url), fresh.as_compact());
+    assert_eq!((status, taken["cosignatures"].as_u64()), (202, Some(1)), "{taken}");
 }
