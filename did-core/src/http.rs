@@ -35,7 +35,7 @@ pub async fn get_bounded(
     max_bytes: usize,
 ) -> Result<Vec<u8>, FetchError> {
     let transport = |e: reqwest::Error| FetchError::Transport(e.without_url().to_string());
-    let mut response = client
+    let response = client
         .get(url)
         .header(reqwest::header::ACCEPT, accept)
         .send()
@@ -48,11 +48,21 @@ pub async fn get_bounded(
     if !status.is_success() {
         return Err(FetchError::Transport(format!("HTTP status {}", status.as_u16())));
     }
+    read_bounded(response, max_bytes).await
+}
+
+/// Reads a response's body, at most `max_bytes` of it (checked against the declared length
+/// first, then while streaming), whatever its status.
+pub async fn read_bounded(mut response: reqwest::Response, max_bytes: usize) -> Result<Vec<u8>, FetchError> {
     if response.content_length().is_some_and(|len| len > max_bytes as u64) {
         return Err(FetchError::TooLarge);
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(transport)? {
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| FetchError::Transport(e.without_url().to_string()))?
+    {
         if body.len() + chunk.len() > max_bytes {
             return Err(FetchError::TooLarge);
         }

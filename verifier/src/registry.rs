@@ -7,7 +7,7 @@ use std::sync::Arc;
 use clap::Args;
 use did_core::resolve::CompositeResolver;
 use registry_anchor::client::{MAX_SNAPSHOT_LEN, RegistryResolver, Snapshot, read_registry_key};
-use registry_anchor::resolution::ResolutionVerifier;
+use registry_anchor::resolution::{ResolutionVerifier, default_log_id};
 use registry_anchor::tree_head::WitnessPolicy;
 
 /// Where did:dojang DIDs are resolved and what their answers are checked against.
@@ -45,13 +45,10 @@ impl RegistryArgs {
             return Ok(None);
         };
         let operator = read_registry_key(key).map_err(|e| format!("--registry-key: {e}"))?;
-        let log_id = match &self.registry_log_id {
-            Some(id) => id.clone(),
-            None => did_core::resolve::KeyResolver::did_for(&operator)
-                .map_err(|e| format!("--registry-key: {e}"))?
-                .as_str()
-                .to_owned(),
-        };
+        let log_id = self
+            .registry_log_id
+            .clone()
+            .unwrap_or_else(|| default_log_id(&operator));
         let mut verifier = ResolutionVerifier::new(operator, log_id);
         if !self.witness_keys.is_empty() {
             let keys = self

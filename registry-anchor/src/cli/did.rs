@@ -5,11 +5,12 @@ use std::path::Path;
 use did_core::key::SigningKey;
 use serde_json::{Map, Value, json};
 
-use super::Failure;
 use super::args::{DidCommand, Target};
 use super::keys::read_signing_key;
+use super::{Failure, refused};
+use crate::client::NodeApi;
 use crate::operation::{self, DidState, DocumentChange, KeyCommitment, Operation, PatchOperation};
-use crate::resolution::Resolution;
+use crate::resolution::{MAX_RESPONSE_LEN, Resolution};
 
 /// The verification relationships a rotation resets to the new key.
 const RELATIONSHIPS: [&str; 6] = [
@@ -23,11 +24,8 @@ const RELATIONSHIPS: [&str; 6] = [
 
 /// The largest document or patch file read.
 const MAX_INPUT_FILE: u64 = 64 * 1024;
-/// The largest node answer read.
-const MAX_ANSWER: usize = 4 * 1024 * 1024;
 
 pub(crate) async fn run(command: DidCommand) -> Result<Value, Failure> {
-    let client = reqwest::Client::new();
     match command {
         DidCommand::Create {
             node,
@@ -46,7 +44,7 @@ pub(crate) async fn run(command: DidCommand) -> Result<Value, Failure> {
                 document.insert("service".into(), Value::Array(services));
             }
             let op = operation::create(&key, KeyCommitment::of(next.verifying_key()), document).map_err(op_error)?;
-            submit(&client, &node, &op).await
+            submit(&node, &op).await
         }
         DidCommand::Update {
             target,
@@ -67,30 +65,33 @@ pub(crate) async fn run(command: DidCommand) -> Result<Value, Failure> {
                 },
                 (None, None) => return Err(("usage", "give --patch or --document".into())),
             };
-            let (did, state) = current(&client, &target).await?;
+            let (did, state) = current(&target).await?;
             let next = KeyCommitment::of(next.verifying_key());
             let previous = *state.last_operation();
             let op = operation::update(&did, previous, &key, next, change).map_err(op_error)?;
-            submit(&client, &target.node, &op).await
+            submit(&target.node, &op).await
         }
         DidCommand::Rotate { target, key, next_key } => {
             let key = read_signing_key(&key)?;
             let next = read_signing_key(&next_key)?;
-            let (did, state) = current(&client, &target).await?;
+            let (did, state) = current(&target).await?;
             let previous = *state.last_operation();
             let change = DocumentChange::Replace(rotated_document(&state, &key));
             let op = operation::update(&did, previous, &key, KeyCommitment::of(next.verifying_key()), change)
                 .map_err(op_error)?;
-            submit(&client, &target.node, &op).await
+            submit(&target.node, &op).await
         }
         DidCommand::Deactivate { target, key } => {
             let key = read_signing_key(&key)?;
-            let (did, state) = current(&client, &target).await?;
+            let (did, state) = current(&target).await?;
             let previous = *state.last_operation();
             let op = operation::deactivate(&did, previous, &key).map_err(op_error)?;
-            submit(&client, &target.node, &op).await
+            submit(&target.node, &op).await
         }
-        DidCommand::Show { target } => get_json(&client, &did_url(&target)).await,
+        DidCommand::Show { target } => api(&target.node)?
+            .get_json(&format!("/dids/{}", target.did), MAX_RESPONSE_LEN)
+            .await
+            .map_err(refused),
     }
 }
 
@@ -145,51 +146,15 @@ fn read_json(path: &Path) -> Result<Value, Failure> {
     serde_json::from_str(&text).map_err(|e| ("invalid_input", format!("{}: {e}", path.display())))
 }
 
-fn base(node: &str) -> &str {
-    node.trim_end_matches('/')
-}
-
-/// The node's resolution URL of the target DID.
-fn did_url(target: &Target) -> String {
-    format!("{}/dids/{}", base(&target.node), target.did)
-}
-
-async fn read_answer(response: reqwest::Response) -> Result<(u16, Value), Failure> {
-    let status = response.status().as_u16();
-    let bytes = response.bytes().await.map_err(|e| ("unreachable", e.to_string()))?;
-    if bytes.len() > MAX_ANSWER {
-        return Err(("bad_answer", "the node's answer is too large".into()));
-    }
-    let value = serde_json::from_slice(&bytes).map_err(|e| ("bad_answer", format!("not JSON: {e}")))?;
-    Ok((status, value))
-}
-
-fn refused(status: u16, problem: &Value) -> Failure {
-    let code = problem.get("code").and_then(Value::as_str).unwrap_or("unknown");
-    let detail = problem.get("detail").and_then(Value::as_str).unwrap_or_default();
-    ("refused", format!("HTTP {status} {code}: {detail}"))
-}
-
-async fn get_json(client: &reqwest::Client, url: &str) -> Result<Value, Failure> {
-    let response = client
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| ("unreachable", e.to_string()))?;
-    match read_answer(response).await? {
-        (200, value) => Ok(value),
-        (status, problem) => Err(refused(status, &problem)),
-    }
-}
-
 /// The DID and its current state, replayed from the operations the node lists (the node
 /// checks `previous` again when the new operation arrives, so a stale or lying answer only
 /// gets the new operation refused).
-async fn current(client: &reqwest::Client, target: &Target) -> Result<(did_core::did::Did, DidState), Failure> {
+async fn current(target: &Target) -> Result<(did_core::did::Did, DidState), Failure> {
     let parsed = operation::parse_did(&target.did).map_err(op_error)?;
-    let answer = get_json(client, &did_url(target)).await?;
-    let resolution: Resolution =
-        serde_json::from_value(answer).map_err(|e| ("bad_answer", format!("not a resolution: {e}")))?;
+    let resolution: Resolution = api(&target.node)?
+        .get_json(&format!("/dids/{}", target.did), MAX_RESPONSE_LEN)
+        .await
+        .map_err(refused)?;
     let operations = resolution
         .operations
         .iter()
@@ -214,21 +179,19 @@ fn rotated_document(state: &DidState, key: &SigningKey) -> Map<String, Value> {
     document
 }
 
-async fn submit(client: &reqwest::Client, node: &str, op: &Operation) -> Result<Value, Failure> {
-    let response = client
-        .post(format!("{}/operations", base(node)))
-        .header("content-type", "application/jose")
-        .body(op.as_str().to_owned())
-        .send()
+fn api(node: &str) -> Result<NodeApi, Failure> {
+    NodeApi::new(node).map_err(refused)
+}
+
+async fn submit(node: &str, op: &Operation) -> Result<Value, Failure> {
+    let receipt = api(node)?
+        .post_json("/operations", "application/jose", op.as_str().to_owned())
         .await
-        .map_err(|e| ("unreachable", e.to_string()))?;
-    match read_answer(response).await? {
-        (202, receipt) => Ok(json!({
-            "ok": true,
-            "did": receipt.get("did"),
-            "operationHash": receipt.get("operationHash"),
-            "index": receipt.get("index"),
-        })),
-        (status, problem) => Err(refused(status, &problem)),
-    }
+        .map_err(refused)?;
+    Ok(json!({
+        "ok": true,
+        "did": receipt.get("did"),
+        "operationHash": receipt.get("operationHash"),
+        "index": receipt.get("index"),
+    }))
 }

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::Failure;
 use crate::node::{Mirror, MirrorConfig, NodeError, router};
-use crate::resolution::ResolutionVerifier;
+use crate::resolution::{ResolutionVerifier, default_log_id};
 
 /// `mirror` options.
 #[derive(Debug, Args)]
@@ -37,13 +37,7 @@ pub struct MirrorArgs {
 
 pub(crate) async fn mirror(args: MirrorArgs) -> Result<Value, Failure> {
     let operator = super::keys::read_registry_key(&args.registry_key)?;
-    let log_id = match &args.log_id {
-        Some(id) => id.clone(),
-        None => did_core::resolve::KeyResolver::did_for(&operator)
-            .map_err(|e| ("invalid_key", e.to_string()))?
-            .as_str()
-            .to_owned(),
-    };
+    let log_id = args.log_id.clone().unwrap_or_else(|| default_log_id(&operator));
     std::fs::create_dir_all(&args.data).map_err(|e| ("data_dir", format!("{}: {e}", args.data.display())))?;
     let mut mirror = Mirror::open(MirrorConfig {
         store_path: args.data.join("mirror.redb"),

@@ -55,3 +55,15 @@ fn fail(code: &str, message: &str) -> i32 {
 
 /// A failed command: a stable code and a message.
 pub(crate) type Failure = (&'static str, String);
+
+/// A node's failure as a command failure: `unreachable`, `refused` (with the node's problem
+/// code and detail) or `bad_answer`.
+pub(crate) fn refused(error: crate::client::NodeApiError) -> Failure {
+    use crate::client::NodeApiError;
+    let code = match &error {
+        NodeApiError::Unreachable(_) => "unreachable",
+        NodeApiError::Refused { .. } => "refused",
+        _ => "bad_answer",
+    };
+    (code, error.to_string())
+}

@@ -61,7 +61,7 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<Value, Failure> {
     let log_id = args
         .log_id
         .clone()
-        .unwrap_or_else(|| operator.split('#').next().unwrap_or_default().to_owned());
+        .unwrap_or_else(|| crate::resolution::default_log_id(key.verifying_key()));
     let mut config = NodeConfig::new(args.data.join(STORE_FILE), log_id.clone(), key);
     config.batch_max = args.batch_max;
     config.batch_interval = Duration::from_millis(args.batch_interval_ms);

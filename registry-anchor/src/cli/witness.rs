@@ -5,20 +5,16 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use did_core::http;
-use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Failure;
 use super::keys::{read_registry_key, read_signing_key};
+use super::{Failure, refused};
+use crate::client::NodeApi;
 use crate::merkle::decode_hash;
-use crate::resolution::TreeHeadView;
+use crate::resolution::default_log_id;
 use did_core::key::VerifyingKey;
 
 use crate::tree_head::{SignedTreeHead, TreeHead, UnverifiedTreeHead, Witness};
-
-/// The largest answer read from the node.
-const MAX_ANSWER: usize = 64 * 1024;
 
 /// `witness` options.
 #[derive(Debug, Args)]
@@ -46,14 +42,8 @@ pub struct WitnessArgs {
     pub poll_ms: u64,
 }
 
-#[derive(Deserialize)]
-struct ConsistencyAnswer {
-    proof: Vec<String>,
-}
-
 struct Session {
-    node: String,
-    http: reqwest::Client,
+    node: NodeApi,
     witness: Witness,
     operator: VerifyingKey,
     state: PathBuf,
@@ -61,16 +51,9 @@ struct Session {
 
 pub(crate) async fn witness(args: WitnessArgs) -> Result<Value, Failure> {
     let operator = read_registry_key(&args.registry_key)?;
-    let log_id = match &args.log_id {
-        Some(id) => id.clone(),
-        None => did_core::resolve::KeyResolver::did_for(&operator)
-            .map_err(|e| ("invalid_key", e.to_string()))?
-            .as_str()
-            .to_owned(),
-    };
+    let log_id = args.log_id.clone().unwrap_or_else(|| default_log_id(&operator));
     let session = Session {
-        node: args.node.trim_end_matches('/').to_owned(),
-        http: http::client(false).map_err(|e| ("http", e))?,
+        node: NodeApi::new(&args.node).map_err(refused)?,
         witness: Witness::new(read_signing_key(&args.key)?, operator.clone(), log_id),
         operator,
         state: args.state.clone(),
@@ -96,17 +79,6 @@ pub(crate) async fn witness(args: WitnessArgs) -> Result<Value, Failure> {
 }
 
 impl Session {
-    async fn get(&self, path: &str) -> Result<Vec<u8>, Failure> {
-        http::get_bounded(
-            &self.http,
-            &format!("{}{path}", self.node),
-            "application/json",
-            MAX_ANSWER,
-        )
-        .await
-        .map_err(|e| ("unreachable", format!("{path}: {e:?}")))
-    }
-
     /// The last head this witness co-signed, from the state file.
     fn previous(&self) -> Result<Option<TreeHead>, Failure> {
         let text = match std::fs::read_to_string(&self.state) {
@@ -121,19 +93,17 @@ impl Session {
     }
 
     async fn round(&self) -> Result<Value, Failure> {
-        let view: TreeHeadView =
-            serde_json::from_slice(&self.get("/tree-head").await?).map_err(|e| ("bad_answer", e.to_string()))?;
+        let view = self.node.tree_head().await.map_err(refused)?;
         let head =
             SignedTreeHead::verify(&view.tree_head, &self.operator).map_err(|e| ("bad_tree_head", e.to_string()))?;
         let previous = self.previous()?;
         let from = previous.as_ref().map_or(0, |p| p.size);
         let size = head.head().size;
         let proof = if from > 0 && size > from {
-            let answer: ConsistencyAnswer =
-                serde_json::from_slice(&self.get(&format!("/consistency?from={from}&to={size}")).await?)
-                    .map_err(|e| ("bad_answer", e.to_string()))?;
-            answer
-                .proof
+            self.node
+                .consistency(from, size)
+                .await
+                .map_err(refused)?
                 .iter()
                 .map(|h| decode_hash(h))
                 .collect::<Result<Vec<_>, _>>()
@@ -150,20 +120,14 @@ impl Session {
     }
 
     async fn publish(&self, head: &SignedTreeHead, cosignature: &str) -> Result<Value, Failure> {
-        let response = self
-            .http
-            .post(format!("{}/cosignatures", self.node))
-            .body(cosignature.to_owned())
-            .send()
-            .await
-            .map_err(|e| ("unreachable", e.to_string()))?;
-        let status = response.status().as_u16();
-        // Record the head as co-signed before anything else: the witness's promise is made.
+        let posted = self
+            .node
+            .post_json("/cosignatures", "application/jose", cosignature.to_owned())
+            .await;
+        // Record the head as co-signed whatever the node says: the witness's promise is made.
         std::fs::write(&self.state, head.as_compact())
             .map_err(|e| ("state_file", format!("{}: {e}", self.state.display())))?;
-        if status != 202 {
-            return Err(("refused", format!("the node answered {status} to the co-signature")));
-        }
+        posted.map_err(refused)?;
         Ok(json!({"ok": true, "size": head.head().size, "witness": self.witness.kid()}))
     }
 }

@@ -6,15 +6,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use async_trait::async_trait;
 use did_core::clock::{Clock, SystemClock};
 use did_core::did::Did;
-use did_core::http::{self, FetchError};
 use did_core::resolve::{DocumentMetadata, Resolution, ResolutionError, ResolutionOptions, Resolver};
-use serde::Deserialize;
 use serde_json::json;
 
 use super::cache::{Cache, Entry};
-use crate::resolution::{
-    MAX_RESPONSE_LEN, ResolutionVerifier, VerificationError, VerifiedResolution, check_consistency,
-};
+use super::{NodeApi, NodeApiError};
+use crate::resolution::{ResolutionVerifier, VerificationError, VerifiedResolution, check_consistency};
 use crate::tree_head::{SignedTreeHead, TreeHead};
 
 /// How long a verified answer is served without asking a node again (5 minutes).
@@ -24,17 +21,13 @@ pub const DEFAULT_TTL: Duration = Duration::from_secs(300);
 /// node can be reached (7 days).
 pub const DEFAULT_OFFLINE_GRACE: Duration = Duration::from_secs(7 * 24 * 3600);
 
-/// The largest consistency or tree-head answer read (a proof is at most 64 hashes).
-const MAX_SMALL_ANSWER: usize = 16 * 1024;
-
 /// How often a head is re-checked when another resolution moved the seen head meanwhile.
 const SEEN_RETRIES: usize = 4;
 
 /// Resolves `did:dojang` DIDs from one or more nodes or mirrors, trusting none of them.
 pub struct RegistryResolver {
-    nodes: Vec<String>,
+    nodes: Vec<NodeApi>,
     verifier: ResolutionVerifier,
-    http: reqwest::Client,
     ttl: Duration,
     offline_grace: Duration,
     max_entries: usize,
@@ -45,47 +38,53 @@ pub struct RegistryResolver {
 impl std::fmt::Debug for RegistryResolver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RegistryResolver")
-            .field("nodes", &self.nodes)
+            .field("nodes", &self.nodes.iter().map(NodeApi::base).collect::<Vec<_>>())
             .field("log_id", &self.verifier.log_id())
             .field("ttl", &self.ttl)
             .finish_non_exhaustive()
     }
 }
 
-#[derive(Deserialize)]
-struct ConsistencyAnswer {
-    from: u64,
-    to: u64,
-    proof: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct TreeHeadAnswer {
-    #[serde(rename = "treeHead")]
-    tree_head: String,
-    #[serde(default)]
-    cosignatures: Vec<String>,
-}
-
 fn invalid(error: VerificationError) -> ResolutionError {
     ResolutionError::InvalidProof(error.to_string())
 }
 
-fn fetch_error(error: FetchError, limit: usize) -> ResolutionError {
+/// A node's failure as a resolution error. A node that answers nonsense is lying; one that
+/// refuses (a lagging mirror asked for a proof to a size it lacks, an overloaded node) or
+/// cannot be reached is unavailable, and the next node is asked.
+fn node_error(error: NodeApiError) -> ResolutionError {
     match error {
-        FetchError::NotFound => ResolutionError::NotFound,
-        FetchError::TooLarge => ResolutionError::TooLarge { limit },
-        FetchError::Transport(why) => ResolutionError::Transport(why),
+        e if e.is_not_found() => ResolutionError::NotFound,
+        NodeApiError::TooLarge { limit } => ResolutionError::TooLarge { limit },
+        NodeApiError::Malformed(why) => invalid(VerificationError::Malformed(why)),
+        other => ResolutionError::Transport(other.to_string()),
     }
 }
 
-/// Which failure to report when every node failed: a proof failure is the loudest.
-fn rank(error: &ResolutionError) -> u8 {
-    match error {
-        ResolutionError::InvalidProof(_) => 3,
-        ResolutionError::NotFound => 2,
-        ResolutionError::Transport(_) => 0,
-        _ => 1,
+/// The failure to report when every node failed: a failed proof over a denial over anything
+/// else over an unreachable node.
+#[derive(Default)]
+struct Loudest(Option<ResolutionError>);
+
+impl Loudest {
+    fn rank(error: &ResolutionError) -> u8 {
+        match error {
+            ResolutionError::InvalidProof(_) => 3,
+            ResolutionError::NotFound => 2,
+            ResolutionError::Transport(_) => 0,
+            _ => 1,
+        }
+    }
+
+    fn note(&mut self, error: ResolutionError) {
+        if self.0.as_ref().is_none_or(|held| Self::rank(&error) > Self::rank(held)) {
+            self.0 = Some(error);
+        }
+    }
+
+    fn into_error(self) -> ResolutionError {
+        self.0
+            .unwrap_or_else(|| ResolutionError::Transport("no registry node configured".into()))
     }
 }
 
@@ -100,14 +99,13 @@ impl RegistryResolver {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let nodes: Vec<String> = nodes
+        let nodes = nodes
             .into_iter()
-            .map(|node| node.into().trim_end_matches('/').to_owned())
-            .collect();
+            .map(|node| NodeApi::new(&node.into()).map_err(node_error))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(RegistryResolver {
             nodes,
             verifier,
-            http: http::client(false).map_err(ResolutionError::Transport)?,
             ttl: DEFAULT_TTL,
             offline_grace: DEFAULT_OFFLINE_GRACE,
             max_entries: 100_000,
@@ -184,7 +182,7 @@ impl RegistryResolver {
                 return Ok(entry.verified.clone());
             }
         }
-        let mut failure: Option<ResolutionError> = None;
+        let mut failure = Loudest::default();
         for node in &self.nodes {
             match self.fetch(node, did).await {
                 Ok(verified) => {
@@ -195,14 +193,10 @@ impl RegistryResolver {
                     self.lock().keep(did, entry, self.max_entries);
                     return Ok(verified);
                 }
-                Err(e) => {
-                    if failure.as_ref().is_none_or(|f| rank(&e) > rank(f)) {
-                        failure = Some(e);
-                    }
-                }
+                Err(e) => failure.note(e),
             }
         }
-        let failure = failure.unwrap_or_else(|| ResolutionError::Transport("no registry node configured".into()));
+        let failure = failure.into_error();
         let held = self.lock().entries.get(did).cloned();
         match (failure, held) {
             (ResolutionError::Transport(why), Some(entry)) => {
@@ -227,40 +221,25 @@ impl RegistryResolver {
     /// consistency with the head seen before. This is how a door notices a forked log even
     /// when its DIDs did not change.
     pub async fn latest_tree_head(&self) -> Result<SignedTreeHead, ResolutionError> {
-        let mut failure = None;
+        let mut failure = Loudest::default();
         for node in &self.nodes {
-            let url = format!("{node}/tree-head");
-            let answer = async {
-                let body = http::get_bounded(&self.http, &url, "application/json", MAX_SMALL_ANSWER)
-                    .await
-                    .map_err(|e| fetch_error(e, MAX_SMALL_ANSWER))?;
-                let answer: TreeHeadAnswer =
-                    serde_json::from_slice(&body).map_err(|e| invalid(VerificationError::Malformed(e.to_string())))?;
-                let head = self
-                    .verifier
-                    .verify_tree_head(&answer.tree_head, &answer.cosignatures)
-                    .map_err(invalid)?;
-                self.accept_head(node, head.head()).await?;
-                Ok::<_, ResolutionError>(head)
-            }
-            .await;
-            match answer {
+            match self.fetch_tree_head(node).await {
                 Ok(head) => return Ok(head),
-                Err(e) => {
-                    if failure.as_ref().is_none_or(|f| rank(&e) > rank(f)) {
-                        failure = Some(e);
-                    }
-                }
+                Err(e) => failure.note(e),
             }
         }
-        Err(failure.unwrap_or_else(|| ResolutionError::Transport("no node answered".into())))
+        Err(failure.into_error())
     }
 
-    async fn fetch(&self, node: &str, did: &str) -> Result<VerifiedResolution, ResolutionError> {
-        let url = format!("{node}/dids/{did}");
-        let body = http::get_bounded(&self.http, &url, "application/json", MAX_RESPONSE_LEN)
-            .await
-            .map_err(|e| fetch_error(e, MAX_RESPONSE_LEN))?;
+    async fn fetch_tree_head(&self, node: &NodeApi) -> Result<SignedTreeHead, ResolutionError> {
+        let view = node.tree_head().await.map_err(node_error)?;
+        let head = self.verifier.verify_tree_head_view(&view).map_err(invalid)?;
+        self.accept_head(node, head.head()).await?;
+        Ok(head)
+    }
+
+    async fn fetch(&self, node: &NodeApi, did: &str) -> Result<VerifiedResolution, ResolutionError> {
+        let body = node.resolution(did).await.map_err(node_error)?;
         let verified = self.verifier.verify_json(did, &body).map_err(invalid)?;
         self.accept_head(node, verified.tree_head().head()).await?;
         Ok(verified)
@@ -268,7 +247,7 @@ impl RegistryResolver {
 
     /// Accepts `head` from `node` only if it and the largest head seen so far are consistent
     /// (one extends the other, proven by the node), then remembers the larger.
-    async fn accept_head(&self, node: &str, head: &TreeHead) -> Result<(), ResolutionError> {
+    async fn accept_head(&self, node: &NodeApi, head: &TreeHead) -> Result<(), ResolutionError> {
         for _ in 0..SEEN_RETRIES {
             let seen = self.lock().seen.clone();
             let Some(seen) = seen else {
@@ -293,7 +272,7 @@ impl RegistryResolver {
             } else {
                 (head, &seen)
             };
-            let proof = self.consistency(node, old.size, new.size).await?;
+            let proof = node.consistency(old.size, new.size).await.map_err(node_error)?;
             check_consistency(old, new, &proof).map_err(invalid)?;
             let mut cache = self.lock();
             match &cache.seen {
@@ -310,27 +289,6 @@ impl RegistryResolver {
         Err(ResolutionError::Transport(
             "the seen tree head kept moving; try again".into(),
         ))
-    }
-
-    async fn consistency(&self, node: &str, from: u64, to: u64) -> Result<Vec<String>, ResolutionError> {
-        let url = format!("{node}/consistency?from={from}&to={to}");
-        let body = http::get_bounded(&self.http, &url, "application/json", MAX_SMALL_ANSWER)
-            .await
-            .map_err(|e| match e {
-                // A node behind the head seen before cannot prove anything about it: it lags.
-                FetchError::Transport(why) => {
-                    ResolutionError::Transport(format!("no consistency proof from {from} to {to}: {why}"))
-                }
-                other => fetch_error(other, MAX_SMALL_ANSWER),
-            })?;
-        let answer: ConsistencyAnswer =
-            serde_json::from_slice(&body).map_err(|e| invalid(VerificationError::Malformed(e.to_string())))?;
-        if answer.from != from || answer.to != to {
-            return Err(invalid(VerificationError::Malformed(
-                "the consistency proof is for other sizes".into(),
-            )));
-        }
-        Ok(answer.proof)
     }
 }
 

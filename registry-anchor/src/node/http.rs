@@ -13,6 +13,7 @@ use serde_json::json;
 use super::{NodeError, Registry};
 use crate::merkle;
 use crate::operation::{MAX_OPERATION_LEN, Operation};
+use crate::resolution::{ConsistencyAnswer, EntriesAnswer, Entry};
 
 /// The HTTP API in front of a [`Registry`].
 pub fn router(registry: Arc<Registry>) -> Router {
@@ -127,8 +128,12 @@ struct Range {
 
 async fn consistency(State(registry): State<Arc<Registry>>, Query(range): Query<Range>) -> Result<Response, Problem> {
     let proof = registry.consistency(range.from, range.to)?;
-    let proof: Vec<String> = proof.iter().map(merkle::encode_hash).collect();
-    Ok(Json(json!({"from": range.from, "to": range.to, "proof": proof})).into_response())
+    Ok(Json(ConsistencyAnswer {
+        from: range.from,
+        to: range.to,
+        proof: proof.iter().map(merkle::encode_hash).collect(),
+    })
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -139,9 +144,9 @@ struct EntryRange {
 
 async fn entries(State(registry): State<Arc<Registry>>, Query(range): Query<EntryRange>) -> Result<Response, Problem> {
     let entries = blocking(move || registry.entries(range.start, range.end)).await?;
-    let entries: Vec<_> = entries
+    let entries = entries
         .into_iter()
-        .map(|(index, operation)| json!({"index": index, "operation": operation}))
+        .map(|(index, operation)| Entry { index, operation })
         .collect();
-    Ok(Json(json!({ "entries": entries })).into_response())
+    Ok(Json(EntriesAnswer { entries }).into_response())
 }

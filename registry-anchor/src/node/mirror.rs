@@ -9,20 +9,23 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use did_core::http::{self, FetchError};
-use serde::Deserialize;
-
 use super::chains::Chains;
 use super::registry::poisoned;
 use super::{NodeError, Registry};
+use crate::client::{NodeApi, NodeApiError};
 use crate::merkle;
 use crate::operation::Operation;
-use crate::resolution::{ResolutionVerifier, TreeHeadView, check_consistency};
+use crate::resolution::{Entry, ResolutionVerifier, TreeHeadView, check_consistency};
 use crate::store::Appended;
 use crate::tree_head::{SignedTreeHead, UnverifiedTreeHead};
 
-/// The largest answer read from upstream (a page of entries).
-const MAX_ANSWER: usize = 64 * 1024 * 1024;
+/// The largest page of entries read from upstream.
+const MAX_ENTRIES_ANSWER: usize = 64 * 1024 * 1024;
+
+/// Any failure to get an answer from upstream: retried next round.
+fn upstream(error: NodeApiError) -> NodeError {
+    NodeError::Upstream(error.to_string())
+}
 
 /// What a mirror follows and how.
 #[derive(Debug, Clone)]
@@ -46,45 +49,20 @@ pub struct SyncReport {
     pub copied: u64,
 }
 
-#[derive(Deserialize)]
-struct EntriesAnswer {
-    entries: Vec<EntryAnswer>,
-}
-
-#[derive(Deserialize)]
-struct EntryAnswer {
-    index: u64,
-    operation: String,
-}
-
-#[derive(Deserialize)]
-struct ConsistencyAnswer {
-    proof: Vec<String>,
-}
-
 /// A mirror of one upstream node.
 pub struct Mirror {
     registry: Arc<Registry>,
-    upstream: String,
+    upstream: NodeApi,
     verifier: ResolutionVerifier,
     page: u64,
-    http: reqwest::Client,
     chains: Chains,
 }
 
 impl std::fmt::Debug for Mirror {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Mirror")
-            .field("upstream", &self.upstream)
+            .field("upstream", &self.upstream.base())
             .finish_non_exhaustive()
-    }
-}
-
-fn upstream_error(error: FetchError) -> NodeError {
-    match error {
-        FetchError::NotFound => NodeError::Upstream("the upstream answered 404".into()),
-        FetchError::TooLarge => NodeError::Upstream("the upstream's answer is too large".into()),
-        FetchError::Transport(why) => NodeError::Upstream(why),
     }
 }
 
@@ -101,10 +79,9 @@ impl Mirror {
         }
         Ok(Mirror {
             registry: Arc::new(registry),
-            upstream: config.upstream.trim_end_matches('/').to_owned(),
+            upstream: NodeApi::new(&config.upstream).map_err(upstream)?,
             verifier: config.verifier,
             page: config.page.max(1),
-            http: did_core::http::client(false).map_err(NodeError::Upstream)?,
             chains: Chains::default(),
         })
     }
@@ -119,7 +96,7 @@ impl Mirror {
     /// [`NodeError::Forked`].
     pub async fn sync(&mut self) -> Result<SyncReport, NodeError> {
         let forked = NodeError::Forked;
-        let view: TreeHeadView = self.get_json("/tree-head").await?;
+        let view = self.upstream.tree_head().await.map_err(upstream)?;
         let head = self
             .verifier
             .verify_tree_head_view(&view)
@@ -138,10 +115,7 @@ impl Mirror {
                 .head()
                 .clone();
             let proof = if new.size > held.size {
-                let answer: ConsistencyAnswer = self
-                    .get_json(&format!("/consistency?from={}&to={}", held.size, new.size))
-                    .await?;
-                answer.proof
+                self.upstream.consistency(held.size, new.size).await.map_err(upstream)?
             } else {
                 Vec::new()
             };
@@ -159,7 +133,11 @@ impl Mirror {
         let mut copied = 0;
         while next < new.size {
             let end = new.size.min(next.saturating_add(self.page));
-            let answer: EntriesAnswer = self.get_json(&format!("/entries?start={next}&end={end}")).await?;
+            let answer = self
+                .upstream
+                .entries(next, end, MAX_ENTRIES_ANSWER)
+                .await
+                .map_err(upstream)?;
             if answer.entries.is_empty() {
                 return Err(NodeError::Upstream(format!("no entries from {next} to {end}")));
             }
@@ -190,16 +168,8 @@ impl Mirror {
         }
     }
 
-    async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, NodeError> {
-        let url = format!("{}{path}", self.upstream);
-        let body = http::get_bounded(&self.http, &url, "application/json", MAX_ANSWER)
-            .await
-            .map_err(upstream_error)?;
-        serde_json::from_slice(&body).map_err(|e| NodeError::Upstream(format!("{path}: {e}")))
-    }
-
     /// Checks a page of entries `start..end` (or fewer) and appends them (without a head).
-    fn copy(&mut self, start: u64, end: u64, entries: Vec<EntryAnswer>) -> Result<u64, NodeError> {
+    fn copy(&mut self, start: u64, end: u64, entries: Vec<Entry>) -> Result<u64, NodeError> {
         let shared = Arc::clone(&self.registry.shared);
         let mut appended = Vec::with_capacity(entries.len());
         for (expected, entry) in (start..end).zip(entries) {

@@ -11,8 +11,10 @@ mod model;
 mod verify;
 
 pub use error::VerificationError;
-pub use model::{Resolution, ResolutionMetadata, ResolvedOperation, TreeHeadView};
+pub use model::{
+    ConsistencyAnswer, EntriesAnswer, Entry, Resolution, ResolutionMetadata, ResolvedOperation, TreeHeadView,
+};
 pub use verify::{
-    MAX_CHAIN_LEN, MAX_RESPONSE_LEN, ResolutionVerifier, VerifiedResolution, check_consistency, parse_registry_key,
-    parse_resolution,
+    MAX_CHAIN_LEN, MAX_RESPONSE_LEN, ResolutionVerifier, VerifiedResolution, check_consistency, default_log_id,
+    parse_registry_key, parse_resolution,
 };

@@ -62,3 +62,30 @@ pub struct TreeHeadView {
     #[serde(default)]
     pub cosignatures: Vec<String>,
 }
+
+/// A consistency proof between two sizes: what `GET /consistency?from&to` answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsistencyAnswer {
+    /// The older size.
+    pub from: u64,
+    /// The newer size.
+    pub to: u64,
+    /// The RFC 9162 consistency proof (base64url node hashes).
+    pub proof: Vec<String>,
+}
+
+/// One log entry: an element of what `GET /entries?start&end` answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The entry's index in the log.
+    pub index: u64,
+    /// The operation (compact JWS).
+    pub operation: String,
+}
+
+/// A range of log entries: what `GET /entries?start&end` answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntriesAnswer {
+    /// The entries, in index order (a node may return fewer than asked for).
+    pub entries: Vec<Entry>,
+}

@@ -215,6 +215,13 @@ pub fn parse_registry_key(text: &str) -> Result<VerifyingKey, VerificationError>
     VerifyingKey::from_multikey(multikey).map_err(|e| invalid(&e))
 }
 
+/// The log id a node uses when none is configured: its operator key's `did:key` (what `serve`
+/// names its log, and what mirrors, witnesses and verifiers assume by default).
+pub fn default_log_id(operator: &VerifyingKey) -> String {
+    let kid = did_core::resolve::KeyResolver::key_id_for(operator);
+    kid.split('#').next().unwrap_or_default().to_owned()
+}
+
 fn decode_proof(proof: &[String]) -> Result<Vec<Hash>, VerificationError> {
     // An audit path is at most 64 hashes long for any u64 size.
     if proof.len() > 64 {
