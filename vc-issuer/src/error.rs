@@ -1,12 +1,16 @@
 //! The crate's one error type.
 
-/// Why a key could not be made or read, or a credential could not be issued.
+/// Why the issuer could not do what was asked. Each variant is something a caller can act
+/// on; [`Error::status`] and [`Error::code`] map it onto an HTTP problem.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The key file is not a private JWK of a supported type.
     #[error("unusable key: {0}")]
     Key(#[from] did_core::key::KeyError),
+    /// The issuer key store (key file, sealed key, PKCS#11 token) could not be opened or used.
+    #[error("key store: {0}")]
+    KeyStore(String),
     /// The credential JSON was refused (data-model rule, or not JSON).
     #[error(transparent)]
     Credential(#[from] did_core::vc::CredentialError),
@@ -24,6 +28,42 @@ pub enum Error {
     /// Signing or securing failed in did-core.
     #[error(transparent)]
     Core(#[from] did_core::Error),
+    /// The configuration is invalid; `field` names the setting (file key or variable).
+    #[error("configuration: {field}: {message}")]
+    Config {
+        /// The setting at fault, e.g. `listen` or `DATABASE_URL`.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A request is invalid; `field` is a JSON Pointer (or parameter name) to the part at fault.
+    #[error("invalid request: {field}: {message}")]
+    InvalidInput {
+        /// The part of the request at fault.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The named record (credential, offer, template, list) does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The request conflicts with the record's state (e.g. unsuspending a revoked credential).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The database refused or failed; the operation was not applied.
+    #[error("storage: {0}")]
+    Storage(String),
+    /// The DID registry (in-process or remote) refused or could not be reached.
+    #[error("registry: {0}")]
+    Registry(String),
+    /// A file or socket could not be read or written.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
 }
 
 impl Error {
@@ -33,5 +73,66 @@ impl Error {
             issuer: issuer.chars().take(64).collect(),
             key_did: key_did.to_owned(),
         }
+    }
+
+    /// An [`Error::InvalidInput`] for `field`.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::InvalidInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// An [`Error::Config`] for `field`.
+    pub fn config(field: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::Config {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// An [`Error::Io`] with what was being done.
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Error {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    /// The HTTP status a service answers with for this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            Error::Credential(_) | Error::IssuerNotControlled { .. } | Error::Unsupported(_) | Error::InvalidInput { .. } => 400,
+            Error::NotFound(_) => 404,
+            Error::Conflict(_) => 409,
+            Error::Registry(_) => 502,
+            Error::Storage(_) => 503,
+            Error::Key(_) | Error::KeyStore(_) | Error::Core(_) | Error::Config { .. } | Error::Io { .. } => 500,
+        }
+    }
+
+    /// A stable, machine-readable code for this error (the problem `type`'s last segment).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Key(_) => "key",
+            Error::KeyStore(_) => "key_store",
+            Error::Credential(_) => "invalid_credential",
+            Error::IssuerNotControlled { .. } => "issuer_not_controlled",
+            Error::Unsupported(_) => "unsupported",
+            Error::Core(_) => "signing",
+            Error::Config { .. } => "config",
+            Error::InvalidInput { .. } => "invalid_input",
+            Error::NotFound(_) => "not_found",
+            Error::Conflict(_) => "conflict",
+            Error::Storage(_) => "storage",
+            Error::Registry(_) => "registry",
+            Error::Io { .. } => "io",
+        }
+    }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Error {
+        Error::Storage(e.to_string())
     }
 }

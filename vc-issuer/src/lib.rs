@@ -1,15 +1,29 @@
-//! Dojang `vc-issuer`: issuer keys and credential issuance.
+//! Dojang `vc-issuer`: the issuer service and its command line.
 //!
-//! This release ships the command line (`vc-issuer keygen`, `vc-issuer issue`) over
-//! [`issue::issue`], which secures a credential in any format did-core supports; the issuer
-//! service with its database and registry follows in a later release.
+//! `vc-issuer serve` runs the service on embedded defaults (SQLite under `./data`, an
+//! in-process did:dojang registry, a generated issuer key and admin token); see
+//! [`config::Config`] for everything that can be changed. The pieces:
+//!
+//! - [`issue`]: securing a credential in each format (SD-JWT VC, VC-JOSE, VC 1.1 JWT, Data
+//!   Integrity), with a software key or any [`did_core::key::Signer`] (PKCS#11).
+//! - [`templates`]: credential types as data (claims, JSON Schema, SD-JWT VC type metadata).
+//! - [`store`]: issued-credential records, status-list slots, tokens, offers and the audit
+//!   log in SQLite or PostgreSQL.
+//! - [`service`]: the HTTP routes (admin API, W3C VC-API, OpenID4VCI, status lists).
+//! - [`keys`]: the issuer key: a key file (owner-only or sealed with a passphrase) or a
+//!   PKCS#11 token.
 
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod config;
 mod error;
 pub mod issue;
 pub mod key_file;
+pub mod keys;
 pub mod sd_jwt_claims;
+pub mod service;
+pub mod store;
+pub mod templates;
 
 pub use error::Error;
