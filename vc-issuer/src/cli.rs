@@ -37,6 +37,13 @@ pub enum Command {
         #[arg(long, default_value = "ES256", value_parser = parse_algorithm)]
         alg: Algorithm,
     },
+    /// Run the issuer service (the main job). With no configuration: 127.0.0.1:8080, SQLite
+    /// under ./data, a key made on first start, an in-process did:dojang registry.
+    Serve {
+        /// A TOML configuration file (environment variables override it).
+        #[arg(long)]
+        config: Option<std::path::PathBuf>,
+    },
     /// Sign a credential and print it: compact for JOSE and SD-JWT, JSON for Data Integrity.
     ///
     /// The issuer is the key's DID unless the credential names it already (then they must match).
@@ -86,6 +93,7 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write)
             disclose,
             credential,
         } => issue_command(&key, format, &disclose, &credential),
+        Command::Serve { config } => serve_command(config.as_deref(), out),
     };
     match result {
         Ok(text) => match writeln!(out, "{text}") {
@@ -106,4 +114,61 @@ fn issue_command(key: &str, format: Format, disclose: &[String], credential: &st
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| (EXIT_FAILED, format!("the credential is not JSON: {e}")))?;
     issue::issue(value, format, &issuer, disclose, OffsetDateTime::now_utc()).map_err(|e| (EXIT_FAILED, e.to_string()))
+}
+
+fn serve_command(config: Option<&std::path::Path>, out: &mut dyn std::io::Write) -> Result<String, (i32, String)> {
+    let config = crate::config::Config::load(config).map_err(|e| (EXIT_USAGE, e.to_string()))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| (EXIT_FAILED, format!("cannot start the runtime: {e}")))?;
+    runtime.block_on(async {
+        let running = crate::server::start(config)
+            .await
+            .map_err(|e| (EXIT_FAILED, e.to_string()))?;
+        let state = &running.state;
+        let mut lines = vec![
+            format!("vc-issuer listening on http://{}", running.addr),
+            format!("  public URL      {}", state.issuer.public_url),
+            format!("  issuer DID      {}", state.issuer.did),
+            format!("  issuer key      {}", running.key_description),
+            format!("  database        {}", redact(&state.config.database_url())),
+        ];
+        if let Some(key) = &running.registry_key {
+            lines.push(format!(
+                "  registry        {}/registry (operator key {key})",
+                state.issuer.public_url
+            ));
+        }
+        match &running.admin_token {
+            Some(token) => lines.push(format!(
+                "  admin token     {} (shown once: keep it; it has every scope)",
+                token.as_str()
+            )),
+            None => lines.push("  admin token     (made on first start; create more with POST /admin/tokens)".into()),
+        }
+        let _ = writeln!(out, "{}", lines.join("\n"));
+        let _ = out.flush();
+        tokio::select! {
+            served = running.wait() => served.map_err(|e| (EXIT_FAILED, e.to_string()))?,
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        Ok("vc-issuer stopped".to_owned())
+    })
+}
+
+/// A database URL without its password.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let user_info = url.get(scheme + 3..at).unwrap_or_default();
+            let user = user_info.split(':').next().unwrap_or_default();
+            format!(
+                "{}{user}:***{}",
+                url.get(..scheme + 3).unwrap_or_default(),
+                url.get(at..).unwrap_or_default()
+            )
+        }
+        _ => url.to_owned(),
+    }
 }

@@ -1,1 +1,310 @@
-//! placeholder
+//! The service configuration: embedded defaults, a TOML file, then environment variables,
+//! validated once at start so that a bad setting stops the service with a message naming it.
+//!
+//! | file key | variable | default |
+//! |---|---|---|
+//! | `listen` | `DOJANG_LISTEN` | `127.0.0.1:8080` |
+//! | `public_url` | `DOJANG_PUBLIC_URL` | `http://<listen>` |
+//! | `data_dir` | `DOJANG_DATA_DIR` | `./data` |
+//! | `database_url` | `DATABASE_URL` | `sqlite://<data_dir>/issuer.db` |
+//! | `max_body_bytes` | `DOJANG_MAX_BODY_BYTES` | 1 MiB |
+//! | `templates_dir` | `DOJANG_TEMPLATES_DIR` | none (the built-in types only) |
+//! | `did.method` | `DOJANG_DID_METHOD` | `dojang` (`web`, `key`) |
+//! | `did.web_host` | `DOJANG_DID_WEB_HOST` | the public URL's host |
+//! | `registry.url` | `DOJANG_REGISTRY_URL` | none: an in-process registry under `/registry` |
+//! | `status.list_size` | | 131,072 |
+//! | `status.max_age_seconds` | | 60 |
+//! | `offers.ttl_seconds` | | 7 days |
+//! | `key` | `DOJANG_KEY_PASSPHRASE`, `DOJANG_PKCS11_PIN` | a key file under `data_dir` |
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::Error;
+use crate::keys::KeyConfig;
+
+/// The largest configuration file read.
+const MAX_CONFIG_LEN: u64 = 256 * 1024;
+
+/// Which DID method the issuer's own DID uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DidMethod {
+    /// did:dojang on the registry (in-process unless `registry.url` is set).
+    Dojang,
+    /// did:web at the public URL's host, served at `/.well-known/did.json`.
+    Web,
+    /// did:key (no registry; for trials).
+    Key,
+}
+
+/// `[did]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DidConfig {
+    /// The method.
+    pub method: DidMethod,
+    /// For did:web: the host (and optional `%3A`-encoded port) of the DID.
+    pub web_host: Option<String>,
+}
+
+impl Default for DidConfig {
+    fn default() -> DidConfig {
+        DidConfig {
+            method: DidMethod::Dojang,
+            web_host: None,
+        }
+    }
+}
+
+/// `[registry]`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RegistryConfig {
+    /// Base URL of a registry-anchor node. Unset: the service runs its own registry in-process.
+    pub url: Option<String>,
+    /// The node's operator key (did:key, JWK or file) to verify its answers; required with `url`.
+    pub key: Option<String>,
+}
+
+/// `[status]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct StatusConfig {
+    /// Entries per status list (at least 131,072, the W3C minimum, for herd privacy).
+    pub list_size: u64,
+    /// `Cache-Control: max-age` of published lists, in seconds.
+    pub max_age_seconds: u64,
+}
+
+impl Default for StatusConfig {
+    fn default() -> StatusConfig {
+        StatusConfig {
+            list_size: did_core::status::MIN_ENTRIES,
+            max_age_seconds: 60,
+        }
+    }
+}
+
+/// `[offers]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct OfferConfig {
+    /// How long a credential offer (pre-authorized code) can be redeemed, in seconds.
+    pub ttl_seconds: u64,
+    /// Digits of the transaction code (PIN); 0 sends offers without one.
+    pub pin_digits: u8,
+}
+
+impl Default for OfferConfig {
+    fn default() -> OfferConfig {
+        OfferConfig {
+            ttl_seconds: 7 * 24 * 3600,
+            pin_digits: 6,
+        }
+    }
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// The socket address to listen on.
+    pub listen: String,
+    /// The URL wallets and verifiers reach the service at (no trailing slash).
+    pub public_url: Option<String>,
+    /// Where the SQLite file, key file and in-process registry live.
+    pub data_dir: PathBuf,
+    /// `sqlite://...` or `postgres://...`.
+    pub database_url: Option<String>,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// A folder of extra credential templates (`*.json`).
+    pub templates_dir: Option<PathBuf>,
+    /// The issuer key.
+    pub key: KeyConfig,
+    /// The issuer DID.
+    pub did: DidConfig,
+    /// The DID registry.
+    pub registry: RegistryConfig,
+    /// Status lists.
+    pub status: StatusConfig,
+    /// Credential offers.
+    pub offers: OfferConfig,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            public_url: None,
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            max_body_bytes: 1024 * 1024,
+            templates_dir: None,
+            key: KeyConfig::default(),
+            did: DidConfig::default(),
+            registry: RegistryConfig::default(),
+            status: StatusConfig::default(),
+            offers: OfferConfig::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads `path` (TOML) if given, applies the environment, and validates.
+    pub fn load(path: Option<&Path>) -> Result<Config, Error> {
+        let config = match path {
+            Some(path) => Config::from_toml(&read_config(path)?)?,
+            None => Config::default(),
+        };
+        config.with_env(|name| std::env::var(name).ok())?.validated()
+    }
+
+    /// Parses TOML text (without environment or validation).
+    pub fn from_toml(text: &str) -> Result<Config, Error> {
+        toml::from_str(text).map_err(|e| {
+            let field = e
+                .span()
+                .map(|span| format!("at byte {}", span.start))
+                .unwrap_or_else(|| "file".into());
+            Error::config(field, e.message().to_owned())
+        })
+    }
+
+    /// Applies environment variables read through `var`.
+    pub fn with_env(mut self, var: impl Fn(&str) -> Option<String>) -> Result<Config, Error> {
+        if let Some(v) = var("DOJANG_LISTEN") {
+            self.listen = v;
+        }
+        if let Some(v) = var("DOJANG_PUBLIC_URL") {
+            self.public_url = Some(v);
+        }
+        if let Some(v) = var("DOJANG_DATA_DIR") {
+            self.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = var("DATABASE_URL") {
+            self.database_url = Some(v);
+        }
+        if let Some(v) = var("DOJANG_MAX_BODY_BYTES") {
+            self.max_body_bytes = v
+                .parse()
+                .map_err(|_| Error::config("DOJANG_MAX_BODY_BYTES", "expected a number of bytes"))?;
+        }
+        if let Some(v) = var("DOJANG_TEMPLATES_DIR") {
+            self.templates_dir = Some(PathBuf::from(v));
+        }
+        if let Some(v) = var("DOJANG_DID_METHOD") {
+            self.did.method = match v.as_str() {
+                "dojang" => DidMethod::Dojang,
+                "web" => DidMethod::Web,
+                "key" => DidMethod::Key,
+                _ => return Err(Error::config("DOJANG_DID_METHOD", "expected dojang, web or key")),
+            };
+        }
+        if let Some(v) = var("DOJANG_DID_WEB_HOST") {
+            self.did.web_host = Some(v);
+        }
+        if let Some(v) = var("DOJANG_REGISTRY_URL") {
+            self.registry.url = Some(v);
+        }
+        if let Some(v) = var("DOJANG_REGISTRY_KEY") {
+            self.registry.key = Some(v);
+        }
+        Ok(self)
+    }
+
+    /// Checks every setting, filling the derived defaults (`public_url`, `database_url`).
+    pub fn validated(mut self) -> Result<Config, Error> {
+        let listen: SocketAddr = self
+            .listen
+            .parse()
+            .map_err(|_| Error::config("listen", format!("{:?} is not an address:port", self.listen)))?;
+        let public = self.public_url.take().unwrap_or_else(|| format!("http://{listen}"));
+        let public = public.trim_end_matches('/').to_owned();
+        if !(public.starts_with("http://") || public.starts_with("https://")) {
+            return Err(Error::config("public_url", "must start with http:// or https://"));
+        }
+        self.public_url = Some(public);
+        let database = match self.database_url.take() {
+            Some(url) => url,
+            None => format!("sqlite://{}", self.data_dir.join("issuer.db").display()),
+        };
+        if !(database.starts_with("sqlite:")
+            || database.starts_with("postgres://")
+            || database.starts_with("postgresql://"))
+        {
+            return Err(Error::config("database_url", "must be sqlite://... or postgres://..."));
+        }
+        self.database_url = Some(database);
+        if self.max_body_bytes < 1024 {
+            return Err(Error::config("max_body_bytes", "must be at least 1024"));
+        }
+        if self.status.list_size < did_core::status::MIN_ENTRIES || self.status.list_size % 8 != 0 {
+            return Err(Error::config(
+                "status.list_size",
+                format!("must be a multiple of 8 and at least {}", did_core::status::MIN_ENTRIES),
+            ));
+        }
+        if self.offers.pin_digits > 12 {
+            return Err(Error::config("offers.pin_digits", "at most 12"));
+        }
+        if self.registry.url.is_some() && self.registry.key.is_none() {
+            return Err(Error::config(
+                "registry.key",
+                "a remote registry needs its operator key to verify answers",
+            ));
+        }
+        if self.did.method == DidMethod::Web && self.did_web_host().is_none() {
+            return Err(Error::config("did.web_host", "cannot derive a host from public_url"));
+        }
+        Ok(self)
+    }
+
+    /// The listen address (valid after [`Config::validated`]).
+    pub fn listen_addr(&self) -> Result<SocketAddr, Error> {
+        self.listen
+            .parse()
+            .map_err(|_| Error::config("listen", "not an address:port"))
+    }
+
+    /// The public base URL (no trailing slash).
+    pub fn public_url(&self) -> &str {
+        self.public_url.as_deref().unwrap_or("http://127.0.0.1:8080")
+    }
+
+    /// The database URL.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("issuer.db").display()))
+    }
+
+    /// The did:web host: `did.web_host`, or the public URL's host with `:` as `%3A`.
+    pub fn did_web_host(&self) -> Option<String> {
+        if let Some(host) = &self.did.web_host {
+            return Some(host.clone());
+        }
+        let rest = self.public_url().split_once("://")?.1;
+        let authority = rest.split('/').next()?;
+        (!authority.is_empty()).then(|| authority.replace(':', "%3A"))
+    }
+}
+
+fn read_config(path: &Path) -> Result<String, Error> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    let mut text = String::new();
+    file.take(MAX_CONFIG_LEN + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    if text.len() as u64 > MAX_CONFIG_LEN {
+        return Err(Error::config(
+            "file",
+            format!("{} is over {MAX_CONFIG_LEN} bytes", path.display()),
+        ));
+    }
+    Ok(text)
+}

@@ -102,7 +102,10 @@ impl Error {
     /// The HTTP status a service answers with for this error.
     pub fn status(&self) -> u16 {
         match self {
-            Error::Credential(_) | Error::IssuerNotControlled { .. } | Error::Unsupported(_) | Error::InvalidInput { .. } => 400,
+            Error::Credential(_)
+            | Error::IssuerNotControlled { .. }
+            | Error::Unsupported(_)
+            | Error::InvalidInput { .. } => 400,
             Error::NotFound(_) => 404,
             Error::Conflict(_) => 409,
             Error::Registry(_) => 502,

@@ -18,10 +18,13 @@
 pub mod cli;
 pub mod config;
 mod error;
+pub mod issuance;
 pub mod issue;
+pub mod issuer_did;
 pub mod key_file;
 pub mod keys;
 pub mod sd_jwt_claims;
+pub mod server;
 pub mod service;
 pub mod store;
 pub mod templates;

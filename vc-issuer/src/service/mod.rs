@@ -1,1 +1,72 @@
-//! placeholder
+//! The HTTP service: one axum router over shared state.
+//!
+//! | routes | module | who may call |
+//! |---|---|---|
+//! | `/admin/...` | [`admin`] | bearer token with a scope |
+//! | `/credentials/issue`, `/credentials/status` (W3C VC-API) | [`vc_api`] | bearer token |
+//! | OpenID4VCI metadata, offers, token, nonce, credential, deferred | [`oid4vci`] | wallets (codes and access tokens) |
+//! | `/status/{list}/{kind}` | [`status_lists`] | anyone |
+//! | `/.well-known/did.json`, `/schemas/{type}`, `/vct/{type}` | [`well_known`] | anyone |
+//! | `/health`, `/metrics`, `/openapi.json` | [`ops`] | anyone |
+//! | `/registry/...` (in-process did:dojang registry) | registry-anchor | anyone (reads), the issuer (writes) |
+//!
+//! No route without a token can issue or change anything: wallets only redeem offers that
+//! an authenticated caller created.
+
+pub mod admin;
+pub mod auth;
+pub mod oid4vci;
+pub mod ops;
+pub mod problem;
+pub mod status_lists;
+pub mod vc_api;
+pub mod well_known;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+
+use crate::config::Config;
+use crate::issuance::Issuer;
+
+pub use ops::Metrics;
+pub use status_lists::StatusListCache;
+
+/// What every route shares.
+#[derive(Debug)]
+pub struct AppState {
+    /// The issuer (key, DID, store, templates).
+    pub issuer: Arc<Issuer>,
+    /// The validated configuration.
+    pub config: Config,
+    /// Signed status lists.
+    pub status_lists: StatusListCache,
+    /// Prometheus counters.
+    pub metrics: Metrics,
+    /// The issuer's own DID document (served for did:web).
+    pub did_document: Option<serde_json::Value>,
+}
+
+/// The state as routes hold it.
+pub type Shared = Arc<AppState>;
+
+/// The whole router, with the request body limit; `registry` is the in-process registry's
+/// router, mounted under `/registry` when there is one.
+pub fn router(state: Shared, registry: Option<Router>) -> Router {
+    let limit = state.config.max_body_bytes;
+    let mut app = Router::new()
+        .merge(admin::routes())
+        .merge(vc_api::routes())
+        .merge(oid4vci::routes())
+        .merge(status_lists::routes())
+        .merge(well_known::routes())
+        .merge(ops::routes())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ops::count_requests))
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(state);
+    if let Some(registry) = registry {
+        app = app.nest("/registry", registry.layer(DefaultBodyLimit::max(limit)));
+    }
+    app
+}

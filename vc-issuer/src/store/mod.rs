@@ -1,1 +1,188 @@
-//! placeholder
+//! Durable records in SQLite (the embedded default) or PostgreSQL (shared by replicas),
+//! through one code path: sqlx's `Any` driver with SQL both accept.
+//!
+//! - [`credentials`]: issued-credential records with their status-list slot, allocated at
+//!   random (herd privacy) and unique per list, committed before a credential is returned.
+//! - [`tokens`]: bearer tokens with scopes, stored as SHA-256 digests.
+//! - [`audit`]: the append-only audit log (the database refuses updates and deletes).
+//! - [`offers`]: OpenID4VCI credential offers and single-use nonces.
+//!
+//! SQLite runs in WAL mode with one writer connection (writes queue in the pool instead
+//! of failing with `SQLITE_BUSY`) and several readers.
+
+pub mod audit;
+pub mod credentials;
+pub mod offers;
+mod schema;
+pub mod tokens;
+
+use std::str::FromStr as _;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor as _};
+
+use crate::Error;
+
+pub use audit::AuditEntry;
+pub use credentials::{CredentialRecord, NewCredential, RecordStatus};
+pub use tokens::{Scope, TokenInfo};
+
+/// The database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    /// Connections that write (one for SQLite).
+    writer: AnyPool,
+    /// Connections that only read.
+    reader: AnyPool,
+    postgres: bool,
+}
+
+impl Store {
+    /// Opens (and creates, for SQLite) the database at `url` and brings its tables up to date.
+    pub async fn open(url: &str) -> Result<Store, Error> {
+        sqlx::any::install_default_drivers();
+        let postgres = url.starts_with("postgres");
+        let url = if postgres { url.to_owned() } else { sqlite_url(url)? };
+        let options = AnyConnectOptions::from_str(&url).map_err(|e| Error::config("database_url", e.to_string()))?;
+        let pool = |max: u32| {
+            AnyPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(Duration::from_secs(30))
+                .after_connect(move |conn, _| {
+                    Box::pin(async move {
+                        if !postgres {
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON",
+                            )
+                            .await?;
+                        }
+                        Ok(())
+                    })
+                })
+        };
+        let (writer, reader) = if postgres {
+            let shared = pool(16).connect_with(options).await?;
+            (shared.clone(), shared)
+        } else {
+            let writer = pool(1).connect_with(options.clone()).await?;
+            let reader = pool(4).connect_with(options).await?;
+            (writer, reader)
+        };
+        let store = Store {
+            writer,
+            reader,
+            postgres,
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<(), Error> {
+        let mut conn = self.writer.acquire().await?;
+        if self.postgres {
+            // Replicas starting together must not race on CREATE.
+            conn.execute("SELECT pg_advisory_lock(7468617)").await?;
+        }
+        let mut result = Ok(());
+        for statement in schema::statements(self.postgres) {
+            // The statements are the fixed text of `schema`, with no input in them.
+            if let Err(e) = conn.execute(sqlx::AssertSqlSafe(statement)).await {
+                result = Err(Error::Storage(format!("creating the tables: {e}")));
+                break;
+            }
+        }
+        if self.postgres {
+            conn.execute("SELECT pg_advisory_unlock(7468617)").await?;
+        }
+        result
+    }
+
+    /// Whether this is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.postgres
+    }
+
+    /// The pool that writes.
+    pub(crate) fn writer(&self) -> &AnyPool {
+        &self.writer
+    }
+
+    /// The pool that reads.
+    pub(crate) fn reader(&self) -> &AnyPool {
+        &self.reader
+    }
+
+    /// The `BEGIN` that takes the write lock at once on SQLite.
+    pub(crate) fn begin_statement(&self) -> &'static str {
+        if self.postgres { "BEGIN" } else { "BEGIN IMMEDIATE" }
+    }
+
+    /// A value from the `meta` table.
+    pub async fn meta(&self, name: &str) -> Result<Option<String>, Error> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM meta WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.reader)
+            .await?;
+        Ok(row.map(|(v,)| v))
+    }
+
+    /// Sets a `meta` value if it is not set yet; returns the value now stored.
+    pub async fn meta_init(&self, name: &str, value: &str) -> Result<String, Error> {
+        sqlx::query("INSERT INTO meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(value)
+            .execute(&self.writer)
+            .await?;
+        let row: (String,) = sqlx::query_as("SELECT value FROM meta WHERE name = $1")
+            .bind(name)
+            .fetch_one(&self.writer)
+            .await?;
+        Ok(row.0)
+    }
+
+    /// Checks the database answers (for `/health`).
+    pub async fn ping(&self) -> Result<(), Error> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        Ok(())
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}
+
+/// `sqlite://path` with the file created when missing; the parent folder is made too.
+fn sqlite_url(url: &str) -> Result<String, Error> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .ok_or_else(|| Error::config("database_url", "expected sqlite://<path>"))?;
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path != ":memory:"
+        && let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
+    }
+    let mode = if query.contains("mode=") {
+        String::new()
+    } else {
+        "mode=rwc".to_owned()
+    };
+    let query = [query, mode.as_str()]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("&");
+    Ok(format!("sqlite://{path}?{query}"))
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}

@@ -1,0 +1,278 @@
+//! The issuance engine shared by every route: validate the claims against the template,
+//! commit the record with its status-list slot, then sign in the requested format.
+//!
+//! The order matters: a credential is only ever returned after its record is committed, so
+//! every credential in a holder's hands can be found, suspended and revoked.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use did_core::data_integrity::{self, Cryptosuite, ProofOptions, StaticLoader};
+use did_core::key::{Signer, VerifyingKey};
+use did_core::sd_jwt::{self, IssueOptions};
+use did_core::status::{BitstringStatusListEntry, StatusListReference, StatusPurpose};
+use did_core::vc::jwt::{self, JwtEncoding};
+use did_core::vc::{CONTEXT_V2, Credential};
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::Error;
+use crate::issue::Format;
+use crate::store::{CredentialRecord, NewCredential, Store, unix_now};
+use crate::templates::{Template, Templates};
+
+/// The VC 1.1 context.
+const CONTEXT_V1: &str = "https://www.w3.org/2018/credentials/v1";
+
+/// Who the credential is bound to.
+#[derive(Debug, Clone, Default)]
+pub struct Holder {
+    /// The holder's DID (`credentialSubject.id` / `sub`).
+    pub did: Option<String>,
+    /// The holder's key (SD-JWT VC `cnf.jwk`).
+    pub key: Option<VerifyingKey>,
+}
+
+/// One issuance request, from any route.
+#[derive(Debug, Clone)]
+pub struct IssueRequest {
+    /// The template name.
+    pub template: String,
+    /// The subject claims.
+    pub claims: Value,
+    /// The securing format.
+    pub format: Format,
+    /// The holder binding.
+    pub holder: Holder,
+    /// Validity end (Unix seconds); default: the template's validity.
+    pub valid_until: Option<i64>,
+    /// Makes the request idempotent.
+    pub idempotency_key: Option<String>,
+    /// The credential this one replaces.
+    pub replaces: Option<String>,
+}
+
+/// An issued credential and its record.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    /// The committed record.
+    pub record: CredentialRecord,
+    /// Compact JWT / SD-JWT as a string, Data Integrity as a JSON object.
+    pub credential: Value,
+}
+
+/// The issuer: its key and DID, templates, database and public URL.
+pub struct Issuer {
+    /// Signs credentials and status lists; its key ID is [`Issuer::method`].
+    pub signer: Arc<dyn Signer>,
+    /// The issuer DID.
+    pub did: String,
+    /// The verification method credentials are signed with.
+    pub method: String,
+    /// The base URL of the service (no trailing slash).
+    pub public_url: String,
+    /// The database.
+    pub store: Store,
+    /// The credential types.
+    pub templates: Templates,
+    /// Entries per status list.
+    pub list_size: u64,
+}
+
+impl std::fmt::Debug for Issuer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issuer")
+            .field("did", &self.did)
+            .field("method", &self.method)
+            .field("public_url", &self.public_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Issuer {
+    /// The URL of status list `list` for `purpose` (`revocation`, `suspension`) or `token`
+    /// (the IETF Token Status List).
+    pub fn status_list_url(&self, list: i64, purpose: &str) -> String {
+        format!("{}/status/{list}/{purpose}", self.public_url)
+    }
+
+    /// Validates, records and signs one credential; `actor` goes to the audit log.
+    pub async fn issue(&self, request: IssueRequest, actor: &str) -> Result<Issued, Error> {
+        let template = self.templates.get(&request.template)?;
+        let now = OffsetDateTime::now_utc();
+        let claims = template.subject_claims(&request.claims, now.date())?;
+        let record_key = template.record_key_of(&claims)?;
+        let valid_from = now.unix_timestamp();
+        let valid_until = match request.valid_until {
+            Some(until) if until <= valid_from => {
+                return Err(Error::invalid("/validUntil", "must be after the issuance time"));
+            }
+            Some(until) => until,
+            None => valid_from + i64::from(template.validity_days) * 86_400,
+        };
+        if let Some(key) = &request.idempotency_key
+            && let Some(existing) = self.store.credential_by_idempotency_key(key).await?
+        {
+            return Err(Error::Conflict(format!(
+                "idempotency key already used by {}",
+                existing.id
+            )));
+        }
+        let new = NewCredential {
+            id: format!("urn:uuid:{}", uuid_v4()),
+            template: template.name.clone(),
+            record_key,
+            format: request.format.name().to_owned(),
+            claims,
+            holder: request.holder.did.clone(),
+            valid_from,
+            valid_until,
+            replaces: request.replaces.clone(),
+            idempotency_key: request.idempotency_key.clone(),
+        };
+        let record = self.store.insert_credential(&new, self.list_size, actor).await?;
+        let credential = self.sign(template, &record, &request.holder, request.format).await?;
+        Ok(Issued { record, credential })
+    }
+
+    /// Signs a credential for an existing record (used by issuance and re-issuance).
+    pub async fn sign(
+        &self,
+        template: &Template,
+        record: &CredentialRecord,
+        holder: &Holder,
+        format: Format,
+    ) -> Result<Value, Error> {
+        let signer = self.signer.as_ref();
+        match format {
+            Format::SdJwt => {
+                let claims = self.sd_jwt_claims(template, record, holder);
+                let mut options = IssueOptions::sd_jwt_vc().kid(self.method.clone());
+                for pointer in template.disclosable_pointers(&record.claims) {
+                    options = options.disclose(pointer);
+                }
+                if let Some(key) = &holder.key {
+                    options = options.holder_key(key.clone());
+                }
+                let compact = sd_jwt::issue_with_signer(&Value::Object(claims), &options, signer)
+                    .await
+                    .map_err(|e| Error::Core(e.into()))?;
+                Ok(Value::String(compact))
+            }
+            Format::VcJwt | Format::Vc1Jwt => {
+                let v1 = format == Format::Vc1Jwt;
+                let credential = Credential::from_map(self.w3c_credential(template, record, holder, v1)?)?;
+                let encoding = if v1 { JwtEncoding::Vc11 } else { JwtEncoding::JoseCose };
+                Ok(Value::String(
+                    jwt::sign_credential_with(&credential, encoding, signer).await?,
+                ))
+            }
+            Format::EcdsaRdfc2019 | Format::EcdsaJcs2019 | Format::EddsaRdfc2022 | Format::EddsaJcs2022 => {
+                let suite = Cryptosuite::from_name(format.name()).map_err(|e| Error::Core(e.into()))?;
+                if !suite.accepts(signer.verifying_key().key_type()) {
+                    return Err(Error::Unsupported(format!(
+                        "{format} cannot sign with the issuer's key type"
+                    )));
+                }
+                let document = Value::Object(self.w3c_credential(template, record, holder, false)?);
+                let options = ProofOptions::new(self.method.clone()).with_created(SystemTime::now());
+                data_integrity::sign_with_signer(&document, suite, &options, signer, &StaticLoader)
+                    .await
+                    .map_err(|e| Error::Core(e.into()))
+            }
+        }
+    }
+
+    /// The W3C credential (VC 2.0, or VC 1.1 for the `vc1-jwt` encoding) for a record.
+    pub fn w3c_credential(
+        &self,
+        template: &Template,
+        record: &CredentialRecord,
+        holder: &Holder,
+        v1: bool,
+    ) -> Result<Map<String, Value>, Error> {
+        let mut subject = Map::new();
+        if let Some(did) = &holder.did {
+            subject.insert("id".into(), Value::String(did.clone()));
+        }
+        subject.extend(record.claims.clone());
+        let status = |purpose: StatusPurpose| -> Result<Value, Error> {
+            let entry = BitstringStatusListEntry::new(
+                purpose,
+                u64::try_from(record.status_index).unwrap_or(0),
+                self.status_list_url(record.status_list, purpose.as_str()),
+            )
+            .map_err(|e| Error::Core(e.into()))?;
+            Ok(entry
+                .with_id(format!("{}#{}-{}", record.id, purpose.as_str(), record.status_index))
+                .to_json_value())
+        };
+        let mut credential = json!({
+            "@context": [if v1 { CONTEXT_V1 } else { CONTEXT_V2 }],
+            "id": record.id,
+            "type": template.types,
+            "issuer": self.did,
+            "credentialSubject": subject,
+            "credentialSchema": template.credential_schema(&self.public_url),
+            "credentialStatus": [status(StatusPurpose::Revocation)?, status(StatusPurpose::Suspension)?],
+        });
+        let (from_name, until_name) = if v1 {
+            ("issuanceDate", "expirationDate")
+        } else {
+            ("validFrom", "validUntil")
+        };
+        if let Value::Object(map) = &mut credential {
+            map.insert(from_name.into(), Value::String(rfc3339(record.valid_from)?));
+            map.insert(until_name.into(), Value::String(rfc3339(record.valid_until)?));
+            return Ok(std::mem::take(map));
+        }
+        Err(Error::Unsupported("credential is not an object".into()))
+    }
+
+    /// The SD-JWT VC claims set for a record (before disclosures are cut out).
+    pub fn sd_jwt_claims(&self, template: &Template, record: &CredentialRecord, holder: &Holder) -> Map<String, Value> {
+        let mut claims = Map::new();
+        claims.insert("iss".into(), Value::String(self.did.clone()));
+        claims.insert("vct".into(), Value::String(template.vct(&self.public_url)));
+        claims.insert("iat".into(), json!(unix_now()));
+        claims.insert("nbf".into(), json!(record.valid_from));
+        claims.insert("exp".into(), json!(record.valid_until));
+        if let Some(did) = &holder.did {
+            claims.insert("sub".into(), Value::String(did.clone()));
+        }
+        if let Ok(reference) = StatusListReference::new(
+            u64::try_from(record.status_index).unwrap_or(0),
+            self.status_list_url(record.status_list, "token"),
+        ) {
+            claims.insert("status".into(), reference.to_status_claim());
+        }
+        claims.extend(record.claims.clone());
+        claims
+    }
+}
+
+fn rfc3339(unix: i64) -> Result<String, Error> {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .ok_or_else(|| Error::invalid("/validUntil", "out of range"))
+}
+
+/// A random (version 4) UUID.
+pub fn uuid_v4() -> String {
+    use rand_core::RngCore as _;
+    let mut b = [0u8; 16];
+    rand_core::OsRng.fill_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        hex.get(0..8).unwrap_or_default(),
+        hex.get(8..12).unwrap_or_default(),
+        hex.get(12..16).unwrap_or_default(),
+        hex.get(16..20).unwrap_or_default(),
+        hex.get(20..32).unwrap_or_default()
+    )
+}

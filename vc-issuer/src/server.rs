@@ -1,0 +1,134 @@
+//! Starting the service: open the key, the database and the DID, bind, serve.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use zeroize::Zeroizing;
+
+use crate::Error;
+use crate::config::Config;
+use crate::issuance::Issuer;
+use crate::service::{self, AppState, Metrics, Shared, StatusListCache};
+use crate::store::Store;
+use crate::templates::Templates;
+
+/// A running service.
+pub struct Running {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The admin token made on first start (shown once), if this start made one.
+    pub admin_token: Option<Zeroizing<String>>,
+    /// The shared state (issuer, store, config).
+    pub state: Shared,
+    /// The in-process registry's operator key (a did:key), for verifiers to pin.
+    pub registry_key: Option<String>,
+    /// How the key store was opened, for people.
+    pub key_description: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<Result<(), std::io::Error>>,
+}
+
+impl std::fmt::Debug for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Running")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Running {
+    /// The service's base URL.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, finishes requests in flight, closes the database.
+    pub async fn stop(mut self) -> Result<(), Error> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        let served = (&mut self.task).await;
+        self.state.issuer.store.close().await;
+        match served {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(Error::io("serving", e)),
+            Err(e) => Err(Error::io("serving", std::io::Error::other(e.to_string()))),
+        }
+    }
+
+    /// Waits until the server stops by itself (it does not unless the socket fails).
+    pub async fn wait(mut self) -> Result<(), Error> {
+        let served = (&mut self.task).await;
+        match served {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(Error::io("serving", e)),
+            Err(e) => Err(Error::io("serving", std::io::Error::other(e.to_string()))),
+        }
+    }
+}
+
+/// Builds the issuer from `config` (key, database, DID, templates) without serving.
+pub async fn build(config: Config) -> Result<(Shared, Option<axum::Router>, Option<String>, String), Error> {
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| Error::io(format!("cannot create {}", config.data_dir.display()), e))?;
+    let templates = Templates::load(config.templates_dir.as_deref())?;
+    let key = crate::keys::open(&config.key, &config.data_dir).await?;
+    let store = Store::open(&config.database_url()).await?;
+    let did = crate::issuer_did::set_up(&config, &store, key.signer.verifying_key()).await?;
+    let signer = crate::keys::with_key_id(key.signer, did.method.clone());
+    let issuer = Issuer {
+        signer,
+        did: did.did,
+        method: did.method,
+        public_url: config.public_url().to_owned(),
+        store,
+        templates,
+        list_size: config.status.list_size,
+    };
+    let registry = did.registry.map(registry_anchor::node::router);
+    let state = Arc::new(AppState {
+        issuer: Arc::new(issuer),
+        config,
+        status_lists: StatusListCache::default(),
+        metrics: Metrics::default(),
+        did_document: did.document,
+    });
+    Ok((state, registry, did.registry_key, key.description))
+}
+
+/// Starts the service from `config` on its listen address (port 0 picks a free port; the
+/// public URL then follows the bound address unless configured).
+pub async fn start(mut config: Config) -> Result<Running, Error> {
+    let listener = TcpListener::bind(config.listen_addr()?)
+        .await
+        .map_err(|e| Error::io(format!("cannot listen on {}", config.listen), e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::io("cannot read the bound address", e))?;
+    if config.public_url().ends_with(":0") {
+        config.public_url = Some(format!("http://{addr}"));
+    }
+    let (state, registry, registry_key, key_description) = build(config).await?;
+    let admin_token = state.issuer.store.bootstrap_admin_token().await?;
+    let app = service::router(state.clone(), registry);
+    let (shutdown, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(Running {
+        addr,
+        admin_token,
+        state,
+        registry_key,
+        key_description,
+        shutdown: Some(shutdown),
+        task,
+    })
+}

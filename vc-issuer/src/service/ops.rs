@@ -1,0 +1,130 @@
+//! Operations: `/health` (the database answers), `/metrics` (Prometheus text format) and
+//! `/openapi.json` (every route, kept in step with the router by a test).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::registry::Registry;
+use serde_json::{Value, json};
+
+use super::Shared;
+use super::problem::ApiResult;
+
+/// The OpenAPI document, written by hand and checked against the router in the tests.
+pub const OPENAPI: &str = include_str!("../../openapi.json");
+
+/// The service's counters.
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<Vec<(String, String)>, Counter>,
+    /// Credentials issued (every route).
+    pub issued: Counter,
+    /// Status changes (suspend, unsuspend, revoke).
+    pub status_changes: Counter,
+    in_flight: AtomicU64,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metrics").finish_non_exhaustive()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Metrics {
+        let mut registry = Registry::with_prefix("dojang_issuer");
+        let requests = Family::<Vec<(String, String)>, Counter>::default();
+        let issued = Counter::default();
+        let status_changes = Counter::default();
+        registry.register("http_requests", "HTTP requests by status class", requests.clone());
+        registry.register("credentials_issued", "Credentials issued", issued.clone());
+        registry.register(
+            "status_changes",
+            "Suspensions, unsuspensions and revocations",
+            status_changes.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            issued,
+            status_changes,
+            in_flight: AtomicU64::new(0),
+        }
+    }
+}
+
+impl Metrics {
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if encode(&mut out, &self.registry).is_err() {
+            out.clear();
+        }
+        out.push_str(&format!(
+            "# HELP dojang_issuer_requests_in_flight Requests being handled.\n\
+             # TYPE dojang_issuer_requests_in_flight gauge\n\
+             dojang_issuer_requests_in_flight {}\n",
+            self.in_flight.load(Ordering::Relaxed)
+        ));
+        out
+    }
+}
+
+pub(crate) fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/metrics", get(metrics))
+        .route("/openapi.json", get(openapi))
+}
+
+/// Counts every request by status class.
+pub(crate) async fn count_requests(State(state): State<Shared>, request: Request, next: Next) -> Response {
+    state.metrics.in_flight.fetch_add(1, Ordering::Relaxed);
+    let response = next.run(request).await;
+    state.metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
+    let class = format!("{}xx", response.status().as_u16() / 100);
+    state
+        .metrics
+        .requests
+        .get_or_create(&vec![("status".to_owned(), class)])
+        .inc();
+    response
+}
+
+async fn health(State(state): State<Shared>) -> Response {
+    match state.issuer.store.ping().await {
+        Ok(()) => Json(json!({"status": "ok", "did": state.issuer.did})).into_response(),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "unavailable", "reason": "database"})),
+        )
+            .into_response(),
+    }
+}
+
+async fn metrics(State(state): State<Shared>) -> Response {
+    let mut response = state.metrics.render().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    response
+}
+
+async fn openapi(State(state): State<Shared>) -> ApiResult<Json<Value>> {
+    let mut document: Value = serde_json::from_str(OPENAPI)
+        .map_err(|e| crate::Error::Unsupported(format!("the built-in OpenAPI document is broken: {e}")))?;
+    if let Value::Object(map) = &mut document {
+        map.insert("servers".into(), json!([{"url": state.issuer.public_url}]));
+    }
+    Ok(Json(document))
+}
