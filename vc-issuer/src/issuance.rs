@@ -209,7 +209,13 @@ impl Issuer {
                 .to_json_value())
         };
         let mut credential = json!({
-            "@context": [if v1 { CONTEXT_V1 } else { CONTEXT_V2 }],
+            "@context": if v1 {
+                json!([CONTEXT_V1])
+            } else {
+                // Template claims are plain JSON names: give them IRIs under the issuer's
+                // vocabulary so JSON-LD processing (Data Integrity RDFC) keeps every claim.
+                json!([CONTEXT_V2, {"@vocab": format!("{}/vocab#", self.public_url)}])
+            },
             "id": record.id,
             "type": template.types,
             "issuer": self.did,
@@ -275,4 +281,111 @@ pub fn uuid_v4() -> String {
         hex.get(16..20).unwrap_or_default(),
         hex.get(20..32).unwrap_or_default()
     )
+}
+
+/// The template name recorded for credentials issued as given (no template).
+pub const GENERIC: &str = "VerifiableCredential";
+
+impl Issuer {
+    /// Issues a W3C credential as the caller wrote it (the W3C VC-API path, for types without
+    /// a template): the issuer, an `id` when missing, `validFrom` and the status entries are
+    /// set; the data model is checked; the record is committed before signing.
+    pub async fn issue_as_given(
+        &self,
+        mut credential: Map<String, Value>,
+        format: Format,
+        actor: &str,
+    ) -> Result<Issued, Error> {
+        if matches!(format, Format::SdJwt) {
+            return Err(Error::invalid(
+                "/options/format",
+                "sd-jwt needs a credential type with a template",
+            ));
+        }
+        match credential.get("issuer") {
+            None => {}
+            Some(issuer) => {
+                let id = issuer.as_str().or_else(|| issuer.get("id").and_then(Value::as_str));
+                if id != Some(self.did.as_str()) {
+                    return Err(Error::issuer_not_controlled(id.unwrap_or_default(), &self.did));
+                }
+            }
+        }
+        credential.insert("issuer".into(), Value::String(self.did.clone()));
+        let id = match credential.get("id").and_then(Value::as_str) {
+            Some(id) => id.to_owned(),
+            None => format!("urn:uuid:{}", uuid_v4()),
+        };
+        credential.insert("id".into(), Value::String(id.clone()));
+        let now = unix_now();
+        let v1 = credential
+            .get("@context")
+            .and_then(|c| c.get(0))
+            .and_then(Value::as_str)
+            == Some(CONTEXT_V1);
+        let from_name = if v1 { "issuanceDate" } else { "validFrom" };
+        if !credential.contains_key(from_name) {
+            credential.insert(from_name.into(), Value::String(rfc3339(now)?));
+        }
+        // Check the data model before anything is recorded.
+        let checked = Credential::from_map(credential.clone())?;
+        let claims = match credential.get("credentialSubject") {
+            Some(Value::Object(subject)) => subject.clone(),
+            _ => Map::new(),
+        };
+        let new = NewCredential {
+            id: id.clone(),
+            template: GENERIC.to_owned(),
+            record_key: id,
+            format: format.name().to_owned(),
+            claims,
+            holder: None,
+            valid_from: now,
+            valid_until: now,
+            replaces: None,
+            idempotency_key: None,
+        };
+        drop(checked);
+        let record = self.store.insert_credential(&new, self.list_size, actor).await?;
+        if !credential.contains_key("credentialStatus") {
+            let mut entries = Vec::new();
+            for purpose in [StatusPurpose::Revocation, StatusPurpose::Suspension] {
+                let entry = BitstringStatusListEntry::new(
+                    purpose,
+                    u64::try_from(record.status_index).unwrap_or(0),
+                    self.status_list_url(record.status_list, purpose.as_str()),
+                )
+                .map_err(|e| Error::Core(e.into()))?;
+                entries.push(
+                    entry
+                        .with_id(format!("{}#{}-{}", record.id, purpose.as_str(), record.status_index))
+                        .to_json_value(),
+                );
+            }
+            credential.insert("credentialStatus".into(), Value::Array(entries));
+        }
+        let signer = self.signer.as_ref();
+        let secured = match format {
+            Format::VcJwt | Format::Vc1Jwt => {
+                let encoding = if format == Format::Vc1Jwt {
+                    JwtEncoding::Vc11
+                } else {
+                    JwtEncoding::JoseCose
+                };
+                let credential = Credential::from_map(credential)?;
+                Value::String(jwt::sign_credential_with(&credential, encoding, signer).await?)
+            }
+            _ => {
+                let suite = Cryptosuite::from_name(format.name()).map_err(|e| Error::Core(e.into()))?;
+                let options = ProofOptions::new(self.method.clone()).with_created(SystemTime::now());
+                data_integrity::sign_with_signer(&Value::Object(credential), suite, &options, signer, &StaticLoader)
+                    .await
+                    .map_err(|e| Error::Core(e.into()))?
+            }
+        };
+        Ok(Issued {
+            record,
+            credential: secured,
+        })
+    }
 }

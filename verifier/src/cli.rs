@@ -89,6 +89,10 @@ pub enum Command {
         /// Allowed clock skew in seconds.
         #[arg(long, default_value_t = 60)]
         skew: u64,
+        /// Also fetch status lists over plain HTTP (a lab or loopback issuer; never in
+        /// production: the list's signature is checked, but not its freshness on the path).
+        #[arg(long)]
+        allow_http_status: bool,
         /// The file to verify, or `-` for standard input.
         input: String,
         /// The did:dojang registry.
@@ -147,6 +151,7 @@ pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
             nonce,
             aud,
             skew,
+            allow_http_status,
             input,
             registry,
         } => {
@@ -173,7 +178,11 @@ pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
                 clock,
                 skew: Duration::from_secs(skew),
                 binding: Binding { nonce, aud },
-                status_source: match did_core::status::HttpStatusListSource::new() {
+                status_source: match if allow_http_status {
+                    did_core::status::HttpStatusListSource::danger_plain_http_for_testing()
+                } else {
+                    did_core::status::HttpStatusListSource::new()
+                } {
                     Ok(source) => Arc::new(source),
                     Err(e) => {
                         eprintln!("verifier: cannot start the status list client: {e}");

@@ -1,0 +1,541 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+//! The issuer service over real HTTP on 127.0.0.1: authentication per admin route, issuance
+//! in every format, status changes reaching the published lists and `verifier verify`,
+//! VC-API, public documents, problem details and body limits.
+
+use std::collections::BTreeSet;
+
+use clap::Parser as _;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use vc_issuer::config::{Config, DidMethod};
+use vc_issuer::server::{self, Running};
+use vc_issuer::store::Scope;
+
+async fn start(method: DidMethod) -> (Running, tempfile_dir::Dir, String) {
+    let dir = tempfile_dir::Dir::new();
+    let mut config = Config {
+        listen: "127.0.0.1:0".into(),
+        data_dir: dir.path().to_path_buf(),
+        ..Config::default()
+    };
+    config.did.method = method;
+    let running = server::start(config.validated().unwrap()).await.unwrap();
+    let token = running.admin_token.as_ref().unwrap().to_string();
+    (running, dir, token)
+}
+
+mod tempfile_dir {
+    pub struct Dir(std::path::PathBuf);
+    impl Dir {
+        pub fn new() -> Dir {
+            use std::sync::atomic::{AtomicU32, Ordering};
+            static N: AtomicU32 = AtomicU32::new(0);
+            let path = std::env::temp_dir().join(format!(
+                "dojang-issuer-test-{}-{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::SeqCst)
+            ));
+            let _ = std::fs::remove_dir_all(&path);
+            std::fs::create_dir_all(&path).unwrap();
+            Dir(path)
+        }
+        pub fn path(&self) -> &std::path::Path {
+            &self.0
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+fn employee(number: &str) -> Value {
+    json!({
+        "employee_number": number,
+        "name_ko": "김민준",
+        "name_latin": "Kim Minjun",
+        "organization": "Gangwon Province",
+        "department": "Digital Policy",
+        "position": "Deputy Director",
+        "access_groups": ["hq-main", "server-room"],
+        "photo_digest": "sha256-47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"
+    })
+}
+
+async fn verify(text: &str, extra: &[&str]) -> (i32, Value) {
+    let path = std::env::temp_dir().join(format!("dojang-verify-{}.txt", vc_issuer::issuance::uuid_v4()));
+    std::fs::write(&path, text).unwrap();
+    let mut args = vec!["verifier", "verify", "--allow-http-status"];
+    args.extend_from_slice(extra);
+    let path_text = path.display().to_string();
+    args.push(&path_text);
+    let cli = verifier::cli::Cli::try_parse_from(args).unwrap();
+    let mut out = Vec::new();
+    let code = verifier::cli::run(cli, &mut out).await;
+    let _ = std::fs::remove_file(&path);
+    (code, serde_json::from_slice(&out).unwrap_or(Value::Null))
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_admin_route_rejects_missing_wrong_and_underscoped_tokens() {
+    let (running, _dir, admin) = start(DidMethod::Key).await;
+    let url = running.url();
+    let store = &running.state.issuer.store;
+    let mut tokens = std::collections::BTreeMap::new();
+    for scope in Scope::ALL {
+        let (_, secret) = store.create_token("t", &BTreeSet::from([scope]), "test").await.unwrap();
+        tokens.insert(scope, secret.to_string());
+    }
+    // A real record so that routes with an id reach their scope check, not a 404.
+    let http = client();
+    let issued: Value = http
+        .post(format!("{url}/admin/credentials"))
+        .bearer_auth(&admin)
+        .json(&json!({"type": "EmployeeIdCredential", "claims": employee("E-1")}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = issued["id"].as_str().unwrap().to_owned();
+    let routes: Vec<(&str, String, &[Scope], Value)> = vec![
+        (
+            "POST",
+            "/admin/credentials".into(),
+            &[Scope::Issue],
+            json!({"type": "EmployeeIdCredential", "claims": employee("E-2")}),
+        ),
+        ("GET", "/admin/credentials".into(), &[Scope::Read], Value::Null),
+        ("GET", format!("/admin/credentials/{id}"), &[Scope::Read], Value::Null),
+        (
+            "POST",
+            format!("/admin/credentials/{id}/suspend"),
+            &[Scope::Revoke],
+            json!({}),
+        ),
+        (
+            "POST",
+            format!("/admin/credentials/{id}/unsuspend"),
+            &[Scope::Revoke],
+            json!({}),
+        ),
+        (
+            "POST",
+            format!("/admin/credentials/{id}/revoke"),
+            &[Scope::Revoke],
+            json!({}),
+        ),
+        (
+            "POST",
+            format!("/admin/credentials/{id}/reissue"),
+            &[Scope::Issue, Scope::Revoke],
+            json!({}),
+        ),
+        ("GET", "/admin/audit".into(), &[Scope::Read], Value::Null),
+        (
+            "POST",
+            "/admin/tokens".into(),
+            &[Scope::Admin],
+            json!({"label": "x", "scopes": ["read"]}),
+        ),
+        ("GET", "/admin/tokens".into(), &[Scope::Admin], Value::Null),
+        (
+            "DELETE",
+            "/admin/tokens/tok_unknown".into(),
+            &[Scope::Admin],
+            Value::Null,
+        ),
+        (
+            "POST",
+            "/credentials/issue".into(),
+            &[Scope::Issue],
+            json!({"credential": {}}),
+        ),
+        (
+            "POST",
+            "/credentials/status".into(),
+            &[Scope::Revoke],
+            json!({"credentialId": id, "credentialStatus": [{"status": "revoked"}]}),
+        ),
+    ];
+    let before = store.count_credentials().await.unwrap();
+    for (method, path, needs, body) in &routes {
+        let send = |token: Option<&str>| {
+            let mut request = http.request(method.parse().unwrap(), format!("{url}{path}"));
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            if !body.is_null() {
+                request = request.json(body);
+            }
+            request.send()
+        };
+        let missing = send(None).await.unwrap();
+        assert_eq!(
+            missing.status(),
+            StatusCode::UNAUTHORIZED,
+            "{method} {path} without a token"
+        );
+        assert!(missing.headers().contains_key("www-authenticate"));
+        assert_eq!(missing.headers()["content-type"], "application/problem+json");
+        let wrong = send(Some("dojang_not-a-real-token")).await.unwrap();
+        assert_eq!(
+            wrong.status(),
+            StatusCode::UNAUTHORIZED,
+            "{method} {path} with a wrong token"
+        );
+        for (scope, token) in &tokens {
+            if *scope == Scope::Admin || needs.contains(scope) && needs.len() == 1 {
+                continue;
+            }
+            let response = send(Some(token)).await.unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::FORBIDDEN,
+                "{method} {path} with scope {scope:?}"
+            );
+        }
+    }
+    assert_eq!(
+        store.count_credentials().await.unwrap(),
+        before,
+        "nothing was issued without the scope"
+    );
+    assert_eq!(
+        store.credential(&id).await.unwrap().status,
+        vc_issuer::store::RecordStatus::Active
+    );
+    // A revoked token stops working.
+    let read = &tokens[&Scope::Read];
+    let info = store.token_for_secret(read).await.unwrap().unwrap();
+    store.revoke_token(&info.id, "test").await.unwrap();
+    let response = http
+        .get(format!("{url}/admin/audit"))
+        .bearer_auth(read)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    running.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issues_in_every_format_and_revocation_reaches_the_verifier() {
+    let (running, _dir, admin) = start(DidMethod::Dojang).await;
+    let url = running.url();
+    let registry_key = running.registry_key.clone().unwrap();
+    let registry_url = format!("{url}/registry");
+    let registry_args = [
+        "--registry",
+        registry_url.as_str(),
+        "--registry-key",
+        registry_key.as_str(),
+    ];
+    let http = client();
+    for format in ["sd-jwt", "vc+jwt", "vc1-jwt", "ecdsa-rdfc-2019"] {
+        let response = http
+            .post(format!("{url}/admin/credentials"))
+            .bearer_auth(&admin)
+            .json(&json!({"type": "EmployeeIdCredential", "claims": employee("E-77"), "format": format}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED, "{format}");
+        let body: Value = response.json().await.unwrap();
+        let id = body["id"].as_str().unwrap().to_owned();
+        let text = match &body["credential"] {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let (code, report) = verify(&text, &registry_args).await;
+        assert_eq!(code, 0, "{format}: {report:#}");
+        let status_checks: Vec<_> = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["check"] == "status")
+            .collect();
+        assert!(
+            !status_checks.is_empty() && status_checks.iter().all(|c| c["result"] == "passed"),
+            "{format}: {report:#}"
+        );
+        // Suspend: denied as suspended; unsuspend: allowed; revoke: denied as revoked.
+        let post = |action: &str| {
+            http.post(format!("{url}/admin/credentials/{id}/{action}"))
+                .bearer_auth(&admin)
+                .send()
+        };
+        assert_eq!(post("suspend").await.unwrap().status(), StatusCode::OK);
+        let (code, report) = verify(&text, &registry_args).await;
+        assert_eq!(code, 1, "{format} suspended: {report:#}");
+        assert!(report.to_string().contains("SUSPENDED"), "{format}: {report:#}");
+        assert_eq!(post("unsuspend").await.unwrap().status(), StatusCode::OK);
+        assert_eq!(verify(&text, &registry_args).await.0, 0, "{format} unsuspended");
+        assert_eq!(post("revoke").await.unwrap().status(), StatusCode::OK);
+        let (code, report) = verify(&text, &registry_args).await;
+        assert_eq!(code, 1, "{format} revoked");
+        assert!(report.to_string().contains("REVOKED"), "{format}: {report:#}");
+        // Revoked is final.
+        let again = post("unsuspend").await.unwrap();
+        assert_eq!(again.status(), StatusCode::CONFLICT);
+    }
+    running.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_a_problem_naming_the_field() {
+    let (running, _dir, admin) = start(DidMethod::Key).await;
+    let url = running.url();
+    let http = client();
+    let mut claims = employee("E-1");
+    claims["name_latin"] = json!("김");
+    let response = http
+        .post(format!("{url}/admin/credentials"))
+        .bearer_auth(&admin)
+        .json(&json!({"type": "EmployeeIdCredential", "claims": claims}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["field"], "/claims/name_latin", "{problem}");
+    // Derived claims cannot be given by the caller.
+    let response = http
+        .post(format!("{url}/admin/credentials"))
+        .bearer_auth(&admin)
+        .json(&json!({"type": "CitizenCardCredential", "claims": {
+            "name_ko": "이서연", "birth_date": "2010-01-01", "resident_district": "Jung-gu",
+            "card_number": "1234-5678-9012", "age_over_19": true}}))
+        .send()
+        .await
+        .unwrap();
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["field"], "/claims/age_over_19", "{problem}");
+    // Oversized bodies are refused before parsing.
+    let huge = "x".repeat(2 * 1024 * 1024);
+    let response = http
+        .post(format!("{url}/admin/credentials"))
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body(format!("{{\"type\":\"{huge}\"}}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // Unknown type: 404 problem.
+    let response = http
+        .post(format!("{url}/admin/credentials"))
+        .bearer_auth(&admin)
+        .json(&json!({"type": "NoSuchCredential", "claims": {}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    running.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn citizen_card_discloses_age_without_birth_date() {
+    let (running, _dir, admin) = start(DidMethod::Key).await;
+    let url = running.url();
+    let body: Value = client()
+        .post(format!("{url}/admin/credentials"))
+        .bearer_auth(&admin)
+        .json(&json!({"type": "CitizenCardCredential", "claims": {
+            "name_ko": "이서연", "birth_date": "2000-03-01", "resident_district": "Jung-gu",
+            "card_number": "1234-5678-9012"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let record = &body["record"]["claims"];
+    assert_eq!(record["age_over_19"], true);
+    assert_eq!(record["age_over_65"], false);
+    let sd_jwt = body["credential"].as_str().unwrap();
+    // Every subject claim is a disclosure; none is in the signed payload in clear.
+    let payload = sd_jwt.split('~').next().unwrap().split('.').nth(1).unwrap();
+    let payload = String::from_utf8(base64_url(payload)).unwrap();
+    assert!(
+        !payload.contains("2000-03-01") && !payload.contains("age_over_19"),
+        "{payload}"
+    );
+    assert!(payload.contains(&format!("{url}/vct/CitizenCardCredential")));
+    assert_eq!(
+        sd_jwt.matches('~').count(),
+        1 + 7,
+        "seven disclosures (no name_latin given)"
+    );
+    running.stop().await.unwrap();
+}
+
+fn base64_url(text: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vc_api_issue_and_status() {
+    let (running, _dir, admin) = start(DidMethod::Web).await;
+    let url = running.url();
+    let http = client();
+    // A type without a template is issued as given (what the W3C suites post).
+    let response = http
+        .post(format!("{url}/credentials/issue"))
+        .bearer_auth(&admin)
+        .json(&json!({"credential": {
+            "@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
+            "type": ["VerifiableCredential", "ExampleAlumniCredential"],
+            "credentialSubject": {"id": "did:example:ebfeb1f712ebc6f1c276e12ec21", "alumniOf": "Example University"}
+        }}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let body: Value = response.json().await.unwrap();
+    let vc = &body["verifiableCredential"];
+    assert_eq!(vc["proof"]["cryptosuite"], "ecdsa-rdfc-2019");
+    assert!(vc["issuer"].as_str().unwrap().starts_with("did:web:127.0.0.1%3A"));
+    let id = vc["id"].as_str().unwrap().to_owned();
+    // The did:web document is served.
+    let document: Value = http
+        .get(format!("{url}/.well-known/did.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(document["id"], vc["issuer"]);
+    // A JWT format comes back enveloped.
+    let body: Value = http
+        .post(format!("{url}/credentials/issue"))
+        .bearer_auth(&admin)
+        .json(&json!({"credential": {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential", "EmployeeIdCredential"],
+            "credentialSubject": employee("E-9")
+        }, "options": {"format": "vc+jwt"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["verifiableCredential"]["type"], "EnvelopedVerifiableCredential");
+    assert!(
+        body["verifiableCredential"]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("data:application/vc+jwt,ey")
+    );
+    // Status change through VC-API.
+    let response = http
+        .post(format!("{url}/credentials/status"))
+        .bearer_auth(&admin)
+        .json(&json!({"credentialId": id, "credentialStatus": [{"type": "BitstringStatusListCredential", "status": "revoked"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let record = running.state.issuer.store.credential(&id).await.unwrap();
+    assert_eq!(record.status, vc_issuer::store::RecordStatus::Revoked);
+    running.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_documents_health_metrics_and_status_caching() {
+    let (running, _dir, admin) = start(DidMethod::Key).await;
+    let url = running.url();
+    let http = client();
+    let health: Value = http
+        .get(format!("{url}/health"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    let schema: Value = http
+        .get(format!("{url}/schemas/EmployeeIdCredential"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(schema["$id"], format!("{url}/schemas/EmployeeIdCredential"));
+    let vct: Value = http
+        .get(format!("{url}/vct/EmployeeIdCredential"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(vct["vct"], format!("{url}/vct/EmployeeIdCredential"));
+    let _ = http
+        .post(format!("{url}/admin/credentials"))
+        .bearer_auth(&admin)
+        .json(&json!({"type": "EmployeeIdCredential", "claims": employee("E-5")}))
+        .send()
+        .await
+        .unwrap();
+    let first = http.get(format!("{url}/status/1/token")).send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(first.headers()["content-type"], "application/statuslist+jwt");
+    assert!(
+        first.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age=60")
+    );
+    let etag = first.headers()["etag"].clone();
+    let again = http.get(format!("{url}/status/1/revocation")).send().await.unwrap();
+    assert_eq!(again.headers()["content-type"], "application/vc+jwt");
+    let cached = http
+        .get(format!("{url}/status/1/token"))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cached.status(), StatusCode::NOT_MODIFIED);
+    let metrics = http
+        .get(format!("{url}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("dojang_issuer_credentials_issued_total 1"),
+        "{metrics}"
+    );
+    let openapi: Value = http
+        .get(format!("{url}/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(openapi["openapi"], "3.1.0");
+    running.stop().await.unwrap();
+}
