@@ -539,3 +539,23 @@ async fn public_documents_health_metrics_and_status_caching() {
     assert_eq!(openapi["openapi"], "3.1.0");
     running.stop().await.unwrap();
 }
+
+/// Every route the router serves is in the OpenAPI document, and nothing else is.
+#[test]
+fn openapi_lists_every_route() {
+    let document: Value = serde_json::from_str(vc_issuer::service::ops::OPENAPI).unwrap();
+    let listed: BTreeSet<String> = document["paths"].as_object().unwrap().keys().cloned().collect();
+    let mut served = BTreeSet::new();
+    for dir in ["src/service", "src/service/oid4vci"] {
+        let Ok(entries) = std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)) else {
+            continue;
+        };
+        for entry in entries {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
+            for part in text.split(".route(\"").skip(1) {
+                served.insert(part.split('"').next().unwrap().to_owned());
+            }
+        }
+    }
+    assert_eq!(listed, served, "openapi.json and the router disagree");
+}
