@@ -13,7 +13,7 @@ use crate::Error;
 const SLOT_ATTEMPTS: usize = 64;
 
 /// A credential's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RecordStatus {
     /// Valid.
