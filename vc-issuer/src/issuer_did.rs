@@ -3,22 +3,21 @@
 //! - `dojang` (default): a did:dojang DID whose document holds the issuer key for
 //!   `assertionMethod`, created on the in-process registry (its store and operator key under
 //!   `data_dir`) or on the node at `registry.url`. Operations are signed by a separate update
-//!   key, with the next key pre-committed, both under `data_dir` with owner-only permissions,
-//!   so the issuer key can stay in an HSM. The DID is kept in the database.
+//!   key, with the next key pre-committed, both key files under `data_dir` kept like the
+//!   issuer's key file (owner-only, sealed when a passphrase is set), so the issuer key can
+//!   stay in an HSM. The DID is kept in the database.
 //! - `web`: `did:web:<host>`, its document served at `/.well-known/did.json`.
 //! - `key`: the issuer key's did:key.
 
-use std::path::Path;
 use std::sync::Arc;
 
-use did_core::key::{KeyType, SigningKey, VerifyingKey};
+use did_core::key::VerifyingKey;
 use did_core::resolve::KeyResolver;
 use registry_anchor::client::NodeApi;
 use registry_anchor::node::{NodeConfig, Registry};
 use registry_anchor::operation::{self, KeyCommitment};
 use registry_anchor::resolution::default_log_id;
-use serde_json::{Map, Value, json};
-use zeroize::Zeroizing;
+use serde_json::{Value, json};
 
 use crate::Error;
 use crate::config::{Config, DidMethod};
@@ -57,7 +56,7 @@ pub async fn set_up(config: &Config, store: &Store, issuer_key: &VerifyingKey) -
                 .did_web_host()
                 .ok_or_else(|| Error::config("did.web_host", "cannot derive a host"))?;
             let did = format!("did:web:{host}");
-            let mut document = key_document(issuer_key);
+            let mut document = operation::key_document(issuer_key);
             document.insert(
                 "@context".into(),
                 json!(["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]),
@@ -85,7 +84,7 @@ async fn dojang(config: &Config, store: &Store, issuer_key: &VerifyingKey) -> Re
             (None, config.registry.key.clone(), Some(api))
         }
         None => {
-            let operator = software_key(&dir.join("registry-operator.jwk"))?;
+            let operator = crate::keys::open_software_key(&dir.join("registry-operator.jwk")).await?;
             let log_id = default_log_id(operator.verifying_key());
             let key_did = log_id.clone();
             let node = NodeConfig::new(dir.join("registry.redb"), log_id, operator);
@@ -96,12 +95,12 @@ async fn dojang(config: &Config, store: &Store, issuer_key: &VerifyingKey) -> Re
     let did = match store.meta("issuer_did").await? {
         Some(did) => did,
         None => {
-            let update = software_key(&dir.join("did-update-key.jwk"))?;
-            let next = software_key(&dir.join("did-next-key.jwk"))?;
+            let update = crate::keys::open_software_key(&dir.join("did-update-key.jwk")).await?;
+            let next = crate::keys::open_software_key(&dir.join("did-next-key.jwk")).await?;
             let op = operation::create(
                 &update,
                 KeyCommitment::of(next.verifying_key()),
-                key_document(issuer_key),
+                operation::key_document(issuer_key),
             )
             .map_err(|e| Error::Registry(format!("{}: {e}", e.code())))?;
             let did = op.did().to_string();
@@ -137,23 +136,6 @@ async fn dojang(config: &Config, store: &Store, issuer_key: &VerifyingKey) -> Re
     })
 }
 
-/// A document with the issuer key as `#key-1` for assertions and authentication.
-fn key_document(key: &VerifyingKey) -> Map<String, Value> {
-    let document = json!({
-        "verificationMethod": [{
-            "id": "#key-1",
-            "type": "Multikey",
-            "publicKeyMultibase": key.to_multikey(),
-        }],
-        "assertionMethod": ["#key-1"],
-        "authentication": ["#key-1"],
-    });
-    match document {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
-}
-
 /// did:web documents use absolute IDs.
 fn absolutize(mut document: Value, did: &str) -> Value {
     if let Some(methods) = document.get_mut("verificationMethod").and_then(Value::as_array_mut) {
@@ -170,35 +152,4 @@ fn absolutize(mut document: Value, did: &str) -> Value {
         }
     }
     document
-}
-
-/// A P-256 key in a private JWK file with owner-only permissions, made when missing.
-pub fn software_key(path: &Path) -> Result<SigningKey, Error> {
-    if path.exists() {
-        let text = Zeroizing::new(
-            std::fs::read_to_string(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?,
-        );
-        let jwk = did_core::key::Jwk::from_json(&text)?;
-        return Ok(SigningKey::from_jwk(&jwk)?);
-    }
-    let key = SigningKey::generate(KeyType::P256)?;
-    let text = Zeroizing::new(serde_json::to_string_pretty(&key.to_jwk()).map_err(|e| Error::KeyStore(e.to_string()))?);
-    write_private(path, text.as_bytes())?;
-    Ok(key)
-}
-
-/// Writes a secret file atomically with mode 0600.
-pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    use std::io::Write as _;
-    let io = |e| Error::io(format!("cannot write {}", path.display()), e);
-    let tmp = path.with_extension("tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&tmp).map_err(io)?;
-    file.write_all(bytes).map_err(io)?;
-    file.sync_all().map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)?;
-    Ok(())
 }

@@ -35,7 +35,7 @@ pub(crate) async fn run(command: DidCommand) -> Result<Value, Failure> {
         } => {
             let key = read_signing_key(&key)?;
             let next = read_signing_key(&next_key)?;
-            let mut document = key_document(&key);
+            let mut document = operation::key_document(key.verifying_key());
             let services = service
                 .iter()
                 .map(|s| parse_service(s))
@@ -99,23 +99,6 @@ fn op_error(e: operation::OperationError) -> Failure {
     ("invalid_operation", format!("{}: {e}", e.code()))
 }
 
-/// A document with one Multikey method, `#key-1`, for authentication and assertion.
-fn key_document(key: &SigningKey) -> Map<String, Value> {
-    let document = json!({
-        "verificationMethod": [{
-            "id": "#key-1",
-            "type": "Multikey",
-            "publicKeyMultibase": key.verifying_key().to_multikey(),
-        }],
-        "authentication": ["#key-1"],
-        "assertionMethod": ["#key-1"],
-    });
-    match document {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
-}
-
 /// `id,type,endpoint` → a service entry with a relative id.
 fn parse_service(text: &str) -> Result<Value, Failure> {
     let mut parts = text.splitn(3, ',');
@@ -175,7 +158,7 @@ fn rotated_document(state: &DidState, key: &SigningKey) -> Map<String, Value> {
     for relationship in RELATIONSHIPS {
         document.remove(relationship);
     }
-    document.extend(key_document(key));
+    document.extend(operation::key_document(key.verifying_key()));
     document
 }
 

@@ -10,6 +10,20 @@ use super::OperationError;
 /// The verification method types a did:dojang document may use.
 pub const METHOD_TYPES: [&str; 2] = ["Multikey", "JsonWebKey"];
 
+/// The stored form of a document with one key: `#key-1`, a Multikey, used for
+/// `authentication` and `assertionMethod` (what `did create` and the issuer register).
+pub fn key_document(key: &did_core::key::VerifyingKey) -> Map<String, Value> {
+    let mut method = Map::new();
+    method.insert("id".into(), "#key-1".into());
+    method.insert("type".into(), "Multikey".into());
+    method.insert("publicKeyMultibase".into(), key.to_multikey().into());
+    let mut document = Map::new();
+    document.insert("verificationMethod".into(), Value::Array(vec![Value::Object(method)]));
+    document.insert("authentication".into(), Value::Array(vec!["#key-1".into()]));
+    document.insert("assertionMethod".into(), Value::Array(vec!["#key-1".into()]));
+    document
+}
+
 /// Builds and checks the DID document of `did` from the stored form `content`.
 ///
 /// `content` must not contain `id`; `id` becomes `did`, and a verification method without

@@ -54,7 +54,7 @@ mod sign;
 mod state;
 
 pub use canonical::{METHOD, did_from_create_payload, parse_did};
-pub use document::{METHOD_TYPES, build_document};
+pub use document::{METHOD_TYPES, build_document, key_document};
 pub use error::OperationError;
 pub use hash::{KeyCommitment, OperationHash};
 pub use model::{CreatePayload, DeactivatePayload, DocumentChange, OperationPayload, OperationType, UpdatePayload};

@@ -7,7 +7,7 @@ use std::io::{self, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use did_core::key::Algorithm;
+use did_core::key::{Algorithm, SigningKey};
 use rand_core::{OsRng, RngCore as _};
 use zeroize::Zeroizing;
 
@@ -33,6 +33,17 @@ pub(super) struct FileKey<'a> {
 
 /// Opens the key file, creating it (sealed when a passphrase is given) if it does not exist.
 pub(super) fn open(spec: &FileKey<'_>) -> Result<OpenedKey, Error> {
+    let (key, created, state) = open_signing_key(spec)?;
+    Ok(OpenedKey {
+        signer: Arc::new(key),
+        created,
+        description: format!("key file {} ({state})", spec.path.display()),
+    })
+}
+
+/// [`open`], returning the software key itself (for keys that must be a [`SigningKey`], such
+/// as the registry operator's), whether it was made now, and how it is stored.
+pub(super) fn open_signing_key(spec: &FileKey<'_>) -> Result<(SigningKey, bool, &'static str), Error> {
     let path = spec.path;
     let (jwk_text, created, state) = match read(path)? {
         Some(text) => {
@@ -79,11 +90,7 @@ pub(super) fn open(spec: &FileKey<'_>) -> Result<OpenedKey, Error> {
             ),
         ));
     }
-    Ok(OpenedKey {
-        signer: Arc::new(issuer.key),
-        created,
-        description: format!("key file {} ({state})", path.display()),
-    })
+    Ok((issuer.key, created, state))
 }
 
 /// The JWK text of an existing key file, unsealed if need be (and sealed in place when a

@@ -34,7 +34,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use did_core::key::{Algorithm, Signer};
+use did_core::key::{Algorithm, Signer, SigningKey};
 use zeroize::Zeroizing;
 
 use crate::Error;
@@ -211,6 +211,25 @@ pub async fn open_with_secret(
             .await
         }
     }
+}
+
+/// Opens (or creates, ES256) a software key file at `path` with the same rules as the issuer
+/// key file: owner-only, written atomically, sealed when the passphrase variable
+/// ([`DEFAULT_PASSPHRASE_ENV`]) is set. For the keys that must stay in software: the
+/// in-process registry's operator key and the issuer DID's update keys.
+pub async fn open_software_key(path: &Path) -> Result<SigningKey, Error> {
+    let secret = secret_from_env(DEFAULT_PASSPHRASE_ENV)?;
+    let path = path.to_path_buf();
+    blocking(move || {
+        file::open_signing_key(&file::FileKey {
+            path: &path,
+            algorithm: None,
+            passphrase_env: DEFAULT_PASSPHRASE_ENV,
+            passphrase: secret.as_deref().map(String::as_str),
+        })
+        .map(|(key, _, _)| key)
+    })
+    .await
 }
 
 /// Reads a secret from the environment: `None` when unset; set but empty or not UTF-8 is an error.
