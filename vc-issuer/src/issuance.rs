@@ -160,10 +160,27 @@ impl Issuer {
                     .map_err(|e| Error::Core(e.into()))?;
                 Ok(Value::String(compact))
             }
+            _ => {
+                let credential = self.w3c_credential(template, record, holder, format == Format::Vc1Jwt)?;
+                self.sign_w3c(credential, format).await
+            }
+        }
+    }
+
+    /// Secures a W3C credential in a JWT or Data Integrity format.
+    async fn sign_w3c(&self, credential: Map<String, Value>, format: Format) -> Result<Value, Error> {
+        let signer = self.signer.as_ref();
+        match format {
+            Format::SdJwt => Err(Error::Unsupported(
+                "sd-jwt does not secure a W3C credential here".into(),
+            )),
             Format::VcJwt | Format::Vc1Jwt => {
-                let v1 = format == Format::Vc1Jwt;
-                let credential = Credential::from_map(self.w3c_credential(template, record, holder, v1)?)?;
-                let encoding = if v1 { JwtEncoding::Vc11 } else { JwtEncoding::JoseCose };
+                let encoding = if format == Format::Vc1Jwt {
+                    JwtEncoding::Vc11
+                } else {
+                    JwtEncoding::JoseCose
+                };
+                let credential = Credential::from_map(credential)?;
                 Ok(Value::String(
                     jwt::sign_credential_with(&credential, encoding, signer).await?,
                 ))
@@ -175,13 +192,31 @@ impl Issuer {
                         "{format} cannot sign with the issuer's key type"
                     )));
                 }
-                let document = Value::Object(self.w3c_credential(template, record, holder, false)?);
                 let options = ProofOptions::new(self.method.clone()).with_created(SystemTime::now());
-                data_integrity::sign_with_signer(&document, suite, &options, signer, &StaticLoader)
+                data_integrity::sign_with_signer(&Value::Object(credential), suite, &options, signer, &StaticLoader)
                     .await
                     .map_err(|e| Error::Core(e.into()))
             }
         }
+    }
+
+    /// The `credentialStatus` entries of a record: revocation and suspension, one slot.
+    fn status_entries(&self, record: &CredentialRecord) -> Result<Value, Error> {
+        let mut entries = Vec::new();
+        for purpose in [StatusPurpose::Revocation, StatusPurpose::Suspension] {
+            let entry = BitstringStatusListEntry::new(
+                purpose,
+                u64::try_from(record.status_index).unwrap_or(0),
+                self.status_list_url(record.status_list, purpose.as_str()),
+            )
+            .map_err(|e| Error::Core(e.into()))?;
+            entries.push(
+                entry
+                    .with_id(format!("{}#{}-{}", record.id, purpose.as_str(), record.status_index))
+                    .to_json_value(),
+            );
+        }
+        Ok(Value::Array(entries))
     }
 
     /// The W3C credential (VC 2.0, or VC 1.1 for the `vc1-jwt` encoding) for a record.
@@ -197,17 +232,6 @@ impl Issuer {
             subject.insert("id".into(), Value::String(did.clone()));
         }
         subject.extend(record.claims.clone());
-        let status = |purpose: StatusPurpose| -> Result<Value, Error> {
-            let entry = BitstringStatusListEntry::new(
-                purpose,
-                u64::try_from(record.status_index).unwrap_or(0),
-                self.status_list_url(record.status_list, purpose.as_str()),
-            )
-            .map_err(|e| Error::Core(e.into()))?;
-            Ok(entry
-                .with_id(format!("{}#{}-{}", record.id, purpose.as_str(), record.status_index))
-                .to_json_value())
-        };
         let mut credential = json!({
             "@context": if v1 {
                 json!([CONTEXT_V1])
@@ -221,7 +245,7 @@ impl Issuer {
             "issuer": self.did,
             "credentialSubject": subject,
             "credentialSchema": template.credential_schema(&self.public_url),
-            "credentialStatus": [status(StatusPurpose::Revocation)?, status(StatusPurpose::Suspension)?],
+            "credentialStatus": self.status_entries(record)?,
         });
         let (from_name, until_name) = if v1 {
             ("issuanceDate", "expirationDate")
@@ -265,22 +289,9 @@ fn rfc3339(unix: i64) -> Result<String, Error> {
         .ok_or_else(|| Error::invalid("/validUntil", "out of range"))
 }
 
-/// A random (version 4) UUID.
+/// A random (version 4) UUID, hyphenated.
 pub fn uuid_v4() -> String {
-    use rand_core::RngCore as _;
-    let mut b = [0u8; 16];
-    rand_core::OsRng.fill_bytes(&mut b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        hex.get(0..8).unwrap_or_default(),
-        hex.get(8..12).unwrap_or_default(),
-        hex.get(12..16).unwrap_or_default(),
-        hex.get(16..20).unwrap_or_default(),
-        hex.get(20..32).unwrap_or_default()
-    )
+    uuid::Uuid::new_v4().hyphenated().to_string()
 }
 
 /// The template name recorded for credentials issued as given (no template).
@@ -328,7 +339,7 @@ impl Issuer {
             credential.insert(from_name.into(), Value::String(rfc3339(now)?));
         }
         // Check the data model before anything is recorded.
-        let checked = Credential::from_map(credential.clone())?;
+        Credential::from_map(credential.clone())?;
         let claims = match credential.get("credentialSubject") {
             Some(Value::Object(subject)) => subject.clone(),
             _ => Map::new(),
@@ -341,48 +352,20 @@ impl Issuer {
             claims,
             holder: None,
             valid_from: now,
-            valid_until: now,
+            // The credential's own end, or none (recorded as the largest time).
+            valid_until: ["validUntil", "expirationDate"]
+                .iter()
+                .find_map(|name| credential.get(*name)?.as_str())
+                .and_then(|text| OffsetDateTime::parse(text, &Rfc3339).ok())
+                .map_or(i64::MAX, OffsetDateTime::unix_timestamp),
             replaces: None,
             idempotency_key: None,
         };
-        drop(checked);
         let record = self.store.insert_credential(&new, self.list_size, actor).await?;
         if !credential.contains_key("credentialStatus") {
-            let mut entries = Vec::new();
-            for purpose in [StatusPurpose::Revocation, StatusPurpose::Suspension] {
-                let entry = BitstringStatusListEntry::new(
-                    purpose,
-                    u64::try_from(record.status_index).unwrap_or(0),
-                    self.status_list_url(record.status_list, purpose.as_str()),
-                )
-                .map_err(|e| Error::Core(e.into()))?;
-                entries.push(
-                    entry
-                        .with_id(format!("{}#{}-{}", record.id, purpose.as_str(), record.status_index))
-                        .to_json_value(),
-                );
-            }
-            credential.insert("credentialStatus".into(), Value::Array(entries));
+            credential.insert("credentialStatus".into(), self.status_entries(&record)?);
         }
-        let signer = self.signer.as_ref();
-        let secured = match format {
-            Format::VcJwt | Format::Vc1Jwt => {
-                let encoding = if format == Format::Vc1Jwt {
-                    JwtEncoding::Vc11
-                } else {
-                    JwtEncoding::JoseCose
-                };
-                let credential = Credential::from_map(credential)?;
-                Value::String(jwt::sign_credential_with(&credential, encoding, signer).await?)
-            }
-            _ => {
-                let suite = Cryptosuite::from_name(format.name()).map_err(|e| Error::Core(e.into()))?;
-                let options = ProofOptions::new(self.method.clone()).with_created(SystemTime::now());
-                data_integrity::sign_with_signer(&Value::Object(credential), suite, &options, signer, &StaticLoader)
-                    .await
-                    .map_err(|e| Error::Core(e.into()))?
-            }
-        };
+        let secured = self.sign_w3c(credential, format).await?;
         Ok(Issued {
             record,
             credential: secured,
