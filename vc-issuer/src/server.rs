@@ -52,21 +52,21 @@ impl Running {
         }
         let served = (&mut self.task).await;
         self.state.issuer.store.close().await;
-        match served {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(Error::io("serving", e)),
-            Err(e) => Err(Error::io("serving", std::io::Error::other(e.to_string()))),
-        }
+        outcome(served)
     }
 
     /// Waits until the server stops by itself (it does not unless the socket fails).
     pub async fn wait(mut self) -> Result<(), Error> {
-        let served = (&mut self.task).await;
-        match served {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(Error::io("serving", e)),
-            Err(e) => Err(Error::io("serving", std::io::Error::other(e.to_string()))),
-        }
+        outcome((&mut self.task).await)
+    }
+}
+
+/// The server task's end as this crate's error.
+fn outcome(served: Result<Result<(), std::io::Error>, tokio::task::JoinError>) -> Result<(), Error> {
+    match served {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(Error::io("serving", e)),
+        Err(e) => Err(Error::io("serving", std::io::Error::other(e.to_string()))),
     }
 }
 
