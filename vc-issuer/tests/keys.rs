@@ -30,24 +30,6 @@ const SOFTHSM_MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
 /// Set in a child process to the name of the test whose body it runs.
 const CHILD_ENV: &str = "DOJANG_KEYS_TEST_CHILD";
 
-/// A directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let path = std::env::temp_dir().join(format!("dojang-keys-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// Whether this process is the child running `test`'s body.
 fn is_child(test: &str) -> bool {
     std::env::var(CHILD_ENV).as_deref() == Ok(test)
@@ -125,8 +107,11 @@ async fn assert_issues_sd_jwt(signer: &dyn Signer) {
 
 #[tokio::test]
 async fn key_file_is_created_once_with_owner_only_permissions() {
-    let dir = TempDir::new("created-once");
-    let data_dir = dir.0.join("data");
+    let dir = tempfile::Builder::new()
+        .prefix("dojang-keys-created-once")
+        .tempdir()
+        .unwrap();
+    let data_dir = dir.path().join("data");
     // A variable nobody sets: the file is not sealed.
     let config = file_config(None, None, "DOJANG_TEST_PASSPHRASE_NEVER_SET_1");
 
@@ -169,29 +154,32 @@ async fn key_file_is_created_once_with_owner_only_permissions() {
 #[tokio::test]
 async fn key_file_readable_by_others_is_refused() {
     use std::os::unix::fs::PermissionsExt as _;
-    let dir = TempDir::new("world-readable");
-    let path = dir.0.join("issuer.jwk");
+    let dir = tempfile::Builder::new()
+        .prefix("dojang-keys-world-readable")
+        .tempdir()
+        .unwrap();
+    let path = dir.path().join("issuer.jwk");
     let config = file_config(Some(&path), None, "DOJANG_TEST_PASSPHRASE_NEVER_SET_2");
-    keys::open(&config, &dir.0).await.unwrap();
+    keys::open(&config, dir.path()).await.unwrap();
 
     for mode in [0o644, 0o640, 0o604, 0o620] {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
-        let message = key_store_message(keys::open(&config, &dir.0).await);
+        let message = key_store_message(keys::open(&config, dir.path()).await);
         assert!(message.contains(&path.display().to_string()), "{message}");
         assert!(message.contains(&format!("chmod 600 {}", path.display())), "{message}");
     }
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    assert!(!keys::open(&config, &dir.0).await.unwrap().created);
+    assert!(!keys::open(&config, dir.path()).await.unwrap().created);
 }
 
 #[tokio::test]
 async fn sealed_key_file() {
-    let dir = TempDir::new("sealed");
-    let path = dir.0.join("issuer.jwk");
+    let dir = tempfile::Builder::new().prefix("dojang-keys-sealed").tempdir().unwrap();
+    let path = dir.path().join("issuer.jwk");
     let config = file_config(Some(&path), None, "DOJANG_TEST_PASSPHRASE_NEVER_SET_3");
     let passphrase = "correct horse battery staple";
 
-    let first = keys::open_with_secret(&config, &dir.0, secret(passphrase))
+    let first = keys::open_with_secret(&config, dir.path(), secret(passphrase))
         .await
         .unwrap();
     assert!(first.created);
@@ -210,33 +198,36 @@ async fn sealed_key_file() {
     assert!(!text.contains("\"d\""));
     assert!(!text.contains("kty"));
 
-    let reopened = keys::open_with_secret(&config, &dir.0, secret(passphrase))
+    let reopened = keys::open_with_secret(&config, dir.path(), secret(passphrase))
         .await
         .unwrap();
     assert!(!reopened.created);
     assert_eq!(reopened.signer.verifying_key(), first.signer.verifying_key());
     assert_signs(reopened.signer.as_ref()).await;
 
-    let wrong = key_store_message(keys::open_with_secret(&config, &dir.0, secret("wrong horse")).await);
+    let wrong = key_store_message(keys::open_with_secret(&config, dir.path(), secret("wrong horse")).await);
     assert!(wrong.contains("wrong passphrase"), "{wrong}");
     assert!(wrong.contains("DOJANG_TEST_PASSPHRASE_NEVER_SET_3"), "{wrong}");
     assert!(!wrong.contains("wrong horse"), "{wrong}");
 
-    let missing = key_store_message(keys::open_with_secret(&config, &dir.0, None).await);
+    let missing = key_store_message(keys::open_with_secret(&config, dir.path(), None).await);
     assert!(missing.contains("is sealed"), "{missing}");
     assert!(missing.contains("DOJANG_TEST_PASSPHRASE_NEVER_SET_3"), "{missing}");
     // Through the environment, with the variable unset: the same refusal.
-    let missing = key_store_message(keys::open(&config, &dir.0).await);
+    let missing = key_store_message(keys::open(&config, dir.path()).await);
     assert!(missing.contains("is sealed"), "{missing}");
 }
 
 #[tokio::test]
 async fn damaged_sealed_key_file_is_an_error() {
-    let dir = TempDir::new("damaged");
-    let path = dir.0.join("issuer.jwk");
+    let dir = tempfile::Builder::new()
+        .prefix("dojang-keys-damaged")
+        .tempdir()
+        .unwrap();
+    let path = dir.path().join("issuer.jwk");
     let config = file_config(Some(&path), None, "DOJANG_TEST_PASSPHRASE_NEVER_SET_4");
     let passphrase = "hunter2 hunter2";
-    keys::open_with_secret(&config, &dir.0, secret(passphrase))
+    keys::open_with_secret(&config, dir.path(), secret(passphrase))
         .await
         .unwrap();
     let good = std::fs::read_to_string(&path).unwrap();
@@ -274,24 +265,24 @@ async fn damaged_sealed_key_file_is_an_error() {
     for (what, text) in damaged {
         assert_ne!(text, good, "{what}");
         std::fs::write(&path, &text).unwrap();
-        let message = key_store_message(keys::open_with_secret(&config, &dir.0, secret(passphrase)).await);
+        let message = key_store_message(keys::open_with_secret(&config, dir.path(), secret(passphrase)).await);
         assert!(message.contains(&path.display().to_string()), "{what}: {message}");
     }
     std::fs::write(&path, &good).unwrap();
-    keys::open_with_secret(&config, &dir.0, secret(passphrase))
+    keys::open_with_secret(&config, dir.path(), secret(passphrase))
         .await
         .unwrap();
 }
 
 #[tokio::test]
 async fn plain_key_file_is_sealed_when_a_passphrase_is_set() {
-    let dir = TempDir::new("reseal");
-    let path = dir.0.join("issuer.jwk");
+    let dir = tempfile::Builder::new().prefix("dojang-keys-reseal").tempdir().unwrap();
+    let path = dir.path().join("issuer.jwk");
     let config = file_config(Some(&path), None, "DOJANG_TEST_PASSPHRASE_NEVER_SET_5");
-    let plain = keys::open_with_secret(&config, &dir.0, None).await.unwrap();
+    let plain = keys::open_with_secret(&config, dir.path(), None).await.unwrap();
     assert!(std::fs::read_to_string(&path).unwrap().contains("\"d\""));
 
-    let sealed = keys::open_with_secret(&config, &dir.0, secret("now sealed"))
+    let sealed = keys::open_with_secret(&config, dir.path(), secret("now sealed"))
         .await
         .unwrap();
     assert!(!sealed.created);
@@ -305,31 +296,34 @@ async fn plain_key_file_is_sealed_when_a_passphrase_is_set() {
     #[cfg(unix)]
     assert_eq!(mode(&path), 0o600);
 
-    let again = keys::open_with_secret(&config, &dir.0, secret("now sealed"))
+    let again = keys::open_with_secret(&config, dir.path(), secret("now sealed"))
         .await
         .unwrap();
     assert!(again.description.ends_with("(sealed)"));
-    assert!(key_store_message(keys::open_with_secret(&config, &dir.0, None).await).contains("is sealed"));
+    assert!(key_store_message(keys::open_with_secret(&config, dir.path(), None).await).contains("is sealed"));
 }
 
 #[tokio::test]
 async fn key_file_algorithms() {
-    let dir = TempDir::new("algorithms");
-    let path = dir.0.join("issuer.jwk");
+    let dir = tempfile::Builder::new()
+        .prefix("dojang-keys-algorithms")
+        .tempdir()
+        .unwrap();
+    let path = dir.path().join("issuer.jwk");
     let es384 = file_config(Some(&path), Some("ES384"), "DOJANG_TEST_PASSPHRASE_NEVER_SET_6");
-    let opened = keys::open(&es384, &dir.0).await.unwrap();
+    let opened = keys::open(&es384, dir.path()).await.unwrap();
     assert!(opened.created);
     assert_eq!(opened.signer.verifying_key().key_type(), KeyType::P384);
     assert_signs(opened.signer.as_ref()).await;
     // Without the setting, the file's key is used as it is.
     let any = file_config(Some(&path), None, "DOJANG_TEST_PASSPHRASE_NEVER_SET_6");
     assert_eq!(
-        keys::open(&any, &dir.0).await.unwrap().signer.algorithm(),
+        keys::open(&any, dir.path()).await.unwrap().signer.algorithm(),
         Algorithm::Es384
     );
     // A setting that contradicts the file is a configuration error.
     let es256 = file_config(Some(&path), Some("ES256"), "DOJANG_TEST_PASSPHRASE_NEVER_SET_6");
-    match keys::open(&es256, &dir.0).await {
+    match keys::open(&es256, dir.path()).await {
         Err(Error::Config { field, message }) => {
             assert_eq!(field, "key.algorithm");
             assert!(message.contains("ES384"), "{message}");
@@ -337,26 +331,32 @@ async fn key_file_algorithms() {
         other => panic!("expected a configuration error, got {other:?}"),
     }
     let hs256 = file_config(
-        Some(&dir.0.join("other.jwk")),
+        Some(&dir.path().join("other.jwk")),
         Some("HS256"),
         "DOJANG_TEST_PASSPHRASE_NEVER_SET_6",
     );
-    assert!(matches!(keys::open(&hs256, &dir.0).await, Err(Error::Config { .. })));
+    assert!(matches!(
+        keys::open(&hs256, dir.path()).await,
+        Err(Error::Config { .. })
+    ));
 
     let eddsa = file_config(
-        Some(&dir.0.join("ed.jwk")),
+        Some(&dir.path().join("ed.jwk")),
         Some("EdDSA"),
         "DOJANG_TEST_PASSPHRASE_NEVER_SET_6",
     );
-    let opened = keys::open_with_secret(&eddsa, &dir.0, secret("ed")).await.unwrap();
+    let opened = keys::open_with_secret(&eddsa, dir.path(), secret("ed")).await.unwrap();
     assert_eq!(opened.signer.verifying_key().key_type(), KeyType::Ed25519);
     assert_issues_sd_jwt(opened.signer.as_ref()).await;
 }
 
 #[tokio::test]
 async fn not_a_key_file() {
-    let dir = TempDir::new("not-a-key");
-    let path = dir.0.join("issuer.jwk");
+    let dir = tempfile::Builder::new()
+        .prefix("dojang-keys-not-a-key")
+        .tempdir()
+        .unwrap();
+    let path = dir.path().join("issuer.jwk");
     let config = file_config(Some(&path), None, "DOJANG_TEST_PASSPHRASE_NEVER_SET_7");
     for text in [
         "{\"kty\":\"EC\",\"crv\":\"P-256\"}",
@@ -369,19 +369,19 @@ async fn not_a_key_file() {
             use std::os::unix::fs::PermissionsExt as _;
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         }
-        let message = key_store_message(keys::open(&config, &dir.0).await);
+        let message = key_store_message(keys::open(&config, dir.path()).await);
         assert!(message.contains(&path.display().to_string()), "{message}");
     }
     std::fs::remove_file(&path).unwrap();
     std::fs::create_dir(&path).unwrap();
-    assert!(keys::open(&config, &dir.0).await.is_err());
+    assert!(keys::open(&config, dir.path()).await.is_err());
 }
 
 #[tokio::test]
 async fn with_key_id_renames_the_signer() {
-    let dir = TempDir::new("key-id");
+    let dir = tempfile::Builder::new().prefix("dojang-keys-key-id").tempdir().unwrap();
     let config = file_config(None, None, "DOJANG_TEST_PASSPHRASE_NEVER_SET_8");
-    let opened = keys::open(&config, &dir.0).await.unwrap();
+    let opened = keys::open(&config, dir.path()).await.unwrap();
     let kid = "did:dojang:issuer#key-1".to_owned();
     let named = keys::with_key_id(Arc::clone(&opened.signer), kid.clone());
     assert_eq!(named.key_id(), Some(kid.as_str()));
@@ -440,11 +440,14 @@ fn key_config_from_toml() {
 async fn passphrase_from_the_environment() {
     const TEST: &str = "passphrase_from_the_environment";
     if !is_child(TEST) {
-        let dir = TempDir::new("env-passphrase");
+        let dir = tempfile::Builder::new()
+            .prefix("dojang-keys-env-passphrase")
+            .tempdir()
+            .unwrap();
         run_child(
             TEST,
             &[
-                ("DOJANG_TEST_DIR", dir.0.as_os_str()),
+                ("DOJANG_TEST_DIR", dir.path().as_os_str()),
                 ("DOJANG_TEST_ENV_PASSPHRASE", OsStr::new("from the environment")),
                 ("DOJANG_TEST_ENV_EMPTY", OsStr::new("")),
             ],
@@ -477,10 +480,13 @@ async fn pkcs11_softhsm() {
             Path::new(SOFTHSM_MODULE).exists(),
             "the SoftHSM2 PKCS#11 module {SOFTHSM_MODULE} is missing: install it with `apt-get install softhsm2`"
         );
-        let dir = TempDir::new("softhsm");
-        let tokens = dir.0.join("tokens");
+        let dir = tempfile::Builder::new()
+            .prefix("dojang-keys-softhsm")
+            .tempdir()
+            .unwrap();
+        let tokens = dir.path().join("tokens");
         std::fs::create_dir(&tokens).unwrap();
-        let conf = dir.0.join("softhsm2.conf");
+        let conf = dir.path().join("softhsm2.conf");
         std::fs::write(
             &conf,
             format!(

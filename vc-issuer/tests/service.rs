@@ -18,8 +18,8 @@ use vc_issuer::config::{Config, DidMethod};
 use vc_issuer::server::{self, Running};
 use vc_issuer::store::Scope;
 
-async fn start(method: DidMethod) -> (Running, tempfile_dir::Dir, String) {
-    let dir = tempfile_dir::Dir::new();
+async fn start(method: DidMethod) -> (Running, tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
     let mut config = Config {
         listen: "127.0.0.1:0".into(),
         data_dir: dir.path().to_path_buf(),
@@ -29,32 +29,6 @@ async fn start(method: DidMethod) -> (Running, tempfile_dir::Dir, String) {
     let running = server::start(config.validated().unwrap()).await.unwrap();
     let token = running.admin_token.as_ref().unwrap().to_string();
     (running, dir, token)
-}
-
-mod tempfile_dir {
-    pub struct Dir(std::path::PathBuf);
-    impl Dir {
-        pub fn new() -> Dir {
-            use std::sync::atomic::{AtomicU32, Ordering};
-            static N: AtomicU32 = AtomicU32::new(0);
-            let path = std::env::temp_dir().join(format!(
-                "dojang-issuer-test-{}-{}",
-                std::process::id(),
-                N.fetch_add(1, Ordering::SeqCst)
-            ));
-            let _ = std::fs::remove_dir_all(&path);
-            std::fs::create_dir_all(&path).unwrap();
-            Dir(path)
-        }
-        pub fn path(&self) -> &std::path::Path {
-            &self.0
-        }
-    }
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
 }
 
 fn employee(number: &str) -> Value {
@@ -71,21 +45,44 @@ fn employee(number: &str) -> Value {
 }
 
 async fn verify(text: &str, extra: &[&str]) -> (i32, Value) {
-    let path = std::env::temp_dir().join(format!("dojang-verify-{}.txt", vc_issuer::issuance::uuid_v4()));
-    std::fs::write(&path, text).unwrap();
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), text).unwrap();
     let mut args = vec!["verifier", "verify", "--allow-http-status"];
     args.extend_from_slice(extra);
-    let path_text = path.display().to_string();
+    let path_text = file.path().display().to_string();
     args.push(&path_text);
     let cli = verifier::cli::Cli::try_parse_from(args).unwrap();
     let mut out = Vec::new();
     let code = verifier::cli::run(cli, &mut out).await;
-    let _ = std::fs::remove_file(&path);
     (code, serde_json::from_slice(&out).unwrap_or(Value::Null))
 }
 
 fn client() -> reqwest::Client {
     reqwest::Client::new()
+}
+
+/// A JSON answer.
+struct Answer {
+    status: StatusCode,
+    content_type: String,
+    body: Value,
+}
+
+/// POSTs `body` as JSON with a bearer token.
+async fn post(url: &str, token: &str, body: &Value) -> Answer {
+    let response = client().post(url).bearer_auth(token).json(body).send().await.unwrap();
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = response.json().await.unwrap_or(Value::Null);
+    Answer {
+        status,
+        content_type,
+        body,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -100,16 +97,13 @@ async fn every_admin_route_rejects_missing_wrong_and_underscoped_tokens() {
     }
     // A real record so that routes with an id reach their scope check, not a 404.
     let http = client();
-    let issued: Value = http
-        .post(format!("{url}/admin/credentials"))
-        .bearer_auth(&admin)
-        .json(&json!({"type": "EmployeeIdCredential", "claims": employee("E-1")}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let issued = post(
+        &format!("{url}/admin/credentials"),
+        &admin,
+        &json!({"type": "EmployeeIdCredential", "claims": employee("E-1")}),
+    )
+    .await
+    .body;
     let id = issued["id"].as_str().unwrap().to_owned();
     let routes: Vec<(&str, String, &[Scope], Value)> = vec![
         (
@@ -246,15 +240,14 @@ async fn issues_in_every_format_and_revocation_reaches_the_verifier() {
     ];
     let http = client();
     for format in ["sd-jwt", "vc+jwt", "vc1-jwt", "ecdsa-rdfc-2019"] {
-        let response = http
-            .post(format!("{url}/admin/credentials"))
-            .bearer_auth(&admin)
-            .json(&json!({"type": "EmployeeIdCredential", "claims": employee("E-77"), "format": format}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::CREATED, "{format}");
-        let body: Value = response.json().await.unwrap();
+        let response = post(
+            &format!("{url}/admin/credentials"),
+            &admin,
+            &json!({"type": "EmployeeIdCredential", "claims": employee("E-77"), "format": format}),
+        )
+        .await;
+        assert_eq!(response.status, StatusCode::CREATED, "{format}");
+        let body = response.body;
         let id = body["id"].as_str().unwrap().to_owned();
         let text = match &body["credential"] {
             Value::String(s) => s.clone(),
@@ -302,28 +295,27 @@ async fn bad_input_is_a_problem_naming_the_field() {
     let http = client();
     let mut claims = employee("E-1");
     claims["name_latin"] = json!("김");
-    let response = http
-        .post(format!("{url}/admin/credentials"))
-        .bearer_auth(&admin)
-        .json(&json!({"type": "EmployeeIdCredential", "claims": claims}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(response.headers()["content-type"], "application/problem+json");
-    let problem: Value = response.json().await.unwrap();
+    let response = post(
+        &format!("{url}/admin/credentials"),
+        &admin,
+        &json!({"type": "EmployeeIdCredential", "claims": claims}),
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(response.content_type, "application/problem+json");
+    let problem = response.body;
     assert_eq!(problem["field"], "/claims/name_latin", "{problem}");
     // Derived claims cannot be given by the caller.
-    let response = http
-        .post(format!("{url}/admin/credentials"))
-        .bearer_auth(&admin)
-        .json(&json!({"type": "CitizenCardCredential", "claims": {
+    let response = post(
+        &format!("{url}/admin/credentials"),
+        &admin,
+        &json!({"type": "CitizenCardCredential", "claims": {
             "name_ko": "이서연", "birth_date": "2010-01-01", "resident_district": "Jung-gu",
-            "card_number": "1234-5678-9012", "age_over_19": true}}))
-        .send()
-        .await
-        .unwrap();
-    let problem: Value = response.json().await.unwrap();
+            "card_number": "1234-5678-9012", "age_over_19": true}}),
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    let problem = response.body;
     assert_eq!(problem["field"], "/claims/age_over_19", "{problem}");
     // Oversized bodies are refused before parsing.
     let huge = "x".repeat(2 * 1024 * 1024);
@@ -337,14 +329,13 @@ async fn bad_input_is_a_problem_naming_the_field() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
     // Unknown type: 404 problem.
-    let response = http
-        .post(format!("{url}/admin/credentials"))
-        .bearer_auth(&admin)
-        .json(&json!({"type": "NoSuchCredential", "claims": {}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let response = post(
+        &format!("{url}/admin/credentials"),
+        &admin,
+        &json!({"type": "NoSuchCredential", "claims": {}}),
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::NOT_FOUND);
     running.stop().await.unwrap();
 }
 
@@ -352,18 +343,15 @@ async fn bad_input_is_a_problem_naming_the_field() {
 async fn citizen_card_discloses_age_without_birth_date() {
     let (running, _dir, admin) = start(DidMethod::Key).await;
     let url = running.url();
-    let body: Value = client()
-        .post(format!("{url}/admin/credentials"))
-        .bearer_auth(&admin)
-        .json(&json!({"type": "CitizenCardCredential", "claims": {
+    let body = post(
+        &format!("{url}/admin/credentials"),
+        &admin,
+        &json!({"type": "CitizenCardCredential", "claims": {
             "name_ko": "이서연", "birth_date": "2000-03-01", "resident_district": "Jung-gu",
-            "card_number": "1234-5678-9012"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+            "card_number": "1234-5678-9012"}}),
+    )
+    .await
+    .body;
     let record = &body["record"]["claims"];
     assert_eq!(record["age_over_19"], true);
     assert_eq!(record["age_over_65"], false);
@@ -395,19 +383,18 @@ async fn vc_api_issue_and_status() {
     let url = running.url();
     let http = client();
     // A type without a template is issued as given (what the W3C suites post).
-    let response = http
-        .post(format!("{url}/credentials/issue"))
-        .bearer_auth(&admin)
-        .json(&json!({"credential": {
+    let response = post(
+        &format!("{url}/credentials/issue"),
+        &admin,
+        &json!({"credential": {
             "@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
             "type": ["VerifiableCredential", "ExampleAlumniCredential"],
             "credentialSubject": {"id": "did:example:ebfeb1f712ebc6f1c276e12ec21", "alumniOf": "Example University"}
-        }}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let body: Value = response.json().await.unwrap();
+        }}),
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::CREATED);
+    let body = response.body;
     let vc = &body["verifiableCredential"];
     assert_eq!(vc["proof"]["cryptosuite"], "ecdsa-rdfc-2019");
     assert!(vc["issuer"].as_str().unwrap().starts_with("did:web:127.0.0.1%3A"));
@@ -423,20 +410,17 @@ async fn vc_api_issue_and_status() {
         .unwrap();
     assert_eq!(document["id"], vc["issuer"]);
     // A JWT format comes back enveloped.
-    let body: Value = http
-        .post(format!("{url}/credentials/issue"))
-        .bearer_auth(&admin)
-        .json(&json!({"credential": {
+    let body = post(
+        &format!("{url}/credentials/issue"),
+        &admin,
+        &json!({"credential": {
             "@context": ["https://www.w3.org/ns/credentials/v2"],
             "type": ["VerifiableCredential", "EmployeeIdCredential"],
             "credentialSubject": employee("E-9")
-        }, "options": {"format": "vc+jwt"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        }, "options": {"format": "vc+jwt"}}),
+    )
+    .await
+    .body;
     assert_eq!(body["verifiableCredential"]["type"], "EnvelopedVerifiableCredential");
     assert!(
         body["verifiableCredential"]["id"]
@@ -445,14 +429,8 @@ async fn vc_api_issue_and_status() {
             .starts_with("data:application/vc+jwt,ey")
     );
     // Status change through VC-API.
-    let response = http
-        .post(format!("{url}/credentials/status"))
-        .bearer_auth(&admin)
-        .json(&json!({"credentialId": id, "credentialStatus": [{"type": "BitstringStatusListCredential", "status": "revoked"}]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
+    let response = post(&format!("{url}/credentials/status"), &admin, &json!({"credentialId": id, "credentialStatus": [{"type": "BitstringStatusListCredential", "status": "revoked"}]})).await;
+    assert_eq!(response.status, StatusCode::OK);
     let record = running.state.issuer.store.credential(&id).await.unwrap();
     assert_eq!(record.status, vc_issuer::store::RecordStatus::Revoked);
     running.stop().await.unwrap();
@@ -490,13 +468,12 @@ async fn public_documents_health_metrics_and_status_caching() {
         .await
         .unwrap();
     assert_eq!(vct["vct"], format!("{url}/vct/EmployeeIdCredential"));
-    let _ = http
-        .post(format!("{url}/admin/credentials"))
-        .bearer_auth(&admin)
-        .json(&json!({"type": "EmployeeIdCredential", "claims": employee("E-5")}))
-        .send()
-        .await
-        .unwrap();
+    let _ = post(
+        &format!("{url}/admin/credentials"),
+        &admin,
+        &json!({"type": "EmployeeIdCredential", "claims": employee("E-5")}),
+    )
+    .await;
     let first = http.get(format!("{url}/status/1/token")).send().await.unwrap();
     assert_eq!(first.status(), StatusCode::OK);
     assert_eq!(first.headers()["content-type"], "application/statuslist+jwt");

@@ -24,17 +24,13 @@ struct Db {
     url: String,
     store: Store,
     /// The SQLite file's folder, removed on drop.
-    dir: Option<std::path::PathBuf>,
+    dir: Option<tempfile::TempDir>,
 }
 
 impl Db {
     async fn sqlite() -> Db {
-        let dir = std::env::temp_dir().join(format!(
-            "dojang-store-test-{}-{:016x}",
-            std::process::id(),
-            rand_core::OsRng.next_u64()
-        ));
-        let url = format!("sqlite://{}/issuer.db", dir.display());
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/issuer.db", dir.path().display());
         let store = Store::open(&url).await.unwrap();
         Db {
             url,
@@ -60,14 +56,6 @@ impl Db {
             "PostgreSQL"
         } else {
             "SQLite"
-        }
-    }
-}
-
-impl Drop for Db {
-    fn drop(&mut self) {
-        if let Some(dir) = &self.dir {
-            let _ = std::fs::remove_dir_all(dir);
         }
     }
 }
@@ -504,7 +492,7 @@ async fn two_replicas(db: &Db) {
     // Two stores opening (and creating the tables of) one new database at the same time.
     let url = match &db.dir {
         None => common::pg::database().await,
-        Some(dir) => format!("sqlite://{}/replicas.db", dir.display()),
+        Some(dir) => format!("sqlite://{}/replicas.db", dir.path().display()),
     };
     let (a, b) = tokio::join!(Store::open(&url), Store::open(&url));
     let (a, b) = (a.unwrap(), b.unwrap());
