@@ -68,6 +68,11 @@ struct Answer {
     body: Value,
 }
 
+/// GETs a JSON document.
+async fn get_json(url: &str) -> Value {
+    client().get(url).send().await.unwrap().json().await.unwrap()
+}
+
 /// POSTs `body` as JSON with a bearer token.
 async fn post(url: &str, token: &str, body: &Value) -> Answer {
     let response = client().post(url).bearer_auth(token).json(body).send().await.unwrap();
@@ -381,7 +386,6 @@ fn base64_url(text: &str) -> Vec<u8> {
 async fn vc_api_issue_and_status() {
     let (running, _dir, admin) = start(DidMethod::Web).await;
     let url = running.url();
-    let http = client();
     // A type without a template is issued as given (what the W3C suites post).
     let response = post(
         &format!("{url}/credentials/issue"),
@@ -400,14 +404,7 @@ async fn vc_api_issue_and_status() {
     assert!(vc["issuer"].as_str().unwrap().starts_with("did:web:127.0.0.1%3A"));
     let id = vc["id"].as_str().unwrap().to_owned();
     // The did:web document is served.
-    let document: Value = http
-        .get(format!("{url}/.well-known/did.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let document = get_json(&format!("{url}/.well-known/did.json")).await;
     assert_eq!(document["id"], vc["issuer"]);
     // A JWT format comes back enveloped.
     let body = post(
@@ -441,32 +438,11 @@ async fn public_documents_health_metrics_and_status_caching() {
     let (running, _dir, admin) = start(DidMethod::Key).await;
     let url = running.url();
     let http = client();
-    let health: Value = http
-        .get(format!("{url}/health"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = get_json(&format!("{url}/health")).await;
     assert_eq!(health["status"], "ok");
-    let schema: Value = http
-        .get(format!("{url}/schemas/EmployeeIdCredential"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let schema = get_json(&format!("{url}/schemas/EmployeeIdCredential")).await;
     assert_eq!(schema["$id"], format!("{url}/schemas/EmployeeIdCredential"));
-    let vct: Value = http
-        .get(format!("{url}/vct/EmployeeIdCredential"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let vct = get_json(&format!("{url}/vct/EmployeeIdCredential")).await;
     assert_eq!(vct["vct"], format!("{url}/vct/EmployeeIdCredential"));
     let _ = post(
         &format!("{url}/admin/credentials"),
@@ -505,14 +481,7 @@ async fn public_documents_health_metrics_and_status_caching() {
         metrics.contains("dojang_issuer_credentials_issued_total 1"),
         "{metrics}"
     );
-    let openapi: Value = http
-        .get(format!("{url}/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let openapi = get_json(&format!("{url}/openapi.json")).await;
     assert_eq!(openapi["openapi"], "3.1.0");
     running.stop().await.unwrap();
 }
