@@ -1,4 +1,10 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
 //! The store against both databases it supports: every test body runs once on SQLite (a
 //! temporary file) and once on PostgreSQL (a fresh database on a private test server).
 
@@ -50,7 +56,11 @@ impl Db {
     }
 
     fn name(&self) -> &'static str {
-        if self.store.is_postgres() { "PostgreSQL" } else { "SQLite" }
+        if self.store.is_postgres() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
     }
 }
 
@@ -99,7 +109,14 @@ fn uuid() -> String {
     let mut b = [0u8; 16];
     rand_core::OsRng.fill_bytes(&mut b);
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("urn:uuid:{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 fn new_credential(template: &str, record_key: &str) -> NewCredential {
@@ -124,12 +141,18 @@ const LIST_SIZE: u64 = 131_072;
 
 async fn insert_get_list(db: &Db) {
     let s = &db.store;
-    let a = s.insert_credential(&new_credential("employee", "E1"), LIST_SIZE, "tok_a").await.unwrap();
+    let a = s
+        .insert_credential(&new_credential("employee", "E1"), LIST_SIZE, "tok_a")
+        .await
+        .unwrap();
     let mut b_new = new_credential("employee", "E2");
     b_new.holder = None;
     b_new.idempotency_key = Some("idem-1".into());
     let b = s.insert_credential(&b_new, LIST_SIZE, "tok_a").await.unwrap();
-    let c = s.insert_credential(&new_credential("visitor", "E1"), LIST_SIZE, "tok_a").await.unwrap();
+    let c = s
+        .insert_credential(&new_credential("visitor", "E1"), LIST_SIZE, "tok_a")
+        .await
+        .unwrap();
 
     let got = s.credential(&a.id).await.unwrap();
     assert_eq!(got.id, a.id);
@@ -146,11 +169,20 @@ async fn insert_get_list(db: &Db) {
 
     let mut ids = vec![a.id.clone(), b.id.clone(), c.id.clone()];
     ids.sort();
-    let all: Vec<String> = s.list_credentials(None, None, None, 100).await.unwrap().into_iter().map(|r| r.id).collect();
+    let all: Vec<String> = s
+        .list_credentials(None, None, None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
     assert_eq!(all, ids);
     let employees = s.list_credentials(Some("employee"), None, None, 100).await.unwrap();
     assert_eq!(employees.len(), 2);
-    let e1 = s.list_credentials(Some("employee"), Some("E1"), None, 100).await.unwrap();
+    let e1 = s
+        .list_credentials(Some("employee"), Some("E1"), None, 100)
+        .await
+        .unwrap();
     assert_eq!(e1.len(), 1);
     assert_eq!(e1[0].id, a.id);
     let by_key = s.list_credentials(None, Some("E1"), None, 100).await.unwrap();
@@ -168,16 +200,25 @@ async fn insert_get_list(db: &Db) {
     // The same id, or the same idempotency key, is a conflict and stores nothing.
     let mut again = new_credential("employee", "E3");
     again.id = a.id.clone();
-    assert!(matches!(s.insert_credential(&again, LIST_SIZE, "tok_a").await, Err(Error::Conflict(_))));
+    assert!(matches!(
+        s.insert_credential(&again, LIST_SIZE, "tok_a").await,
+        Err(Error::Conflict(_))
+    ));
     let mut again = new_credential("employee", "E3");
     again.idempotency_key = Some("idem-1".into());
-    assert!(matches!(s.insert_credential(&again, LIST_SIZE, "tok_a").await, Err(Error::Conflict(_))));
+    assert!(matches!(
+        s.insert_credential(&again, LIST_SIZE, "tok_a").await,
+        Err(Error::Conflict(_))
+    ));
     assert_eq!(s.count_credentials().await.unwrap(), 3);
 }
 
 async fn status_transitions(db: &Db) {
     let s = &db.store;
-    let rec = s.insert_credential(&new_credential("employee", "E1"), LIST_SIZE, "tok_a").await.unwrap();
+    let rec = s
+        .insert_credential(&new_credential("employee", "E1"), LIST_SIZE, "tok_a")
+        .await
+        .unwrap();
     let list = rec.status_list;
     let v0 = s.status_list_version(list).await.unwrap().unwrap();
     let steps = [RecordStatus::Suspended, RecordStatus::Active, RecordStatus::Revoked];
@@ -195,10 +236,17 @@ async fn status_transitions(db: &Db) {
     assert_eq!(s.credential(&rec.id).await.unwrap().status, RecordStatus::Revoked);
     assert_eq!(s.status_list_version(list).await.unwrap().unwrap(), v0 + 3);
     // Active → active is refused too.
-    let other = s.insert_credential(&new_credential("employee", "E2"), LIST_SIZE, "tok_a").await.unwrap();
-    assert!(matches!(s.set_status(&other.id, RecordStatus::Active, "tok_r", None).await, Err(Error::Conflict(_))));
+    let other = s
+        .insert_credential(&new_credential("employee", "E2"), LIST_SIZE, "tok_a")
+        .await
+        .unwrap();
     assert!(matches!(
-        s.set_status("urn:uuid:nope", RecordStatus::Revoked, "tok_r", None).await,
+        s.set_status(&other.id, RecordStatus::Active, "tok_r", None).await,
+        Err(Error::Conflict(_))
+    ));
+    assert!(matches!(
+        s.set_status("urn:uuid:nope", RecordStatus::Revoked, "tok_r", None)
+            .await,
         Err(Error::NotFound(_))
     ));
     assert_eq!(s.status_list_version(list + 100).await.unwrap(), None);
@@ -208,7 +256,11 @@ async fn status_list_state(db: &Db) {
     let s = &db.store;
     let mut recs = Vec::new();
     for n in 0..5 {
-        recs.push(s.insert_credential(&new_credential("employee", &format!("E{n}")), 64, "tok_a").await.unwrap());
+        recs.push(
+            s.insert_credential(&new_credential("employee", &format!("E{n}")), 64, "tok_a")
+                .await
+                .unwrap(),
+        );
     }
     let list = recs[0].status_list;
     assert!(recs.iter().all(|r| r.status_list == list));
@@ -216,10 +268,18 @@ async fn status_list_state(db: &Db) {
     assert_eq!(empty.size, 64);
     assert!(empty.entries.is_empty());
 
-    s.set_status(&recs[1].id, RecordStatus::Suspended, "tok_r", None).await.unwrap();
-    s.set_status(&recs[3].id, RecordStatus::Revoked, "tok_r", None).await.unwrap();
-    s.set_status(&recs[4].id, RecordStatus::Suspended, "tok_r", None).await.unwrap();
-    s.set_status(&recs[4].id, RecordStatus::Active, "tok_r", None).await.unwrap();
+    s.set_status(&recs[1].id, RecordStatus::Suspended, "tok_r", None)
+        .await
+        .unwrap();
+    s.set_status(&recs[3].id, RecordStatus::Revoked, "tok_r", None)
+        .await
+        .unwrap();
+    s.set_status(&recs[4].id, RecordStatus::Suspended, "tok_r", None)
+        .await
+        .unwrap();
+    s.set_status(&recs[4].id, RecordStatus::Active, "tok_r", None)
+        .await
+        .unwrap();
     let state = s.status_list_state(list).await.unwrap();
     assert_eq!(state.version, empty.version + 4);
     assert_eq!(state.version, s.status_list_version(list).await.unwrap().unwrap());
@@ -230,7 +290,10 @@ async fn status_list_state(db: &Db) {
         (recs[3].status_index as u64, RecordStatus::Revoked),
     ];
     expected.sort_by_key(|e| e.0);
-    assert_eq!(entries.iter().map(|e| e.0).collect::<Vec<_>>(), expected.iter().map(|e| e.0).collect::<Vec<_>>());
+    assert_eq!(
+        entries.iter().map(|e| e.0).collect::<Vec<_>>(),
+        expected.iter().map(|e| e.0).collect::<Vec<_>>()
+    );
     for (index, status) in &expected {
         assert!(state.entries.contains(&(*index, *status)));
     }
@@ -256,12 +319,18 @@ async fn tokens(db: &Db) {
     assert!(found.allows(Scope::Issue) && !found.allows(Scope::Revoke));
     assert!(s.token_for_secret("dojang_wrong").await.unwrap().is_none());
     assert!(s.token_for_secret(&secret[1..]).await.unwrap().is_none());
-    assert!(matches!(s.create_token("none", &BTreeSet::new(), &admin.id).await, Err(Error::InvalidInput { .. })));
+    assert!(matches!(
+        s.create_token("none", &BTreeSet::new(), &admin.id).await,
+        Err(Error::InvalidInput { .. })
+    ));
 
     // Only the digest is stored: no column of any token row holds either secret.
     let raw = db.raw().await;
     let rows: Vec<(String, String, String, String)> =
-        sqlx::query_as("SELECT id, secret_hash, scopes, label FROM tokens").fetch_all(&raw).await.unwrap();
+        sqlx::query_as("SELECT id, secret_hash, scopes, label FROM tokens")
+            .fetch_all(&raw)
+            .await
+            .unwrap();
     assert_eq!(rows.len(), 2);
     for row in &rows {
         for column in [&row.0, &row.1, &row.2, &row.3] {
@@ -279,22 +348,43 @@ async fn tokens(db: &Db) {
     s.revoke_token(&info.id, &admin.id).await.unwrap();
     assert!(s.token_for_secret(&secret).await.unwrap().is_none());
     assert!(!s.tokens().await.unwrap().iter().any(|t| t.id == info.id));
-    assert!(matches!(s.revoke_token(&info.id, &admin.id).await, Err(Error::NotFound(_))));
+    assert!(matches!(
+        s.revoke_token(&info.id, &admin.id).await,
+        Err(Error::NotFound(_))
+    ));
     assert!(s.token_for_secret(&first).await.unwrap().is_some());
 }
 
 async fn audit_entries(db: &Db) {
     let s = &db.store;
-    let rec = s.insert_credential(&new_credential("employee", "E42"), LIST_SIZE, "tok_issuer").await.unwrap();
-    s.set_status(&rec.id, RecordStatus::Suspended, "tok_rev", Some("lost badge")).await.unwrap();
-    s.set_status(&rec.id, RecordStatus::Active, "tok_rev", None).await.unwrap();
-    s.set_status(&rec.id, RecordStatus::Revoked, "tok_rev", Some("left the company")).await.unwrap();
-    s.audit("tok_admin", "offer.create", None, Some("3 offers")).await.unwrap();
+    let rec = s
+        .insert_credential(&new_credential("employee", "E42"), LIST_SIZE, "tok_issuer")
+        .await
+        .unwrap();
+    s.set_status(&rec.id, RecordStatus::Suspended, "tok_rev", Some("lost badge"))
+        .await
+        .unwrap();
+    s.set_status(&rec.id, RecordStatus::Active, "tok_rev", None)
+        .await
+        .unwrap();
+    s.set_status(&rec.id, RecordStatus::Revoked, "tok_rev", Some("left the company"))
+        .await
+        .unwrap();
+    s.audit("tok_admin", "offer.create", None, Some("3 offers"))
+        .await
+        .unwrap();
 
     let entries = s.audit_entries(0, 100).await.unwrap();
     let seen: Vec<(&str, &str, Option<&str>, Option<&str>)> = entries
         .iter()
-        .map(|e| (e.actor.as_str(), e.action.as_str(), e.target.as_deref(), e.detail.as_deref()))
+        .map(|e| {
+            (
+                e.actor.as_str(),
+                e.action.as_str(),
+                e.target.as_deref(),
+                e.detail.as_deref(),
+            )
+        })
         .collect();
     assert_eq!(
         seen,
@@ -315,14 +405,19 @@ async fn audit_entries(db: &Db) {
     }
     // Paging.
     let rest = s.audit_entries(entries[1].seq, 2).await.unwrap();
-    assert_eq!(rest.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![entries[2].seq, entries[3].seq]);
+    assert_eq!(
+        rest.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![entries[2].seq, entries[3].seq]
+    );
 }
 
 async fn audit_is_append_only(db: &Db) {
     let s = &db.store;
     s.audit("tok_admin", "token.create", Some("tok_x"), None).await.unwrap();
     let raw = db.raw().await;
-    let update = sqlx::query("UPDATE audit SET actor = 'someone else'").execute(&raw).await;
+    let update = sqlx::query("UPDATE audit SET actor = 'someone else'")
+        .execute(&raw)
+        .await;
     let err = update.expect_err("UPDATE on the audit log");
     assert!(err.to_string().contains("append-only"), "{err}");
     let delete = sqlx::query("DELETE FROM audit").execute(&raw).await;
@@ -344,14 +439,21 @@ async fn second_list_opens_when_half_full(db: &Db) {
     let s = &db.store;
     let mut recs = Vec::new();
     for n in 0..8 {
-        recs.push(s.insert_credential(&new_credential("employee", &format!("E{n}")), 16, "tok_a").await.unwrap());
+        recs.push(
+            s.insert_credential(&new_credential("employee", &format!("E{n}")), 16, "tok_a")
+                .await
+                .unwrap(),
+        );
     }
     let first = recs[0].status_list;
     assert!(recs.iter().all(|r| r.status_list == first));
     let slots: HashSet<i64> = recs.iter().map(|r| r.status_index).collect();
     assert_eq!(slots.len(), 8);
     assert!(slots.iter().all(|i| (0..16).contains(i)));
-    let ninth = s.insert_credential(&new_credential("employee", "E8"), 16, "tok_a").await.unwrap();
+    let ninth = s
+        .insert_credential(&new_credential("employee", "E8"), 16, "tok_a")
+        .await
+        .unwrap();
     assert_eq!(ninth.status_list, first + 1);
     assert!((0..16).contains(&ninth.status_index));
     assert_eq!(s.status_list_ids().await.unwrap(), vec![first, first + 1]);
@@ -390,7 +492,11 @@ async fn concurrent_inserts(db: &Db) {
         .collect();
     assert_eq!(stored, slots);
     // 4096 slots, at most half of each list used: 1000 fit in the first list.
-    assert!(slots.iter().all(|(list, index)| *list == 1 && (0..4096).contains(index)));
+    assert!(
+        slots
+            .iter()
+            .all(|(list, index)| *list == 1 && (0..4096).contains(index))
+    );
     assert_eq!(store.audit_entries(0, 10 * N as i64).await.unwrap().len(), N);
 }
 
@@ -402,13 +508,21 @@ async fn two_replicas(db: &Db) {
     };
     let (a, b) = tokio::join!(Store::open(&url), Store::open(&url));
     let (a, b) = (a.unwrap(), b.unwrap());
-    let ra = a.insert_credential(&new_credential("employee", "A"), LIST_SIZE, "replica_a").await.unwrap();
-    let rb = b.insert_credential(&new_credential("employee", "B"), LIST_SIZE, "replica_b").await.unwrap();
+    let ra = a
+        .insert_credential(&new_credential("employee", "A"), LIST_SIZE, "replica_a")
+        .await
+        .unwrap();
+    let rb = b
+        .insert_credential(&new_credential("employee", "B"), LIST_SIZE, "replica_b")
+        .await
+        .unwrap();
     assert_eq!(b.credential(&ra.id).await.unwrap().record_key, "A");
     assert_eq!(a.credential(&rb.id).await.unwrap().record_key, "B");
     assert_eq!(a.count_credentials().await.unwrap(), 2);
     assert_eq!(b.count_credentials().await.unwrap(), 2);
-    b.set_status(&ra.id, RecordStatus::Revoked, "replica_b", None).await.unwrap();
+    b.set_status(&ra.id, RecordStatus::Revoked, "replica_b", None)
+        .await
+        .unwrap();
     assert_eq!(a.credential(&ra.id).await.unwrap().status, RecordStatus::Revoked);
     assert_eq!(a.meta_init("issuer", "from-a").await.unwrap(), "from-a");
     assert_eq!(b.meta_init("issuer", "from-b").await.unwrap(), "from-a");

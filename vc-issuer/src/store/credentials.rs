@@ -411,5 +411,7 @@ async fn claim(tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: i64) -> Result<Opt
     .bind(id)
     .fetch_optional(&mut **tx)
     .await?;
-    Ok(row.and_then(|(size,)| u64::try_from(size).ok()).filter(|size| *size > 0))
+    Ok(row
+        .and_then(|(size,)| u64::try_from(size).ok())
+        .filter(|size| *size > 0))
 }

@@ -86,7 +86,9 @@ impl Store {
     async fn migrate(&self) -> Result<(), Error> {
         let mut tx = self.writer.begin_with(self.begin_statement()).await?;
         if self.postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock(7468617)").execute(&mut *tx).await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(7468617)")
+                .execute(&mut *tx)
+                .await?;
         }
         for statement in schema::statements(self.postgres) {
             // The statements are the fixed text of `schema`, with no input in them.
