@@ -272,7 +272,7 @@ async fn status_list_state(db: &Db) {
     assert_eq!(state.version, empty.version + 4);
     assert_eq!(state.version, s.status_list_version(list).await.unwrap().unwrap());
     let mut entries = state.entries.clone();
-    entries.sort();
+    entries.sort_by_key(|e| e.0);
     let mut expected = vec![
         (recs[1].status_index as u64, RecordStatus::Suspended),
         (recs[3].status_index as u64, RecordStatus::Revoked),

@@ -166,7 +166,9 @@ impl Store {
         let now = unix_now();
         for _ in 0..SLOT_ATTEMPTS {
             let mut tx = self.writer().begin_with(self.begin_statement()).await?;
-            let (list, size) = current_list(&mut tx, list_size, now).await?;
+            let Some((list, size)) = current_list(&mut tx, list_size, now).await? else {
+                continue; // the list filled while this writer opened it: draw again
+            };
             let index = (rand_core::OsRng.next_u64() % size) as i64;
             let inserted = sqlx::query(
                 "INSERT INTO credentials (id, template, record_key, format, status, status_list, status_index, \
@@ -200,10 +202,6 @@ impl Store {
                 }
                 Err(e) => return Err(e.into()),
             }
-            sqlx::query("UPDATE status_lists SET allocated = allocated + 1 WHERE id = $1")
-                .bind(list)
-                .execute(&mut *tx)
-                .await?;
             audit::append(&mut tx, now, actor, "issue", Some(&new.id), Some(&new.template)).await?;
             tx.commit().await?;
             return Ok(CredentialRecord {
@@ -347,7 +345,7 @@ impl Store {
     /// Every non-active slot of `list`, with the list's size and version read in the same
     /// transaction.
     pub async fn status_list_state(&self, list: i64) -> Result<ListState, Error> {
-        let mut tx = self.reader().begin().await?;
+        let mut tx = self.reader().begin_with(self.snapshot_statement()).await?;
         let (size, version): (i64, i64) = sqlx::query_as("SELECT size, version FROM status_lists WHERE id = $1")
             .bind(list)
             .fetch_optional(&mut *tx)
@@ -372,31 +370,48 @@ impl Store {
     }
 }
 
-/// The list new credentials go to: the newest one, or a new one when it is half full.
+/// Claims a slot in the list new credentials go to: the newest one, or a new one when it
+/// is half full. The claim (`allocated + 1`) is a conditional UPDATE, so it holds the list's
+/// row until the transaction ends and the half-full check cannot be passed by two writers at
+/// once (PostgreSQL re-checks the condition after waiting for the row; SQLite has one writer).
 async fn current_list(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     list_size: u64,
     now: i64,
-) -> Result<(i64, u64), Error> {
-    let row: Option<(i64, i64, i64)> =
-        sqlx::query_as("SELECT id, size, allocated FROM status_lists ORDER BY id DESC LIMIT 1")
-            .fetch_optional(&mut **tx)
-            .await?;
-    match row {
-        Some((id, size, allocated)) if allocated < size / 2 => Ok((id, u64::try_from(size).unwrap_or(list_size))),
-        other => {
-            let id = other.map_or(1, |(id, _, _)| id + 1);
-            let size = i64::try_from(list_size).map_err(|_| Error::config("status.list_size", "too large"))?;
-            sqlx::query(
-                "INSERT INTO status_lists (id, size, allocated, version, created_at) VALUES ($1, $2, 0, 0, $3) \
-                 ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(id)
-            .bind(size)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-            Ok((id, list_size))
-        }
+) -> Result<Option<(i64, u64)>, Error> {
+    let size = i64::try_from(list_size).map_err(|_| Error::config("status.list_size", "too large"))?;
+    let newest: Option<(i64,)> = sqlx::query_as("SELECT id FROM status_lists ORDER BY id DESC LIMIT 1")
+        .fetch_optional(&mut **tx)
+        .await?;
+    if let Some((id,)) = newest
+        && let Some(size) = claim(tx, id).await?
+    {
+        return Ok(Some((id, size)));
     }
+    let id = newest.map_or(1, |(id,)| id + 1);
+    sqlx::query(
+        "INSERT INTO status_lists (id, size, allocated, version, created_at) VALUES ($1, $2, 0, 0, $3) \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(size)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    // Another writer may have opened (and filled) this list meanwhile: then the caller
+    // draws again and finds the next one.
+    Ok(claim(tx, id).await?.map(|size| (id, size)))
+}
+
+/// Takes one slot of list `id` when it is less than half full; returns the list's size.
+async fn claim(tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: i64) -> Result<Option<u64>, Error> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "UPDATE status_lists SET allocated = allocated + 1 WHERE id = $1 AND allocated < size / 2 RETURNING size",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row
+        .and_then(|(size,)| u64::try_from(size).ok())
+        .filter(|size| *size > 0))
 }

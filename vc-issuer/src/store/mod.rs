@@ -79,24 +79,26 @@ impl Store {
         Ok(store)
     }
 
+    /// Creates what is missing, in one transaction. On PostgreSQL replicas starting together
+    /// take turns through a transaction-scoped advisory lock (released by COMMIT or ROLLBACK,
+    /// even when a statement fails), and the audit trigger is replaced atomically: no other
+    /// session ever sees the log without it.
     async fn migrate(&self) -> Result<(), Error> {
-        let mut conn = self.writer.acquire().await?;
+        let mut tx = self.writer.begin_with(self.begin_statement()).await?;
         if self.postgres {
-            // Replicas starting together must not race on CREATE.
-            conn.execute("SELECT pg_advisory_lock(7468617)").await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(7468617)")
+                .execute(&mut *tx)
+                .await?;
         }
-        let mut result = Ok(());
         for statement in schema::statements(self.postgres) {
             // The statements are the fixed text of `schema`, with no input in them.
-            if let Err(e) = conn.execute(sqlx::AssertSqlSafe(statement)).await {
-                result = Err(Error::Storage(format!("creating the tables: {e}")));
-                break;
-            }
+            sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| Error::Storage(format!("creating the tables: {e}")))?;
         }
-        if self.postgres {
-            conn.execute("SELECT pg_advisory_unlock(7468617)").await?;
-        }
-        result
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Whether this is PostgreSQL.
@@ -117,6 +119,17 @@ impl Store {
     /// The `BEGIN` that takes the write lock at once on SQLite.
     pub(crate) fn begin_statement(&self) -> &'static str {
         if self.postgres { "BEGIN" } else { "BEGIN IMMEDIATE" }
+    }
+
+    /// The `BEGIN` of a read-only transaction that sees one snapshot throughout (PostgreSQL's
+    /// default, READ COMMITTED, takes a new snapshot per statement; SQLite in WAL mode keeps
+    /// the first read's snapshot).
+    pub(crate) fn snapshot_statement(&self) -> &'static str {
+        if self.postgres {
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        } else {
+            "BEGIN"
+        }
     }
 
     /// A value from the `meta` table.
