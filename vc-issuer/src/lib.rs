@@ -23,6 +23,7 @@ pub mod issue;
 pub mod issuer_did;
 pub mod key_file;
 pub mod keys;
+pub mod offer_qr;
 pub mod sd_jwt_claims;
 pub mod server;
 pub mod service;
