@@ -242,7 +242,7 @@ impl Config {
         if self.max_body_bytes < 1024 {
             return Err(Error::config("max_body_bytes", "must be at least 1024"));
         }
-        if self.status.list_size < did_core::status::MIN_ENTRIES || self.status.list_size % 8 != 0 {
+        if self.status.list_size < did_core::status::MIN_ENTRIES || !self.status.list_size.is_multiple_of(8) {
             return Err(Error::config(
                 "status.list_size",
                 format!("must be a multiple of 8 and at least {}", did_core::status::MIN_ENTRIES),
