@@ -10,6 +10,7 @@
 //! - [`store`]: issued-credential records, status-list slots, tokens, offers and the audit
 //!   log in SQLite or PostgreSQL.
 //! - [`service`]: the HTTP routes (admin API, W3C VC-API, OpenID4VCI, status lists).
+//! - [`offer_qr`]: QR codes (SVG, PNG) of OpenID4VCI credential offer links.
 //! - [`keys`]: the issuer key: a key file (owner-only or sealed with a passphrase) or a
 //!   PKCS#11 token.
 

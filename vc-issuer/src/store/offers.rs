@@ -256,12 +256,14 @@ fn tx_code_hash(offer_id: &str, tx_code: &str) -> String {
 /// `digits` uniformly random decimal digits.
 fn random_digits(digits: u8) -> Zeroizing<String> {
     let mut out = Zeroizing::new(String::with_capacity(usize::from(digits)));
-    let mut buf = Zeroizing::new([0u8; 1]);
+    let mut buf = Zeroizing::new([0u8; 16]);
     while out.len() < usize::from(digits) {
         rand_core::OsRng.fill_bytes(&mut *buf);
         // 250 = 25 * 10: rejecting the rest keeps every digit equally likely.
-        if buf[0] < 250 {
-            out.push(char::from(b'0' + buf[0] % 10));
+        for &b in buf.iter().filter(|&&b| b < 250) {
+            if out.len() < usize::from(digits) {
+                out.push(char::from(b'0' + b % 10));
+            }
         }
     }
     out
@@ -407,40 +409,41 @@ impl Store {
             (None, Some(_)) => return Ok(Err(CodeRefusal::TxCodeUnexpected)),
             _ => {}
         }
-        if let (Some(expected), Some(pin)) = (&pin_hash, tx_code) {
-            if tx_code_hash(&id, pin) != *expected {
-                let locked = attempts + 1 >= MAX_TX_CODE_ATTEMPTS;
-                sqlx::query(
-                    "UPDATE offers SET tx_code_attempts = tx_code_attempts + 1, state = $1
-                     WHERE id = $2 AND state = 'offered'",
+        if let (Some(expected), Some(pin)) = (&pin_hash, tx_code)
+            && tx_code_hash(&id, pin) != *expected
+        {
+            let locked = attempts + 1 >= MAX_TX_CODE_ATTEMPTS;
+            sqlx::query(
+                "UPDATE offers SET tx_code_attempts = tx_code_attempts + 1, state = $1
+                 WHERE id = $2 AND state = 'offered'",
+            )
+            .bind(if locked { "locked" } else { "offered" })
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+            if locked {
+                super::audit::append(
+                    &mut tx,
+                    now,
+                    "wallet",
+                    "offer.lock",
+                    Some(&id),
+                    Some("too many wrong PINs"),
                 )
-                .bind(if locked { "locked" } else { "offered" })
-                .bind(&id)
-                .execute(&mut *tx)
                 .await?;
-                if locked {
-                    super::audit::append(
-                        &mut tx,
-                        now,
-                        "wallet",
-                        "offer.lock",
-                        Some(&id),
-                        Some("too many wrong PINs"),
-                    )
-                    .await?;
-                }
-                tx.commit().await?;
-                return Ok(Err(CodeRefusal::WrongTxCode { locked }));
             }
+            tx.commit().await?;
+            return Ok(Err(CodeRefusal::WrongTxCode { locked }));
         }
         let token = Zeroizing::new(format!("oid4vci_{}", random_string(32)));
         let done = sqlx::query(
             "UPDATE offers SET state = 'token_issued', access_token_hash = $1, token_expires_at = $2
-             WHERE id = $3 AND state = 'offered'",
+             WHERE id = $3 AND state = 'offered' AND tx_code_attempts < $4",
         )
         .bind(secret_hash(&token))
         .bind(now + token_ttl)
         .bind(&id)
+        .bind(MAX_TX_CODE_ATTEMPTS)
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() != 1 {
