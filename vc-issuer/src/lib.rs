@@ -10,6 +10,7 @@
 //! - [`store`]: issued-credential records, status-list slots, tokens, offers and the audit
 //!   log in SQLite or PostgreSQL.
 //! - [`service`]: the HTTP routes (admin API, W3C VC-API, OpenID4VCI, status lists).
+//! - [`offer_qr`]: QR codes (SVG, PNG) of OpenID4VCI credential offer links.
 //! - [`keys`]: the issuer key: a key file (owner-only or sealed with a passphrase) or a
 //!   PKCS#11 token.
 
@@ -23,6 +24,7 @@ pub mod issue;
 pub mod issuer_did;
 pub mod key_file;
 pub mod keys;
+pub mod offer_qr;
 pub mod sd_jwt_claims;
 pub mod server;
 pub mod service;

@@ -26,6 +26,7 @@ use crate::Error;
 
 pub use audit::AuditEntry;
 pub use credentials::{CredentialRecord, NewCredential, RecordStatus};
+pub use offers::{AccessToken, CodeRefusal, CreatedOffer, NewOffer, OfferCreation, OfferRecord, OfferState};
 pub use tokens::{Scope, TokenInfo};
 
 /// The database.

@@ -48,14 +48,21 @@ pub(super) fn statements(postgres: bool) -> Vec<String> {
             created_at BIGINT NOT NULL,
             revoked_at BIGINT)"
             .to_owned(),
-        // Credential offers (OpenID4VCI pre-authorized code flow). Codes, PINs and access
-        // tokens are stored as SHA-256 digests only.
+        // Credential offers (OpenID4VCI pre-authorized code flow). The offer handle (the
+        // secret in the offer URL), codes, PINs, access tokens and transaction IDs are
+        // stored as SHA-256 digests only. `holder_jwk` is the key of a deferred request.
         "CREATE TABLE IF NOT EXISTS offers (
             id TEXT PRIMARY KEY,
             template TEXT NOT NULL,
             record_key TEXT NOT NULL,
             claims TEXT NOT NULL,
+            handle_hash TEXT NOT NULL UNIQUE,
             code_hash TEXT NOT NULL UNIQUE,
+            tx_code_length BIGINT NOT NULL,
+            approval_required BIGINT NOT NULL,
+            approved BIGINT NOT NULL,
+            holder_jwk TEXT,
+            token_expires_at BIGINT,
             tx_code_hash TEXT,
             tx_code_attempts BIGINT NOT NULL,
             access_token_hash TEXT UNIQUE,

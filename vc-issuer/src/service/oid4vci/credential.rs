@@ -1,0 +1,283 @@
+//! The credential endpoint (OpenID4VCI §8) and the deferred credential endpoint (§9).
+//!
+//! The wallet's access token names the offer; its key proof JWT (`openid4vci-proof+jwt`,
+//! the holder key in the `jwk` header) must be addressed to this issuer, recent, and carry
+//! a live `c_nonce`, which it uses up. One credential per offer.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use did_core::jose::{self, VerifyOptions};
+use did_core::key::{Jwk, VerifyingKey};
+use serde_json::{Map, Value, json};
+
+use super::{DEFERRED_INTERVAL, FORMAT, OAuthError, PROOF_TYP, no_store};
+use crate::issuance::{Holder, IssueRequest};
+use crate::issue::Format;
+use crate::service::Shared;
+use crate::store::{OfferRecord, OfferState, unix_now};
+
+/// How far a proof's `iat` may be from now, in seconds.
+const PROOF_IAT_WINDOW: i64 = 300;
+
+/// The offer named by the request's `Authorization: Bearer` access token, if the token is
+/// still valid until `valid_until(offer)`.
+async fn offer_for_token(
+    state: &Shared,
+    headers: &HeaderMap,
+    valid_until: impl Fn(&OfferRecord) -> i64,
+) -> Result<OfferRecord, OAuthError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim)
+        .ok_or_else(|| OAuthError::invalid_token("an Authorization: Bearer access token is required"))?;
+    let offer = state
+        .issuer
+        .store
+        .offer_by_access_token(token)
+        .await?
+        .ok_or_else(|| OAuthError::invalid_token("the access token is unknown"))?;
+    if valid_until(&offer) <= unix_now() {
+        return Err(OAuthError::invalid_token("the access token has expired"));
+    }
+    Ok(offer)
+}
+
+fn parse_body(body: &[u8]) -> Result<Map<String, Value>, OAuthError> {
+    match serde_json::from_slice(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(OAuthError::bad(
+            "invalid_credential_request",
+            "the body must be a JSON object",
+        )),
+    }
+}
+
+/// The one proof JWT of a request: `proofs.jwt[0]`, or the older `proof.jwt`.
+fn proof_jwt(body: &Map<String, Value>) -> Result<String, OAuthError> {
+    let refuse = |m: &str| OAuthError::bad("invalid_proof", m.to_owned());
+    match (body.get("proofs"), body.get("proof")) {
+        (Some(_), Some(_)) => Err(OAuthError::bad(
+            "invalid_credential_request",
+            "give either proofs or proof, not both",
+        )),
+        (Some(proofs), None) => {
+            let jwts = proofs
+                .get("jwt")
+                .and_then(Value::as_array)
+                .ok_or_else(|| refuse("proofs.jwt must be an array of JWTs (the only proof type supported)"))?;
+            match jwts.as_slice() {
+                [Value::String(jwt)] => Ok(jwt.clone()),
+                [_] | [] => Err(refuse("proofs.jwt must hold one JWT")),
+                _ => Err(OAuthError::bad(
+                    "invalid_credential_request",
+                    "an offer is for one credential: give one proof",
+                )),
+            }
+        }
+        (None, Some(proof)) => {
+            if proof.get("proof_type").and_then(Value::as_str) != Some("jwt") {
+                return Err(refuse("proof.proof_type must be jwt"));
+            }
+            proof
+                .get("jwt")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| refuse("proof.jwt is missing"))
+        }
+        (None, None) => Err(refuse("a key proof (proofs.jwt) is required")),
+    }
+}
+
+/// Verifies a key proof JWT and uses up its nonce; returns the holder's key.
+async fn verify_proof(state: &Shared, jwt: &str) -> Result<VerifyingKey, OAuthError> {
+    let refuse = |m: String| OAuthError::bad("invalid_proof", m);
+    let decoded = jose::decode(jwt).map_err(|e| refuse(format!("the proof is not an acceptable JWS: {e}")))?;
+    let header = decoded.header();
+    if header.kid.is_some() || header.contains("x5c") || header.contains("trust_chain") {
+        return Err(refuse("the proof must name its key by jwk only".into()));
+    }
+    let jwk_value = header
+        .get("jwk")
+        .ok_or_else(|| refuse("the proof header has no jwk".into()))?;
+    let jwk: Jwk = serde_json::from_value(jwk_value).map_err(|_| refuse("the proof's jwk is not a JWK".into()))?;
+    if jwk.private_member().is_some() {
+        return Err(refuse("the proof's jwk holds private key material".into()));
+    }
+    let key = VerifyingKey::from_jwk(&jwk).map_err(|e| refuse(format!("the proof's jwk: {e}")))?;
+    let verified = decoded
+        .verify(&key, &VerifyOptions::default().expect_typ(PROOF_TYP))
+        .map_err(|e| refuse(format!("the proof does not verify: {e}")))?;
+    let claims = verified
+        .payload_object()
+        .map_err(|e| refuse(format!("the proof's claims: {e}")))?;
+    let issuer = &state.issuer.public_url;
+    let aud_ok = match claims.get("aud") {
+        Some(Value::String(aud)) => aud == issuer,
+        Some(Value::Array(auds)) => auds.iter().any(|a| a.as_str() == Some(issuer)),
+        _ => false,
+    };
+    if !aud_ok {
+        return Err(refuse(format!("the proof's aud must be {issuer}")));
+    }
+    let iat = claims
+        .get("iat")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| refuse("the proof has no numeric iat".into()))?;
+    if (iat - unix_now()).abs() > PROOF_IAT_WINDOW {
+        return Err(refuse("the proof's iat is not within 5 minutes of now".into()));
+    }
+    let nonce = claims.get("nonce").and_then(Value::as_str).ok_or_else(|| {
+        OAuthError::bad(
+            "invalid_nonce",
+            "the proof has no nonce: get one from the nonce endpoint",
+        )
+    })?;
+    if !state.issuer.store.consume_nonce(nonce).await? {
+        return Err(OAuthError::bad(
+            "invalid_nonce",
+            "the proof's nonce is unknown, used or expired: get a new one from the nonce endpoint",
+        ));
+    }
+    Ok(key)
+}
+
+/// Signs the offer's credential (the offer must be in `issuing`), marks it redeemed, and
+/// answers with it. On failure the offer goes back to `back`.
+async fn issue(
+    state: &Shared,
+    offer: &OfferRecord,
+    key: VerifyingKey,
+    back: OfferState,
+) -> Result<Response, OAuthError> {
+    let request = IssueRequest {
+        template: offer.template.clone(),
+        claims: Value::Object(offer.claims.clone()),
+        format: Format::SdJwt,
+        holder: Holder {
+            did: None,
+            key: Some(key),
+        },
+        valid_until: None,
+        idempotency_key: Some(format!("offer:{}", offer.id)),
+        replaces: None,
+    };
+    let store = &state.issuer.store;
+    match state.issuer.issue(request, "wallet").await {
+        Ok(issued) => {
+            store.finish_offer(&offer.id, &issued.record.id).await?;
+            let body = json!({"credentials": [{"credential": issued.credential}]});
+            Ok((no_store(), Json(body)).into_response())
+        }
+        Err(e) => {
+            if let Err(undo) = store.move_offer(&offer.id, OfferState::Issuing, back).await {
+                eprintln!("vc-issuer: oid4vci: offer {} stays in issuing: {undo}", offer.id);
+            }
+            Err(e.into())
+        }
+    }
+}
+
+fn already_used(offer: &OfferRecord) -> OAuthError {
+    let what = match offer.state {
+        OfferState::Pending => "this offer's issuance is deferred: poll the deferred credential endpoint",
+        _ => "this offer's credential was already issued",
+    };
+    OAuthError::bad("invalid_request", what)
+}
+
+/// `POST /credential`.
+pub(crate) async fn credential(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, OAuthError> {
+    let offer = offer_for_token(&state, &headers, |o| o.token_expires_at.unwrap_or(0)).await?;
+    let body = parse_body(&body)?;
+    if let Some(format) = body.get("format").and_then(Value::as_str)
+        && format != FORMAT
+        && format != "vc+sd-jwt"
+    {
+        return Err(OAuthError::bad(
+            "unsupported_credential_format",
+            format!("only {FORMAT}"),
+        ));
+    }
+    let configuration = body
+        .get("credential_configuration_id")
+        .or_else(|| body.get("credential_identifier"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| OAuthError::bad("invalid_credential_request", "credential_configuration_id is missing"))?;
+    if configuration != offer.template {
+        return Err(OAuthError::bad(
+            "unknown_credential_configuration",
+            "the access token is for another credential configuration",
+        ));
+    }
+    if offer.state != OfferState::TokenIssued {
+        return Err(already_used(&offer));
+    }
+    let jwt = proof_jwt(&body)?;
+    let key = verify_proof(&state, &jwt).await?;
+    let store = &state.issuer.store;
+    if offer.approval_required && !offer.approved {
+        let jwk =
+            serde_json::to_string(&key.to_jwk()).map_err(|e| crate::Error::Unsupported(format!("holder key: {e}")))?;
+        let Some(transaction_id) = store.defer_offer(&offer.id, &jwk).await? else {
+            return Err(already_used(&offer));
+        };
+        let body = json!({"transaction_id": transaction_id.as_str(), "interval": DEFERRED_INTERVAL});
+        return Ok((StatusCode::ACCEPTED, no_store(), Json(body)).into_response());
+    }
+    if !store
+        .move_offer(&offer.id, OfferState::TokenIssued, OfferState::Issuing)
+        .await?
+    {
+        return Err(already_used(&offer));
+    }
+    issue(&state, &offer, key, OfferState::TokenIssued).await
+}
+
+/// `POST /deferred_credential`: `issuance_pending` until an administrator approves, then
+/// the credential, bound to the key of the original proof. The access token stays usable
+/// here for the offer's lifetime.
+pub(crate) async fn deferred(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, OAuthError> {
+    let offer = offer_for_token(&state, &headers, |o| o.expires_at.max(o.token_expires_at.unwrap_or(0))).await?;
+    let body = parse_body(&body)?;
+    let transaction_id = body
+        .get("transaction_id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| OAuthError::bad("invalid_request", "transaction_id is missing"))?;
+    let store = &state.issuer.store;
+    let invalid = || OAuthError::bad("invalid_transaction_id", "no pending issuance has this transaction_id");
+    if offer.state != OfferState::Pending || !store.offer_transaction_matches(&offer.id, transaction_id).await? {
+        return Err(invalid());
+    }
+    if !offer.approved {
+        return Err(OAuthError {
+            interval: Some(DEFERRED_INTERVAL),
+            ..OAuthError::bad("issuance_pending", "the credential is not approved yet")
+        });
+    }
+    let jwk = offer
+        .holder_jwk
+        .as_deref()
+        .and_then(|text| Jwk::from_json(text).ok())
+        .and_then(|jwk| VerifyingKey::from_jwk(&jwk).ok())
+        .ok_or_else(|| crate::Error::Storage(format!("offer {}: holder key missing", offer.id)))?;
+    if !store
+        .move_offer(&offer.id, OfferState::Pending, OfferState::Issuing)
+        .await?
+    {
+        return Err(invalid());
+    }
+    issue(&state, &offer, jwk, OfferState::Pending).await
+}
