@@ -44,6 +44,9 @@ pub enum Command {
         #[arg(long)]
         config: Option<std::path::PathBuf>,
     },
+    /// Make one OpenID4VCI credential offer (link, QR code, PIN) per row of a CSV file,
+    /// directly in the service's database; safe to re-run.
+    BulkIssue(crate::bulk::BulkArgs),
     /// Sign a credential and print it: compact for JOSE and SD-JWT, JSON for Data Integrity.
     ///
     /// The issuer is the key's DID unless the credential names it already (then they must match).
@@ -94,6 +97,7 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write)
             credential,
         } => issue_command(&key, format, &disclose, &credential),
         Command::Serve { config } => serve_command(config.as_deref(), out),
+        Command::BulkIssue(args) => crate::bulk::command(&args, out, err),
     };
     match result {
         Ok(text) => match writeln!(out, "{text}") {

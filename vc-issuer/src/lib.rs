@@ -11,11 +11,13 @@
 //!   log in SQLite or PostgreSQL.
 //! - [`service`]: the HTTP routes (admin API, W3C VC-API, OpenID4VCI, status lists).
 //! - [`offer_qr`]: QR codes (SVG, PNG) of OpenID4VCI credential offer links.
+//! - [`bulk`]: `vc-issuer bulk-issue`, one credential offer per row of a CSV file.
 //! - [`keys`]: the issuer key: a key file (owner-only or sealed with a passphrase) or a
 //!   PKCS#11 token.
 
 #![forbid(unsafe_code)]
 
+pub mod bulk;
 pub mod cli;
 pub mod config;
 mod error;

@@ -347,6 +347,83 @@ impl Store {
         })))
     }
 
+    /// Every offer of `template` whose idempotency key starts with `key_prefix`, with its
+    /// record key (bulk issuance finds what earlier runs offered this way: one scan).
+    pub async fn offers_by_key_prefix(
+        &self,
+        template: &str,
+        key_prefix: &str,
+    ) -> Result<Vec<(String, OfferRecord)>, Error> {
+        let mut pattern = String::with_capacity(key_prefix.len() + 1);
+        for c in key_prefix.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        type KeyedRow = (
+            String,
+            String,
+            String,
+            String,
+            i64,
+            i64,
+            i64,
+            String,
+            Option<String>,
+            Option<String>,
+            i64,
+            i64,
+            Option<i64>,
+            Option<String>,
+        );
+        let rows: Vec<KeyedRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT record_key, {OFFER_COLUMNS} FROM offers WHERE template = $1 AND idempotency_key LIKE $2 ESCAPE '\\'"
+        )))
+        .bind(template)
+        .bind(pattern)
+        .fetch_all(self.reader())
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (record_key, a, b, c, d, e, f, g, h, i, j, k, l, m) in rows {
+            let offer = offer_of((a, b, c, d, e, f, g, h, i, j, k, l, m))?;
+            // SQLite's LIKE ignores ASCII case: keep exact matches only.
+            if offer
+                .idempotency_key
+                .as_deref()
+                .is_some_and(|k| k.starts_with(key_prefix))
+            {
+                out.push((record_key, offer));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Withdraws offer `id` so that its code can no longer be redeemed (it expires now;
+    /// audited `offer.withdraw`). True if the offer was never redeemed (`offered`, expired
+    /// or not, or `locked`); false if a wallet redeemed its code already (or there is no
+    /// such offer), and then nothing changes.
+    pub async fn withdraw_offer(&self, id: &str, actor: &str) -> Result<bool, Error> {
+        let now = unix_now();
+        let mut tx = self.writer().begin_with(self.begin_statement()).await?;
+        let done = sqlx::query(
+            "UPDATE offers SET expires_at = CASE WHEN expires_at > $1 THEN $1 ELSE expires_at END
+             WHERE id = $2 AND state IN ('offered', 'locked')",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        super::audit::append(&mut tx, now, actor, "offer.withdraw", Some(id), None).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     async fn offer_where(&self, condition: &str, value: &str) -> Result<Option<OfferRecord>, Error> {
         let row: Option<OfferRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {OFFER_COLUMNS} FROM offers WHERE {condition} = $1"

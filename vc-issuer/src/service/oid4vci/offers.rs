@@ -66,8 +66,13 @@ pub fn credential_offer(public_url: &str, template: &str, code: &str, tx_code_le
     })
 }
 
+/// Where the offer whose handle is `handle` is served by reference (`GET /offers/{handle}`).
+pub(crate) fn offer_uri(public_url: &str, handle: &str) -> String {
+    format!("{public_url}/offers/{handle}")
+}
+
 /// The offer URL by reference, for QR codes and links.
-fn offer_url(offer_uri: &str) -> String {
+pub(crate) fn offer_url(offer_uri: &str) -> String {
     format!(
         "openid-credential-offer://?credential_offer_uri={}",
         url_encode(offer_uri)
@@ -156,7 +161,7 @@ pub(crate) async fn create(State(state): State<Shared>, caller: Caller, body: By
                 &created.code,
                 created.offer.tx_code_length,
             );
-            let offer_uri = format!("{base}/offers/{}", created.handle.as_str());
+            let offer_uri = offer_uri(base, &created.handle);
             let mut body = summary(&created.offer);
             if let Value::Object(map) = &mut body {
                 map.insert("offer_url".into(), json!(offer_url(&offer_uri)));
@@ -226,7 +231,7 @@ async fn live_offer(state: &Shared, handle: &str) -> ApiResult<(OfferRecord, Str
     if offer.state != OfferState::Offered || offer.expires_at <= crate::store::unix_now() {
         return Err(not_found());
     }
-    let uri = format!("{}/offers/{handle}", state.issuer.public_url);
+    let uri = offer_uri(&state.issuer.public_url, handle);
     Ok((offer, uri))
 }
 
