@@ -5,21 +5,26 @@
 //!    reported with their line numbers and nothing is offered unless `--skip-invalid`.
 //! 2. [`plan`]: the offers earlier runs made are looked up (one query), so that a re-run
 //!    offers nobody twice.
-//! 3. Each new offer is committed (audited `offer.create` by `cli:bulk-issue`), then its QR
-//!    code and its line in `offers.csv` are written ([`output`]).
+//! 3. [`make`]: the offers are committed in batches (audited `offer.create` by
+//!    `cli:bulk-issue`), then their QR codes and lines in `offers.csv` are written
+//!    ([`output`]).
+//! 4. [`summary`]: what was done, and what is left to do.
 //!
 //! The credential itself is signed when the employee's wallet redeems the offer, so it is
 //! bound to the wallet's key.
 
+pub mod make;
 pub mod output;
 pub mod plan;
 pub mod rows;
+pub mod summary;
 
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 use std::io::{IsTerminal as _, Write};
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use time::OffsetDateTime;
@@ -28,13 +33,14 @@ use time::format_description::well_known::Rfc3339;
 use crate::Error;
 use crate::cli::{EXIT_FAILED, EXIT_USAGE};
 use crate::config::Config;
-use crate::service::oid4vci::offers::{offer_uri, offer_url};
-use crate::store::{NewOffer, OfferCreation, OfferRecord, OfferState, Store};
+use crate::store::Store;
 use crate::templates::{Template, Templates};
 
-use output::{Entry, Output};
+use make::{Job, Maker};
+use output::Output;
 use plan::{Earlier, Step};
 use rows::Row;
+pub use summary::Summary;
 
 /// The end of `vc-issuer bulk-issue --help`.
 pub const HELP: &str = "\
@@ -63,9 +69,11 @@ alone. --reoffer KEY withdraws a subject's unredeemed offer and makes a new one 
 PIN, an expired or locked offer, changed claims); redeemed credentials are re-issued
 through the admin API instead.
 
-If the process dies (power, kill) after an offer is committed but before its line is
-written, that offer exists but its link and PIN are lost: the next run counts it as
-'already offered' and names it as missing from offers.csv; re-offer it with --reoffer.";
+Offers are committed 32 at a time, each batch before its lines are written. If the process
+dies (power, kill -9) in between, up to two batches of offers exist without their lines,
+and so without their links and PINs: the next run counts them as 'already offered' and
+names them as missing from offers.csv; --reoffer-unlisted replaces them. Ctrl-C is safe: it
+stops between batches, after the committed offers are written.";
 
 /// `vc-issuer bulk-issue` options.
 #[derive(Debug, Clone, clap::Args)]
@@ -89,6 +97,10 @@ pub struct BulkArgs {
     /// Withdraw this subject's unredeemed offer and make a new one (repeatable).
     #[arg(long, value_name = "RECORD_KEY")]
     pub reoffer: Vec<String>,
+    /// Re-offer every subject whose waiting offer is not in this output's offers.csv (after
+    /// a run was killed between making offers and writing them).
+    #[arg(long)]
+    pub reoffer_unlisted: bool,
     /// Check the file and say what would be offered, without offering anything.
     #[arg(long)]
     pub dry_run: bool,
@@ -98,35 +110,6 @@ pub struct BulkArgs {
     /// The CSV file.
     #[arg(value_name = "CSV")]
     pub csv: PathBuf,
-}
-
-/// What a run did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Summary {
-    /// Data rows in the file (blank ones not counted).
-    pub rows: usize,
-    /// Offers made now (re-offers included).
-    pub created: usize,
-    /// Of those, re-offers (`--reoffer`).
-    pub reoffered: usize,
-    /// Subjects an earlier run offered, with the same claims.
-    pub already_offered: usize,
-    /// Of those, offers still waiting for their wallet.
-    pub already_waiting: usize,
-    /// Of those, offers redeemed (or being redeemed).
-    pub already_redeemed: usize,
-    /// Of those, offers that expired or were locked unredeemed (record keys).
-    pub already_dead: Vec<String>,
-    /// Waiting offers an earlier run made that the output list does not hold (record keys).
-    pub not_listed: Vec<String>,
-    /// Rows whose claims differ from their unredeemed earlier offer (left alone).
-    pub changed: usize,
-    /// Bad rows skipped (`--skip-invalid`).
-    pub skipped_invalid: usize,
-    /// Re-offers not made because the offer was redeemed meanwhile.
-    pub redeemed_meanwhile: usize,
-    /// How long it took.
-    pub elapsed: Duration,
 }
 
 /// A failed run: the exit code and the message.
@@ -160,6 +143,7 @@ fn actor() -> String {
     }
 }
 
+/// Unix seconds as RFC 3339.
 fn rfc3339(unix: i64) -> String {
     OffsetDateTime::from_unix_timestamp(unix)
         .ok()
@@ -171,7 +155,9 @@ fn failed(e: Error) -> Failure {
     (EXIT_FAILED, e.to_string())
 }
 
-/// Runs bulk issuance with a loaded configuration (see [`command`]).
+/// Runs bulk issuance with a loaded configuration (see [`command`]): checks the file,
+/// then offers. Bad rows and refusals go to `err`; the summary is returned (and, when the
+/// run fails after offering, written to `out` first).
 pub async fn run(
     args: &BulkArgs,
     config: &Config,
@@ -199,6 +185,37 @@ pub async fn run(
             ),
         )
     })?;
+    let rows = checked_rows(args, template, err)?;
+    let store = Store::open(&config.database_url()).await.map_err(failed)?;
+    let result = offer_rows(args, config, template, &store, &rows.valid, err).await;
+    store.close().await;
+    let mut summary = result?;
+    summary.rows = rows.valid.len() + rows.bad_rows;
+    summary.skipped_invalid = rows.bad_rows;
+    summary.elapsed = started.elapsed();
+    let dir = out_dir(args, template);
+    let text = summary.report(
+        &template.name,
+        &args.csv,
+        (!args.dry_run).then_some(dir.as_path()),
+        config.public_url(),
+    );
+    if summary.changed + summary.failed > 0 {
+        let _ = writeln!(out, "{text}");
+        return Err((
+            EXIT_FAILED,
+            format!(
+                "{} rows were not offered (see above); rows whose claims changed since their offer are re-offered \
+                 with --reoffer",
+                summary.changed + summary.failed
+            ),
+        ));
+    }
+    Ok(text)
+}
+
+/// Reads and checks the file; reports every bad row; fails unless they may be skipped.
+fn checked_rows(args: &BulkArgs, template: &Template, err: &mut dyn Write) -> Result<rows::Rows, Failure> {
     let today = OffsetDateTime::now_utc().date();
     let rows = rows::read(&args.csv, template, today).map_err(failed)?;
     let file = args.csv.display();
@@ -225,8 +242,7 @@ pub async fn run(
             ),
         ));
     }
-    let reoffer: BTreeSet<String> = args.reoffer.iter().cloned().collect();
-    for key in &reoffer {
+    for key in &args.reoffer {
         if !rows.valid.iter().any(|row| &row.record_key == key) {
             return Err((
                 EXIT_USAGE,
@@ -237,27 +253,7 @@ pub async fn run(
             ));
         }
     }
-
-    let store = Store::open(&config.database_url()).await.map_err(failed)?;
-    let result = offer_rows(args, config, template, &store, &rows.valid, &reoffer, err).await;
-    store.close().await;
-    let mut summary = result?;
-    summary.rows = rows.valid.len() + rows.bad_rows;
-    summary.skipped_invalid = rows.bad_rows;
-    summary.elapsed = started.elapsed();
-    let text = report(&summary, args, config, template);
-    if summary.changed > 0 {
-        let _ = writeln!(out, "{text}");
-        return Err((
-            EXIT_FAILED,
-            format!(
-                "{} rows differ from the offers made for them before (see above) and were left alone; re-offer \
-                 them with --reoffer to replace those offers",
-                summary.changed
-            ),
-        ));
-    }
-    Ok(text)
+    Ok(rows)
 }
 
 /// Plans and makes the offers.
@@ -267,7 +263,6 @@ async fn offer_rows(
     template: &Template,
     store: &Store,
     valid: &[Row],
-    reoffer: &BTreeSet<String>,
     err: &mut dyn Write,
 ) -> Result<Summary, Failure> {
     let earlier = store
@@ -275,7 +270,11 @@ async fn offer_rows(
         .await
         .map_err(failed)?;
     let earlier = Earlier::new(&template.name, earlier);
-    let steps = plan::plan(valid, &earlier, reoffer);
+    let dir = out_dir(args, template);
+    let listed = output::listed(&dir).map_err(failed)?;
+    let reoffer: BTreeSet<String> = args.reoffer.iter().cloned().collect();
+    let unlisted = args.reoffer_unlisted.then_some(&listed);
+    let steps = plan::plan(valid, &earlier, &reoffer, unlisted, crate::store::unix_now());
     let mut refused = 0;
     for (row, step) in valid.iter().zip(&steps) {
         if let Step::Refused(why) = step {
@@ -290,71 +289,73 @@ async fn offer_rows(
         ));
     }
     let mut summary = Summary::default();
-    let to_create = steps.iter().filter(|s| matches!(s, Step::Create { .. })).count();
-    if args.dry_run {
-        for (row, step) in valid.iter().zip(&steps) {
-            match step {
-                Step::Create { withdraw: Some(_), .. } => summary.reoffered += 1,
-                Step::Already(offer) => summary.count_already(&row.record_key, offer, None),
-                Step::Changed(offer) => summary.changed(err, row, offer),
-                _ => {}
+    let mut jobs = Vec::new();
+    for (index, (row, step)) in valid.iter().zip(steps).enumerate() {
+        match step {
+            Step::Create { generation, withdraw } => jobs.push(Job {
+                index,
+                generation,
+                withdraw,
+            }),
+            Step::Already(offer) => {
+                let on_list = listed.contains(&offer.id);
+                summary.count_already(&row.record_key, &offer, Some(on_list));
             }
+            Step::Changed(offer) => summary.changed(err, row, &offer),
+            Step::Refused(_) => {}
         }
-        summary.created = to_create;
+    }
+    if args.dry_run {
+        summary.created = jobs.len();
+        summary.reoffered = jobs.iter().filter(|j| j.withdraw.is_some()).count();
+        return Ok(summary);
+    }
+    if jobs.is_empty() && !dir.join(output::LIST).exists() {
         return Ok(summary);
     }
 
-    let dir = out_dir(args, template);
     let mut output = Output::open(&dir).map_err(failed)?;
     let ttl_seconds = match args.ttl_days {
         Some(days) => i64::from(days) * 86_400,
         None => i64::try_from(config.offers.ttl_seconds).unwrap_or(i64::MAX / 2),
     };
-    let actor = actor();
-    let progress = progress_bar(to_create, args.quiet);
-    let mut made = Ok(());
-    for (row, step) in valid.iter().zip(steps) {
-        match step {
-            Step::Already(offer) => summary.count_already(&row.record_key, &offer, Some(&output)),
-            Step::Changed(offer) => summary.changed(err, row, &offer),
-            Step::Refused(_) => {}
-            Step::Create { generation, withdraw } => {
-                let new = NewOffer {
-                    template: template.name.clone(),
-                    record_key: row.record_key.clone(),
-                    claims: row.claims.clone(),
-                    tx_code_length: config.offers.pin_digits,
-                    approval_required: false,
-                    idempotency_key: Some(plan::idempotency_key(&template.name, &row.record_key, generation)),
-                    ttl_seconds,
-                };
-                made = make_offer(
-                    store,
-                    config,
-                    &mut output,
-                    &mut summary,
-                    row,
-                    &new,
-                    generation,
-                    withdraw.as_deref(),
-                    &actor,
-                    err,
-                )
-                .await;
-                progress.inc(1);
-                if made.is_err() {
-                    break;
-                }
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let watcher = {
+        let flag = interrupted.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                flag.store(true, Ordering::Relaxed);
             }
-        }
-    }
+        })
+    };
+    let progress = progress_bar(jobs.len(), args.quiet);
+    let actor = actor();
+    let mut maker = Maker {
+        store,
+        rows: valid,
+        template: &template.name,
+        public_url: config.public_url(),
+        pin_digits: config.offers.pin_digits,
+        ttl_seconds,
+        actor: &actor,
+        err,
+        summary: &mut summary,
+        progress: &progress,
+    };
+    let made = maker.make_all(&jobs, &mut output, &interrupted).await;
+    watcher.abort();
     progress.finish_and_clear();
     let finished = output.finish();
     if let Err(e) = made {
+        let why = if interrupted.load(Ordering::Relaxed) {
+            "interrupted".to_owned()
+        } else {
+            e.to_string()
+        };
         return Err((
             EXIT_FAILED,
             format!(
-                "stopped after making {} offers (written to {}): {e}. Run the same command again to go on: \
+                "stopped after making {} offers (written to {}): {why}. Run the same command again to go on: \
                  subjects offered already are not offered twice",
                 summary.created,
                 dir.display()
@@ -365,107 +366,14 @@ async fn offer_rows(
     Ok(summary)
 }
 
-/// Withdraws the earlier offer (re-offers), makes the offer, writes its QR code and line.
-#[allow(clippy::too_many_arguments)]
-async fn make_offer(
-    store: &Store,
-    config: &Config,
-    output: &mut Output,
-    summary: &mut Summary,
-    row: &Row,
-    new: &NewOffer,
-    generation: u32,
-    withdraw: Option<&str>,
-    actor: &str,
-    err: &mut dyn Write,
-) -> Result<(), Error> {
-    if let Some(earlier) = withdraw
-        && !store.withdraw_offer(earlier, actor).await?
-    {
-        summary.redeemed_meanwhile += 1;
-        let _ = writeln!(
-            err,
-            "line {}: {}: offer {earlier} was redeemed meanwhile; not re-offered",
-            row.line, row.record_key
-        );
-        return Ok(());
-    }
-    let created = match store.create_offer(new, actor).await {
-        Ok(OfferCreation::Created(created)) => created,
-        // Another run made it between the plan and now.
-        Ok(OfferCreation::Existing(offer)) => {
-            summary.count_already(&row.record_key, &offer, Some(output));
-            return Ok(());
-        }
-        Err(Error::Conflict(why)) => {
-            summary.changed += 1;
-            let _ = writeln!(err, "line {}: {}: {why}", row.line, row.record_key);
-            return Ok(());
-        }
-        Err(e) => return Err(e),
-    };
-    let uri = zeroize::Zeroizing::new(offer_uri(config.public_url(), &created.handle));
-    let url = zeroize::Zeroizing::new(offer_url(&uri));
-    let png = crate::offer_qr::png(&url)?;
-    output.write(&Entry {
-        line: row.line,
-        record_key: &row.record_key,
-        generation,
-        offer_id: &created.offer.id,
-        offer_url: &url,
-        offer_uri: &uri,
-        tx_code: created.tx_code.as_ref().map(|pin| pin.as_str()),
-        png: &png,
-        expires_at: &rfc3339(created.offer.expires_at),
-    })?;
-    summary.created += 1;
-    if withdraw.is_some() {
-        summary.reoffered += 1;
-    }
-    Ok(())
-}
-
-impl Summary {
-    /// Counts a subject an earlier run offered; `output` tells whether its line is there.
-    fn count_already(&mut self, record_key: &str, offer: &OfferRecord, output: Option<&Output>) {
-        self.already_offered += 1;
-        let now = crate::store::unix_now();
-        match offer.state {
-            OfferState::Offered if offer.expires_at > now => {
-                self.already_waiting += 1;
-                if output.is_some_and(|o| !o.lists(&offer.id)) {
-                    self.not_listed.push(record_key.to_owned());
-                }
-            }
-            OfferState::Offered | OfferState::Locked => self.already_dead.push(record_key.to_owned()),
-            OfferState::TokenIssued | OfferState::Issuing | OfferState::Pending | OfferState::Redeemed => {
-                self.already_redeemed += 1;
-            }
-        }
-    }
-
-    /// Counts and reports a row whose claims changed since its offer.
-    fn changed(&mut self, err: &mut dyn Write, row: &Row, offer: &OfferRecord) {
-        self.changed += 1;
-        let _ = writeln!(
-            err,
-            "line {}: {}: offered before (offer {}, {}) with other claims; left alone (to replace that offer: \
-             --reoffer {})",
-            row.line,
-            row.record_key,
-            offer.id,
-            rfc3339(offer.created_at),
-            row.record_key
-        );
-    }
-}
-
+/// `--out`, or `./offers/<TYPE>`.
 fn out_dir(args: &BulkArgs, template: &Template) -> PathBuf {
     args.out
         .clone()
-        .unwrap_or_else(|| PathBuf::from("offers").join(&template.name))
+        .unwrap_or_else(|| Path::new("offers").join(&template.name))
 }
 
+/// A progress bar on standard error, hidden with `--quiet` or when that is no terminal.
 fn progress_bar(len: usize, quiet: bool) -> ProgressBar {
     let target = if quiet || !std::io::stderr().is_terminal() {
         ProgressDrawTarget::hidden()
@@ -477,99 +385,4 @@ fn progress_bar(len: usize, quiet: bool) -> ProgressBar {
         bar.set_style(style);
     }
     bar
-}
-
-/// At most `max` keys, then how many more.
-fn some_keys(keys: &[String], max: usize) -> String {
-    let mut text = keys.iter().take(max).cloned().collect::<Vec<_>>().join(", ");
-    if keys.len() > max {
-        let _ = write!(text, " and {} more", keys.len() - max);
-    }
-    text
-}
-
-/// The summary for people.
-fn report(summary: &Summary, args: &BulkArgs, config: &Config, template: &Template) -> String {
-    let mut text = String::new();
-    let seconds = summary.elapsed.as_secs_f64();
-    let verb = if args.dry_run { "would offer" } else { "offered now" };
-    let _ = writeln!(
-        text,
-        "bulk-issue {}: {} rows of {}{}",
-        template.name,
-        summary.rows,
-        args.csv.display(),
-        if args.dry_run {
-            " (dry run: nothing was offered)"
-        } else {
-            ""
-        }
-    );
-    let _ = writeln!(
-        text,
-        "  {verb:<18} {}{}",
-        summary.created,
-        if summary.reoffered > 0 {
-            format!(" ({} re-offered)", summary.reoffered)
-        } else {
-            String::new()
-        }
-    );
-    let _ = writeln!(
-        text,
-        "  already offered    {}{}",
-        summary.already_offered,
-        if summary.already_offered > 0 {
-            format!(
-                " ({} waiting, {} redeemed, {} expired or locked)",
-                summary.already_waiting,
-                summary.already_redeemed,
-                summary.already_dead.len()
-            )
-        } else {
-            String::new()
-        }
-    );
-    if summary.changed > 0 {
-        let _ = writeln!(text, "  changed, left     {}", summary.changed);
-    }
-    if summary.redeemed_meanwhile > 0 {
-        let _ = writeln!(text, "  redeemed meanwhile {}", summary.redeemed_meanwhile);
-    }
-    let _ = writeln!(text, "  skipped invalid    {}", summary.skipped_invalid);
-    let rate = if seconds > 0.0 {
-        summary.created as f64 / seconds
-    } else {
-        0.0
-    };
-    let _ = writeln!(text, "  elapsed            {seconds:.2} s ({rate:.0} offers/s)");
-    let _ = writeln!(text, "  offer links at     {}", config.public_url());
-    if !args.dry_run {
-        let dir = out_dir(args, template);
-        let _ = writeln!(
-            text,
-            "  written to         {} and {} (owner-only: they hold the links and PINs; delete them once handed out)",
-            dir.join(output::LIST).display(),
-            dir.join(output::QR_DIR).display()
-        );
-    }
-    if !summary.already_dead.is_empty() {
-        let _ = writeln!(
-            text,
-            "note: the offers of {} expired or were locked before being redeemed: {}. Re-offer them with --reoffer.",
-            summary.already_dead.len(),
-            some_keys(&summary.already_dead, 20)
-        );
-    }
-    if !summary.not_listed.is_empty() {
-        let _ = writeln!(
-            text,
-            "note: {} waiting offers are not in {} (made with another --out folder, or a run stopped between making \
-             an offer and writing its line): {}. If their links and PINs are lost, re-offer them with --reoffer.",
-            summary.not_listed.len(),
-            out_dir(args, template).join(output::LIST).display(),
-            some_keys(&summary.not_listed, 20)
-        );
-    }
-    text.trim_end().to_owned()
 }

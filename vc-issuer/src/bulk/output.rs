@@ -144,6 +144,19 @@ impl Output {
     }
 }
 
+/// The offer IDs `dir`'s list holds (none when there is no list yet).
+pub fn listed(dir: &Path) -> Result<HashSet<String>, Error> {
+    let path = dir.join(LIST);
+    match fs::read(&path) {
+        Ok(bytes) => {
+            let bytes = Zeroizing::new(bytes);
+            Ok(offer_ids(&Zeroizing::new(String::from_utf8_lossy(&bytes).into_owned())))
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(HashSet::new()),
+        Err(e) => Err(io_error(&path, "read")(e)),
+    }
+}
+
 /// The offer IDs in an existing list (lines cut short by a crash are skipped).
 fn offer_ids(text: &str) -> HashSet<String> {
     let mut reader = csv::ReaderBuilder::new()

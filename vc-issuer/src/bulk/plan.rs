@@ -5,7 +5,7 @@
 //! The store refuses a second offer with the same key, so a re-run, a run after a crash, or
 //! two runs at once never make two offers of the same generation for one subject.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::store::{OfferRecord, OfferState};
 
@@ -62,16 +62,6 @@ impl Earlier {
         }
         Earlier { latest }
     }
-
-    /// How many subjects have an earlier offer.
-    pub fn len(&self) -> usize {
-        self.latest.len()
-    }
-
-    /// Whether no subject has an earlier offer.
-    pub fn is_empty(&self) -> bool {
-        self.latest.is_empty()
-    }
 }
 
 /// What happens to one valid row.
@@ -98,8 +88,15 @@ pub fn is_live(offer: &OfferRecord, now: i64) -> bool {
     offer.state == OfferState::Offered && offer.expires_at > now
 }
 
-/// Decides each row's step; `reoffer` are the record keys to offer anew.
-pub fn plan(rows: &[Row], earlier: &Earlier, reoffer: &BTreeSet<String>) -> Vec<Step> {
+/// Decides each row's step. `reoffer` are the record keys to offer anew; with `unlisted`
+/// (the offer IDs an output list holds), so is every subject whose live offer it lacks.
+pub fn plan(
+    rows: &[Row],
+    earlier: &Earlier,
+    reoffer: &BTreeSet<String>,
+    unlisted: Option<&HashSet<String>>,
+    now: i64,
+) -> Vec<Step> {
     rows.iter()
         .map(|row| {
             let Some((generation, offer)) = earlier.latest.get(&row.record_key) else {
@@ -108,7 +105,8 @@ pub fn plan(rows: &[Row], earlier: &Earlier, reoffer: &BTreeSet<String>) -> Vec<
                     withdraw: None,
                 };
             };
-            if reoffer.contains(&row.record_key) {
+            let lost = unlisted.is_some_and(|listed| is_live(offer, now) && !listed.contains(&offer.id));
+            if reoffer.contains(&row.record_key) || lost {
                 return match offer.state {
                     OfferState::Offered | OfferState::Locked => Step::Create {
                         generation: generation.saturating_add(1),

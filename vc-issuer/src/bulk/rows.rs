@@ -177,6 +177,13 @@ fn columns<'a>(header: &csv::ByteRecord, template: &'a Template) -> Result<Vec<C
             errors.push(header_error(pointer(required), "required column missing".into()));
         }
     }
+    let key = template.record_key.as_str();
+    if !seen.contains(key) && !required(template).any(|r| r == key) {
+        errors.push(header_error(
+            pointer(key),
+            "column missing: it identifies each row's subject".into(),
+        ));
+    }
     if errors.is_empty() { Ok(columns) } else { Err(errors) }
 }
 

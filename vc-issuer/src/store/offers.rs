@@ -269,82 +269,118 @@ fn random_digits(digits: u8) -> Zeroizing<String> {
     out
 }
 
+/// Makes one offer inside `tx` (see [`Store::create_offer`]): `Err` for a statement that
+/// failed (the transaction is unusable), `Ok(Err(Conflict))` for a reused idempotency key.
+async fn offer_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    new: &NewOffer,
+    actor: &str,
+    now: i64,
+) -> Result<Result<OfferCreation, Error>, Error> {
+    let claims_json = match serde_json::to_string(&new.claims) {
+        Ok(json) => json,
+        Err(e) => return Ok(Err(Error::invalid("/claims", e.to_string()))),
+    };
+    if let Some(key) = &new.idempotency_key {
+        let row: Option<OfferRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {OFFER_COLUMNS} FROM offers WHERE idempotency_key = $1"
+        )))
+        .bind(key)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(row) = row {
+            let existing = offer_of(row)?;
+            if existing.template != new.template || (existing.claims != new.claims && existing.credential_id.is_none())
+            {
+                return Ok(Err(Error::Conflict(format!(
+                    "idempotency key already used by offer {} for a different request",
+                    existing.id
+                ))));
+            }
+            return Ok(Ok(OfferCreation::Existing(existing)));
+        }
+    }
+    let id = format!("off_{}", random_string(12));
+    let handle = Zeroizing::new(random_string(32));
+    let code = pre_authorized_code(&handle);
+    let tx_code = (new.tx_code_length > 0).then(|| random_digits(new.tx_code_length));
+    let expires_at = now + new.ttl_seconds;
+    sqlx::query(
+        "INSERT INTO offers (id, template, record_key, claims, handle_hash, code_hash, tx_code_length,
+            approval_required, approved, tx_code_hash, tx_code_attempts, state, idempotency_key,
+            created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, 0, 'offered', $10, $11, $12)",
+    )
+    .bind(&id)
+    .bind(&new.template)
+    .bind(&new.record_key)
+    .bind(&claims_json)
+    .bind(secret_hash(&handle))
+    .bind(secret_hash(&code))
+    .bind(i64::from(new.tx_code_length))
+    .bind(i64::from(new.approval_required))
+    .bind(tx_code.as_ref().map(|pin| tx_code_hash(&id, pin)))
+    .bind(&new.idempotency_key)
+    .bind(now)
+    .bind(expires_at)
+    .execute(&mut **tx)
+    .await?;
+    super::audit::append(tx, now, actor, "offer.create", Some(&id), Some(&new.template)).await?;
+    let offer = OfferRecord {
+        id,
+        template: new.template.clone(),
+        claims: new.claims.clone(),
+        tx_code_length: new.tx_code_length,
+        approval_required: new.approval_required,
+        approved: false,
+        state: OfferState::Offered,
+        holder_jwk: None,
+        credential_id: None,
+        created_at: now,
+        expires_at,
+        token_expires_at: None,
+        idempotency_key: new.idempotency_key.clone(),
+    };
+    Ok(Ok(OfferCreation::Created(Box::new(CreatedOffer {
+        offer,
+        handle,
+        code,
+        tx_code,
+    }))))
+}
+
 impl Store {
     /// Makes an offer (or finds the one made with the same idempotency key) and audits
     /// `offer.create`. The same key with a different type or claims is a conflict.
     pub async fn create_offer(&self, new: &NewOffer, actor: &str) -> Result<OfferCreation, Error> {
-        let claims_json = serde_json::to_string(&new.claims).map_err(|e| Error::invalid("/claims", e.to_string()))?;
+        let mut tx = self.writer().begin_with(self.begin_statement()).await?;
+        let made = offer_in(&mut tx, new, actor, unix_now()).await?;
+        if matches!(made, Ok(OfferCreation::Created(_))) {
+            tx.commit().await?;
+        } else {
+            tx.rollback().await?;
+        }
+        made
+    }
+
+    /// [`Store::create_offer`] for each of `offers` in one transaction (one commit for
+    /// many offers, as bulk issuance makes them), with the same result for each: a new
+    /// offer, the earlier one with the same idempotency key, or a conflict. When a statement
+    /// fails (e.g. another process inserted the same idempotency key meanwhile), nothing is
+    /// made and the error is returned.
+    pub async fn create_offers(
+        &self,
+        offers: &[NewOffer],
+        actor: &str,
+    ) -> Result<Vec<Result<OfferCreation, Error>>, Error> {
         let now = unix_now();
         let mut tx = self.writer().begin_with(self.begin_statement()).await?;
-        if let Some(key) = &new.idempotency_key {
-            let row: Option<OfferRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {OFFER_COLUMNS} FROM offers WHERE idempotency_key = $1"
-            )))
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(row) = row {
-                let existing = offer_of(row)?;
-                tx.rollback().await?;
-                if existing.template != new.template
-                    || (existing.claims != new.claims && existing.credential_id.is_none())
-                {
-                    return Err(Error::Conflict(format!(
-                        "idempotency key already used by offer {} for a different request",
-                        existing.id
-                    )));
-                }
-                return Ok(OfferCreation::Existing(existing));
-            }
+        let mut made = Vec::with_capacity(offers.len());
+        for new in offers {
+            made.push(offer_in(&mut tx, new, actor, now).await?);
         }
-        let id = format!("off_{}", random_string(12));
-        let handle = Zeroizing::new(random_string(32));
-        let code = pre_authorized_code(&handle);
-        let tx_code = (new.tx_code_length > 0).then(|| random_digits(new.tx_code_length));
-        let expires_at = now + new.ttl_seconds;
-        sqlx::query(
-            "INSERT INTO offers (id, template, record_key, claims, handle_hash, code_hash, tx_code_length,
-                approval_required, approved, tx_code_hash, tx_code_attempts, state, idempotency_key,
-                created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, 0, 'offered', $10, $11, $12)",
-        )
-        .bind(&id)
-        .bind(&new.template)
-        .bind(&new.record_key)
-        .bind(&claims_json)
-        .bind(secret_hash(&handle))
-        .bind(secret_hash(&code))
-        .bind(i64::from(new.tx_code_length))
-        .bind(i64::from(new.approval_required))
-        .bind(tx_code.as_ref().map(|pin| tx_code_hash(&id, pin)))
-        .bind(&new.idempotency_key)
-        .bind(now)
-        .bind(expires_at)
-        .execute(&mut *tx)
-        .await?;
-        super::audit::append(&mut tx, now, actor, "offer.create", Some(&id), Some(&new.template)).await?;
         tx.commit().await?;
-        let offer = OfferRecord {
-            id,
-            template: new.template.clone(),
-            claims: new.claims.clone(),
-            tx_code_length: new.tx_code_length,
-            approval_required: new.approval_required,
-            approved: false,
-            state: OfferState::Offered,
-            holder_jwk: None,
-            credential_id: None,
-            created_at: now,
-            expires_at,
-            token_expires_at: None,
-            idempotency_key: new.idempotency_key.clone(),
-        };
-        Ok(OfferCreation::Created(Box::new(CreatedOffer {
-            offer,
-            handle,
-            code,
-            tx_code,
-        })))
+        Ok(made)
     }
 
     /// Every offer of `template` whose idempotency key starts with `key_prefix`, with its
