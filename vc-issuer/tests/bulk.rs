@@ -76,7 +76,8 @@ impl Setup {
         path
     }
 
-    /// `vc-issuer bulk-issue --config .. --type EmployeeIdCredential --out .. --quiet <extra> <csv>`.
+    /// `vc-issuer bulk-issue --config .. --type EmployeeIdCredential --out .. --quiet <extra> <csv>`
+    /// (`--out` unless `extra` has one).
     fn bulk(&self, csv: &Path, extra: &[&str]) -> (i32, String, String) {
         let mut args = vec![
             "vc-issuer".to_owned(),
@@ -85,10 +86,11 @@ impl Setup {
             self.config.display().to_string(),
             "--type".into(),
             TYPE.into(),
-            "--out".into(),
-            self.out().display().to_string(),
             "--quiet".into(),
         ];
+        if !extra.contains(&"--out") {
+            args.extend(["--out".to_owned(), self.out().display().to_string()]);
+        }
         args.extend(extra.iter().map(|a| (*a).to_owned()));
         args.push(csv.display().to_string());
         let cli = Cli::try_parse_from(&args).unwrap();
@@ -232,6 +234,57 @@ fn postgresql_offers_once_too() {
     let url = tokio::runtime::Runtime::new().unwrap().block_on(common::pg::database());
     let setup = Setup::with_database("https://issuer.example.go.kr", Some(&url));
     offer_twice(&setup, 200);
+}
+
+/// Two runs of the same file at once (into two folders) offer each employee once between them.
+fn two_runs_at_once(setup: &Setup, n: usize) {
+    let csv = setup.write_csv("employees.csv", &employees(0, n));
+    let other = setup.path("other");
+    let outs: Vec<PathBuf> = vec![setup.out(), other.clone()];
+    let results: Vec<(i32, String, String)> = std::thread::scope(|scope| {
+        let runs: Vec<_> = outs
+            .iter()
+            .map(|out| {
+                let out = out.display().to_string();
+                let csv = &csv;
+                scope.spawn(move || setup.bulk(csv, &["--out", &out]))
+            })
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    let mut created = 0;
+    for (code, out, err) in &results {
+        assert_eq!(*code, 0, "{out}\n{err}");
+        eprintln!("{out}\n{err}");
+        created += count(out, "offered now");
+        assert_eq!(count(out, "offered now") + count(out, "already offered"), n, "{out}");
+    }
+    assert_eq!(created, n);
+    let offers = setup.offers_now();
+    assert_eq!(offers.len(), n);
+    let mut listed = HashSet::new();
+    for out in &outs {
+        let path = out.join("offers.csv");
+        if !path.exists() {
+            continue;
+        }
+        let mut reader = csv::Reader::from_path(path).unwrap();
+        for record in reader.records() {
+            assert!(listed.insert(record.unwrap()[2].to_owned()), "an offer is listed twice");
+        }
+    }
+    assert_eq!(listed.len(), n, "every offer is listed once, in one of the folders");
+}
+
+#[test]
+fn two_runs_at_once_offer_each_employee_once_sqlite() {
+    two_runs_at_once(&Setup::sqlite("https://issuer.example.go.kr"), 300);
+}
+
+#[test]
+fn two_runs_at_once_offer_each_employee_once_postgresql() {
+    let url = tokio::runtime::Runtime::new().unwrap().block_on(common::pg::database());
+    two_runs_at_once(&Setup::with_database("https://issuer.example.go.kr", Some(&url)), 300);
 }
 
 #[test]

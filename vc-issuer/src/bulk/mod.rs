@@ -232,13 +232,15 @@ fn checked_rows(args: &BulkArgs, template: &Template, err: &mut dyn Write) -> Re
         let _ = writeln!(err, "{problem}");
     }
     if rows.bad_rows > 0 && !args.skip_invalid {
+        let skip = match rows.valid.len() {
+            0 => String::new(),
+            n => format!(", or offer the {n} valid rows with --skip-invalid"),
+        };
         return Err((
             EXIT_FAILED,
             format!(
-                "{file}: {} bad rows (see above); nothing was offered. Fix them, or offer the {} valid rows with \
-                 --skip-invalid",
-                rows.bad_rows,
-                rows.valid.len()
+                "{file}: {} bad rows (see above); nothing was offered. Fix them{skip}",
+                rows.bad_rows
             ),
         ));
     }
