@@ -15,6 +15,7 @@
 pub mod credential;
 pub mod metadata;
 pub mod offers;
+pub mod requests;
 pub mod token;
 
 use axum::Json;
