@@ -260,7 +260,12 @@ impl Config {
             self.tls.get_or_insert_with(TlsConfig::default).admin_client_cert = match v.as_str() {
                 "off" => AdminClientCert::Off,
                 "required" => AdminClientCert::Required,
-                _ => return Err(Error::config("DOJANG_TLS_ADMIN_CLIENT_CERT", "expected off or required")),
+                _ => {
+                    return Err(Error::config(
+                        "DOJANG_TLS_ADMIN_CLIENT_CERT",
+                        "expected off or required",
+                    ));
+                }
             };
         }
         Ok(self)

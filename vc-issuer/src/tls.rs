@@ -147,8 +147,12 @@ pub fn server_config(tls: &TlsConfig) -> Result<Arc<ServerConfig>, Error> {
 fn certified_key(tls: &TlsConfig, provider: &CryptoProvider) -> Result<CertifiedKey, Error> {
     let chain = certificates("tls.cert", &tls.cert)?;
     let key_pem = read_pem("tls.key", &tls.key)?;
-    let key = PrivateKeyDer::from_pem_slice(&key_pem)
-        .map_err(|e| Error::config("tls.key", format!("{}: no usable PEM private key: {e}", tls.key.display())))?;
+    let key = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|e| {
+        Error::config(
+            "tls.key",
+            format!("{}: no usable PEM private key: {e}", tls.key.display()),
+        )
+    })?;
     let signing_key = provider
         .key_provider
         .load_private_key(key)
