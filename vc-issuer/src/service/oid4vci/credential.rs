@@ -242,7 +242,8 @@ pub(crate) async fn credential(
     issue(&state, &offer, key, OfferState::TokenIssued).await
 }
 
-/// `POST /deferred_credential`: `issuance_pending` until an administrator approves, then
+/// `POST /deferred_credential`: 202 with the same `transaction_id` and an `interval` until
+/// an administrator approves (OpenID4VCI 1.0 §9.2), then
 /// the credential, bound to the key of the original proof. The access token stays usable
 /// here for the offer's lifetime.
 pub(crate) async fn deferred(
@@ -262,10 +263,9 @@ pub(crate) async fn deferred(
         return Err(invalid());
     }
     if !offer.approved {
-        return Err(OAuthError {
-            interval: Some(DEFERRED_INTERVAL),
-            ..OAuthError::bad("issuance_pending", "the credential is not approved yet")
-        });
+        // OpenID4VCI 1.0 §9.2: still deferred is 202 with the same transaction_id.
+        let body = json!({"transaction_id": transaction_id, "interval": DEFERRED_INTERVAL});
+        return Ok((StatusCode::ACCEPTED, no_store(), Json(body)).into_response());
     }
     let jwk = offer
         .holder_jwk
