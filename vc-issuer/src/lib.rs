@@ -13,6 +13,8 @@
 //! - [`offer_qr`]: QR codes (SVG, PNG) of OpenID4VCI credential offer links.
 //! - [`keys`]: the issuer key: a key file (owner-only or sealed with a passphrase) or a
 //!   PKCS#11 token.
+//! - [`tls`]: HTTPS with rustls, optionally asking for client certificates (mutual TLS for
+//!   the admin API).
 
 #![forbid(unsafe_code)]
 
@@ -30,5 +32,6 @@ pub mod server;
 pub mod service;
 pub mod store;
 pub mod templates;
+pub mod tls;
 
 pub use error::Error;
