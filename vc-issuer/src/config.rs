@@ -380,3 +380,29 @@ fn read_config(path: &Path) -> Result<String, Error> {
     }
     Ok(text)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use super::*;
+
+    /// The shipped example parses into what its comments say; its TLS files do not exist
+    /// here, so validation stops at the first of them, naming it.
+    #[test]
+    fn the_example_configuration_parses() {
+        let config = Config::from_toml(include_str!("../dojang.example.toml")).unwrap();
+        assert_eq!(config.listen, "0.0.0.0:8443");
+        assert_eq!(
+            config.database_url.as_deref(),
+            Some("postgres://dojang@db.internal/dojang")
+        );
+        assert_eq!(config.did.method, DidMethod::Web);
+        assert_eq!(config.offers.pin_digits, 6);
+        assert!(matches!(config.key, KeyConfig::Pkcs11 { .. }));
+        assert_eq!(config.key.secret_env(), "DOJANG_PKCS11_PIN");
+        match config.validated() {
+            Err(Error::Config { field, .. }) => assert!(field.starts_with("tls."), "{field}"),
+            other => panic!("expected a tls.* configuration error, got {other:?}"),
+        }
+    }
+}
