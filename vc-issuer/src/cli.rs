@@ -132,7 +132,7 @@ fn serve_command(config: Option<&std::path::Path>, out: &mut dyn std::io::Write)
             .map_err(|e| (EXIT_FAILED, e.to_string()))?;
         let state = &running.state;
         let mut lines = vec![
-            format!("vc-issuer listening on http://{}", running.addr),
+            format!("vc-issuer listening on {}", running.url()),
             format!("  public URL      {}", state.issuer.public_url),
             format!("  issuer DID      {}", state.issuer.did),
             format!("  issuer key      {}", running.key_description),

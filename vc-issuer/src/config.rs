@@ -16,6 +16,10 @@
 //! | `status.max_age_seconds` | | 60 |
 //! | `offers.ttl_seconds` | | 7 days |
 //! | `key` | `DOJANG_KEY_PASSPHRASE`, `DOJANG_PKCS11_PIN` | a key file under `data_dir` |
+//! | `tls.cert` | `DOJANG_TLS_CERT` | none: plain HTTP (with `tls.key`: HTTPS) |
+//! | `tls.key` | `DOJANG_TLS_KEY` | none |
+//! | `tls.client_ca` | `DOJANG_TLS_CLIENT_CA` | none: no client certificates asked for |
+//! | `tls.admin_client_cert` | `DOJANG_TLS_ADMIN_CLIENT_CERT` | `off` (`required`) |
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -107,6 +111,33 @@ impl Default for OfferConfig {
     }
 }
 
+/// `tls.admin_client_cert`: whether routes that need a token scope also need a client
+/// certificate verified against `tls.client_ca` (mutual TLS).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AdminClientCert {
+    /// A bearer token is enough.
+    #[default]
+    Off,
+    /// A bearer token and a verified client certificate on the connection.
+    Required,
+}
+
+/// `[tls]`: HTTPS (and optionally mutual TLS) instead of plain HTTP.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TlsConfig {
+    /// PEM file with the server certificate, then any intermediates.
+    pub cert: PathBuf,
+    /// PEM file with the server's private key (PKCS#8, SEC1 or PKCS#1).
+    pub key: PathBuf,
+    /// PEM file of CA certificates trusted for client certificates. Set, the server asks
+    /// every client for a certificate but still lets clients without one connect.
+    pub client_ca: Option<PathBuf>,
+    /// Whether admin (token-scoped) routes need a verified client certificate.
+    pub admin_client_cert: AdminClientCert,
+}
+
 /// The whole configuration.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -133,6 +164,8 @@ pub struct Config {
     pub status: StatusConfig,
     /// Credential offers.
     pub offers: OfferConfig,
+    /// HTTPS; unset, the service speaks plain HTTP (behind a TLS-terminating proxy).
+    pub tls: Option<TlsConfig>,
 }
 
 impl Default for Config {
@@ -149,6 +182,7 @@ impl Default for Config {
             registry: RegistryConfig::default(),
             status: StatusConfig::default(),
             offers: OfferConfig::default(),
+            tls: None,
         }
     }
 }
@@ -213,16 +247,42 @@ impl Config {
         if let Some(v) = var("DOJANG_REGISTRY_KEY") {
             self.registry.key = Some(v);
         }
+        if let Some(v) = var("DOJANG_TLS_CERT") {
+            self.tls.get_or_insert_with(TlsConfig::default).cert = PathBuf::from(v);
+        }
+        if let Some(v) = var("DOJANG_TLS_KEY") {
+            self.tls.get_or_insert_with(TlsConfig::default).key = PathBuf::from(v);
+        }
+        if let Some(v) = var("DOJANG_TLS_CLIENT_CA") {
+            self.tls.get_or_insert_with(TlsConfig::default).client_ca = Some(PathBuf::from(v));
+        }
+        if let Some(v) = var("DOJANG_TLS_ADMIN_CLIENT_CERT") {
+            self.tls.get_or_insert_with(TlsConfig::default).admin_client_cert = match v.as_str() {
+                "off" => AdminClientCert::Off,
+                "required" => AdminClientCert::Required,
+                _ => {
+                    return Err(Error::config(
+                        "DOJANG_TLS_ADMIN_CLIENT_CERT",
+                        "expected off or required",
+                    ));
+                }
+            };
+        }
         Ok(self)
     }
 
     /// Checks every setting, filling the derived defaults (`public_url`, `database_url`).
+    /// With `[tls]`, the certificate, key and client CA files are read and checked here.
     pub fn validated(mut self) -> Result<Config, Error> {
         let listen: SocketAddr = self
             .listen
             .parse()
             .map_err(|_| Error::config("listen", format!("{:?} is not an address:port", self.listen)))?;
-        let public = self.public_url.take().unwrap_or_else(|| format!("http://{listen}"));
+        if let Some(tls) = &self.tls {
+            crate::tls::server_config(tls)?;
+        }
+        let scheme = self.scheme();
+        let public = self.public_url.take().unwrap_or_else(|| format!("{scheme}://{listen}"));
         let public = public.trim_end_matches('/').to_owned();
         if !(public.starts_with("http://") || public.starts_with("https://")) {
             return Err(Error::config("public_url", "must start with http:// or https://"));
@@ -270,6 +330,18 @@ impl Config {
             .map_err(|_| Error::config("listen", "not an address:port"))
     }
 
+    /// `https` with `[tls]`, else `http`: the scheme the service itself speaks.
+    pub fn scheme(&self) -> &'static str {
+        if self.tls.is_some() { "https" } else { "http" }
+    }
+
+    /// Whether token-scoped routes also need a verified client certificate.
+    pub fn admin_client_cert_required(&self) -> bool {
+        self.tls
+            .as_ref()
+            .is_some_and(|tls| tls.admin_client_cert == AdminClientCert::Required)
+    }
+
     /// The public base URL (no trailing slash).
     pub fn public_url(&self) -> &str {
         self.public_url.as_deref().unwrap_or("http://127.0.0.1:8080")
@@ -307,4 +379,30 @@ fn read_config(path: &Path) -> Result<String, Error> {
         ));
     }
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use super::*;
+
+    /// The shipped example parses into what its comments say; its TLS files do not exist
+    /// here, so validation stops at the first of them, naming it.
+    #[test]
+    fn the_example_configuration_parses() {
+        let config = Config::from_toml(include_str!("../dojang.example.toml")).unwrap();
+        assert_eq!(config.listen, "0.0.0.0:8443");
+        assert_eq!(
+            config.database_url.as_deref(),
+            Some("postgres://dojang@db.internal/dojang")
+        );
+        assert_eq!(config.did.method, DidMethod::Web);
+        assert_eq!(config.offers.pin_digits, 6);
+        assert!(matches!(config.key, KeyConfig::Pkcs11 { .. }));
+        assert_eq!(config.key.secret_env(), "DOJANG_PKCS11_PIN");
+        match config.validated() {
+            Err(Error::Config { field, .. }) => assert!(field.starts_with("tls."), "{field}"),
+            other => panic!("expected a tls.* configuration error, got {other:?}"),
+        }
+    }
 }

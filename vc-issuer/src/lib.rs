@@ -14,6 +14,8 @@
 //! - [`bulk`]: `vc-issuer bulk-issue`, one credential offer per row of a CSV file.
 //! - [`keys`]: the issuer key: a key file (owner-only or sealed with a passphrase) or a
 //!   PKCS#11 token.
+//! - [`tls`]: HTTPS with rustls, optionally asking for client certificates (mutual TLS for
+//!   the admin API).
 
 #![forbid(unsafe_code)]
 
@@ -32,5 +34,6 @@ pub mod server;
 pub mod service;
 pub mod store;
 pub mod templates;
+pub mod tls;
 
 pub use error::Error;

@@ -14,6 +14,7 @@ use crate::issuance::Issuer;
 use crate::service::{self, AppState, Metrics, Shared, StatusListCache};
 use crate::store::Store;
 use crate::templates::Templates;
+use crate::tls::{TlsListener, TlsPeer};
 
 /// A running service.
 pub struct Running {
@@ -27,6 +28,8 @@ pub struct Running {
     pub registry_key: Option<String>,
     /// How the key store was opened, for people.
     pub key_description: String,
+    /// `https` when serving TLS, else `http`.
+    scheme: &'static str,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), std::io::Error>>,
 }
@@ -40,9 +43,9 @@ impl std::fmt::Debug for Running {
 }
 
 impl Running {
-    /// The service's base URL.
+    /// The service's base URL (`https://…` when serving TLS).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     /// Stops accepting, finishes requests in flight, closes the database.
@@ -100,8 +103,11 @@ pub async fn build(config: Config) -> Result<(Shared, Option<axum::Router>, Opti
 }
 
 /// Starts the service from `config` on its listen address (port 0 picks a free port; the
-/// public URL then follows the bound address unless configured).
+/// public URL then follows the bound address unless configured). With `[tls]` it serves
+/// HTTPS (h2 and HTTP/1.1), and handlers see the connection's [`TlsPeer`] as `ConnectInfo`.
 pub async fn start(mut config: Config) -> Result<Running, Error> {
+    let tls = config.tls.as_ref().map(crate::tls::server_config).transpose()?;
+    let scheme = config.scheme();
     let listener = TcpListener::bind(config.listen_addr()?)
         .await
         .map_err(|e| Error::io(format!("cannot listen on {}", config.listen), e))?;
@@ -109,25 +115,30 @@ pub async fn start(mut config: Config) -> Result<Running, Error> {
         .local_addr()
         .map_err(|e| Error::io("cannot read the bound address", e))?;
     if config.public_url().ends_with(":0") {
-        config.public_url = Some(format!("http://{addr}"));
+        config.public_url = Some(format!("{scheme}://{addr}"));
     }
     let (state, registry, registry_key, key_description) = build(config).await?;
     let admin_token = state.issuer.store.bootstrap_admin_token().await?;
     let app = service::router(state.clone(), registry);
     let (shutdown, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let stopped = async move {
+        let _ = stopped.await;
+    };
+    let task = match tls {
+        Some(tls) => {
+            let listener = TlsListener::new(listener, tls).map_err(|e| Error::io("cannot serve TLS", e))?;
+            let app = app.into_make_service_with_connect_info::<TlsPeer>();
+            tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(stopped).await })
+        }
+        None => tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(stopped).await }),
+    };
     Ok(Running {
         addr,
         admin_token,
         state,
         registry_key,
         key_description,
+        scheme,
         shutdown: Some(shutdown),
         task,
     })

@@ -470,50 +470,56 @@ async fn passphrase_from_the_environment() {
     }
 }
 
+/// A SoftHSM2 configuration under `dir` with one token, `dojang` (user PIN 1234).
+fn softhsm_token(dir: &Path) -> PathBuf {
+    assert!(
+        Path::new(SOFTHSM_MODULE).exists(),
+        "the SoftHSM2 PKCS#11 module {SOFTHSM_MODULE} is missing: install it with `apt-get install softhsm2`"
+    );
+    let tokens = dir.join("tokens");
+    std::fs::create_dir(&tokens).unwrap();
+    let conf = dir.join("softhsm2.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
+            tokens.display()
+        ),
+    )
+    .unwrap();
+    let init = Command::new("softhsm2-util")
+        .args([
+            "--init-token",
+            "--free",
+            "--label",
+            "dojang",
+            "--pin",
+            "1234",
+            "--so-pin",
+            "5678",
+        ])
+        .env("SOFTHSM2_CONF", &conf)
+        .output()
+        .expect("softhsm2-util (apt-get install softhsm2)");
+    assert!(
+        init.status.success(),
+        "softhsm2-util: {}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    conf
+}
+
 /// The PKCS#11 path against SoftHSM2: one token in a private directory, all in one child
 /// process (the module reads `SOFTHSM2_CONF` once, when it is initialized).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pkcs11_softhsm() {
     const TEST: &str = "pkcs11_softhsm";
     if !is_child(TEST) {
-        assert!(
-            Path::new(SOFTHSM_MODULE).exists(),
-            "the SoftHSM2 PKCS#11 module {SOFTHSM_MODULE} is missing: install it with `apt-get install softhsm2`"
-        );
         let dir = tempfile::Builder::new()
             .prefix("dojang-keys-softhsm")
             .tempdir()
             .unwrap();
-        let tokens = dir.path().join("tokens");
-        std::fs::create_dir(&tokens).unwrap();
-        let conf = dir.path().join("softhsm2.conf");
-        std::fs::write(
-            &conf,
-            format!(
-                "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
-                tokens.display()
-            ),
-        )
-        .unwrap();
-        let init = Command::new("softhsm2-util")
-            .args([
-                "--init-token",
-                "--free",
-                "--label",
-                "dojang",
-                "--pin",
-                "1234",
-                "--so-pin",
-                "5678",
-            ])
-            .env("SOFTHSM2_CONF", &conf)
-            .output()
-            .expect("softhsm2-util (apt-get install softhsm2)");
-        assert!(
-            init.status.success(),
-            "softhsm2-util: {}",
-            String::from_utf8_lossy(&init.stderr)
-        );
+        let conf = softhsm_token(dir.path());
         run_child(
             TEST,
             &[
@@ -628,4 +634,110 @@ async fn pkcs11_softhsm() {
     let third = keys::open(&issuer, data_dir).await.unwrap();
     assert!(!third.created);
     assert_signs(third.signer.as_ref()).await;
+}
+
+/// `vc-issuer serve` with `[key] store = "pkcs11"`: the service signs through SoftHSM2, a
+/// credential issued over HTTP verifies (status included) with `verifier verify`, the key
+/// never touches the data folder, and a restart finds the same key and DID.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_with_a_pkcs11_issuer_key() {
+    const TEST: &str = "serve_with_a_pkcs11_issuer_key";
+    if !is_child(TEST) {
+        let dir = tempfile::Builder::new()
+            .prefix("dojang-serve-softhsm")
+            .tempdir()
+            .unwrap();
+        let conf = softhsm_token(dir.path());
+        run_child(
+            TEST,
+            &[
+                ("SOFTHSM2_CONF", conf.as_os_str()),
+                ("DOJANG_TEST_HSM_PIN", OsStr::new("1234")),
+            ],
+        );
+        return;
+    }
+    use clap::Parser as _;
+    use vc_issuer::config::Config;
+    use vc_issuer::server;
+
+    let dir = tempfile::Builder::new().prefix("dojang-serve-hsm").tempdir().unwrap();
+    let data_dir = dir.path().join("data");
+    let config_file = dir.path().join("dojang.toml");
+    std::fs::write(
+        &config_file,
+        format!(
+            "listen = \"127.0.0.1:0\"\ndata_dir = \"{}\"\n\n[key]\nstore = \"pkcs11\"\nmodule = \"{SOFTHSM_MODULE}\"\n\
+             token_label = \"dojang\"\nkey_label = \"issuer\"\npin_env = \"DOJANG_TEST_HSM_PIN\"\n",
+            data_dir.display()
+        ),
+    )
+    .unwrap();
+    let config = || Config::load(Some(&config_file)).unwrap().validated().unwrap();
+
+    let running = server::start(config()).await.unwrap();
+    assert_eq!(running.key_description, "PKCS#11 token 'dojang' key 'issuer'");
+    let did = running.state.issuer.did.clone();
+    assert!(did.starts_with("did:dojang:"), "{did}");
+    let url = running.url();
+    let admin = running.admin_token.as_ref().unwrap().to_string();
+    let response = reqwest::Client::new()
+        .post(format!("{url}/admin/credentials"))
+        .bearer_auth(&admin)
+        .json(&json!({
+            "type": "EmployeeIdCredential",
+            "claims": {
+                "employee_number": "E-4242",
+                "name_ko": "이서연",
+                "name_latin": "Lee Seoyeon",
+                "organization": "Gangwon Province",
+                "department": "Security",
+                "position": "Officer",
+                "access_groups": ["hq-main"]
+            }
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let body: serde_json::Value = response.json().await.unwrap();
+    let credential = body["credential"].as_str().unwrap();
+    let file = dir.path().join("credential.sd-jwt");
+    std::fs::write(&file, credential).unwrap();
+    let registry = format!("{url}/registry");
+    let registry_key = running.registry_key.clone().unwrap();
+    let cli = verifier::cli::Cli::try_parse_from([
+        "verifier",
+        "verify",
+        "--allow-http-status",
+        "--registry",
+        &registry,
+        "--registry-key",
+        &registry_key,
+        file.to_str().unwrap(),
+    ])
+    .unwrap();
+    let mut out = Vec::new();
+    let code = verifier::cli::run(cli, &mut out).await;
+    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert!(
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["check"] == "status" && c["result"] == "passed"),
+        "{report:#}"
+    );
+    // The issuer key lives only on the token.
+    assert!(!data_dir.join("issuer-key.jwk").exists());
+    let public = running.state.issuer.signer.verifying_key().clone();
+    running.stop().await.unwrap();
+
+    // A restart opens the same key on the token and keeps the DID.
+    let again = server::start(config()).await.unwrap();
+    assert_eq!(again.state.issuer.did, did);
+    assert_eq!(again.state.issuer.signer.verifying_key(), &public);
+    assert!(again.admin_token.is_none(), "the admin token is made once");
+    again.stop().await.unwrap();
 }

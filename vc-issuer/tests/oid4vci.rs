@@ -9,6 +9,8 @@
 //! real HTTP (offer by reference → token with PIN → nonce → key proof → credential), and
 //! every refusal a wallet or an attacker can meet.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -23,6 +25,19 @@ use serde_json::{Value, json};
 use vc_issuer::config::{Config, DidMethod};
 use vc_issuer::server::{self, Running};
 use vc_issuer::store::Scope;
+
+use common::{Database, on_both_databases};
+
+on_both_databases!(
+    metadata_lists_every_template_as_sd_jwt_vc,
+    a_wallet_gets_a_key_bound_sd_jwt_vc_through_the_pre_authorized_flow,
+    the_flow_works_with_the_default_did_dojang_issuer,
+    offers_without_a_pin_need_no_tx_code,
+    token_endpoint_refusals,
+    credential_endpoint_refusals,
+    offer_creation_needs_the_issue_scope_and_valid_claims,
+    deferred_issuance_waits_for_approval,
+);
 
 const PRE_AUTH: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
 
@@ -43,7 +58,7 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-async fn start_with(method: DidMethod, pin_digits: u8, name: &str) -> Env {
+async fn start_with(method: DidMethod, pin_digits: u8, name: &str, db: Database) -> Env {
     let dir = temp_dir(name);
     let mut config = Config {
         listen: "127.0.0.1:0".into(),
@@ -52,6 +67,7 @@ async fn start_with(method: DidMethod, pin_digits: u8, name: &str) -> Env {
     };
     config.did.method = method;
     config.offers.pin_digits = pin_digits;
+    db.configure(&mut config).await;
     let running = server::start(config.validated().unwrap()).await.unwrap();
     let admin = running.admin_token.as_ref().unwrap().to_string();
     let base = running.url();
@@ -64,8 +80,8 @@ async fn start_with(method: DidMethod, pin_digits: u8, name: &str) -> Env {
     }
 }
 
-async fn start() -> Env {
-    start_with(DidMethod::Key, 6, "key").await
+async fn start(db: Database) -> Env {
+    start_with(DidMethod::Key, 6, "key", db).await
 }
 
 fn employee() -> Value {
@@ -114,6 +130,17 @@ fn proof(key: &SigningKey, aud: &str, nonce: &str, iat: i64) -> String {
 }
 
 impl Env {
+    async fn get_json(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
     async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
         let mut request = self.http.post(format!("{}{path}", self.base)).json(body);
         if let Some(token) = token {
@@ -225,9 +252,8 @@ async fn verifier_cli(args: &[&str]) -> (i32, String) {
     (code, String::from_utf8(out).unwrap())
 }
 
-#[tokio::test]
-async fn metadata_lists_every_template_as_sd_jwt_vc() {
-    let env = start().await;
+async fn metadata_lists_every_template_as_sd_jwt_vc(db: Database) {
+    let env = start(db).await;
     let meta: Value = env
         .http
         .get(format!("{}/.well-known/openid-credential-issuer", env.base))
@@ -269,9 +295,8 @@ async fn metadata_lists_every_template_as_sd_jwt_vc() {
     env.stop().await;
 }
 
-#[tokio::test]
-async fn a_wallet_gets_a_key_bound_sd_jwt_vc_through_the_pre_authorized_flow() {
-    let env = start().await;
+async fn a_wallet_gets_a_key_bound_sd_jwt_vc_through_the_pre_authorized_flow(db: Database) {
+    let env = start(db).await;
     let offer = env.employee_offer().await;
     let pin = offer["tx_code"].as_str().unwrap();
     assert_eq!(pin.len(), 6);
@@ -330,29 +355,16 @@ async fn a_wallet_gets_a_key_bound_sd_jwt_vc_through_the_pre_authorized_flow() {
         let text = format!("{:?} {:?}", entry.target, entry.detail);
         assert!(!text.contains("Minjun") && !text.contains("E-1001"), "{text}");
     }
-    let (status, shown) = {
-        let r = env
-            .http
-            .get(format!(
-                "{}/admin/offers/{}",
-                env.base,
-                offer["offer_id"].as_str().unwrap()
-            ))
-            .bearer_auth(&env.admin)
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.json::<Value>().await.unwrap())
-    };
+    let offer_path = format!("/admin/offers/{}", offer["offer_id"].as_str().unwrap());
+    let (status, shown) = env.get_json(&offer_path, Some(&env.admin)).await;
     assert_eq!(status, 200);
     assert_eq!(shown["state"], "redeemed");
     assert!(shown["credential_id"].as_str().unwrap().starts_with("urn:uuid:"));
     env.stop().await;
 }
 
-#[tokio::test]
-async fn the_flow_works_with_the_default_did_dojang_issuer() {
-    let env = start_with(DidMethod::Dojang, 4, "dojang").await;
+async fn the_flow_works_with_the_default_did_dojang_issuer(db: Database) {
+    let env = start_with(DidMethod::Dojang, 4, "dojang", db).await;
     let offer = env.employee_offer().await;
     assert_eq!(offer["tx_code"].as_str().unwrap().len(), 4);
     let token = env.access_token(&offer).await;
@@ -366,23 +378,54 @@ async fn the_flow_works_with_the_default_did_dojang_issuer() {
     std::fs::write(&path, sd_jwt).unwrap();
     let registry = format!("{}/registry", env.base);
     let key = env.running.registry_key.clone().unwrap();
-    let (code, out) = verifier_cli(&[
+    let args = [
         "verifier",
         "verify",
+        "--allow-http-status",
         "--registry",
         &registry,
         "--registry-key",
         &key,
         path.to_str().unwrap(),
-    ])
-    .await;
+    ];
+    let verify = || verifier_cli(&args);
+    let (code, out) = verify().await;
     assert_eq!(code, 0, "{out}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let status_checks: Vec<&Value> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["check"] == "status")
+        .collect();
+    assert!(
+        !status_checks.is_empty() && status_checks.iter().all(|c| c["result"] == "passed"),
+        "the status list was checked: {report:#}"
+    );
+
+    // HR revokes it: the same credential is now rejected, as revoked.
+    let offer_id = offer["offer_id"].as_str().unwrap();
+    let (status, shown) = env
+        .get_json(&format!("/admin/offers/{offer_id}"), Some(&env.admin))
+        .await;
+    assert_eq!(status, 200, "{shown}");
+    let credential_id = shown["credential_id"].as_str().unwrap();
+    let (status, body) = env
+        .post_json(
+            &format!("/admin/credentials/{credential_id}/revoke"),
+            Some(&env.admin),
+            &json!({"reason": "left the province"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (code, out) = verify().await;
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("REVOKED"), "{out}");
     env.stop().await;
 }
 
-#[tokio::test]
-async fn offers_without_a_pin_need_no_tx_code() {
-    let env = start_with(DidMethod::Key, 0, "nopin").await;
+async fn offers_without_a_pin_need_no_tx_code(db: Database) {
+    let env = start_with(DidMethod::Key, 0, "nopin", db).await;
     let offer = env.employee_offer().await;
     assert!(offer["tx_code"].is_null());
     assert!(offer["credential_offer"]["grants"][PRE_AUTH].get("tx_code").is_none());
@@ -398,9 +441,8 @@ async fn offers_without_a_pin_need_no_tx_code() {
     env.stop().await;
 }
 
-#[tokio::test]
-async fn token_endpoint_refusals() {
-    let env = start().await;
+async fn token_endpoint_refusals(db: Database) {
+    let env = start(db).await;
     let offer = env.employee_offer().await;
     let code = offer["credential_offer"]["grants"][PRE_AUTH]["pre-authorized_code"]
         .as_str()
@@ -468,9 +510,8 @@ async fn token_endpoint_refusals() {
     env.stop().await;
 }
 
-#[tokio::test]
-async fn credential_endpoint_refusals() {
-    let env = start().await;
+async fn credential_endpoint_refusals(db: Database) {
+    let env = start(db).await;
     let offer = env.employee_offer().await;
     let token = env.access_token(&offer).await;
     let holder = SigningKey::generate(KeyType::P256).unwrap();
@@ -631,9 +672,8 @@ async fn credential_endpoint_refusals() {
     env.stop().await;
 }
 
-#[tokio::test]
-async fn offer_creation_needs_the_issue_scope_and_valid_claims() {
-    let env = start().await;
+async fn offer_creation_needs_the_issue_scope_and_valid_claims(db: Database) {
+    let env = start(db).await;
     let body = json!({"type": "EmployeeIdCredential", "claims": employee()});
     let (status, _) = env.post_json("/admin/offers", None, &body).await;
     assert_eq!(status, 401);
@@ -723,9 +763,8 @@ async fn offer_creation_needs_the_issue_scope_and_valid_claims() {
     env.stop().await;
 }
 
-#[tokio::test]
-async fn deferred_issuance_waits_for_approval() {
-    let env = start().await;
+async fn deferred_issuance_waits_for_approval(db: Database) {
+    let env = start(db).await;
     let offer = env
         .offer(json!({"type": "EmployeeIdCredential", "claims": employee(), "approval_required": true}))
         .await;
@@ -737,13 +776,12 @@ async fn deferred_issuance_waits_for_approval() {
     assert!(body["interval"].as_u64().unwrap() > 0);
 
     let poll = json!({"transaction_id": transaction_id});
+    // Still waiting: 202 with the same transaction_id (OpenID4VCI 1.0 §9.2).
     let (status, body) = env.post_json("/deferred_credential", Some(&token), &poll).await;
-    assert_eq!(
-        (status, body["error"].as_str()),
-        (400, Some("issuance_pending")),
-        "{body}"
-    );
-    assert!(body["interval"].is_u64());
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["transaction_id"], transaction_id.as_str());
+    assert!(body["interval"].as_u64().unwrap() > 0);
+    assert!(body.get("credentials").is_none());
     let (status, body) = env
         .post_json("/deferred_credential", Some(&token), &json!({"transaction_id": "nope"}))
         .await;

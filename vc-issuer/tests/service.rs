@@ -9,6 +9,8 @@
 //! in every format, status changes reaching the published lists and `verifier verify`,
 //! VC-API, public documents, problem details and body limits.
 
+mod common;
+
 use std::collections::BTreeSet;
 
 use clap::Parser as _;
@@ -18,7 +20,18 @@ use vc_issuer::config::{Config, DidMethod};
 use vc_issuer::server::{self, Running};
 use vc_issuer::store::Scope;
 
-async fn start(method: DidMethod) -> (Running, tempfile::TempDir, String) {
+use common::{Database, on_both_databases};
+
+on_both_databases!(
+    every_admin_route_rejects_missing_wrong_and_underscoped_tokens,
+    issues_in_every_format_and_revocation_reaches_the_verifier,
+    bad_input_is_a_problem_naming_the_field,
+    citizen_card_discloses_age_without_birth_date,
+    vc_api_issue_and_status,
+    public_documents_health_metrics_and_status_caching,
+);
+
+async fn start(method: DidMethod, db: Database) -> (Running, tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config {
         listen: "127.0.0.1:0".into(),
@@ -26,6 +39,7 @@ async fn start(method: DidMethod) -> (Running, tempfile::TempDir, String) {
         ..Config::default()
     };
     config.did.method = method;
+    db.configure(&mut config).await;
     let running = server::start(config.validated().unwrap()).await.unwrap();
     let token = running.admin_token.as_ref().unwrap().to_string();
     (running, dir, token)
@@ -90,9 +104,8 @@ async fn post(url: &str, token: &str, body: &Value) -> Answer {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_admin_route_rejects_missing_wrong_and_underscoped_tokens() {
-    let (running, _dir, admin) = start(DidMethod::Key).await;
+async fn every_admin_route_rejects_missing_wrong_and_underscoped_tokens(db: Database) {
+    let (running, _dir, admin) = start(DidMethod::Key, db).await;
     let url = running.url();
     let store = &running.state.issuer.store;
     let mut tokens = std::collections::BTreeMap::new();
@@ -110,6 +123,14 @@ async fn every_admin_route_rejects_missing_wrong_and_underscoped_tokens() {
     .await
     .body;
     let id = issued["id"].as_str().unwrap().to_owned();
+    let offer = post(
+        &format!("{url}/admin/offers"),
+        &admin,
+        &json!({"type": "EmployeeIdCredential", "claims": employee("E-3"), "approval_required": true}),
+    )
+    .await;
+    assert_eq!(offer.status, StatusCode::CREATED, "{}", offer.body);
+    let offer_id = offer.body["offer_id"].as_str().unwrap().to_owned();
     let routes: Vec<(&str, String, &[Scope], Value)> = vec![
         (
             "POST",
@@ -169,6 +190,19 @@ async fn every_admin_route_rejects_missing_wrong_and_underscoped_tokens() {
             &[Scope::Revoke],
             json!({"credentialId": id, "credentialStatus": [{"status": "revoked"}]}),
         ),
+        (
+            "POST",
+            "/admin/offers".into(),
+            &[Scope::Issue],
+            json!({"type": "EmployeeIdCredential", "claims": employee("E-4")}),
+        ),
+        ("GET", format!("/admin/offers/{offer_id}"), &[Scope::Read], Value::Null),
+        (
+            "POST",
+            format!("/admin/offers/{offer_id}/approve"),
+            &[Scope::Issue],
+            json!({}),
+        ),
     ];
     let before = store.count_credentials().await.unwrap();
     for (method, path, needs, body) in &routes {
@@ -217,6 +251,14 @@ async fn every_admin_route_rejects_missing_wrong_and_underscoped_tokens() {
         store.credential(&id).await.unwrap().status,
         vc_issuer::store::RecordStatus::Active
     );
+    let untouched = store.offer(&offer_id).await.unwrap().unwrap();
+    assert!(!untouched.approved, "no approval without the scope");
+    let audit = store.audit_entries(0, 1000).await.unwrap();
+    assert_eq!(
+        audit.iter().filter(|e| e.action == "offer.create").count(),
+        1,
+        "no offer was made without the scope"
+    );
     // A revoked token stops working.
     let read = &tokens[&Scope::Read];
     let info = store.token_for_secret(read).await.unwrap().unwrap();
@@ -231,9 +273,8 @@ async fn every_admin_route_rejects_missing_wrong_and_underscoped_tokens() {
     running.stop().await.unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn issues_in_every_format_and_revocation_reaches_the_verifier() {
-    let (running, _dir, admin) = start(DidMethod::Dojang).await;
+async fn issues_in_every_format_and_revocation_reaches_the_verifier(db: Database) {
+    let (running, _dir, admin) = start(DidMethod::Dojang, db).await;
     let url = running.url();
     let registry_key = running.registry_key.clone().unwrap();
     let registry_url = format!("{url}/registry");
@@ -293,9 +334,8 @@ async fn issues_in_every_format_and_revocation_reaches_the_verifier() {
     running.stop().await.unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bad_input_is_a_problem_naming_the_field() {
-    let (running, _dir, admin) = start(DidMethod::Key).await;
+async fn bad_input_is_a_problem_naming_the_field(db: Database) {
+    let (running, _dir, admin) = start(DidMethod::Key, db).await;
     let url = running.url();
     let http = client();
     let mut claims = employee("E-1");
@@ -344,9 +384,8 @@ async fn bad_input_is_a_problem_naming_the_field() {
     running.stop().await.unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn citizen_card_discloses_age_without_birth_date() {
-    let (running, _dir, admin) = start(DidMethod::Key).await;
+async fn citizen_card_discloses_age_without_birth_date(db: Database) {
+    let (running, _dir, admin) = start(DidMethod::Key, db).await;
     let url = running.url();
     let body = post(
         &format!("{url}/admin/credentials"),
@@ -382,9 +421,8 @@ fn base64_url(text: &str) -> Vec<u8> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn vc_api_issue_and_status() {
-    let (running, _dir, admin) = start(DidMethod::Web).await;
+async fn vc_api_issue_and_status(db: Database) {
+    let (running, _dir, admin) = start(DidMethod::Web, db).await;
     let url = running.url();
     // A type without a template is issued as given (what the W3C suites post).
     let response = post(
@@ -433,9 +471,8 @@ async fn vc_api_issue_and_status() {
     running.stop().await.unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn public_documents_health_metrics_and_status_caching() {
-    let (running, _dir, admin) = start(DidMethod::Key).await;
+async fn public_documents_health_metrics_and_status_caching(db: Database) {
+    let (running, _dir, admin) = start(DidMethod::Key, db).await;
     let url = running.url();
     let http = client();
     let health = get_json(&format!("{url}/health")).await;
@@ -498,8 +535,11 @@ fn openapi_lists_every_route() {
         };
         for entry in entries {
             let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
-            for part in text.split(".route(\"").skip(1) {
-                served.insert(part.split('"').next().unwrap().to_owned());
+            // `.route("/path", ...)`, also when rustfmt puts the path on the next line.
+            for part in text.split(".route(").skip(1) {
+                if let Some(rest) = part.trim_start().strip_prefix('"') {
+                    served.insert(rest.split('"').next().unwrap().to_owned());
+                }
             }
         }
     }

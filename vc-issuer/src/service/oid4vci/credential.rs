@@ -9,18 +9,15 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use did_core::jose::{self, VerifyOptions};
 use did_core::key::{Jwk, VerifyingKey};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use super::{DEFERRED_INTERVAL, FORMAT, OAuthError, PROOF_TYP, no_store};
+use super::requests::{check_proof, parse_body, proof_jwt};
+use super::{DEFERRED_INTERVAL, FORMAT, OAuthError, no_store};
 use crate::issuance::{Holder, IssueRequest};
 use crate::issue::Format;
 use crate::service::Shared;
 use crate::store::{OfferRecord, OfferState, unix_now};
-
-/// How far a proof's `iat` may be from now, in seconds.
-const PROOF_IAT_WINDOW: i64 = 300;
 
 /// The offer named by the request's `Authorization: Bearer` access token, if the token is
 /// still valid until `valid_until(offer)`.
@@ -47,103 +44,16 @@ async fn offer_for_token(
     Ok(offer)
 }
 
-fn parse_body(body: &[u8]) -> Result<Map<String, Value>, OAuthError> {
-    match serde_json::from_slice(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err(OAuthError::bad(
-            "invalid_credential_request",
-            "the body must be a JSON object",
-        )),
-    }
-}
-
-/// The one proof JWT of a request: `proofs.jwt[0]`, or the older `proof.jwt`.
-fn proof_jwt(body: &Map<String, Value>) -> Result<String, OAuthError> {
-    let refuse = |m: &str| OAuthError::bad("invalid_proof", m.to_owned());
-    match (body.get("proofs"), body.get("proof")) {
-        (Some(_), Some(_)) => Err(OAuthError::bad(
-            "invalid_credential_request",
-            "give either proofs or proof, not both",
-        )),
-        (Some(proofs), None) => {
-            let jwts = proofs
-                .get("jwt")
-                .and_then(Value::as_array)
-                .ok_or_else(|| refuse("proofs.jwt must be an array of JWTs (the only proof type supported)"))?;
-            match jwts.as_slice() {
-                [Value::String(jwt)] => Ok(jwt.clone()),
-                [_] | [] => Err(refuse("proofs.jwt must hold one JWT")),
-                _ => Err(OAuthError::bad(
-                    "invalid_credential_request",
-                    "an offer is for one credential: give one proof",
-                )),
-            }
-        }
-        (None, Some(proof)) => {
-            if proof.get("proof_type").and_then(Value::as_str) != Some("jwt") {
-                return Err(refuse("proof.proof_type must be jwt"));
-            }
-            proof
-                .get("jwt")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .ok_or_else(|| refuse("proof.jwt is missing"))
-        }
-        (None, None) => Err(refuse("a key proof (proofs.jwt) is required")),
-    }
-}
-
 /// Verifies a key proof JWT and uses up its nonce; returns the holder's key.
 async fn verify_proof(state: &Shared, jwt: &str) -> Result<VerifyingKey, OAuthError> {
-    let refuse = |m: String| OAuthError::bad("invalid_proof", m);
-    let decoded = jose::decode(jwt).map_err(|e| refuse(format!("the proof is not an acceptable JWS: {e}")))?;
-    let header = decoded.header();
-    if header.kid.is_some() || header.contains("x5c") || header.contains("trust_chain") {
-        return Err(refuse("the proof must name its key by jwk only".into()));
-    }
-    let jwk_value = header
-        .get("jwk")
-        .ok_or_else(|| refuse("the proof header has no jwk".into()))?;
-    let jwk: Jwk = serde_json::from_value(jwk_value).map_err(|_| refuse("the proof's jwk is not a JWK".into()))?;
-    if jwk.private_member().is_some() {
-        return Err(refuse("the proof's jwk holds private key material".into()));
-    }
-    let key = VerifyingKey::from_jwk(&jwk).map_err(|e| refuse(format!("the proof's jwk: {e}")))?;
-    let verified = decoded
-        .verify(&key, &VerifyOptions::default().expect_typ(PROOF_TYP))
-        .map_err(|e| refuse(format!("the proof does not verify: {e}")))?;
-    let claims = verified
-        .payload_object()
-        .map_err(|e| refuse(format!("the proof's claims: {e}")))?;
-    let issuer = &state.issuer.public_url;
-    let aud_ok = match claims.get("aud") {
-        Some(Value::String(aud)) => aud == issuer,
-        Some(Value::Array(auds)) => auds.iter().any(|a| a.as_str() == Some(issuer)),
-        _ => false,
-    };
-    if !aud_ok {
-        return Err(refuse(format!("the proof's aud must be {issuer}")));
-    }
-    let iat = claims
-        .get("iat")
-        .and_then(Value::as_i64)
-        .ok_or_else(|| refuse("the proof has no numeric iat".into()))?;
-    if (iat - unix_now()).abs() > PROOF_IAT_WINDOW {
-        return Err(refuse("the proof's iat is not within 5 minutes of now".into()));
-    }
-    let nonce = claims.get("nonce").and_then(Value::as_str).ok_or_else(|| {
-        OAuthError::bad(
-            "invalid_nonce",
-            "the proof has no nonce: get one from the nonce endpoint",
-        )
-    })?;
-    if !state.issuer.store.consume_nonce(nonce).await? {
+    let proof = check_proof(jwt, &state.issuer.public_url, unix_now())?;
+    if !state.issuer.store.consume_nonce(&proof.nonce).await? {
         return Err(OAuthError::bad(
             "invalid_nonce",
             "the proof's nonce is unknown, used or expired: get a new one from the nonce endpoint",
         ));
     }
-    Ok(key)
+    Ok(proof.key)
 }
 
 /// Signs the offer's credential (the offer must be in `issuing`), marks it redeemed, and
@@ -242,7 +152,8 @@ pub(crate) async fn credential(
     issue(&state, &offer, key, OfferState::TokenIssued).await
 }
 
-/// `POST /deferred_credential`: `issuance_pending` until an administrator approves, then
+/// `POST /deferred_credential`: 202 with the same `transaction_id` and an `interval` until
+/// an administrator approves (OpenID4VCI 1.0 §9.2), then
 /// the credential, bound to the key of the original proof. The access token stays usable
 /// here for the offer's lifetime.
 pub(crate) async fn deferred(
@@ -262,10 +173,9 @@ pub(crate) async fn deferred(
         return Err(invalid());
     }
     if !offer.approved {
-        return Err(OAuthError {
-            interval: Some(DEFERRED_INTERVAL),
-            ..OAuthError::bad("issuance_pending", "the credential is not approved yet")
-        });
+        // OpenID4VCI 1.0 §9.2: still deferred is 202 with the same transaction_id.
+        let body = json!({"transaction_id": transaction_id, "interval": DEFERRED_INTERVAL});
+        return Ok((StatusCode::ACCEPTED, no_store(), Json(body)).into_response());
     }
     let jwk = offer
         .holder_jwk

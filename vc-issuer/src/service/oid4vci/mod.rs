@@ -15,6 +15,7 @@
 pub mod credential;
 pub mod metadata;
 pub mod offers;
+pub mod requests;
 pub mod token;
 
 use axum::Json;
@@ -22,7 +23,7 @@ use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::Shared;
 use crate::Error;
@@ -67,8 +68,7 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/deferred_credential", post(credential::deferred))
 }
 
-/// A wallet-facing error: `{error, error_description}` (and `interval` for
-/// `issuance_pending`), never cached.
+/// A wallet-facing error: `{error, error_description}`, never cached.
 #[derive(Debug, Clone)]
 pub struct OAuthError {
     /// HTTP status (400, or 401 for `invalid_token`).
@@ -77,8 +77,6 @@ pub struct OAuthError {
     pub error: &'static str,
     /// What went wrong, for people.
     pub description: String,
-    /// For `issuance_pending`: seconds to wait.
-    pub interval: Option<u64>,
 }
 
 impl OAuthError {
@@ -88,7 +86,6 @@ impl OAuthError {
             status: StatusCode::BAD_REQUEST,
             error,
             description: description.into(),
-            interval: None,
         }
     }
 
@@ -98,7 +95,6 @@ impl OAuthError {
             status: StatusCode::UNAUTHORIZED,
             error: "invalid_token",
             description: description.into(),
-            interval: None,
         }
     }
 }
@@ -112,7 +108,6 @@ impl From<Error> for OAuthError {
                 status,
                 error: "server_error",
                 description: "the issuer could not complete the request; try again later".into(),
-                interval: None,
             };
         }
         OAuthError::bad("credential_request_denied", error.to_string())
@@ -121,10 +116,7 @@ impl From<Error> for OAuthError {
 
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
-        let mut body = json!({"error": self.error, "error_description": self.description});
-        if let (Some(interval), Value::Object(map)) = (self.interval, &mut body) {
-            map.insert("interval".into(), json!(interval));
-        }
+        let body = json!({"error": self.error, "error_description": self.description});
         let mut response = (self.status, no_store(), Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
             let value = format!("Bearer error=\"{}\"", self.error);

@@ -1,22 +1,17 @@
 //! The token endpoint (pre-authorized code grant, RFC 6749 §5 answers) and the nonce
 //! endpoint (OpenID4VCI §7).
 
-use std::collections::BTreeMap;
-
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-use zeroize::Zeroizing;
 
+use super::requests::parse_form;
 use super::{ACCESS_TOKEN_TTL, NONCE_TTL, OAuthError, PRE_AUTHORIZED_GRANT, no_store};
 use crate::service::Shared;
 use crate::store::CodeRefusal;
-
-/// The most parameters a token request may carry.
-const MAX_PARAMS: usize = 16;
 
 /// `POST /token` (`application/x-www-form-urlencoded`).
 pub(crate) async fn token(
@@ -78,57 +73,4 @@ pub(crate) async fn token(
 pub(crate) async fn nonce(State(state): State<Shared>) -> Result<Response, OAuthError> {
     let nonce = state.issuer.store.create_nonce(NONCE_TTL).await?;
     Ok((no_store(), Json(json!({"c_nonce": nonce}))).into_response())
-}
-
-/// Parses a form body; a repeated parameter is an error (RFC 6749 §3.1).
-fn parse_form(body: &[u8]) -> Result<BTreeMap<String, Zeroizing<String>>, OAuthError> {
-    let text = std::str::from_utf8(body).map_err(|_| OAuthError::bad("invalid_request", "the body is not UTF-8"))?;
-    let mut out = BTreeMap::new();
-    for pair in text.split('&').filter(|p| !p.is_empty()) {
-        if out.len() >= MAX_PARAMS {
-            return Err(OAuthError::bad("invalid_request", "too many parameters"));
-        }
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let name = percent_decode(name)?;
-        let value = percent_decode(value)?;
-        if out.insert(name.to_string(), value).is_some() {
-            return Err(OAuthError::bad("invalid_request", "a parameter is repeated"));
-        }
-    }
-    Ok(out)
-}
-
-fn percent_decode(text: &str) -> Result<Zeroizing<String>, OAuthError> {
-    let bad = || OAuthError::bad("invalid_request", "malformed form encoding");
-    let mut bytes = Zeroizing::new(Vec::with_capacity(text.len()));
-    let mut iter = text.bytes();
-    while let Some(b) = iter.next() {
-        match b {
-            b'+' => bytes.push(b' '),
-            b'%' => {
-                let hi = iter.next().and_then(|c| char::from(c).to_digit(16)).ok_or_else(bad)?;
-                let lo = iter.next().and_then(|c| char::from(c).to_digit(16)).ok_or_else(bad)?;
-                bytes.push(u8::try_from(hi * 16 + lo).map_err(|_| bad())?);
-            }
-            other => bytes.push(other),
-        }
-    }
-    let text = std::str::from_utf8(&bytes).map_err(|_| bad())?;
-    Ok(Zeroizing::new(text.to_owned()))
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
-    use super::*;
-
-    #[test]
-    fn forms_decode_and_refuse_repeats() {
-        let form = parse_form(b"a=1+2&b=%41%2f&c").unwrap();
-        assert_eq!(form["a"].as_str(), "1 2");
-        assert_eq!(form["b"].as_str(), "A/");
-        assert_eq!(form["c"].as_str(), "");
-        assert!(parse_form(b"a=1&a=2").is_err());
-        assert!(parse_form(b"a=%4").is_err());
-    }
 }
