@@ -1,0 +1,30 @@
+#![no_main]
+//! `vc-issuer bulk-issue` input: arbitrary bytes as an employee CSV. Must never panic;
+//! every accepted row holds its record key, every refusal names a line after the header,
+//! and no line is both accepted and refused.
+use std::collections::BTreeSet;
+
+use vc_issuer::bulk::rows;
+use vc_issuer::templates::Templates;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let Ok(templates) = Templates::built_in() else {
+        return;
+    };
+    let Ok(template) = templates.get("EmployeeIdCredential") else {
+        return;
+    };
+    let Ok(parsed) = rows::parse(data, template, time::macros::date!(2026 - 11 - 22)) else {
+        return;
+    };
+    let refused: BTreeSet<u64> = parsed.bad.iter().map(|e| e.line).collect();
+    assert_eq!(refused.len(), parsed.bad_rows);
+    for row in &parsed.valid {
+        assert!(row.line >= 2);
+        assert!(!refused.contains(&row.line));
+        assert_eq!(
+            row.claims.get("employee_number").and_then(|v| v.as_str()),
+            Some(row.record_key.as_str())
+        );
+    }
+});
