@@ -29,6 +29,7 @@ pub mod issuer_did;
 pub mod key_file;
 pub mod keys;
 pub mod offer_qr;
+mod private_fs;
 pub mod sd_jwt_claims;
 pub mod server;
 pub mod service;

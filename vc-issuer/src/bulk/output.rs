@@ -4,14 +4,14 @@
 //! and a re-offer's QR code gets its own file (`qr/<key>.2.png`).
 
 use std::collections::HashSet;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
-use crate::Error;
+use crate::{Error, private_fs};
 
 /// The header line of `offers.csv`.
 pub const HEADER: &str = "line,record_key,offer_id,offer_url,credential_offer_uri,tx_code,qr_png,expires_at";
@@ -66,11 +66,11 @@ impl Output {
     /// Opens (making it, owner-only) the folder `dir` and its `offers.csv`, checking that
     /// an existing list is one of ours, and reads which offers it lists.
     pub fn open(dir: &Path) -> Result<Output, Error> {
-        create_private_dir(dir).map_err(io_error(dir, "create"))?;
+        private_fs::create_dir(dir).map_err(io_error(dir, "create"))?;
         let qr = dir.join(QR_DIR);
-        create_private_dir(&qr).map_err(io_error(&qr, "create"))?;
+        private_fs::create_dir(&qr).map_err(io_error(&qr, "create"))?;
         let path = dir.join(LIST);
-        let mut list = open_private_append(&path).map_err(io_error(&path, "open"))?;
+        let mut list = private_fs::open_append(&path).map_err(io_error(&path, "open"))?;
         let mut text = Zeroizing::new(String::new());
         list.seek(SeekFrom::Start(0)).map_err(io_error(&path, "read"))?;
         list.read_to_string(&mut text).map_err(io_error(&path, "read"))?;
@@ -218,48 +218,10 @@ fn write_private(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Error> {
     let temporary = dir.join(format!(".{name}.tmp"));
     let target = dir.join(name);
     let _ = fs::remove_file(&temporary);
-    let mut file = create_private_file(&temporary).map_err(io_error(&temporary, "create"))?;
+    let mut file = private_fs::create_new(&temporary).map_err(io_error(&temporary, "create"))?;
     file.write_all(bytes).map_err(io_error(&temporary, "write"))?;
     drop(file);
     fs::rename(&temporary, &target).map_err(io_error(&target, "write"))
-}
-
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt as _;
-    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    fs::create_dir_all(dir)
-}
-
-#[cfg(unix)]
-fn create_private_file(path: &Path) -> io::Result<File> {
-    use std::os::unix::fs::OpenOptionsExt as _;
-    OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)
-}
-
-#[cfg(not(unix))]
-fn create_private_file(path: &Path) -> io::Result<File> {
-    OpenOptions::new().write(true).create_new(true).open(path)
-}
-
-#[cfg(unix)]
-fn open_private_append(path: &Path) -> io::Result<File> {
-    use std::os::unix::fs::OpenOptionsExt as _;
-    OpenOptions::new()
-        .read(true)
-        .append(true)
-        .create(true)
-        .mode(0o600)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn open_private_append(path: &Path) -> io::Result<File> {
-    OpenOptions::new().read(true).append(true).create(true).open(path)
 }
 
 #[cfg(test)]

@@ -13,8 +13,8 @@ use zeroize::Zeroizing;
 
 use super::OpenedKey;
 use super::sealed::{self, Contents};
-use crate::Error;
 use crate::key_file::{self, IssuerKey};
+use crate::{Error, private_fs};
 
 /// A key file is a few hundred bytes; anything much larger is not one.
 const MAX_KEY_FILE: u64 = 64 * 1024;
@@ -239,7 +239,7 @@ impl Drop for TempFile {
 fn write_temp(path: &Path, contents: &[u8]) -> Result<TempFile, Error> {
     let dir = parent(path);
     if !dir.exists() {
-        create_private_dir(dir).map_err(|e| Error::io(format!("creating key directory {}", dir.display()), e))?;
+        private_fs::create_dir(dir).map_err(|e| Error::io(format!("creating key directory {}", dir.display()), e))?;
     }
     let name = path
         .file_name()
@@ -251,7 +251,7 @@ fn write_temp(path: &Path, contents: &[u8]) -> Result<TempFile, Error> {
     let suffix: String = random.iter().map(|b| format!("{b:02x}")).collect();
     let temp = TempFile(dir.join(format!(".{}.{suffix}.tmp", name.to_string_lossy())));
     let context = || format!("writing key file {}", temp.0.display());
-    let mut file = create_private_file(&temp.0).map_err(|e| Error::io(context(), e))?;
+    let mut file = private_fs::create_new(&temp.0).map_err(|e| Error::io(context(), e))?;
     file.write_all(contents).map_err(|e| Error::io(context(), e))?;
     file.sync_all().map_err(|e| Error::io(context(), e))?;
     Ok(temp)
@@ -263,32 +263,6 @@ fn parent(path: &Path) -> &Path {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     }
-}
-
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt as _;
-    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    fs::create_dir_all(dir)
-}
-
-#[cfg(unix)]
-fn create_private_file(path: &Path) -> io::Result<File> {
-    use std::os::unix::fs::OpenOptionsExt as _;
-    fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn create_private_file(path: &Path) -> io::Result<File> {
-    fs::OpenOptions::new().write(true).create_new(true).open(path)
 }
 
 /// Syncs the directory so the rename or link survives a crash. Best effort: some
