@@ -470,6 +470,19 @@ async fn passphrase_from_the_environment() {
     }
 }
 
+/// Runs `test` in a child process that sees a fresh SoftHSM2 token `dojang` (its PIN in
+/// `DOJANG_TEST_HSM_PIN`) and `extra` variables.
+fn run_child_with_softhsm(test: &str, extra: &[(&str, &OsStr)]) {
+    let dir = tempfile::Builder::new().prefix("dojang-softhsm").tempdir().unwrap();
+    let conf = softhsm_token(dir.path());
+    let mut envs = vec![
+        ("SOFTHSM2_CONF", conf.as_os_str()),
+        ("DOJANG_TEST_HSM_PIN", OsStr::new("1234")),
+    ];
+    envs.extend_from_slice(extra);
+    run_child(test, &envs);
+}
+
 /// A SoftHSM2 configuration under `dir` with one token, `dojang` (user PIN 1234).
 fn softhsm_token(dir: &Path) -> PathBuf {
     assert!(
@@ -515,19 +528,7 @@ fn softhsm_token(dir: &Path) -> PathBuf {
 async fn pkcs11_softhsm() {
     const TEST: &str = "pkcs11_softhsm";
     if !is_child(TEST) {
-        let dir = tempfile::Builder::new()
-            .prefix("dojang-keys-softhsm")
-            .tempdir()
-            .unwrap();
-        let conf = softhsm_token(dir.path());
-        run_child(
-            TEST,
-            &[
-                ("SOFTHSM2_CONF", conf.as_os_str()),
-                ("DOJANG_TEST_HSM_PIN", OsStr::new("1234")),
-                ("DOJANG_TEST_HSM_WRONG_PIN", OsStr::new("0000")),
-            ],
-        );
+        run_child_with_softhsm(TEST, &[("DOJANG_TEST_HSM_WRONG_PIN", OsStr::new("0000"))]);
         return;
     }
 
@@ -643,18 +644,7 @@ async fn pkcs11_softhsm() {
 async fn serve_with_a_pkcs11_issuer_key() {
     const TEST: &str = "serve_with_a_pkcs11_issuer_key";
     if !is_child(TEST) {
-        let dir = tempfile::Builder::new()
-            .prefix("dojang-serve-softhsm")
-            .tempdir()
-            .unwrap();
-        let conf = softhsm_token(dir.path());
-        run_child(
-            TEST,
-            &[
-                ("SOFTHSM2_CONF", conf.as_os_str()),
-                ("DOJANG_TEST_HSM_PIN", OsStr::new("1234")),
-            ],
-        );
+        run_child_with_softhsm(TEST, &[]);
         return;
     }
     use clap::Parser as _;
