@@ -11,7 +11,9 @@
 //!   1,000 distinct status slots, one audit entry each, credentials pointing at their
 //!   records' slots, and published lists with nothing set;
 //! - issuance racing suspensions and revocations of earlier credentials leaves records,
-//!   audit log and every published list consistent.
+//!   audit log and every published list consistent;
+//! - a repeated idempotency key among concurrent requests (which the service commits
+//!   together) fails only the repeats.
 
 mod common;
 
@@ -470,6 +472,58 @@ async fn issuance_races_status_changes(database_url: Option<String>) {
     running.stop().await.unwrap();
 }
 
+// --- a repeated idempotency key among concurrent issuances ---------------------------------
+
+/// Requests with their own idempotency keys.
+const DISTINCT_KEYS: usize = 60;
+/// Requests sharing one key.
+const SHARED_KEY: usize = 12;
+
+/// Concurrent requests that share a transaction (group commit) with a request repeating an
+/// idempotency key are not hurt by it: exactly one of the repeats wins, the others are 409,
+/// every other request is 201, and nothing else is stored.
+async fn repeated_idempotency_key_among_concurrent_issuances(database_url: Option<String>) {
+    let (running, _dir, admin) = start(database_url).await;
+    let url = running.url();
+    let store = running.state.issuer.store.clone();
+    let http = client();
+    let mut bodies = Vec::new();
+    for n in 0..DISTINCT_KEYS + SHARED_KEY {
+        let key = if n < DISTINCT_KEYS {
+            format!("key-{n}")
+        } else {
+            "shared".to_owned()
+        };
+        bodies.push(json!({
+            "type": "EmployeeIdCredential",
+            "claims": employee(&format!("E-{n:05}")),
+            "idempotency_key": key,
+        }));
+    }
+    let answers = issue_all(&http, &url, &admin, bodies).await;
+    let (distinct, shared) = answers.split_at(DISTINCT_KEYS);
+    let created = check_answers(distinct, &url, &["token"]);
+    let shared_created: Vec<&Answer> = shared.iter().filter(|a| a.status == StatusCode::CREATED).collect();
+    assert_eq!(shared_created.len(), 1, "{shared:#?}");
+    for answer in shared.iter().filter(|a| a.status != StatusCode::CREATED) {
+        assert_eq!(answer.status, StatusCode::CONFLICT, "{:#}", answer.body);
+    }
+    let records = all_records(&store).await;
+    assert_eq!(records.len(), DISTINCT_KEYS + 1);
+    for (id, slot) in &created {
+        assert_eq!(records.get(id).map(|r| (r.status_list, r.status_index)), Some(*slot));
+    }
+    let winner = shared_created[0].body["id"].as_str().unwrap();
+    assert_eq!(
+        store.credential_by_idempotency_key("shared").await.unwrap().unwrap().id,
+        winner
+    );
+    let (counts, issued) = audit_summary(&store).await;
+    assert_eq!(counts.get("issue"), Some(&(DISTINCT_KEYS + 1)));
+    assert_eq!(issued, records.keys().cloned().collect());
+    running.stop().await.unwrap();
+}
+
 // --- on both databases ----------------------------------------------------------------------
 
 macro_rules! on_both {
@@ -488,4 +542,8 @@ macro_rules! on_both {
     )*};
 }
 
-on_both!(thousand_concurrent_issuances, issuance_races_status_changes);
+on_both!(
+    thousand_concurrent_issuances,
+    issuance_races_status_changes,
+    repeated_idempotency_key_among_concurrent_issuances,
+);
