@@ -12,6 +12,7 @@
 
 pub mod audit;
 pub mod credentials;
+mod group_commit;
 pub mod offers;
 mod schema;
 pub mod tokens;
@@ -37,6 +38,8 @@ pub struct Store {
     /// Connections that only read.
     reader: AnyPool,
     postgres: bool,
+    /// The task that commits issuance records in batches.
+    inserts: group_commit::Writer,
 }
 
 impl Store {
@@ -50,11 +53,15 @@ impl Store {
             AnyPoolOptions::new()
                 .max_connections(max)
                 .acquire_timeout(Duration::from_secs(30))
+                // A SQLite connection is a file handle in this process: it cannot break the
+                // way a network connection can, so checking it with a ping on every
+                // acquire (a round trip to its worker thread) buys nothing.
+                .test_before_acquire(postgres)
                 .after_connect(move |conn, _| {
                     Box::pin(async move {
                         if !postgres {
                             conn.execute(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                                  PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON",
                             )
                             .await?;
@@ -72,6 +79,7 @@ impl Store {
             (writer, reader)
         };
         let store = Store {
+            inserts: group_commit::Writer::spawn(writer.clone(), postgres),
             writer,
             reader,
             postgres,
