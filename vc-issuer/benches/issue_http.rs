@@ -26,7 +26,9 @@
 //! what the machine can sign with every core. The 1-thread ratio is shown too.
 //!
 //! The table goes to stdout and to `target/bench-issue-http.md`. `DOJANG_BENCH_SECS` sets
-//! the measured seconds per row (default 5; a 1-second warm-up precedes each).
+//! the measured seconds per row (default 5; a 1-second warm-up precedes each). For
+//! profiling, `DOJANG_BENCH_LEVELS=32` runs only the HTTP levels listed (comma-separated)
+//! and `DOJANG_BENCH_ONLY_HTTP=1` skips the raw and in-process rows (no ratios then).
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -42,6 +44,19 @@ use vc_issuer::server;
 
 /// Concurrency levels of the HTTP client.
 const LEVELS: [usize; 4] = [1, 8, 32, 128];
+
+/// The HTTP concurrency levels to run: `DOJANG_BENCH_LEVELS` or [`LEVELS`].
+fn levels() -> Vec<usize> {
+    std::env::var("DOJANG_BENCH_LEVELS")
+        .ok()
+        .map(|s| {
+            s.split(',')
+                .filter_map(|n| n.trim().parse().ok())
+                .collect::<Vec<usize>>()
+        })
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| LEVELS.to_vec())
+}
 /// Concurrency of the in-process row.
 const IN_PROCESS_LEVEL: usize = 32;
 /// Warm-up before each measured row.
@@ -104,7 +119,7 @@ fn raw_signing(key: &SigningKey, message: &[u8], threads: usize, duration: Durat
 
 // --- closed-loop load -----------------------------------------------------------------------
 
-/// One measured row: throughput and latency percentiles.
+/// One measured row: throughput, latency percentiles and CPU time per credential.
 struct Row {
     label: String,
     concurrency: usize,
@@ -112,6 +127,19 @@ struct Row {
     p50: Duration,
     p99: Duration,
     errors: u64,
+    /// CPU time of the whole process (server and client) per credential, when known.
+    cpu_per_op: Option<Duration>,
+}
+
+/// CPU time (user + system) of this process so far, from `/proc/self/stat` (Linux; the
+/// kernel counts in ticks of 1/100 s there).
+fn process_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(Duration::from_millis((utime + stime) * 10))
 }
 
 /// Runs `workers` closed loops of `op` for a warm-up and then `duration`; counts the
@@ -149,6 +177,10 @@ where
             (latencies, errors)
         });
     }
+    tokio::time::sleep_until(window.0.into()).await;
+    let cpu_start = process_cpu();
+    tokio::time::sleep_until(window.1.into()).await;
+    let cpu_end = process_cpu();
     let mut latencies = Vec::new();
     let mut errors = 0;
     while let Some(done) = tasks.join_next().await {
@@ -163,6 +195,10 @@ where
             .copied()
             .unwrap_or_default()
     };
+    let cpu_per_op = match (cpu_start, cpu_end) {
+        (Some(start), Some(end)) if !latencies.is_empty() => Some((end - start) / latencies.len() as u32),
+        _ => None,
+    };
     Row {
         label: label.to_owned(),
         concurrency: workers,
@@ -170,6 +206,7 @@ where
         p50: percentile(0.50),
         p99: percentile(0.99),
         errors,
+        cpu_per_op,
     }
 }
 
@@ -202,7 +239,10 @@ async fn issue_direct(issuer: Arc<Issuer>, number: u64) -> bool {
 
 fn main() {
     let duration = measured();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let config = Config {
         listen: "127.0.0.1:0".into(),
@@ -232,27 +272,38 @@ fn main() {
     let key = SigningKey::generate(KeyType::P256).unwrap();
     let key_type = running.state.issuer.signer.algorithm();
 
-    eprintln!("raw ES256 signing ({} byte message) ...", message.len());
-    let raw_before = [1, 2].map(|threads| raw_signing(&key, &message, threads, duration));
+    let only_http = std::env::var_os("DOJANG_BENCH_ONLY_HTTP").is_some();
+    let raw_rates = |when: &str| {
+        if only_http {
+            return [f64::NAN; 2];
+        }
+        eprintln!("raw ES256 signing ({} byte message), {when} ...", message.len());
+        [1, 2].map(|threads| raw_signing(&key, &message, threads, duration))
+    };
+    let raw_before = raw_rates("before");
 
     let mut rows = Vec::new();
-    for workers in LEVELS {
+    for workers in levels() {
         eprintln!("HTTP issuance, {workers} concurrent ...");
         let (http, url, token) = (http.clone(), url.clone(), token.clone());
         rows.push(runtime.block_on(closed_loop("HTTP", workers, duration, move |n| {
             issue_http(http.clone(), url.clone(), token.clone(), n)
         })));
     }
-    eprintln!("in-process issuance, {IN_PROCESS_LEVEL} concurrent ...");
-    let issuer = running.state.issuer.clone();
-    rows.push(runtime.block_on(closed_loop("in-process", IN_PROCESS_LEVEL, duration, move |n| {
-        issue_direct(issuer.clone(), 1_000_000_000 + n)
-    })));
-
-    eprintln!("raw ES256 signing again ...");
-    let raw_after = [1, 2].map(|threads| raw_signing(&key, &message, threads, duration));
+    if !only_http {
+        eprintln!("in-process issuance, {IN_PROCESS_LEVEL} concurrent ...");
+        let issuer = running.state.issuer.clone();
+        rows.push(
+            runtime.block_on(closed_loop("in-process", IN_PROCESS_LEVEL, duration, move |n| {
+                issue_direct(issuer.clone(), 1_000_000_000 + n)
+            })),
+        );
+    }
+    let raw_after = raw_rates("after");
     let raw = [0, 1].map(|i| (raw_before[i] + raw_after[i]) / 2.0);
-    let issued = runtime.block_on(running.state.issuer.store.count_credentials()).unwrap();
+    let issued = runtime
+        .block_on(running.state.issuer.store.count_credentials())
+        .unwrap();
     runtime.block_on(running.stop()).unwrap();
 
     let mut out = String::new();
@@ -266,7 +317,12 @@ fn main() {
         WARM_UP.as_secs_f64()
     )
     .unwrap();
-    writeln!(out, "| raw ES256 signing ({} B message) | before | after | mean |", message.len()).unwrap();
+    writeln!(
+        out,
+        "| raw ES256 signing ({} B message) | before | after | mean |",
+        message.len()
+    )
+    .unwrap();
     writeln!(out, "|---|---:|---:|---:|").unwrap();
     for (i, threads) in [1, 2].iter().enumerate() {
         writeln!(
@@ -281,14 +337,17 @@ fn main() {
     }
     writeln!(
         out,
-        "\n| issuance | concurrency | credentials/s | p50 | p99 | errors | **ratio to 2-thread raw** | ratio to 1-thread raw |"
+        "\n| issuance | concurrency | credentials/s | p50 | p99 | errors | CPU per credential | **ratio to 2-thread raw** | ratio to 1-thread raw |"
     )
     .unwrap();
-    writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|").unwrap();
+    writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|").unwrap();
     for row in &rows {
+        let cpu = row
+            .cpu_per_op
+            .map_or_else(|| "?".to_owned(), |d| format!("{:.0} µs", d.as_secs_f64() * 1e6));
         writeln!(
             out,
-            "| {} | {} | {:.0} | {:.2} ms | {:.2} ms | {} | **{:.2}x** | {:.2}x |",
+            "| {} | {} | {:.0} | {:.2} ms | {:.2} ms | {} | {cpu} | **{:.2}x** | {:.2}x |",
             row.label,
             row.concurrency,
             row.per_second,
@@ -300,6 +359,13 @@ fn main() {
         )
         .unwrap();
     }
+    writeln!(
+        out,
+        "\nCPU per credential is the whole process (server and client, user and system time) \
+         over the measured window; raw signing costs {:.0} µs of CPU per signature on 1 thread.",
+        1e6 / raw[0]
+    )
+    .unwrap();
     let best = rows
         .iter()
         .filter(|r| r.label == "HTTP")
