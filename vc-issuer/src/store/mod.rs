@@ -60,9 +60,15 @@ impl Store {
                 .after_connect(move |conn, _| {
                     Box::pin(async move {
                         if !postgres {
+                            // FULL: a commit is on disk (the WAL synced) before it returns,
+                            // so a returned credential's record survives a power cut; with
+                            // group commit the sync is paid once per batch. temp_store
+                            // MEMORY keeps the statement journal of a multi-row INSERT in
+                            // memory instead of spilling it to a temporary file.
                             conn.execute(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON",
+                                 PRAGMA temp_store = MEMORY; PRAGMA busy_timeout = 10000; \
+                                 PRAGMA foreign_keys = ON",
                             )
                             .await?;
                         }
