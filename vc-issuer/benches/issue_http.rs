@@ -18,7 +18,9 @@
 //!    configuration) against the service in this process on 127.0.0.1, driven by a
 //!    closed-loop client (each of N workers sends its next request when the previous one is
 //!    answered) at several concurrency levels;
-//! 3. the same issuance in-process (`Issuer::issue`, no HTTP), to show what HTTP costs;
+//! 3. the same issuance in-process (`Issuer::issue`, no HTTP), and a floor for any route
+//!    over HTTP here: `GET /vct/EmployeeIdCredential` (a public document: no token, no
+//!    database, no signing) with the same client, to show what HTTP itself costs;
 //! 4. the raw signing rate again, so drift from other load on the machine shows.
 //!
 //! The headline ratio divides issuance by the **2-thread** raw rate (the mean of the runs
@@ -221,6 +223,15 @@ async fn issue_http(http: reqwest::Client, url: Arc<str>, token: Arc<str>, numbe
     response.bytes().await.is_ok() && created
 }
 
+/// Fetches a public document (no token, database or signing); true on 200.
+async fn get_document(http: reqwest::Client, url: Arc<str>) -> bool {
+    let Ok(response) = http.get(&*url).send().await else {
+        return false;
+    };
+    let ok = response.status() == reqwest::StatusCode::OK;
+    response.bytes().await.is_ok() && ok
+}
+
 /// Issues one credential in-process; true when issued.
 async fn issue_direct(issuer: Arc<Issuer>, number: u64) -> bool {
     let request = IssueRequest {
@@ -298,6 +309,15 @@ fn main() {
                 issue_direct(issuer.clone(), 1_000_000_000 + n)
             })),
         );
+        eprintln!("HTTP floor: GET /vct/EmployeeIdCredential, {IN_PROCESS_LEVEL} concurrent ...");
+        let document: Arc<str> = format!("{}/vct/EmployeeIdCredential", running.url()).into();
+        let http = http.clone();
+        rows.push(runtime.block_on(closed_loop(
+            "HTTP floor (GET /vct/…)",
+            IN_PROCESS_LEVEL,
+            duration,
+            move |_| get_document(http.clone(), document.clone()),
+        )));
     }
     let raw_after = raw_rates("after");
     let raw = [0, 1].map(|i| (raw_before[i] + raw_after[i]) / 2.0);

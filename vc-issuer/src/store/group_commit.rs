@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use rand_core::RngCore as _;
+use serde_json::Map;
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
@@ -36,18 +37,26 @@ const SLOT_ATTEMPTS: usize = 64;
 /// The columns of one record row after the shared `issued_at`/`updated_at` value.
 const ROW_VALUES: usize = 12;
 
+/// Where a committed record went: its status list, its slot, and the commit time.
+#[derive(Debug, Clone, Copy)]
+struct Placed {
+    list: i64,
+    index: i64,
+    at: i64,
+}
+
 /// One insertion waiting for the writer.
-pub(super) struct Pending {
-    /// The record to store.
-    pub new: NewCredential,
-    /// Its claims, serialized by the caller.
-    pub claims: String,
+struct Pending {
+    /// The record to store, without its claims map (`claims` holds them).
+    new: NewCredential,
+    /// The claims, serialized by the caller.
+    claims: String,
     /// The size of a new status list, should one be opened.
-    pub list_size: u64,
+    list_size: u64,
     /// The audit log's actor.
-    pub actor: String,
-    /// Where the committed record (or the error) goes.
-    pub reply: oneshot::Sender<Result<CredentialRecord, Error>>,
+    actor: String,
+    /// Where the slot of the committed record (or the error) goes.
+    reply: oneshot::Sender<Result<Placed, Error>>,
 }
 
 /// The sending side, held by the store.
@@ -79,7 +88,18 @@ impl Writer {
         let claims = serde_json::to_string(&new.claims).map_err(|e| Error::Storage(e.to_string()))?;
         let (reply, answer) = oneshot::channel();
         let pending = Pending {
-            new: new.clone(),
+            new: NewCredential {
+                id: new.id.clone(),
+                template: new.template.clone(),
+                record_key: new.record_key.clone(),
+                format: new.format.clone(),
+                claims: Map::new(),
+                holder: new.holder.clone(),
+                valid_from: new.valid_from,
+                valid_until: new.valid_until,
+                replaces: new.replaces.clone(),
+                idempotency_key: new.idempotency_key.clone(),
+            },
             claims,
             list_size,
             actor: actor.to_owned(),
@@ -87,7 +107,23 @@ impl Writer {
         };
         let stopped = || Error::Storage("the database writer has stopped".into());
         self.queue.send(pending).await.map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
+        let placed = answer.await.map_err(|_| stopped())??;
+        Ok(CredentialRecord {
+            id: new.id.clone(),
+            template: new.template.clone(),
+            record_key: new.record_key.clone(),
+            format: new.format.clone(),
+            status: RecordStatus::Active,
+            status_list: placed.list,
+            status_index: placed.index,
+            claims: new.claims.clone(),
+            holder: new.holder.clone(),
+            valid_from: new.valid_from,
+            valid_until: new.valid_until,
+            issued_at: placed.at,
+            updated_at: placed.at,
+            replaces: new.replaces.clone(),
+        })
     }
 }
 
@@ -119,9 +155,9 @@ async fn commit(pool: &AnyPool, postgres: bool, batch: Vec<Pending>) {
             continue;
         }
         match insert_all(pool, postgres, &batch).await {
-            Ok(records) => {
-                for (pending, record) in batch.into_iter().zip(records) {
-                    let _ = pending.reply.send(Ok(record));
+            Ok(placed) => {
+                for (pending, placed) in batch.into_iter().zip(placed) {
+                    let _ = pending.reply.send(Ok(placed));
                 }
             }
             Err(error) if batch.len() == 1 => {
@@ -149,9 +185,9 @@ fn conflict(batch: &[Pending]) -> Error {
     })
 }
 
-/// Stores every insertion of `batch` and its audit entry in one transaction; the records
-/// in the order of `batch`. A repeated ID or idempotency key is [`Error::Conflict`].
-async fn insert_all(pool: &AnyPool, postgres: bool, batch: &[Pending]) -> Result<Vec<CredentialRecord>, Error> {
+/// Stores every insertion of `batch` and its audit entry in one transaction; where each
+/// went, in the order of `batch`. A repeated ID or idempotency key is [`Error::Conflict`].
+async fn insert_all(pool: &AnyPool, postgres: bool, batch: &[Pending]) -> Result<Vec<Placed>, Error> {
     let now = unix_now();
     let begin = if postgres { "BEGIN" } else { "BEGIN IMMEDIATE" };
     let mut tx = pool.begin_with(begin).await?;
@@ -162,28 +198,10 @@ async fn insert_all(pool: &AnyPool, postgres: bool, batch: &[Pending]) -> Result
     })?;
     audit_all(&mut tx, batch, now).await?;
     tx.commit().await?;
-    Ok(batch
+    Ok(lists
         .iter()
-        .zip(lists.iter().zip(indexes))
-        .map(|(pending, ((list, _), index))| {
-            let new = &pending.new;
-            CredentialRecord {
-                id: new.id.clone(),
-                template: new.template.clone(),
-                record_key: new.record_key.clone(),
-                format: new.format.clone(),
-                status: RecordStatus::Active,
-                status_list: *list,
-                status_index: index,
-                claims: new.claims.clone(),
-                holder: new.holder.clone(),
-                valid_from: new.valid_from,
-                valid_until: new.valid_until,
-                issued_at: now,
-                updated_at: now,
-                replaces: new.replaces.clone(),
-            }
-        })
+        .zip(indexes)
+        .map(|(&(list, _), index)| Placed { list, index, at: now })
         .collect())
 }
 

@@ -8,7 +8,9 @@
 //! - [`offers`]: OpenID4VCI credential offers and single-use nonces.
 //!
 //! SQLite runs in WAL mode with one writer connection (writes queue in the pool instead
-//! of failing with `SQLITE_BUSY`) and several readers.
+//! of failing with `SQLITE_BUSY`) and several readers. Issuance records, the busiest
+//! writes, go through `group_commit`: one task per store commits all the insertions waiting
+//! at a time in one transaction, answering each caller after the COMMIT.
 
 pub mod audit;
 pub mod credentials;
