@@ -120,7 +120,7 @@ impl Issuer {
             )));
         }
         let new = NewCredential {
-            id: format!("urn:uuid:{}", uuid_v4()),
+            id: format!("urn:uuid:{}", uuid_v7()),
             template: template.name.clone(),
             record_key,
             format: request.format.name().to_owned(),
@@ -294,6 +294,17 @@ pub fn uuid_v4() -> String {
     uuid::Uuid::new_v4().hyphenated().to_string()
 }
 
+/// A time-ordered (version 7) UUID, hyphenated: 48 bits of Unix milliseconds, then random
+/// bits (a counter keeps IDs made in the same millisecond by this process in order).
+///
+/// Credential IDs are these: the database then adds each new record at the end of its ID
+/// index instead of at a random place in it (one page written per batch rather than one
+/// per record), and listing by ID is listing in issuance order. The time they reveal is
+/// the issuance time the credential states anyway.
+pub fn uuid_v7() -> String {
+    uuid::Uuid::now_v7().hyphenated().to_string()
+}
+
 /// The template name recorded for credentials issued as given (no template).
 pub const GENERIC: &str = "VerifiableCredential";
 
@@ -325,7 +336,7 @@ impl Issuer {
         credential.insert("issuer".into(), Value::String(self.did.clone()));
         let id = match credential.get("id").and_then(Value::as_str) {
             Some(id) => id.to_owned(),
-            None => format!("urn:uuid:{}", uuid_v4()),
+            None => format!("urn:uuid:{}", uuid_v7()),
         };
         credential.insert("id".into(), Value::String(id.clone()));
         let now = unix_now();

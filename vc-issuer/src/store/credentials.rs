@@ -1,16 +1,11 @@
 //! Issued-credential records and their status-list slots.
 
-use rand_core::RngCore as _;
 use serde_json::{Map, Value};
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
 use super::{Store, audit, unix_now};
 use crate::Error;
-
-/// Attempts at a free random slot before giving up (a list is at most half full, so each
-/// attempt succeeds with probability at least 1/2).
-const SLOT_ATTEMPTS: usize = 64;
 
 /// A credential's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
@@ -148,80 +143,22 @@ fn record(row: &AnyRow) -> Result<CredentialRecord, Error> {
     })
 }
 
-fn is_unique_violation(e: &sqlx::Error) -> bool {
+pub(super) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
 impl Store {
     /// Allocates a random free slot in the current status list (opening a new list when it is
-    /// half full), stores the record and its audit entry in one transaction, and returns it.
-    /// A repeated `idempotency_key` returns [`Error::Conflict`].
+    /// half full), stores the record and its audit entry, and returns it once committed.
+    /// Concurrent insertions share transactions (group commit, see `group_commit`). A
+    /// repeated ID or `idempotency_key` returns [`Error::Conflict`].
     pub async fn insert_credential(
         &self,
         new: &NewCredential,
         list_size: u64,
         actor: &str,
     ) -> Result<CredentialRecord, Error> {
-        let claims = serde_json::to_string(&new.claims).map_err(|e| Error::Storage(e.to_string()))?;
-        let now = unix_now();
-        for _ in 0..SLOT_ATTEMPTS {
-            let mut tx = self.writer().begin_with(self.begin_statement()).await?;
-            let Some((list, size)) = current_list(&mut tx, list_size, now).await? else {
-                continue; // the list filled while this writer opened it: draw again
-            };
-            let index = (rand_core::OsRng.next_u64() % size) as i64;
-            let inserted = sqlx::query(
-                "INSERT INTO credentials (id, template, record_key, format, status, status_list, status_index, \
-                 claims, holder, valid_from, valid_until, issued_at, updated_at, replaces, idempotency_key) \
-                 VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $8, $9, $10, $11, $11, $12, $13) \
-                 ON CONFLICT (status_list, status_index) DO NOTHING",
-            )
-            .bind(&new.id)
-            .bind(&new.template)
-            .bind(&new.record_key)
-            .bind(&new.format)
-            .bind(list)
-            .bind(index)
-            .bind(&claims)
-            .bind(new.holder.as_deref())
-            .bind(new.valid_from)
-            .bind(new.valid_until)
-            .bind(now)
-            .bind(new.replaces.as_deref())
-            .bind(new.idempotency_key.as_deref())
-            .execute(&mut *tx)
-            .await;
-            match inserted {
-                Ok(done) if done.rows_affected() == 1 => {}
-                Ok(_) => continue, // the slot is taken: roll back, draw again
-                Err(e) if is_unique_violation(&e) => {
-                    return Err(Error::Conflict(format!(
-                        "a credential with this id or idempotency key exists ({})",
-                        new.idempotency_key.as_deref().unwrap_or(&new.id)
-                    )));
-                }
-                Err(e) => return Err(e.into()),
-            }
-            audit::append(&mut tx, now, actor, "issue", Some(&new.id), Some(&new.template)).await?;
-            tx.commit().await?;
-            return Ok(CredentialRecord {
-                id: new.id.clone(),
-                template: new.template.clone(),
-                record_key: new.record_key.clone(),
-                format: new.format.clone(),
-                status: RecordStatus::Active,
-                status_list: list,
-                status_index: index,
-                claims: new.claims.clone(),
-                holder: new.holder.clone(),
-                valid_from: new.valid_from,
-                valid_until: new.valid_until,
-                issued_at: now,
-                updated_at: now,
-                replaces: new.replaces.clone(),
-            });
-        }
-        Err(Error::Storage("no free status-list slot found".into()))
+        self.inserts.insert(new, list_size, actor).await
     }
 
     /// The record `id`.
@@ -374,7 +311,7 @@ impl Store {
 /// is half full. The claim (`allocated + 1`) is a conditional UPDATE, so it holds the list's
 /// row until the transaction ends and the half-full check cannot be passed by two writers at
 /// once (PostgreSQL re-checks the condition after waiting for the row; SQLite has one writer).
-async fn current_list(
+pub(super) async fn current_list(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     list_size: u64,
     now: i64,

@@ -116,17 +116,29 @@ impl Template {
             let value = derived.compute(&map, today)?;
             map.insert(derived.claim.clone(), value);
         }
-        self.validate(&map)?;
-        Ok(map)
+        let instance = Value::Object(map);
+        self.validate_value(&instance)?;
+        match instance {
+            Value::Object(map) => Ok(map),
+            _ => Err(Error::invalid("/claims", "must be a JSON object")),
+        }
     }
 
     /// Checks claims against the schema, reporting the first error with its location.
     pub fn validate(&self, claims: &Map<String, Value>) -> Result<(), Error> {
+        self.validate_value(&Value::Object(claims.clone()))
+    }
+
+    /// [`Template::validate`] of claims already in a [`Value`]: the compiled schema's quick
+    /// yes/no first, the error walk (which builds messages) only for invalid claims.
+    fn validate_value(&self, instance: &Value) -> Result<(), Error> {
         let Some(validator) = &self.validator else {
             return Err(Error::config("template", "not compiled"));
         };
-        let instance = Value::Object(claims.clone());
-        match validator.iter_errors(&instance).next() {
+        if validator.is_valid(instance) {
+            return Ok(());
+        }
+        match validator.iter_errors(instance).next() {
             None => Ok(()),
             Some(error) => Err(Error::invalid(
                 format!("/claims{}", error.instance_path()),
