@@ -335,7 +335,9 @@ async fn post_status(http: &reqwest::Client, url: &str, token: &str, id: &str, a
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "{action} {id}");
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    assert_eq!(status, StatusCode::OK, "{action} {id}: {body}");
 }
 
 async fn issuance_races_status_changes(database_url: Option<String>) {

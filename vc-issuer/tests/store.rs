@@ -91,6 +91,7 @@ on_both!(
     second_list_opens_when_half_full,
     concurrent_inserts,
     two_replicas,
+    racing_status_changes_keep_revocation_final,
 );
 
 fn uuid() -> String {
@@ -518,4 +519,45 @@ async fn two_replicas(db: &Db) {
     assert_eq!(b.meta("missing").await.unwrap(), None);
     a.close().await;
     b.close().await;
+}
+
+/// Two replicas change one suspended record at once, one revoking and one unsuspending:
+/// whatever the order, a revocation that succeeded is final, and each success left exactly
+/// one audit entry.
+async fn racing_status_changes_keep_revocation_final(db: &Db) {
+    let s = &db.store;
+    let replica = Store::open(&db.url).await.unwrap();
+    for n in 0..25 {
+        let rec = s
+            .insert_credential(&new_credential("employee", &format!("R{n}")), LIST_SIZE, "tok_a")
+            .await
+            .unwrap();
+        s.set_status(&rec.id, RecordStatus::Suspended, "tok_r", None)
+            .await
+            .unwrap();
+        let (revoke, unsuspend) = tokio::join!(
+            s.set_status(&rec.id, RecordStatus::Revoked, "tok_revoke", None),
+            replica.set_status(&rec.id, RecordStatus::Active, "tok_unsuspend", None),
+        );
+        let now = s.credential(&rec.id).await.unwrap().status;
+        if revoke.is_ok() {
+            assert_eq!(now, RecordStatus::Revoked, "{} revoked, then {unsuspend:?}", db.name());
+        } else {
+            assert!(matches!(revoke, Err(Error::Conflict(_))), "{revoke:?}");
+            assert_eq!(now, RecordStatus::Active);
+        }
+        if let Err(e) = &unsuspend {
+            assert!(matches!(e, Error::Conflict(_)), "{e:?}");
+        }
+        let entries = s.audit_entries(0, 100_000).await.unwrap();
+        let count = |actor: &str| {
+            entries
+                .iter()
+                .filter(|e| e.actor == actor && e.target.as_deref() == Some(rec.id.as_str()))
+                .count()
+        };
+        assert_eq!(count("tok_revoke"), usize::from(revoke.is_ok()));
+        assert_eq!(count("tok_unsuspend"), usize::from(unsuspend.is_ok()));
+    }
+    replica.close().await;
 }

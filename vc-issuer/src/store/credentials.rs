@@ -240,12 +240,23 @@ impl Store {
                 to.as_str()
             )));
         }
-        sqlx::query("UPDATE credentials SET status = $1, updated_at = $2 WHERE id = $3")
+        // Conditional on the status read above: on PostgreSQL two replicas may change the
+        // same record at once, and the second must not act on a status that has changed
+        // (a revocation is final).
+        let changed = sqlx::query("UPDATE credentials SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
             .bind(to.as_str())
             .bind(now)
             .bind(id)
+            .bind(current.status.as_str())
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
+        if changed != 1 {
+            return Err(Error::Conflict(format!(
+                "credential {} changed status at the same time; read it again",
+                id.chars().take(64).collect::<String>()
+            )));
+        }
         sqlx::query("UPDATE status_lists SET version = version + 1 WHERE id = $1")
             .bind(current.status_list)
             .execute(&mut *tx)
