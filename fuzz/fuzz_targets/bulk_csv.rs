@@ -3,12 +3,15 @@
 //! every accepted row holds its record key, every refusal names a line after the header,
 //! and no line is both accepted and refused.
 use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
 use vc_issuer::bulk::rows;
 use vc_issuer::templates::Templates;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let Ok(templates) = Templates::built_in() else {
+    // Compiled once: the schemas take far longer to build than a row takes to check.
+    static TEMPLATES: OnceLock<Option<Templates>> = OnceLock::new();
+    let Some(templates) = TEMPLATES.get_or_init(|| Templates::built_in().ok()) else {
         return;
     };
     let Ok(template) = templates.get("EmployeeIdCredential") else {

@@ -87,6 +87,23 @@ impl Template {
                 "must start with VerifiableCredential and contain the template's name",
             ));
         }
+        let key = &template.record_key;
+        let required = template
+            .schema
+            .get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|v| v.as_str() == Some(key.as_str())));
+        let string = template
+            .schema
+            .pointer(&format!("/properties/{key}/type"))
+            .and_then(Value::as_str)
+            == Some("string");
+        if !required || !string {
+            return Err(Error::config(
+                field("record_key"),
+                format!("{key:?} must be a required string property of the schema: it identifies the record"),
+            ));
+        }
         let validator =
             jsonschema::validator_for(&template.schema).map_err(|e| Error::config(field("schema"), e.to_string()))?;
         for derived in &template.derived {
@@ -119,7 +136,11 @@ impl Template {
         let instance = Value::Object(map);
         self.validate_value(&instance)?;
         match instance {
-            Value::Object(map) => Ok(map),
+            Value::Object(map) => {
+                // Every record needs its key, whatever the schema says.
+                self.record_key_of(&map)?;
+                Ok(map)
+            }
             _ => Err(Error::invalid("/claims", "must be a JSON object")),
         }
     }
@@ -250,4 +271,37 @@ fn read_limited(path: &Path) -> Result<String, Error> {
         return Err(Error::config(path.display().to_string(), "template over 256 KiB"));
     }
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use super::*;
+
+    const EMPLOYEE: &str = include_str!("../../templates/employee-id.json");
+
+    /// Found by the `issuer_template` fuzz target: a template whose schema did not require
+    /// its record key (here `required` misspelled) loaded, and then accepted claims without
+    /// one, so a record could not be keyed. Such a template is now refused at load, and
+    /// claims without their record key are refused whatever the schema says.
+    #[test]
+    fn fuzz_issuer_template_record_key_not_required() {
+        let misspelled = EMPLOYEE.replacen("\"required\"", "\"ruqeired\"", 1);
+        match Template::from_json(&misspelled) {
+            Err(Error::Config { field, .. }) => assert!(field.ends_with("record_key"), "{field}"),
+            other => panic!("expected a record_key configuration error, got {other:?}"),
+        }
+        let not_a_string = EMPLOYEE.replacen(
+            r#""employee_number": {"type": "string""#,
+            r#""employee_number": {"type": "integer""#,
+            1,
+        );
+        assert_ne!(not_a_string, EMPLOYEE);
+        assert!(Template::from_json(&not_a_string).is_err());
+
+        let template = Template::from_json(EMPLOYEE).unwrap();
+        let today = time::macros::date!(2026 - 11 - 22);
+        let err = template.subject_claims(&serde_json::json!({}), today).unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+    }
 }
