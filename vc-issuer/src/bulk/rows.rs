@@ -249,10 +249,13 @@ fn cell_value(schema: &Value, text: &str) -> Result<Value, String> {
 /// Parses the file's bytes (a UTF-8 byte order mark is skipped).
 pub fn parse(bytes: &[u8], template: &Template, today: Date) -> Result<Rows, Error> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // Records end at `\n` only (a `\r` before it is trimmed away): the csv crate counts
+    // lines by `\n`, so a bare `\r` ending a record would give two records one line number.
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         .trim(csv::Trim::All)
+        .terminator(csv::Terminator::Any(b'\n'))
         .from_reader(bytes);
     let header = reader
         .byte_headers()
@@ -437,6 +440,28 @@ mod tests {
         assert!(shown[0].starts_with("line 3: /employee_number: "), "{shown:?}");
         assert_eq!(shown[1], "line 5: /name_ko: is required (the cell is empty)");
         assert_eq!(shown[2], "line 6: /: has 5 cells; the header has 7");
+    }
+
+    /// Found by the `bulk_csv` fuzz target: a bare `\r` ended a record without starting a
+    /// new line number, so two bad rows were reported on one line. Windows line endings
+    /// still read as before.
+    #[test]
+    fn fuzz_bulk_csv_bare_carriage_return_shares_a_line() {
+        let crlf = employee_rows(&format!(
+            "{}E-1,a,Kim,o,d,p,g\r\nE-2,a,Kim,o,d,p,\"g;h\"\r\n",
+            HEADER.replace('\n', "\r\n")
+        ));
+        assert!(crlf.bad.is_empty(), "{:?}", crlf.bad);
+        let lines: Vec<u64> = crlf.valid.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 3]);
+        assert_eq!(crlf.valid[1].claims["access_groups"], serde_json::json!(["g", "h"]));
+
+        let bare = employee_rows(&format!(
+            "{HEADER}E-1,a,Kim,o,d,p,g\rE-2,,Kim,o,d,p,g\nE-3,,Kim,o,d,p,g\n"
+        ));
+        let bad_lines: BTreeSet<u64> = bare.bad.iter().map(|e| e.line).collect();
+        assert_eq!(bad_lines.len(), bare.bad_rows, "{:?}", bare.bad);
+        assert!(bare.valid.iter().all(|r| !bad_lines.contains(&r.line)));
     }
 
     #[test]
