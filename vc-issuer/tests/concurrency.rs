@@ -32,39 +32,11 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
-use vc_issuer::config::{Config, DidMethod};
-use vc_issuer::server::{self, Running};
+use vc_issuer::config::DidMethod;
 use vc_issuer::store::{CredentialRecord, RecordStatus, Store};
 
-/// The service on a free port, on SQLite (in a temporary folder) or on `database_url`.
-async fn start(database_url: Option<String>) -> (Running, tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = Config {
-        listen: "127.0.0.1:0".into(),
-        data_dir: dir.path().to_path_buf(),
-        database_url,
-        ..Config::default()
-    };
-    config.did.method = DidMethod::Key;
-    let running = server::start(config.validated().unwrap()).await.unwrap();
-    let token = running.admin_token.as_ref().unwrap().to_string();
-    (running, dir, token)
-}
+use common::{Database, employee, on_both_databases, start_service};
 
-fn employee(number: &str) -> Value {
-    json!({
-        "employee_number": number,
-        "name_ko": "김민준",
-        "name_latin": "Kim Minjun",
-        "organization": "Gangwon Province",
-        "department": "Digital Policy",
-        "position": "Deputy Director",
-        "access_groups": ["hq-main", "server-room"],
-        "photo_digest": "sha256-47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"
-    })
-}
-
-/// A client without a limit on connections per host, so every request can be in flight.
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .pool_max_idle_per_host(usize::MAX)
@@ -248,8 +220,8 @@ fn check_answers(answers: &[Answer], url: &str, purposes: &[&str]) -> BTreeMap<S
 
 const MANY: usize = 1_000;
 
-async fn thousand_concurrent_issuances(database_url: Option<String>) {
-    let (running, _dir, admin) = start(database_url).await;
+async fn thousand_concurrent_issuances(db: Database) {
+    let (running, _dir, admin) = start_service(DidMethod::Key, db).await;
     let url = running.url();
     let store = running.state.issuer.store.clone();
     let key = running.state.issuer.signer.verifying_key().clone();
@@ -340,8 +312,8 @@ async fn post_status(http: &reqwest::Client, url: &str, token: &str, id: &str, a
     assert_eq!(status, StatusCode::OK, "{action} {id}: {body}");
 }
 
-async fn issuance_races_status_changes(database_url: Option<String>) {
-    let (running, _dir, admin) = start(database_url).await;
+async fn issuance_races_status_changes(db: Database) {
+    let (running, _dir, admin) = start_service(DidMethod::Key, db).await;
     let url = running.url();
     let store = running.state.issuer.store.clone();
     let key = running.state.issuer.signer.verifying_key().clone();
@@ -484,8 +456,8 @@ const SHARED_KEY: usize = 12;
 /// Concurrent requests that share a transaction (group commit) with a request repeating an
 /// idempotency key are not hurt by it: exactly one of the repeats wins, the others are 409,
 /// every other request is 201, and nothing else is stored.
-async fn repeated_idempotency_key_among_concurrent_issuances(database_url: Option<String>) {
-    let (running, _dir, admin) = start(database_url).await;
+async fn repeated_idempotency_key_among_concurrent_issuances(db: Database) {
+    let (running, _dir, admin) = start_service(DidMethod::Key, db).await;
     let url = running.url();
     let store = running.state.issuer.store.clone();
     let http = client();
@@ -528,23 +500,7 @@ async fn repeated_idempotency_key_among_concurrent_issuances(database_url: Optio
 
 // --- on both databases ----------------------------------------------------------------------
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(None).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(Some(super::common::pg::database().await)).await;
-            }
-        }
-    )*};
-}
-
-on_both!(
+on_both_databases!(
     thousand_concurrent_issuances,
     issuance_races_status_changes,
     repeated_idempotency_key_among_concurrent_issuances,

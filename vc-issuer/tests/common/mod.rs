@@ -1,8 +1,12 @@
 //! Helpers shared by the integration tests.
 
-#![allow(dead_code, unused_macros, unused_imports)]
+#![allow(dead_code, unused_macros, unused_imports, clippy::unwrap_used)]
 
 pub mod pg;
+
+use serde_json::{Value, json};
+use vc_issuer::config::{Config, DidMethod};
+use vc_issuer::server::{self, Running};
 
 /// The database a service test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,3 +44,33 @@ macro_rules! on_both_databases {
     )*};
 }
 pub(crate) use on_both_databases;
+
+/// The service on a free port of 127.0.0.1 with `method` as its DID method, on `db`: the
+/// running service, its data folder (removed on drop) and the admin token.
+pub async fn start_service(method: DidMethod, db: Database) -> (Running, tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config {
+        listen: "127.0.0.1:0".into(),
+        data_dir: dir.path().to_path_buf(),
+        ..Config::default()
+    };
+    config.did.method = method;
+    db.configure(&mut config).await;
+    let running = server::start(config.validated().unwrap()).await.unwrap();
+    let token = running.admin_token.as_ref().unwrap().to_string();
+    (running, dir, token)
+}
+
+/// Valid `EmployeeIdCredential` claims for employee `number`.
+pub fn employee(number: &str) -> Value {
+    json!({
+        "employee_number": number,
+        "name_ko": "김민준",
+        "name_latin": "Kim Minjun",
+        "organization": "Gangwon Province",
+        "department": "Digital Policy",
+        "position": "Deputy Director",
+        "access_groups": ["hq-main", "server-room"],
+        "photo_digest": "sha256-47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"
+    })
+}
