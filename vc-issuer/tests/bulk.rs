@@ -192,7 +192,18 @@ fn offer_twice(setup: &Setup, n: usize) {
         assert_eq!(line["tx_code"].len(), 6);
         assert!(line["offer_url"].starts_with("openid-credential-offer://?credential_offer_uri="));
         let png = std::fs::read(setup.out().join(&line["qr_png"])).unwrap();
-        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        let own = vc_issuer::offer_qr::png(&line["offer_url"]).unwrap();
+        assert!(
+            png == own,
+            "line {}: the QR code is of its own offer link",
+            line["line"]
+        );
+        let (key, _) = offers.iter().find(|(_, o)| o.id == line["offer_id"]).unwrap();
+        assert_eq!(
+            key, &line["record_key"],
+            "line {}: the offer is its employee's",
+            line["line"]
+        );
     }
     assert_eq!(listed[0]["line"], "2");
     assert_eq!(listed[0]["record_key"], "E-00000");

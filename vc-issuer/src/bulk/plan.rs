@@ -83,11 +83,6 @@ pub enum Step {
     Refused(String),
 }
 
-/// Whether the offer can still be redeemed by its code: `offered` and not expired.
-pub fn is_live(offer: &OfferRecord, now: i64) -> bool {
-    offer.state == OfferState::Offered && offer.expires_at > now
-}
-
 /// Decides each row's step. `reoffer` are the record keys to offer anew; with `unlisted`
 /// (the offer IDs an output list holds), so is every subject whose live offer it lacks.
 pub fn plan(
@@ -105,7 +100,7 @@ pub fn plan(
                     withdraw: None,
                 };
             };
-            let lost = unlisted.is_some_and(|listed| is_live(offer, now) && !listed.contains(&offer.id));
+            let lost = unlisted.is_some_and(|listed| offer.is_live(now) && !listed.contains(&offer.id));
             if reoffer.contains(&row.record_key) || lost {
                 return match offer.state {
                     OfferState::Offered | OfferState::Locked => Step::Create {

@@ -48,7 +48,7 @@ impl Summary {
         self.already_offered += 1;
         let now = crate::store::unix_now();
         match offer.state {
-            OfferState::Offered if offer.expires_at > now => {
+            OfferState::Offered if offer.is_live(now) => {
                 self.already_waiting += 1;
                 if listed == Some(false) {
                     self.not_listed.push(record_key.to_owned());

@@ -73,16 +73,21 @@ impl FromRequestParts<Shared> for Caller {
             .headers
             .get(AUTHORIZATION)
             .ok_or_else(|| Problem::unauthorized("an Authorization: Bearer token is required"))?;
-        let secret = header
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-            .map(str::trim)
-            .ok_or_else(|| Problem::unauthorized("the Authorization header must be `Bearer <token>`"))?;
+        let secret =
+            bearer(header).ok_or_else(|| Problem::unauthorized("the Authorization header must be `Bearer <token>`"))?;
         match state.issuer.store.token_for_secret(secret).await {
             Ok(Some(token)) => Ok(Caller::new(token, client_cert)),
             Ok(None) => Err(Problem::unauthorized("the token is unknown or revoked")),
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// The credential of an `Authorization: Bearer <token>` header value (RFC 6750 §2.1).
+pub(crate) fn bearer(value: &axum::http::HeaderValue) -> Option<&str> {
+    let value = value.to_str().ok()?;
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
 }

@@ -232,6 +232,14 @@ pub struct AccessToken {
     pub expires_in: i64,
 }
 
+impl OfferRecord {
+    /// Whether the offer can still be redeemed by its code at `now`: `offered` and not
+    /// expired.
+    pub fn is_live(&self, now: i64) -> bool {
+        self.state == OfferState::Offered && self.expires_at > now
+    }
+}
+
 impl std::fmt::Debug for AccessToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AccessToken")

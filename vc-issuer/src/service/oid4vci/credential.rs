@@ -28,9 +28,7 @@ async fn offer_for_token(
 ) -> Result<OfferRecord, OAuthError> {
     let token = headers
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .map(str::trim)
+        .and_then(crate::service::auth::bearer)
         .ok_or_else(|| OAuthError::invalid_token("an Authorization: Bearer access token is required"))?;
     let offer = state
         .issuer

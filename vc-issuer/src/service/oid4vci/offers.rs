@@ -22,7 +22,7 @@ use crate::service::Shared;
 use crate::service::auth::Caller;
 use crate::service::problem::{ApiResult, Problem};
 use crate::store::offers::pre_authorized_code;
-use crate::store::{NewOffer, OfferCreation, OfferRecord, OfferState, Scope};
+use crate::store::{NewOffer, OfferCreation, OfferRecord, Scope};
 
 /// The largest idempotency key accepted.
 const MAX_IDEMPOTENCY_KEY: usize = 256;
@@ -228,7 +228,7 @@ async fn live_offer(state: &Shared, handle: &str) -> ApiResult<(OfferRecord, Str
         .offer_by_handle(handle)
         .await?
         .ok_or_else(not_found)?;
-    if offer.state != OfferState::Offered || offer.expires_at <= crate::store::unix_now() {
+    if !offer.is_live(crate::store::unix_now()) {
         return Err(not_found());
     }
     let uri = offer_uri(&state.issuer.public_url, handle);
