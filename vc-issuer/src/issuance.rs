@@ -289,11 +289,6 @@ fn rfc3339(unix: i64) -> Result<String, Error> {
         .ok_or_else(|| Error::invalid("/validUntil", "out of range"))
 }
 
-/// A random (version 4) UUID, hyphenated.
-pub fn uuid_v4() -> String {
-    uuid::Uuid::new_v4().hyphenated().to_string()
-}
-
 /// A time-ordered (version 7) UUID, hyphenated: 48 bits of Unix milliseconds, then random
 /// bits (a counter keeps IDs made in the same millisecond by this process in order).
 ///
@@ -349,8 +344,13 @@ impl Issuer {
         if !credential.contains_key(from_name) {
             credential.insert(from_name.into(), Value::String(rfc3339(now)?));
         }
-        // Check the data model before anything is recorded.
-        Credential::from_map(credential.clone())?;
+        // Check the data model before anything is recorded; the record's validity window is
+        // the credential's own, as the data model reads it.
+        let checked = Credential::from_map(credential)?;
+        let valid_from = checked.valid_from().map_or(now, OffsetDateTime::unix_timestamp);
+        // No end is recorded as the largest time.
+        let valid_until = checked.valid_until().map_or(i64::MAX, OffsetDateTime::unix_timestamp);
+        let mut credential = checked.into_json();
         let claims = match credential.get("credentialSubject") {
             Some(Value::Object(subject)) => subject.clone(),
             _ => Map::new(),
@@ -362,13 +362,8 @@ impl Issuer {
             format: format.name().to_owned(),
             claims,
             holder: None,
-            valid_from: now,
-            // The credential's own end, or none (recorded as the largest time).
-            valid_until: ["validUntil", "expirationDate"]
-                .iter()
-                .find_map(|name| credential.get(*name)?.as_str())
-                .and_then(|text| OffsetDateTime::parse(text, &Rfc3339).ok())
-                .map_or(i64::MAX, OffsetDateTime::unix_timestamp),
+            valid_from,
+            valid_until,
             replaces: None,
             idempotency_key: None,
         };

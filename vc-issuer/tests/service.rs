@@ -16,11 +16,10 @@ use std::collections::BTreeSet;
 use clap::Parser as _;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use vc_issuer::config::{Config, DidMethod};
-use vc_issuer::server::{self, Running};
+use vc_issuer::config::DidMethod;
 use vc_issuer::store::Scope;
 
-use common::{Database, on_both_databases};
+use common::{Database, employee, on_both_databases, start_service as start};
 
 on_both_databases!(
     every_admin_route_rejects_missing_wrong_and_underscoped_tokens,
@@ -30,33 +29,6 @@ on_both_databases!(
     vc_api_issue_and_status,
     public_documents_health_metrics_and_status_caching,
 );
-
-async fn start(method: DidMethod, db: Database) -> (Running, tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = Config {
-        listen: "127.0.0.1:0".into(),
-        data_dir: dir.path().to_path_buf(),
-        ..Config::default()
-    };
-    config.did.method = method;
-    db.configure(&mut config).await;
-    let running = server::start(config.validated().unwrap()).await.unwrap();
-    let token = running.admin_token.as_ref().unwrap().to_string();
-    (running, dir, token)
-}
-
-fn employee(number: &str) -> Value {
-    json!({
-        "employee_number": number,
-        "name_ko": "김민준",
-        "name_latin": "Kim Minjun",
-        "organization": "Gangwon Province",
-        "department": "Digital Policy",
-        "position": "Deputy Director",
-        "access_groups": ["hq-main", "server-room"],
-        "photo_digest": "sha256-47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"
-    })
-}
 
 async fn verify(text: &str, extra: &[&str]) -> (i32, Value) {
     let file = tempfile::NamedTempFile::new().unwrap();
@@ -441,6 +413,25 @@ async fn vc_api_issue_and_status(db: Database) {
     assert_eq!(vc["proof"]["cryptosuite"], "ecdsa-rdfc-2019");
     assert!(vc["issuer"].as_str().unwrap().starts_with("did:web:127.0.0.1%3A"));
     let id = vc["id"].as_str().unwrap().to_owned();
+    // The record keeps the credential's own window, read as the data model reads it (a
+    // VC 1.1 date without a zone is UTC).
+    let response = post(
+        &format!("{url}/credentials/issue"),
+        &admin,
+        &json!({"credential": {
+            "@context": ["https://www.w3.org/2018/credentials/v1"],
+            "type": ["VerifiableCredential"],
+            "issuanceDate": "2026-01-01T00:00:00Z",
+            "expirationDate": "2030-01-01T00:00:00",
+            "id": "urn:uuid:6a1e2c9e-0b5e-4d0e-9a39-3b2a0e1c7d11",
+            "credentialSubject": {"id": "did:example:ebfeb1f712ebc6f1c276e12ec21"}
+        }, "options": {"format": "vc1-jwt"}}),
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    let v1_id = "urn:uuid:6a1e2c9e-0b5e-4d0e-9a39-3b2a0e1c7d11";
+    let record = running.state.issuer.store.credential(v1_id).await.unwrap();
+    assert_eq!((record.valid_from, record.valid_until), (1_767_225_600, 1_893_456_000));
     // The did:web document is served.
     let document = get_json(&format!("{url}/.well-known/did.json")).await;
     assert_eq!(document["id"], vc["issuer"]);
@@ -518,6 +509,8 @@ async fn public_documents_health_metrics_and_status_caching(db: Database) {
         metrics.contains("dojang_issuer_credentials_issued_total 1"),
         "{metrics}"
     );
+    // Only the /metrics request itself is in flight: finished requests were counted down.
+    assert!(metrics.contains("dojang_issuer_requests_in_flight 1\n"), "{metrics}");
     let openapi = get_json(&format!("{url}/openapi.json")).await;
     assert_eq!(openapi["openapi"], "3.1.0");
     running.stop().await.unwrap();

@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use time::OffsetDateTime;
 
 use super::Shared;
 use super::auth::Caller;
@@ -260,18 +261,21 @@ async fn reissue(
     let old_format: Format = old.format.parse().map_err(|e: String| Error::Storage(e))?;
     let format = parse_format(body.format.as_deref(), old_format)?;
     let holder = parse_holder(body.holder.as_ref())?;
+    let template = state.issuer.templates.get(&old.template)?;
+    // Derived claims are recomputed from their sources.
+    let mut claims = old.claims.clone();
+    for derived in &template.derived {
+        claims.remove(&derived.claim);
+    }
+    // The old claims must still fit the template before the old credential is revoked: a
+    // re-issue that cannot issue leaves the old one as it was.
+    template.subject_claims(&Value::Object(claims.clone()), OffsetDateTime::now_utc().date())?;
     if old.status != RecordStatus::Revoked {
         state
             .issuer
             .store
             .set_status(&id, RecordStatus::Revoked, &actor, Some("reissued"))
             .await?;
-    }
-    let template = state.issuer.templates.get(&old.template)?;
-    // Derived claims are recomputed from their sources.
-    let mut claims = old.claims.clone();
-    for derived in &template.derived {
-        claims.remove(&derived.claim);
     }
     let request = IssueRequest {
         template: old.template.clone(),

@@ -1,8 +1,6 @@
 //! Operations: `/health` (the database answers), `/metrics` (Prometheus text format) and
 //! `/openapi.json` (every route, kept in step with the router by a test).
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use axum::Json;
 use axum::Router;
 use axum::extract::{Request, State};
@@ -13,6 +11,7 @@ use axum::routing::get;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 use serde_json::{Value, json};
 
@@ -30,7 +29,7 @@ pub struct Metrics {
     pub issued: Counter,
     /// Status changes (suspend, unsuspend, revoke).
     pub status_changes: Counter,
-    in_flight: AtomicU64,
+    in_flight: Gauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -45,6 +44,7 @@ impl Default for Metrics {
         let requests = Family::<Vec<(String, String)>, Counter>::default();
         let issued = Counter::default();
         let status_changes = Counter::default();
+        let in_flight = Gauge::default();
         registry.register("http_requests", "HTTP requests by status class", requests.clone());
         registry.register("credentials_issued", "Credentials issued", issued.clone());
         registry.register(
@@ -52,12 +52,13 @@ impl Default for Metrics {
             "Suspensions, unsuspensions and revocations",
             status_changes.clone(),
         );
+        registry.register("requests_in_flight", "Requests being handled", in_flight.clone());
         Metrics {
             registry,
             requests,
             issued,
             status_changes,
-            in_flight: AtomicU64::new(0),
+            in_flight,
         }
     }
 }
@@ -69,12 +70,6 @@ impl Metrics {
         if encode(&mut out, &self.registry).is_err() {
             out.clear();
         }
-        out.push_str(&format!(
-            "# HELP dojang_issuer_requests_in_flight Requests being handled.\n\
-             # TYPE dojang_issuer_requests_in_flight gauge\n\
-             dojang_issuer_requests_in_flight {}\n",
-            self.in_flight.load(Ordering::Relaxed)
-        ));
         out
     }
 }
@@ -86,11 +81,22 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/openapi.json", get(openapi))
 }
 
-/// Counts every request by status class.
+/// Decrements the in-flight gauge when dropped, also when the client goes away and the
+/// request's future is dropped before it finishes.
+struct InFlight(Gauge);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
+/// Counts every request by status class, and those in flight.
 pub(crate) async fn count_requests(State(state): State<Shared>, request: Request, next: Next) -> Response {
-    state.metrics.in_flight.fetch_add(1, Ordering::Relaxed);
+    state.metrics.in_flight.inc();
+    let in_flight = InFlight(state.metrics.in_flight.clone());
     let response = next.run(request).await;
-    state.metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
+    drop(in_flight);
     let class = format!("{}xx", response.status().as_u16() / 100);
     state
         .metrics

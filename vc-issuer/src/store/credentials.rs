@@ -173,9 +173,11 @@ impl Store {
 
     /// The record with `idempotency_key`, if any.
     pub async fn credential_by_idempotency_key(&self, key: &str) -> Result<Option<CredentialRecord>, Error> {
+        // A reader sees every committed record (WAL on SQLite), and keeps this read out of
+        // the single writer connection's queue.
         let row = sqlx::query(select_records!("WHERE idempotency_key = $1"))
             .bind(key)
-            .fetch_optional(self.writer())
+            .fetch_optional(self.reader())
             .await?;
         row.as_ref().map(record).transpose()
     }
