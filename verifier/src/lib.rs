@@ -9,6 +9,10 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod error;
+pub mod reason;
 pub mod registry;
 pub mod report;
 pub mod verify;
+
+pub use error::Error;

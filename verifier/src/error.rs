@@ -1,0 +1,44 @@
+//! The verifier crate's one error type.
+//!
+//! An [`Error`] means "could not check" or "could not set up": a missing resolver answer with
+//! nothing cached, an unreadable policy or trust bundle. A checked credential that fails is not
+//! an error but a [`crate::decision::Decision`] with `allow: false` and its reasons.
+
+/// Why the verifier could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A policy document is not valid; the message names the field.
+    #[error("invalid policy: {0}")]
+    Policy(String),
+    /// A DID or status list needed for the decision could not be fetched, and nothing usable
+    /// is cached: the verifier cannot decide.
+    #[error("cannot check: {0}")]
+    Unavailable(String),
+    /// A trust bundle could not be read, or its signature does not verify.
+    #[error("invalid trust bundle: {0}")]
+    Bundle(String),
+    /// A trusted root certificate could not be read.
+    #[error("invalid trust anchor: {0}")]
+    TrustAnchor(String),
+    /// A protocol message (OpenID4VP request or response, QR payload) is malformed.
+    #[error("invalid {what}: {message}")]
+    Protocol {
+        /// Which message.
+        what: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The service could not start or serve.
+    #[error("service: {0}")]
+    Service(String),
+}
