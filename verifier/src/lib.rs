@@ -10,6 +10,9 @@
 
 pub mod cli;
 pub mod error;
+pub mod files;
+pub mod nonce;
+pub mod policy;
 pub mod reason;
 pub mod registry;
 pub mod report;
