@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod decision;
 pub mod error;
 pub mod files;
 pub mod nonce;

@@ -231,7 +231,7 @@ async fn a_vp_jwt_reports_each_credential() {
     .verify(&token)
     .await;
     assert!(!other.verified);
-    assert_eq!(other.errors[0].code, "PRESENTATION_BINDING");
+    assert_eq!(other.errors[0].code, "NONCE_MISMATCH");
     // A credential about someone else fails the holder check.
     let foreign = issue::issue(employee("did:example:bob"), Format::VcJwt, &issuer, &[], now()).unwrap();
     let vp = did_core::vc::Presentation::from_json(json!({

@@ -252,5 +252,27 @@ pub(crate) fn fail_with(report: &mut Report, error: &CredentialError) {
         CredentialError::Binding { .. } => "binding",
         _ => "data-model",
     };
-    report.failed(check, error.code(), error.to_string());
+    let code = match error {
+        CredentialError::Jws(e) => jws_code(e),
+        CredentialError::Binding {
+            what: "aud" | "domain", ..
+        } => "AUDIENCE_MISMATCH",
+        CredentialError::Binding { .. } => "NONCE_MISMATCH",
+        _ => error.code(),
+    };
+    report.failed(check, code, error.to_string());
+}
+
+/// A finer code than did-core's `INVALID_JWS` for what is wrong with a JWS, so a door can tell
+/// an attack (`alg: none`, algorithm confusion, a `crit` bypass) from a garbled scan.
+pub(crate) fn jws_code(error: &jose::JwsError) -> &'static str {
+    match error {
+        jose::JwsError::BadSignature => "BAD_SIGNATURE",
+        jose::JwsError::ForbiddenAlgorithm(_) => "FORBIDDEN_ALGORITHM",
+        jose::JwsError::AlgorithmMismatch { .. } => "ALGORITHM_MISMATCH",
+        jose::JwsError::UnsupportedCritical(_) | jose::JwsError::InvalidCritical(_) => "UNSUPPORTED_CRITICAL",
+        jose::JwsError::UnencodedPayload | jose::JwsError::InvalidHeader(_) => "INVALID_HEADER",
+        jose::JwsError::TooLarge { .. } => "TOO_LARGE",
+        _ => "INVALID_JWS",
+    }
 }

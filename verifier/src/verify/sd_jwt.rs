@@ -44,7 +44,15 @@ impl Verifier {
                         SdJwtError::IssuerKey(_) | SdJwtError::KeyResolution(_) => "issuer-key",
                         _ => "disclosures",
                     };
-                    report.failed(check, e.code(), e.to_string());
+                    let code = match &e {
+                        SdJwtError::Jws(jws) | SdJwtError::KeyBindingJws(jws)
+                            if !matches!(jws, jose::JwsError::BadSignature) =>
+                        {
+                            super::jws_code(jws)
+                        }
+                        _ => e.code(),
+                    };
+                    report.failed(check, code, e.to_string());
                     return report.finish();
                 }
             };

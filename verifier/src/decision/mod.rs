@@ -1,0 +1,241 @@
+//! The decision engine: `verify(presentation_or_credential, &Policy, &Clock)` gives a
+//! [`Decision`] (checked: allow or deny, with reasons) or an [`Error`] (could not check).
+//!
+//! It runs every cryptographic and data-model check through [`crate::verify::Verifier`], then
+//! applies the door's [`Policy`]: accepted types and issuers, claim rules, opening hours,
+//! holder binding over a nonce this verifier issued (used once), and the freshness of any
+//! offline data the decision rested on.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use did_core::clock::{Clock, FixedClock};
+use did_core::resolve::Resolver;
+use did_core::status::StatusListSource;
+use did_core::vc::jwt::Binding;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::nonce::NonceStore;
+use crate::policy::{Policy, StaleAction};
+use crate::reason::{Reason, ReasonCode};
+use crate::verify::Verifier;
+
+mod evaluate;
+mod presented;
+mod trace;
+
+pub use presented::presented_nonce;
+
+/// The outcome of a check: allow or deny, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Decision {
+    /// Whether the door opens.
+    pub allow: bool,
+    /// Why: `ALLOWED` alone when allowed, otherwise every reason found (most decisive first).
+    pub reasons: Vec<Reason>,
+    /// The credential type the decision is about, once known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential_type: Option<String>,
+    /// The issuer, once known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// Whether the decision used a trust bundle past its expiry (allowed only when the policy
+    /// says `on_stale_bundle = "allow"`).
+    pub stale_bundle: bool,
+    /// The holder's identifier (DID or key thumbprint), for the decision log's salted hash.
+    /// Never serialized.
+    #[serde(skip)]
+    pub holder: Option<String>,
+    /// The verified claims the holder disclosed, for the calling app. Never serialized, never
+    /// logged.
+    #[serde(skip)]
+    pub disclosed: Option<Value>,
+}
+
+impl Decision {
+    /// A denial for `reasons`.
+    pub fn deny(reasons: Vec<Reason>) -> Decision {
+        Decision {
+            allow: false,
+            reasons,
+            credential_type: None,
+            issuer: None,
+            stale_bundle: false,
+            holder: None,
+            disclosed: None,
+        }
+    }
+
+    /// The reason codes, in order.
+    pub fn codes(&self) -> Vec<ReasonCode> {
+        self.reasons.iter().map(|r| r.code).collect()
+    }
+
+    /// Whether `code` is among the reasons.
+    pub fn has(&self, code: ReasonCode) -> bool {
+        self.reasons.iter().any(|r| r.code == code)
+    }
+}
+
+/// Trust data a door holds for when the network is down: what a trust bundle provides.
+#[derive(Clone)]
+pub struct OfflineTrust {
+    /// Answers DID resolution from the bundle.
+    pub resolver: Arc<dyn Resolver>,
+    /// Answers status lists from the bundle.
+    pub status: Arc<dyn StatusListSource>,
+    /// When each bundled status list was fetched.
+    pub status_fetched_at: HashMap<String, SystemTime>,
+    /// Trusted issuer DIDs per credential type.
+    pub issuers: HashMap<String, Vec<String>>,
+    /// When the bundle expires.
+    pub expires_at: SystemTime,
+    /// When the bundled registry tree head was signed, if the bundle has one.
+    pub registry_signed_at: Option<SystemTime>,
+}
+
+/// The engine: where keys and status come from, and the nonces this verifier issued.
+#[derive(Clone)]
+pub struct Engine {
+    online: Option<Arc<dyn Resolver>>,
+    online_status: Option<Arc<dyn StatusListSource>>,
+    offline: Option<OfflineTrust>,
+    nonces: Arc<NonceStore>,
+}
+
+impl Engine {
+    /// An engine resolving DIDs and fetching status lists over the network.
+    pub fn online(resolver: Arc<dyn Resolver>, status: Arc<dyn StatusListSource>) -> Engine {
+        Engine {
+            online: Some(resolver),
+            online_status: Some(status),
+            offline: None,
+            nonces: Arc::new(NonceStore::default()),
+        }
+    }
+
+    /// An engine with no network: everything comes from `offline`.
+    pub fn offline(offline: OfflineTrust) -> Engine {
+        Engine {
+            online: None,
+            online_status: None,
+            offline: Some(offline),
+            nonces: Arc::new(NonceStore::default()),
+        }
+    }
+
+    /// Adds (or replaces) offline trust data, used when the network fails.
+    pub fn with_offline(mut self, offline: OfflineTrust) -> Engine {
+        self.offline = Some(offline);
+        self
+    }
+
+    /// Shares a nonce store (e.g. with the service that hands nonces out).
+    pub fn with_nonces(mut self, nonces: Arc<NonceStore>) -> Engine {
+        self.nonces = nonces;
+        self
+    }
+
+    /// The nonce store.
+    pub fn nonces(&self) -> &Arc<NonceStore> {
+        &self.nonces
+    }
+
+    /// Issues a fresh single-use nonce, valid for the policy's `nonce_ttl_seconds`.
+    pub fn issue_nonce(&self, policy: &Policy, clock: &dyn Clock) -> String {
+        self.nonces.issue(clock.now(), policy.nonce_ttl())
+    }
+
+    /// Checks `input` (a credential or presentation in any supported format) against
+    /// `policy` at the clock's current time.
+    ///
+    /// A presentation's nonce must be one this engine issued; it is used up by a presentation
+    /// whose holder binding verifies, so the same presentation is refused the second time.
+    /// `Err` means the engine could not check (a DID or status list was unreachable and no
+    /// usable copy is held); every checked outcome, allow or deny, is a [`Decision`].
+    pub async fn verify(&self, input: &str, policy: &Policy, clock: &dyn Clock) -> Result<Decision, Error> {
+        let now = clock.now();
+        let nonce = presented_nonce(input);
+        if let Some(nonce) = &nonce
+            && let Err(code) = self.nonces.check(nonce, now)
+        {
+            return Ok(Decision::deny(vec![Reason::new(code)]));
+        }
+        let trace = Arc::new(Mutex::new(trace::Trace::default()));
+        let verifier = Verifier {
+            resolver: Arc::new(trace::TracingResolver {
+                online: self.online.clone(),
+                offline: self.offline.as_ref().map(|o| o.resolver.clone()),
+                trace: trace.clone(),
+            }),
+            clock: Arc::new(FixedClock::new(now)),
+            skew: policy.skew(),
+            binding: Binding {
+                nonce: nonce.clone(),
+                aud: nonce.as_ref().map(|_| policy.audience.clone()),
+            },
+            status_source: Arc::new(trace::TracingStatusSource {
+                online: self.online_status.clone(),
+                offline: self.offline.as_ref().map(|o| o.status.clone()),
+                trace: trace.clone(),
+            }),
+        };
+        let report = verifier.verify(input).await;
+        let trace = std::mem::take(&mut *trace.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        let unreachable = evaluate::unreachable(&report, &trace);
+        if let Some(what) = unreachable {
+            return Err(Error::Unavailable(what));
+        }
+        let mut decision = evaluate::decide(&report, policy, self.offline.as_ref(), now);
+        self.apply_freshness(&mut decision, &trace, policy, now);
+        // The nonce is used up only by a presentation whose holder proof verified over it: a
+        // forged presentation cannot burn a nonce, and a replay of a good one finds it spent.
+        let bound = nonce.is_some() && evaluate::binding_verified(&report);
+        if let Some(nonce) = nonce.as_deref().filter(|_| bound)
+            && let Err(code) = self.nonces.consume(nonce, now)
+        {
+            decision.reasons.insert(0, Reason::new(code));
+        }
+        let binding_failed = decision.reasons.iter().any(|r| evaluate::is_binding_reason(r.code));
+        // Missing: no nonce at all, or a verified input whose nonce no holder proof covers (a
+        // credential cannot stand in for a presentation by carrying a `nonce` claim).
+        if !bound && policy.require_holder_binding && !binding_failed && (nonce.is_none() || report.verified) {
+            decision.reasons.push(Reason::new(ReasonCode::HolderBindingMissing));
+        }
+        Ok(evaluate::finish(decision))
+    }
+
+    /// Staleness of the offline data the decision used.
+    fn apply_freshness(&self, decision: &mut Decision, trace: &trace::Trace, policy: &Policy, now: SystemTime) {
+        let Some(offline) = &self.offline else { return };
+        let age = |at: SystemTime| now.duration_since(at).unwrap_or(Duration::ZERO);
+        if now >= offline.expires_at {
+            decision.stale_bundle = true;
+            if policy.on_stale_bundle == StaleAction::Deny {
+                decision.reasons.push(Reason::new(ReasonCode::BundleStale));
+            }
+        }
+        let stale_list = trace.offline_lists.iter().find(|url| {
+            offline
+                .status_fetched_at
+                .get(url.as_str())
+                .is_none_or(|at| age(*at) > policy.max_status_age())
+        });
+        if let Some(url) = stale_list {
+            decision
+                .reasons
+                .push(Reason::with_detail(ReasonCode::StatusStale, url.clone()));
+        }
+        let offline_registry = trace.offline_dids.iter().any(|did| did.starts_with("did:dojang:"));
+        if offline_registry
+            && offline
+                .registry_signed_at
+                .is_none_or(|at| age(at) > policy.max_registry_age())
+        {
+            decision.reasons.push(Reason::new(ReasonCode::RegistryStale));
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! What a presentation claims before it is verified: its nonce, so the engine can check that
+//! the nonce is one it issued before spending any signature checks on it.
+
+use did_core::jose;
+use serde_json::Value;
+
+/// The nonce a presentation answers, read without verifying anything: the key-binding JWT's
+/// `nonce` (SD-JWT), the `nonce` claim (`vp+jwt`, VC 1.1 VP JWT), or the proof's `challenge`
+/// (Data Integrity). `None` for a bare credential or unreadable input.
+pub fn presented_nonce(input: &str) -> Option<String> {
+    let input = input.trim();
+    if input.starts_with('{') {
+        let value = did_core::data_integrity::parse_document(input.as_bytes()).ok()?;
+        let challenge = |proof: &Value| proof.get("challenge").and_then(Value::as_str).map(str::to_owned);
+        return match value.get("proof")? {
+            Value::Array(proofs) => proofs.iter().find_map(challenge),
+            proof => challenge(proof),
+        };
+    }
+    let jwt = if input.contains('~') {
+        // SD-JWT+KB: the KB-JWT is the part after the last `~`.
+        input.rsplit('~').next().filter(|kb| !kb.is_empty())?
+    } else {
+        input
+    };
+    let decoded = jose::decode(jwt).ok()?;
+    let claims: Value = serde_json::from_slice(decoded.payload()).ok()?;
+    claims.get("nonce")?.as_str().map(str::to_owned)
+}

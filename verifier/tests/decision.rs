@@ -1,0 +1,271 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+//! The decision engine end to end on SD-JWT VCs: allow, every policy reason, nonces used once,
+//! offline data and its staleness, and what a decision never reveals.
+
+mod support;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use did_core::resolve::CompositeResolver;
+use did_core::status::MemoryStatusListSource;
+use support::*;
+use verifier::decision::{Engine, OfflineTrust};
+use verifier::policy::{Hours, StaleAction};
+use verifier::reason::ReasonCode;
+
+#[tokio::test]
+async fn a_fresh_presentation_is_allowed_once() {
+    let world = World::new();
+    let engine = world.engine();
+    let policy = world.policy();
+    let nonce = engine.issue_nonce(&policy, &world.clock);
+    let presentation = world.present(&world.issue(&world.claims()), &nonce);
+    let decision = engine.verify(&presentation, &policy, &world.clock).await.unwrap();
+    assert!(decision.allow, "{decision:?}");
+    assert_eq!(decision.codes(), [ReasonCode::Allowed]);
+    assert_eq!(decision.credential_type.as_deref(), Some(VCT));
+    assert_eq!(decision.issuer.as_deref(), Some(world.issuer_did.as_str()));
+    assert_eq!(decision.disclosed.as_ref().unwrap()["department"], "IT");
+    assert!(decision.disclosed.as_ref().unwrap().get("birthdate").is_none());
+    assert_eq!(
+        decision.holder.as_deref(),
+        Some(world.holder.verifying_key().thumbprint().as_str())
+    );
+
+    let again = engine.verify(&presentation, &policy, &world.clock).await.unwrap();
+    assert!(!again.allow);
+    assert_eq!(again.codes(), [ReasonCode::NonceReplayed]);
+}
+
+#[tokio::test]
+async fn a_decision_serializes_without_personal_data() {
+    let world = World::new();
+    let engine = world.engine();
+    let policy = world.policy();
+    let nonce = engine.issue_nonce(&policy, &world.clock);
+    let presentation = world.present_with(
+        &world.issue(&world.claims()),
+        &nonce,
+        AUD,
+        &["/department", "/name", "/birthdate"],
+        &world.holder,
+    );
+    let decision = engine.verify(&presentation, &policy, &world.clock).await.unwrap();
+    assert!(decision.allow);
+    let json = serde_json::to_string(&decision).unwrap();
+    for secret in [
+        "Kim Minji",
+        "1990-04-01",
+        "\"IT\"",
+        &world.holder.verifying_key().thumbprint(),
+    ] {
+        assert!(!json.contains(secret), "{secret} leaked: {json}");
+    }
+    assert!(json.contains("\"ALLOWED\"") && json.contains("허용"));
+}
+
+#[tokio::test]
+async fn nonces_must_be_issued_live_and_for_this_door() {
+    let world = World::new();
+    let engine = world.engine();
+    let policy = world.policy();
+    let issued = world.issue(&world.claims());
+
+    let made_up = engine
+        .verify(&world.present(&issued, "made-up"), &policy, &world.clock)
+        .await
+        .unwrap();
+    assert_eq!(made_up.codes(), [ReasonCode::NonceUnknown]);
+
+    let nonce = engine.issue_nonce(&policy, &world.clock);
+    let elsewhere = world.present_with(
+        &issued,
+        &nonce,
+        "https://other.example",
+        &["/department"],
+        &world.holder,
+    );
+    let wrong_aud = engine.verify(&elsewhere, &policy, &world.clock).await.unwrap();
+    assert!(wrong_aud.has(ReasonCode::AudienceMismatch), "{wrong_aud:?}");
+    // A failed attempt does not burn the nonce: the real holder still gets in.
+    let right = engine
+        .verify(&world.present(&issued, &nonce), &policy, &world.clock)
+        .await
+        .unwrap();
+    assert!(right.allow, "{right:?}");
+
+    let late = engine.issue_nonce(&policy, &world.clock);
+    world.clock.advance(policy.nonce_ttl() + Duration::from_secs(1));
+    let expired = engine
+        .verify(&world.present(&issued, &late), &policy, &world.clock)
+        .await
+        .unwrap();
+    assert_eq!(expired.codes(), [ReasonCode::NonceExpired]);
+}
+
+#[tokio::test]
+async fn a_bare_credential_lacks_holder_binding() {
+    let world = World::new();
+    let decision = world
+        .engine()
+        .verify(&world.issue(&world.claims()), &world.policy(), &world.clock)
+        .await
+        .unwrap();
+    assert!(!decision.allow);
+    assert!(decision.has(ReasonCode::HolderBindingMissing), "{decision:?}");
+
+    let mut relaxed = world.policy();
+    relaxed.require_holder_binding = false;
+    let decision = world
+        .engine()
+        .verify(&world.issue(&world.claims()), &relaxed, &world.clock)
+        .await
+        .unwrap();
+    assert!(decision.allow, "{decision:?}");
+}
+
+async fn decide(world: &World, policy: &verifier::policy::Policy, claims: serde_json::Value) -> Vec<ReasonCode> {
+    let engine = world.engine();
+    let nonce = engine.issue_nonce(policy, &world.clock);
+    let presentation = world.present(&world.issue(&claims), &nonce);
+    engine
+        .verify(&presentation, policy, &world.clock)
+        .await
+        .unwrap()
+        .codes()
+}
+
+#[tokio::test]
+async fn status_revoked_and_suspended() {
+    let mut world = World::new();
+    world.set_status(1);
+    assert_eq!(
+        decide(&world, &world.policy(), world.claims()).await,
+        [ReasonCode::Revoked]
+    );
+    world.set_status(2);
+    assert_eq!(
+        decide(&world, &world.policy(), world.claims()).await,
+        [ReasonCode::Suspended]
+    );
+    world.set_status(0);
+    assert_eq!(
+        decide(&world, &world.policy(), world.claims()).await,
+        [ReasonCode::Allowed]
+    );
+}
+
+#[tokio::test]
+async fn policy_reasons() {
+    let world = World::new();
+    let policy = world.policy();
+
+    let mut other_type = world.claims();
+    other_type["vct"] = "CitizenCard".into();
+    assert_eq!(
+        decide(&world, &policy, other_type).await,
+        [ReasonCode::WrongCredentialType]
+    );
+
+    let mut sales = world.claims();
+    sales["department"] = "Sales".into();
+    assert_eq!(decide(&world, &policy, sales).await, [ReasonCode::ClaimRejected]);
+
+    let mut untrusted = policy.clone();
+    untrusted.accept[0].issuers = vec!["did:web:someone-else.example".into()];
+    assert_eq!(
+        decide(&world, &untrusted, world.claims()).await,
+        [ReasonCode::UntrustedIssuer]
+    );
+
+    // The holder withholds the department.
+    let engine = world.engine();
+    let nonce = engine.issue_nonce(&policy, &world.clock);
+    let withheld = world.present_with(&world.issue(&world.claims()), &nonce, AUD, &["/name"], &world.holder);
+    let decision = engine.verify(&withheld, &policy, &world.clock).await.unwrap();
+    assert_eq!(decision.codes(), [ReasonCode::ClaimMissing]);
+
+    let mut closed = policy.clone();
+    closed.hours = vec![Hours {
+        days: vec![],
+        from: "18:00".into(),
+        to: "20:00".into(),
+        utc_offset: "+09:00".into(),
+    }];
+    assert_eq!(
+        decide(&world, &closed, world.claims()).await,
+        [ReasonCode::OutsideHours]
+    );
+
+    let mut expired = world.claims();
+    expired["exp"] = (T0 + 60).into();
+    assert_eq!(decide(&world, &policy, expired).await, [ReasonCode::Expired]);
+}
+
+#[tokio::test]
+async fn an_unreachable_status_list_means_cannot_check() {
+    let world = World::new();
+    let engine = Engine::online(
+        Arc::new(CompositeResolver::with_default_methods()),
+        Arc::new(MemoryStatusListSource::new()),
+    );
+    let policy = world.policy();
+    let nonce = engine.issue_nonce(&policy, &world.clock);
+    let presentation = world.present(&world.issue(&world.claims()), &nonce);
+    let error = engine.verify(&presentation, &policy, &world.clock).await.unwrap_err();
+    assert!(matches!(error, verifier::Error::Unavailable(_)), "{error}");
+}
+
+fn offline(world: &World, fetched_ago: Duration, expires_in: Duration) -> OfflineTrust {
+    OfflineTrust {
+        resolver: Arc::new(CompositeResolver::with_default_methods()),
+        status: Arc::new(world.status_source()),
+        status_fetched_at: HashMap::from([(LIST_URL.to_owned(), world.now() - fetched_ago)]),
+        issuers: HashMap::from([(VCT.to_owned(), vec![world.issuer_did.clone()])]),
+        expires_at: world.now() + expires_in,
+        registry_signed_at: None,
+    }
+}
+
+#[tokio::test]
+async fn offline_data_is_used_within_its_bounds() {
+    let world = World::new();
+    let mut policy = world.policy();
+    // The bundle, not the policy, says whom to trust.
+    policy.accept[0].issuers.clear();
+    let day = Duration::from_secs(86400);
+
+    let fresh = Engine::offline(offline(&world, Duration::from_secs(60), day));
+    let nonce = fresh.issue_nonce(&policy, &world.clock);
+    let presentation = world.present(&world.issue(&world.claims()), &nonce);
+    let decision = fresh.verify(&presentation, &policy, &world.clock).await.unwrap();
+    assert!(decision.allow, "{decision:?}");
+    assert!(!decision.stale_bundle);
+
+    let old_list = Engine::offline(offline(&world, 2 * day, day));
+    let nonce = old_list.issue_nonce(&policy, &world.clock);
+    let presentation = world.present(&world.issue(&world.claims()), &nonce);
+    let decision = old_list.verify(&presentation, &policy, &world.clock).await.unwrap();
+    assert_eq!(decision.codes(), [ReasonCode::StatusStale]);
+
+    let expired = Engine::offline(offline(&world, Duration::from_secs(60), Duration::ZERO));
+    let nonce = expired.issue_nonce(&policy, &world.clock);
+    let presentation = world.present(&world.issue(&world.claims()), &nonce);
+    let decision = expired.verify(&presentation, &policy, &world.clock).await.unwrap();
+    assert_eq!(decision.codes(), [ReasonCode::BundleStale]);
+    assert!(decision.stale_bundle);
+
+    policy.on_stale_bundle = StaleAction::Allow;
+    let nonce = expired.issue_nonce(&policy, &world.clock);
+    let presentation = world.present(&world.issue(&world.claims()), &nonce);
+    let decision = expired.verify(&presentation, &policy, &world.clock).await.unwrap();
+    assert!(decision.allow && decision.stale_bundle, "{decision:?}");
+}
