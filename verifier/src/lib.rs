@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod decision;
+pub mod decision_log;
 pub mod error;
 pub mod files;
 pub mod nonce;
