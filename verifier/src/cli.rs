@@ -99,6 +99,10 @@ pub enum Command {
         #[command(flatten)]
         registry: RegistryArgs,
     },
+    /// Run the door/kiosk service: the HTTP API and the kiosk page, deciding by `--policy`.
+    ///
+    /// Runs until interrupted. Exit status: 1 if it cannot start, 2 usage error.
+    Serve(crate::serve::ServeArgs),
 }
 
 fn parse_rfc3339(s: &str) -> Result<OffsetDateTime, String> {
@@ -197,6 +201,7 @@ pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
             }
             if report.verified { EXIT_OK } else { EXIT_FAILED }
         }
+        Command::Serve(args) => crate::serve::run(args, out).await,
         Command::RegistrySnapshot {
             registry,
             out: path,

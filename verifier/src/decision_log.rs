@@ -50,7 +50,9 @@ pub struct DecisionLog {
 
 impl std::fmt::Debug for DecisionLog {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DecisionLog").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("DecisionLog")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -90,7 +92,9 @@ fn load_salt(path: &Path) -> Result<Zeroizing<Vec<u8>>, Error> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(path).map_err(io_error(path))?;
-    file.write_all(&salt).and_then(|()| file.sync_all()).map_err(io_error(path))?;
+    file.write_all(&salt)
+        .and_then(|()| file.sync_all())
+        .map_err(io_error(path))?;
     Ok(salt)
 }
 

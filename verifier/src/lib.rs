@@ -18,6 +18,8 @@ pub mod policy;
 pub mod reason;
 pub mod registry;
 pub mod report;
+pub mod serve;
+pub mod service;
 pub mod verify;
 
 pub use error::Error;

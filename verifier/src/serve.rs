@@ -1,0 +1,87 @@
+//! `verifier serve`: the door service from the command line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+use did_core::clock::SystemClock;
+use did_core::status::HttpStatusListSource;
+
+use crate::cli::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::decision::Engine;
+use crate::decision_log::DecisionLog;
+use crate::policy::Policy;
+use crate::registry::RegistryArgs;
+use crate::service::{self, ServiceConfig};
+
+/// Options of `verifier serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// The door's policy (TOML, or JSON when the name ends in `.json`).
+    #[arg(long)]
+    pub policy: PathBuf,
+    /// Where to listen.
+    #[arg(long, default_value = "127.0.0.1:8090")]
+    pub listen: SocketAddr,
+    /// The append-only decision log (JSON lines; its salt is kept in `<log>.salt`).
+    #[arg(long)]
+    pub log: Option<PathBuf>,
+    /// Also fetch status lists over plain HTTP (a lab or loopback issuer only).
+    #[arg(long)]
+    pub allow_http_status: bool,
+    /// The did:dojang registry.
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+/// Builds the service `args` describe.
+pub fn config(args: &ServeArgs) -> Result<ServiceConfig, String> {
+    let policy = Policy::from_file(&args.policy).map_err(|e| format!("{}: {e}", args.policy.display()))?;
+    let resolver = args.registry.composite()?;
+    let status = if args.allow_http_status {
+        HttpStatusListSource::danger_plain_http_for_testing()
+    } else {
+        HttpStatusListSource::new()
+    }
+    .map_err(|e| format!("cannot start the status list client: {e}"))?;
+    let log = match &args.log {
+        Some(path) => Some(DecisionLog::open(path).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    Ok(ServiceConfig {
+        policy,
+        engine: Engine::online(Arc::new(resolver), Arc::new(status)),
+        log,
+        clock: Arc::new(SystemClock),
+    })
+}
+
+/// Runs the service until Ctrl-C.
+pub async fn run(args: ServeArgs, out: &mut dyn std::io::Write) -> i32 {
+    let config = match config(&args) {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("verifier: {message}");
+            return EXIT_USAGE;
+        }
+    };
+    let door = config.policy.door.clone();
+    let running = match service::start(config, args.listen).await {
+        Ok(running) => running,
+        Err(e) => {
+            eprintln!("verifier: {e}");
+            return EXIT_FAILED;
+        }
+    };
+    let _ = writeln!(out, "door {door}: kiosk at {}/ (Ctrl-C to stop)", running.url());
+    let _ = out.flush();
+    let _ = tokio::signal::ctrl_c().await;
+    match running.stop().await {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            eprintln!("verifier: {e}");
+            EXIT_FAILED
+        }
+    }
+}

@@ -1,0 +1,72 @@
+// The kiosk: ask the door for a request, show its QR code, poll until the request is
+// answered, show green or red with the reasons (Korean first, English below), start over.
+"use strict";
+
+const SHOW_RESULT_MS = 6000;
+const POLL_MS = 400;
+const kiosk = document.getElementById("kiosk");
+
+function show(state) {
+  kiosk.dataset.state = state;
+  document.getElementById("waiting").hidden = state !== "waiting";
+  document.getElementById("result").hidden = state === "waiting" || state === "starting";
+}
+
+function reasonItem(reason) {
+  const li = document.createElement("li");
+  li.dataset.code = reason.code;
+  li.append(reason.ko);
+  const en = document.createElement("span");
+  en.lang = "en";
+  en.textContent = reason.en;
+  li.append(en);
+  return li;
+}
+
+function showResult(state, verdict, reasons) {
+  document.getElementById("verdict").textContent = verdict;
+  document.getElementById("reasons").replaceChildren(...reasons.map(reasonItem));
+  show(state);
+  setTimeout(newRequest, SHOW_RESULT_MS);
+}
+
+async function poll(id) {
+  let answer;
+  try {
+    const response = await fetch(`/api/requests/${encodeURIComponent(id)}`);
+    answer = await response.json();
+  } catch (e) {
+    setTimeout(() => poll(id), POLL_MS * 5);
+    return;
+  }
+  if (answer.state === "pending") {
+    setTimeout(() => poll(id), POLL_MS);
+  } else if (answer.state === "decided") {
+    const d = answer.decision;
+    showResult(d.allow ? "allow" : "deny", d.allow ? "통과 · Allowed" : "거부 · Denied", d.reasons);
+  } else if (answer.state === "unavailable") {
+    showResult("unavailable", "확인 불가 · Cannot check", [
+      { code: "CANNOT_CHECK", ko: "자격증명을 지금 확인할 수 없습니다", en: "The credential cannot be checked right now" },
+    ]);
+  } else {
+    newRequest();
+  }
+}
+
+async function newRequest() {
+  try {
+    const response = await fetch("/api/requests", { method: "POST" });
+    const request = await response.json();
+    kiosk.dataset.requestId = request.id;
+    kiosk.dataset.nonce = request.nonce;
+    document.getElementById("door").textContent = `출입 확인 · ${request.door}`;
+    document.getElementById("qr").src = request.qr;
+    document.getElementById("expires").textContent = `~ ${request.expires_at}`;
+    show("waiting");
+    poll(request.id);
+  } catch (e) {
+    setTimeout(newRequest, 2000);
+  }
+}
+
+newRequest();

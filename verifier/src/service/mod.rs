@@ -1,0 +1,303 @@
+//! The door/kiosk service: `verifier serve --policy door.toml`.
+//!
+//! An HTTP API (create a request, submit a presentation, read the decision) and the kiosk page
+//! that shows the request's QR code and turns green or red with the reason, served by the same
+//! process.
+//!
+//! | route | what |
+//! | --- | --- |
+//! | `POST /api/requests` | a new request: nonce, QR texts, expiry |
+//! | `GET /api/requests/{id}` | where it stands: pending, decided (with the decision), expired |
+//! | `POST /api/requests/{id}/presentation` | the wallet's answer (SD-JWT, VP, or `DJ1:` QR payload) |
+//! | `GET /api/requests/{id}/qr.svg` | the request's QR code |
+//! | `GET /` | the kiosk page |
+//! | `GET /healthz` | liveness |
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use did_core::clock::Clock;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::decision::{Decision, Engine, presented_nonce};
+use crate::decision_log::DecisionLog;
+use crate::error::Error;
+use crate::policy::Policy;
+use crate::reason::{Reason, ReasonCode};
+use crate::verify::MAX_INPUT_LEN;
+
+mod kiosk;
+pub mod requests;
+
+use requests::{DoorRequest, RequestStore};
+
+/// What the service needs.
+pub struct ServiceConfig {
+    /// The door's policy.
+    pub policy: Policy,
+    /// The decision engine (online, offline, or both).
+    pub engine: Engine,
+    /// The decision log, if one is kept.
+    pub log: Option<DecisionLog>,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// Shared by every handler.
+pub struct AppState {
+    policy: Policy,
+    engine: Engine,
+    log: Option<DecisionLog>,
+    clock: Arc<dyn Clock>,
+    requests: RequestStore,
+}
+
+type Shared = Arc<AppState>;
+
+/// The router, for embedding or tests.
+pub fn router(config: ServiceConfig) -> Router {
+    let state = Arc::new(AppState {
+        policy: config.policy,
+        engine: config.engine,
+        log: config.log,
+        clock: config.clock,
+        requests: RequestStore::default(),
+    });
+    Router::new()
+        .route("/", get(kiosk::page))
+        .route("/kiosk.js", get(kiosk::script))
+        .route("/kiosk.css", get(kiosk::style))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/api/requests", post(create_request))
+        .route("/api/requests/{id}", get(request_state))
+        .route("/api/requests/{id}/presentation", post(submit_presentation))
+        .route("/api/requests/{id}/qr.svg", get(request_qr))
+        .layer(DefaultBodyLimit::max(MAX_INPUT_LEN))
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(state)
+}
+
+/// Headers every response carries: no sniffing, no framing, no referrer, scripts only from
+/// this origin, nothing cached (requests and decisions are one-time).
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+        (
+            "content-security-policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+        ),
+        ("cache-control", "no-store"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+fn problem(status: StatusCode, code: &str, detail: impl Into<String>) -> Response {
+    let body = json!({"type": "about:blank", "title": code, "status": status.as_u16(), "detail": detail.into()});
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn request_id() -> String {
+    let mut bytes = [0u8; 12];
+    let _ = rand_core::RngCore::try_fill_bytes(&mut rand_core::OsRng, &mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The text a door shows for offline wallets: the nonce and the door's audience.
+fn challenge_text(nonce: &str, audience: &str) -> String {
+    format!("DJN1:{nonce}:{audience}")
+}
+
+async fn create_request(State(state): State<Shared>) -> Response {
+    let now = state.clock.now();
+    let nonce = state.engine.issue_nonce(&state.policy, state.clock.as_ref());
+    let id = request_id();
+    let expires_at = now + state.policy.nonce_ttl();
+    state.requests.insert(
+        id.clone(),
+        DoorRequest {
+            nonce: nonce.clone(),
+            expires_at,
+            state: request_id(),
+            decision: None,
+            unavailable: None,
+        },
+        now,
+    );
+    let expires = time::OffsetDateTime::from(expires_at)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let body = json!({
+        "id": id,
+        "nonce": nonce,
+        "audience": state.policy.audience,
+        "door": state.policy.door,
+        "expires_at": expires,
+        "challenge": challenge_text(&nonce, &state.policy.audience),
+        "qr": format!("/api/requests/{id}/qr.svg"),
+    });
+    (StatusCode::CREATED, axum::Json(body)).into_response()
+}
+
+async fn request_state(State(state): State<Shared>, Path(id): Path<String>) -> Response {
+    match state.requests.state(&id, state.clock.now()) {
+        Some(found) => axum::Json(found).into_response(),
+        None => problem(StatusCode::NOT_FOUND, "unknown request", "no such request"),
+    }
+}
+
+async fn request_qr(State(state): State<Shared>, Path(id): Path<String>) -> Response {
+    let Some(request) = state.requests.get(&id) else {
+        return problem(StatusCode::NOT_FOUND, "unknown request", "no such request");
+    };
+    let text = challenge_text(&request.nonce, &state.policy.audience);
+    match qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M) {
+        Ok(code) => {
+            let svg = code
+                .render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(256, 256)
+                .build();
+            ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response()
+        }
+        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, "qr", e.to_string()),
+    }
+}
+
+/// Records a decision for request `id`, logs it, and answers with it.
+fn settle(state: &AppState, id: &str, decision: Decision, now: SystemTime) -> Response {
+    if !state.requests.decide(id, &decision) {
+        return problem(StatusCode::CONFLICT, "already answered", "this request has a decision");
+    }
+    if let Some(log) = &state.log
+        && let Err(e) = log.append(&decision, &state.policy.door, now)
+    {
+        tracing_error(&e);
+        return problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "decision log",
+            "the decision could not be logged",
+        );
+    }
+    axum::Json(decision).into_response()
+}
+
+fn tracing_error(error: &Error) {
+    eprintln!("verifier: {error}");
+}
+
+async fn submit_presentation(State(state): State<Shared>, Path(id): Path<String>, body: String) -> Response {
+    let now = state.clock.now();
+    let Some(request) = state.requests.get(&id) else {
+        return problem(StatusCode::NOT_FOUND, "unknown request", "no such request");
+    };
+    if request.decision.is_some() {
+        return problem(StatusCode::CONFLICT, "already answered", "this request has a decision");
+    }
+    let presentation = body.trim();
+    // The presentation must answer this request, not another live one.
+    if presented_nonce(presentation).is_some_and(|n| n != request.nonce) {
+        let decision = finish_alone(ReasonCode::NonceMismatch);
+        return settle(&state, &id, decision, now);
+    }
+    match state
+        .engine
+        .verify(presentation, &state.policy, state.clock.as_ref())
+        .await
+    {
+        Ok(decision) => settle(&state, &id, decision, now),
+        Err(e) => {
+            state.requests.mark_unavailable(&id, &e.to_string());
+            problem(StatusCode::SERVICE_UNAVAILABLE, "cannot check", e.to_string())
+        }
+    }
+}
+
+fn finish_alone(code: ReasonCode) -> Decision {
+    Decision::deny(vec![Reason::new(code)])
+}
+
+/// A running service.
+pub struct Running {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// The base URL, `http://127.0.0.1:port`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, finishes requests in flight.
+    pub async fn stop(mut self) -> Result<(), Error> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        self.wait().await
+    }
+
+    /// Waits until the server stops (it does not by itself unless the socket fails).
+    pub async fn wait(self) -> Result<(), Error> {
+        match self.task.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(Error::Service(e.to_string())),
+            Err(e) => Err(Error::Service(e.to_string())),
+        }
+    }
+}
+
+/// Binds `listen` and serves `config` until stopped.
+pub async fn start(config: ServiceConfig, listen: SocketAddr) -> Result<Running, Error> {
+    let listener = TcpListener::bind(listen)
+        .await
+        .map_err(|e| Error::Service(format!("cannot listen on {listen}: {e}")))?;
+    let addr = listener.local_addr().map_err(|e| Error::Service(e.to_string()))?;
+    let app = router(config);
+    let (shutdown, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(Running {
+        addr,
+        shutdown: Some(shutdown),
+        task,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn every_reason_has_text_for_the_kiosk() {
+        for code in ReasonCode::ALL {
+            assert!(!code.ko().is_empty());
+        }
+        assert!(challenge_text("n", "https://a").starts_with("DJN1:"));
+    }
+}
