@@ -78,7 +78,11 @@ pub(super) fn verify(compact: &str, operator: &VerifyingKey) -> Result<Vec<u8>, 
     if header.b64() == Some(false) {
         return Err(bad("unencoded payloads (b64: false) are refused"));
     }
-    if !header.typ.as_deref().is_some_and(|typ| typ.eq_ignore_ascii_case(BUNDLE_TYP)) {
+    if !header
+        .typ
+        .as_deref()
+        .is_some_and(|typ| typ.eq_ignore_ascii_case(BUNDLE_TYP))
+    {
         return Err(bad(format!("the JWS typ is not {BUNDLE_TYP}")));
     }
     let signature = decode(signature_b64, "signature")?;

@@ -143,7 +143,10 @@ impl LoadedBundle {
             let document = Document::from_value(value.clone(), representation)
                 .map_err(|e| bad(format!("documents: {}: {e}", short(did))))?;
             if document.id != parsed {
-                return Err(bad(format!("documents: the document for {} names another id", short(did))));
+                return Err(bad(format!(
+                    "documents: the document for {} names another id",
+                    short(did)
+                )));
             }
             dids.insert(did.clone());
             documents.insert(document, representation);
