@@ -175,7 +175,10 @@ fn a_door_resolves_and_checks_status_offline_from_a_bundle() {
     drop(node); // the registry is gone: everything below is offline
 
     let loaded = TrustBundle::load(bundle.as_bytes(), operator.verifying_key(), Some(&verifier)).unwrap();
-    assert_eq!(loaded.trusted_issuers("EmployeeIdCredential"), std::slice::from_ref(&did));
+    assert_eq!(
+        loaded.trusted_issuers("EmployeeIdCredential"),
+        std::slice::from_ref(&did)
+    );
     assert!(loaded.trusted_issuers("CitizenCard").is_empty());
     assert_eq!(loaded.dids(), std::slice::from_ref(&did));
     assert!(!loaded.is_stale(now));
@@ -576,6 +579,18 @@ fn the_cli_builds_and_inspects_a_bundle() {
     let (code, json) = inspect(&stranger, &[]);
     assert_eq!(code, 1, "{json}");
     assert_eq!(json["ok"], false);
+    let missing = dir.join("missing.jws");
+    let (code, _) = cli(
+        &rt,
+        &[
+            "bundle",
+            "inspect",
+            missing.to_str().unwrap(),
+            "--operator",
+            &operator_did,
+        ],
+    );
+    assert_eq!(code, 2);
 
     // Usage errors: a public key as the signing key, a malformed --issuer.
     let public_file = dir.join("public.jwk");

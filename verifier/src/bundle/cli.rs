@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use zeroize::Zeroizing;
 
-use super::{BundleBuilder, LoadedBundle, MAX_BUNDLE_LEN, TrustBundle};
+use super::{BundleBuilder, LoadedBundle, TrustBundle};
 use crate::cli::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::registry::RegistryArgs;
 
@@ -230,26 +230,12 @@ pub async fn run(command: BundleCommand, out: &mut dyn std::io::Write) -> i32 {
                 Ok(resolver) => resolver.map(|r| r.verifier().clone()),
                 Err(message) => return usage(&message),
             };
-            let bytes = match read_bundle(&file) {
-                Ok(bytes) => bytes,
-                Err(message) => return usage(&message),
-            };
             let now = now.map_or_else(SystemTime::now, SystemTime::from);
-            match TrustBundle::load(&bytes, &operator, verifier.as_ref()) {
+            match TrustBundle::load_file(&file, &operator, verifier.as_ref()) {
                 Ok(bundle) => print(out, EXIT_OK, &summary(&bundle, now)),
+                Err(e @ crate::Error::Io { .. }) => usage(&e.to_string()),
                 Err(e) => print(out, EXIT_FAILED, &json!({"ok": false, "error": e.to_string()})),
             }
         }
     }
-}
-
-/// Reads a bundle file, refusing one over [`MAX_BUNDLE_LEN`] bytes before reading it.
-fn read_bundle(path: &Path) -> Result<Vec<u8>, String> {
-    let len = std::fs::metadata(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?
-        .len();
-    if len > MAX_BUNDLE_LEN as u64 {
-        return Err(format!("{} is larger than {MAX_BUNDLE_LEN} bytes", path.display()));
-    }
-    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
 }

@@ -1,6 +1,7 @@
 //! Checking a bundle and answering from it offline.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -63,9 +64,30 @@ impl TrustBundle {
             serde_json::from_slice(&payload).map_err(|e| bad(format!("content: {}", short(&e.to_string()))))?;
         LoadedBundle::from_content(content, registry)
     }
+
+    /// [`TrustBundle::load`] from a file, refusing one over [`MAX_BUNDLE_LEN`] bytes before
+    /// reading it.
+    pub fn load_file(
+        path: &Path,
+        operator: &VerifyingKey,
+        registry: Option<&ResolutionVerifier>,
+    ) -> Result<LoadedBundle, Error> {
+        let io = |source| Error::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let len = std::fs::metadata(path).map_err(io)?.len();
+        if len > MAX_BUNDLE_LEN as u64 {
+            return Err(bad(format!("{} is larger than {MAX_BUNDLE_LEN} bytes", path.display())));
+        }
+        let bytes = std::fs::read(path).map_err(io)?;
+        TrustBundle::load(&bytes, operator, registry)
+    }
 }
 
-/// A bundle whose signature and proofs checked out, answering offline.
+/// A bundle whose signature and proofs checked out, answering offline. Cheap to clone (the
+/// resolver and status source are shared).
+#[derive(Clone)]
 pub struct LoadedBundle {
     content: BundleContent,
     resolver: Arc<CompositeResolver>,
