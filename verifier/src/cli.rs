@@ -69,6 +69,12 @@ pub enum Command {
         #[arg(required = true)]
         dids: Vec<String>,
     },
+    /// Offline trust bundles: build one signed with the operator key, or inspect one.
+    Bundle {
+        /// What to do with a bundle.
+        #[command(subcommand)]
+        command: crate::bundle::cli::BundleCommand,
+    },
     /// Verify a credential or presentation and print a JSON report.
     ///
     /// Accepts VC-JOSE-COSE (`vc+jwt`, `vp+jwt`), VC 1.1 JWTs, SD-JWT VCs (with or without key
@@ -207,6 +213,7 @@ pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
             out: path,
             dids,
         } => registry_snapshot(&registry, &path, &dids, out).await,
+        Command::Bundle { command } => crate::bundle::cli::run(command, out).await,
     }
 }
 

@@ -8,6 +8,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod bundle;
 pub mod cli;
 pub mod decision;
 pub mod decision_log;
