@@ -15,7 +15,7 @@ pub const MAX_PARAMETERS: usize = 32;
 pub const MAX_VP_TOKEN_ENTRIES: usize = 32;
 /// The most presentations for one Credential Query.
 pub const MAX_PRESENTATIONS_PER_ID: usize = 16;
-/// The longest `error_description` kept.
+/// The longest `error_description` kept (a longer one is dropped).
 pub const MAX_ERROR_DESCRIPTION_LEN: usize = 1024;
 
 /// A VP Token (§8.1): for each answered Credential Query id, one or more presentations.
@@ -193,11 +193,10 @@ impl AuthorizationResponse {
                 if error.is_empty() || error.len() > 128 || !oauth_text(&error) {
                     return fail("`error` is not an OAuth error code".into());
                 }
-                if let Some(description) = &error_description
-                    && (description.len() > MAX_ERROR_DESCRIPTION_LEN || !oauth_text(description))
-                {
-                    return fail("`error_description` is too long or holds forbidden characters".into());
-                }
+                // A description RFC 6749 forbids (too long, non-ASCII) is dropped, not fatal: the
+                // wallet's refusal still reaches the door.
+                let error_description =
+                    error_description.filter(|d| d.len() <= MAX_ERROR_DESCRIPTION_LEN && oauth_text(d));
                 Ok(AuthorizationResponse::Error {
                     error,
                     error_description,
