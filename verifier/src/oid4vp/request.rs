@@ -333,9 +333,10 @@ impl DeepLink {
     }
 }
 
-/// `vp_formats_supported` for SD-JWT VC with the algorithms did-core verifies (§11.1, §B.3.4).
+/// `vp_formats_supported` for SD-JWT VC with the JWS algorithms did-core verifies (§11.1,
+/// §B.3.4). The spec asks for fully-specified identifiers; did-core names Ed25519 `EdDSA`.
 fn default_client_metadata() -> Map<String, Value> {
-    let algs = json!(["ES256", "ES384", "EdDSA", "Ed25519"]);
+    let algs = json!(["ES256", "ES384", "EdDSA"]);
     let mut metadata = Map::new();
     metadata.insert(
         "vp_formats_supported".into(),
