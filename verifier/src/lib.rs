@@ -15,6 +15,7 @@ pub mod decision_log;
 pub mod error;
 pub mod files;
 pub mod nonce;
+pub mod oid4vp;
 pub mod policy;
 pub mod reason;
 pub mod registry;
