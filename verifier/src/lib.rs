@@ -14,5 +14,6 @@ pub mod reason;
 pub mod registry;
 pub mod report;
 pub mod verify;
+pub mod x509;
 
 pub use error::Error;
