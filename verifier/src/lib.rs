@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod error;
+pub mod qr;
 pub mod reason;
 pub mod registry;
 pub mod report;

@@ -61,7 +61,12 @@ fn root(cn: &str) -> Ca {
 }
 
 fn intermediate_with(parent: &Ca, p: CertificateParams) -> Ca {
-    CertifiedIssuer::signed_by(p, KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap(), parent).unwrap()
+    CertifiedIssuer::signed_by(
+        p,
+        KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap(),
+        parent,
+    )
+    .unwrap()
 }
 
 fn intermediate(cn: &str, parent: &Ca) -> Ca {
@@ -346,10 +351,7 @@ fn bad_anchors_are_refused() {
         TrustAnchors::from_pem(b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n"),
         TrustAnchors::from_der(vec![b"garbage".to_vec()]),
     ] {
-        assert!(
-            matches!(result, Err(verifier::Error::TrustAnchor(_))),
-            "{result:?}"
-        );
+        assert!(matches!(result, Err(verifier::Error::TrustAnchor(_))), "{result:?}");
     }
     assert!(TrustAnchors::from_der(vec![]).unwrap().is_empty());
 }
@@ -385,7 +387,9 @@ fn x5c_from_a_jwk() {
 fn x5c_in_a_real_jws_header() {
     let (root, _inter, key, chain) = three_level();
     let x5c: Vec<String> = chain.iter().map(|c| b64(c)).collect();
-    let header = Header::new(Algorithm::Es256).with_typ("JWT").with_member("x5c", json!(x5c));
+    let header = Header::new(Algorithm::Es256)
+        .with_typ("JWT")
+        .with_member("x5c", json!(x5c));
     let token = jose::sign_with_key(header, br#"{"iss":"https://issuer.example","sub":"ana"}"#, &key).unwrap();
 
     let decoded = jose::decode(&token).unwrap();
@@ -410,5 +414,8 @@ fn x5c_in_a_real_jws_header() {
 
     // No x5c: nothing to check.
     let plain = jose::sign_with_key(Header::new(Algorithm::Es256), b"{}", &key).unwrap();
-    assert_eq!(x509::x5c_from_header(jose::decode(&plain).unwrap().header()).unwrap(), None);
+    assert_eq!(
+        x509::x5c_from_header(jose::decode(&plain).unwrap().header()).unwrap(),
+        None
+    );
 }

@@ -49,7 +49,9 @@ pub fn verify_chain(chain: &[Vec<u8>], anchors: &TrustAnchors, now: SystemTime) 
         .enumerate()
         .map(|(index, der)| {
             if der.len() > MAX_CERT_LEN {
-                return Err(X509Failure::invalid(format!("certificate {index} is over {MAX_CERT_LEN} bytes")));
+                return Err(X509Failure::invalid(format!(
+                    "certificate {index} is over {MAX_CERT_LEN} bytes"
+                )));
             }
             parse(der).map_err(|why| X509Failure::invalid(format!("certificate {index}: {why}")))
         })
@@ -82,7 +84,10 @@ pub fn verify_chain(chain: &[Vec<u8>], anchors: &TrustAnchors, now: SystemTime) 
             )));
         }
         verify_signature(child, parent.public_key()).map_err(|why| {
-            X509Failure::invalid(format!("certificate {index} is not signed by certificate {}: {why}", index + 1))
+            X509Failure::invalid(format!(
+                "certificate {index} is not signed by certificate {}: {why}",
+                index + 1
+            ))
         })?;
     }
 
@@ -93,10 +98,11 @@ pub fn verify_chain(chain: &[Vec<u8>], anchors: &TrustAnchors, now: SystemTime) 
         check_root(last, anchors, now)?;
     }
 
-    let leaf = certs.first().ok_or_else(|| X509Failure::invalid("the chain is empty"))?;
+    let leaf = certs
+        .first()
+        .ok_or_else(|| X509Failure::invalid("the chain is empty"))?;
     let spki = leaf.public_key();
-    let key_type =
-        key_type(spki).ok_or_else(|| X509Failure::invalid("the leaf key is not P-256, P-384 or Ed25519"))?;
+    let key_type = key_type(spki).ok_or_else(|| X509Failure::invalid("the leaf key is not P-256, P-384 or Ed25519"))?;
     VerifyingKey::from_bytes(key_type, &spki.subject_public_key.data)
         .map_err(|e| X509Failure::invalid(format!("the leaf key: {e}")))
 }
@@ -144,7 +150,8 @@ pub(crate) fn parse(der: &[u8]) -> Result<Parsed<'_>, String> {
 
 /// Refuses duplicate extensions and critical extensions that are not understood.
 pub(crate) fn check_extensions(cert: &Parsed<'_>) -> Result<(), String> {
-    cert.extensions_map().map_err(|_| "an extension appears twice".to_owned())?;
+    cert.extensions_map()
+        .map_err(|_| "an extension appears twice".to_owned())?;
     for ext in cert.extensions() {
         let unknown = matches!(
             ext.parsed_extension(),
