@@ -419,3 +419,46 @@ fn x5c_in_a_real_jws_header() {
         None
     );
 }
+
+/// A root and leaf made with openssl (not rcgen): SKI/AKI extensions, critical basicConstraints
+/// and keyUsage. The same root is the fuzz target's anchor. Valid 2026-11-22 to 2036-11-19.
+const OPENSSL_ROOT: &str = "-----BEGIN CERTIFICATE-----
+MIIBnDCCAUGgAwIBAgIUf/Nyk5ORz7FuzMqvVqwV9T08jDIwCgYIKoZIzj0EAwIw
+GzEZMBcGA1UEAwwQRG9qYW5nIEZ1enogUm9vdDAeFw0yNjExMjIwNjE0MzBaFw0z
+NjExMTkwNjE0MzBaMBsxGTAXBgNVBAMMEERvamFuZyBGdXp6IFJvb3QwWTATBgcq
+hkjOPQIBBggqhkjOPQMBBwNCAASeN+3RZ4v2RN47EVHymVlvndeFGTXksLDrS82w
+6FO89kLkK3TbJUfabjB+gZC2KchQk/+LC838aLEwkSgBu9pyo2MwYTAdBgNVHQ4E
+FgQUUo8Cci6xSKyax/kbgZSlRqD4FoowHwYDVR0jBBgwFoAUUo8Cci6xSKyax/kb
+gZSlRqD4FoowDwYDVR0TAQH/BAUwAwEB/zAOBgNVHQ8BAf8EBAMCAQYwCgYIKoZI
+zj0EAwIDSQAwRgIhAL5cuIAxg5rg3hMxEPkFdu1FQvwr8jr1B2cPZOqjGRQLAiEA
+12mm80BA88daXzcRfZ55akQvMM9IjxHuQZd2vQSmPwE=
+-----END CERTIFICATE-----
+";
+const OPENSSL_LEAF: &str = "-----BEGIN CERTIFICATE-----
+MIIBmTCCAT6gAwIBAgIUH/ja5JqbU+FXf2VFDjiZXP77NF0wCgYIKoZIzj0EAwIw
+GzEZMBcGA1UEAwwQRG9qYW5nIEZ1enogUm9vdDAeFw0yNjExMjIwNjE0MzBaFw0z
+NjExMTkwNjE0MzBaMBsxGTAXBgNVBAMMEERvamFuZyBGdXp6IExlYWYwWTATBgcq
+hkjOPQIBBggqhkjOPQMBBwNCAASCJrrLwRw5Iq7GZdg8jmGvBW7+SdR4ZpelgOoT
+163ypJikPPy+YuJsFSctdSLcjNSHczCzvK6m/51MzDrfDT7Eo2AwXjAMBgNVHRMB
+Af8EAjAAMA4GA1UdDwEB/wQEAwIHgDAdBgNVHQ4EFgQUVGqLoJTQOmAsfaFEAryV
+0G1Jf8AwHwYDVR0jBBgwFoAUUo8Cci6xSKyax/kbgZSlRqD4FoowCgYIKoZIzj0E
+AwIDSQAwRgIhAJgED+EQYDGDrBBhx3Vi7M9+F1o1u87Dr6oaNDpdS705AiEA9Ho8
+eNL/KgjIRUDKaQ3FF3Sf7/TqA2it2RGxIoKesEc=
+-----END CERTIFICATE-----
+";
+
+#[test]
+fn an_openssl_chain_verifies() {
+    let anchors = TrustAnchors::from_pem(OPENSSL_ROOT.as_bytes()).unwrap();
+    let leaf = x509_parser::pem::parse_x509_pem(OPENSSL_LEAF.as_bytes())
+        .unwrap()
+        .1
+        .contents;
+    // 2030-01-01T00:00:00Z.
+    let at = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_893_456_000);
+    let key = x509::verify_chain(std::slice::from_ref(&leaf), &anchors, at).unwrap();
+    assert_eq!(key.key_type(), KeyType::P256);
+    // Before the root's validity.
+    let failure = failure(x509::verify_chain(&[leaf], &anchors, now()));
+    assert_eq!(failure.code(), ReasonCode::X509Expired, "{failure}");
+}
