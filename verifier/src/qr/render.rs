@@ -13,6 +13,9 @@ const LEVELS: [EcLevel; 2] = [EcLevel::M, EcLevel::L];
 
 const WHAT: &str = "QR code";
 
+/// The most alphanumeric characters one QR code holds (version 40, level L).
+const MAX_ALPHANUMERIC: usize = 4_296;
+
 fn protocol(message: impl Into<String>) -> Error {
     Error::Protocol {
         what: WHAT,
@@ -22,6 +25,12 @@ fn protocol(message: impl Into<String>) -> Error {
 
 /// The smallest QR code holding `text` in alphanumeric mode, at level M if it fits, else L.
 fn build(text: &str) -> Result<QrCode, Error> {
+    if text.len() > MAX_ALPHANUMERIC {
+        return Err(protocol(format!(
+            "{} characters do not fit one QR code (at most {MAX_ALPHANUMERIC})",
+            text.len()
+        )));
+    }
     if let Some(bad) = text.bytes().position(|c| !base45::is_alphanumeric(c)) {
         return Err(protocol(format!("character {bad} is not in the QR alphanumeric set")));
     }

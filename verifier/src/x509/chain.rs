@@ -59,12 +59,6 @@ pub fn verify_chain(chain: &[Vec<u8>], anchors: &TrustAnchors, now: SystemTime) 
 
     for (index, cert) in certs.iter().enumerate() {
         check_extensions(cert).map_err(|why| X509Failure::invalid(format!("certificate {index}: {why}")))?;
-        if !cert.validity().is_valid_at(now) {
-            return Err(X509Failure::new(
-                ReasonCode::X509Expired,
-                format!("certificate {index} is expired or not yet valid"),
-            ));
-        }
         let role = if index == 0 {
             check_leaf(cert)
         } else {
@@ -96,6 +90,14 @@ pub fn verify_chain(chain: &[Vec<u8>], anchors: &TrustAnchors, now: SystemTime) 
     };
     if !anchors.iter().any(|root| root == last_der.as_slice()) {
         check_root(last, anchors, now)?;
+    }
+
+    // Times last, so that a forged chain is reported as invalid rather than expired.
+    if let Some(index) = certs.iter().position(|cert| !cert.validity().is_valid_at(now)) {
+        return Err(X509Failure::new(
+            ReasonCode::X509Expired,
+            format!("certificate {index} is expired or not yet valid"),
+        ));
     }
 
     let leaf = certs
