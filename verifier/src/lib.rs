@@ -17,11 +17,13 @@ pub mod files;
 pub mod nonce;
 pub mod oid4vp;
 pub mod policy;
+pub mod qr;
 pub mod reason;
 pub mod registry;
 pub mod report;
 pub mod serve;
 pub mod service;
 pub mod verify;
+pub mod x509;
 
 pub use error::Error;
