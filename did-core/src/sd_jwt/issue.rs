@@ -34,6 +34,9 @@ pub struct IssueOptions {
     pub typ: String,
     /// The header `kid`, if any (otherwise the signer's key ID, if it has one).
     pub kid: Option<String>,
+    /// An X.509 chain certifying the issuer's key (`x5c` header: base64 DER, leaf first), for
+    /// verifiers that trust issuers through a certificate authority.
+    pub x5c: Vec<String>,
     /// Which rules apply: [`Profile::SdJwtVc`] also keeps `iss`, `nbf`, `exp`, `cnf`,
     /// `vct`, `vct#integrity` and `status` always visible and requires a string `vct`.
     pub profile: Profile,
@@ -48,6 +51,7 @@ impl IssueOptions {
             holder_key: None,
             typ: "dc+sd-jwt".to_owned(),
             kid: None,
+            x5c: Vec::new(),
             profile: Profile::SdJwt,
         }
     }
@@ -87,6 +91,16 @@ impl IssueOptions {
     /// Sets the header `kid`.
     pub fn kid(mut self, kid: impl Into<String>) -> IssueOptions {
         self.kid = Some(kid.into());
+        self
+    }
+
+    /// Sets the header `x5c`: the DER certificates (leaf first) certifying the issuer's key.
+    pub fn x5c<C: AsRef<[u8]>>(mut self, chain: &[C]) -> IssueOptions {
+        use base64::Engine as _;
+        self.x5c = chain
+            .iter()
+            .map(|der| base64::engine::general_purpose::STANDARD.encode(der))
+            .collect();
         self
     }
 }
@@ -182,6 +196,9 @@ fn prepare(claims: &Value, options: &IssueOptions, issuer_key: &VerifyingKey) ->
     let mut header = Header::new(issuer_key.algorithm()).with_typ(options.typ.clone());
     if let Some(kid) = &options.kid {
         header = header.with_kid(kid.clone());
+    }
+    if !options.x5c.is_empty() {
+        header = header.with_member("x5c", options.x5c.clone());
     }
     Ok((header, payload, builder.disclosures))
 }

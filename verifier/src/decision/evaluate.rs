@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::trace::Trace;
 use super::{Decision, OfflineTrust};
-use crate::policy::{AcceptRule, Policy};
+use crate::policy::{AcceptRule, Policy, X509Mode};
 use crate::reason::{Reason, ReasonCode};
 use crate::report::Report;
 
@@ -95,8 +95,9 @@ fn holder_of(report: &Report) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn trusted(rule: &AcceptRule, issuer: &str, offline: Option<&OfflineTrust>) -> bool {
-    rule.issuers.iter().any(|i| i == issuer)
+fn trusted(rule: &AcceptRule, issuer: &str, offline: Option<&OfflineTrust>, certified: bool, policy: &Policy) -> bool {
+    (certified && policy.x509 == X509Mode::Trust)
+        || rule.issuers.iter().any(|i| i == issuer)
         || offline
             .and_then(|o| o.issuers.get(&rule.credential_type))
             .is_some_and(|list| list.iter().any(|i| i == issuer))
@@ -104,7 +105,13 @@ fn trusted(rule: &AcceptRule, issuer: &str, offline: Option<&OfflineTrust>) -> b
 
 /// Judges one verified credential: `Ok` when some rule accepts it in full, otherwise the
 /// reasons of the closest rule.
-fn judge(claims: &Value, issuer: &str, policy: &Policy, offline: Option<&OfflineTrust>) -> Result<(), Vec<Reason>> {
+fn judge(
+    claims: &Value,
+    issuer: &str,
+    policy: &Policy,
+    offline: Option<&OfflineTrust>,
+    certified: bool,
+) -> Result<(), Vec<Reason>> {
     let types = credential_types(claims);
     let rules: Vec<&AcceptRule> = types.iter().flat_map(|t| policy.rules_for(t)).collect();
     if rules.is_empty() {
@@ -113,7 +120,7 @@ fn judge(claims: &Value, issuer: &str, policy: &Policy, offline: Option<&Offline
     let mut closest: Option<Vec<Reason>> = None;
     for rule in rules {
         let mut reasons = Vec::new();
-        if !trusted(rule, issuer, offline) {
+        if !trusted(rule, issuer, offline, certified, policy) {
             reasons.push(Reason::new(ReasonCode::UntrustedIssuer));
         }
         for claim in &rule.claims {
@@ -132,7 +139,13 @@ fn judge(claims: &Value, issuer: &str, policy: &Policy, offline: Option<&Offline
 }
 
 /// The decision the report and the policy make, before freshness and nonce use.
-pub(super) fn decide(report: &Report, policy: &Policy, offline: Option<&OfflineTrust>, now: SystemTime) -> Decision {
+pub(super) fn decide(
+    report: &Report,
+    policy: &Policy,
+    offline: Option<&OfflineTrust>,
+    certified: bool,
+    now: SystemTime,
+) -> Decision {
     let mut reasons = Vec::new();
     collect(report, &mut reasons);
     let mut decision = Decision::deny(Vec::new());
@@ -153,6 +166,7 @@ pub(super) fn decide(report: &Report, policy: &Policy, offline: Option<&OfflineT
             credential.issuer.as_deref().unwrap_or_default(),
             policy,
             offline,
+            certified,
         ) {
             Ok(()) => {
                 decision.issuer = credential.issuer.clone();

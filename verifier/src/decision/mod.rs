@@ -19,10 +19,12 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::nonce::NonceStore;
-use crate::policy::{Policy, StaleAction};
+use crate::policy::{Policy, StaleAction, X509Mode};
 use crate::reason::{Reason, ReasonCode};
 use crate::verify::Verifier;
+use crate::x509::{TrustAnchors, X509Failure};
 
+mod certify;
 mod evaluate;
 mod presented;
 mod trace;
@@ -97,6 +99,29 @@ pub struct OfflineTrust {
     pub registry_signed_at: Option<SystemTime>,
 }
 
+impl OfflineTrust {
+    /// The offline trust a loaded (signature-checked) trust bundle gives.
+    pub fn from_bundle(bundle: &crate::bundle::LoadedBundle) -> OfflineTrust {
+        OfflineTrust {
+            resolver: bundle.resolver(),
+            status: bundle.status_source(),
+            status_fetched_at: bundle
+                .status_list_urls()
+                .filter_map(|url| Some((url.to_owned(), bundle.status_fetched_at(url)?)))
+                .collect(),
+            issuers: bundle
+                .issuers()
+                .iter()
+                .map(|(credential_type, dids)| (credential_type.clone(), dids.clone()))
+                .collect(),
+            expires_at: bundle.expires_at(),
+            registry_signed_at: bundle
+                .tree_head()
+                .map(|head| SystemTime::UNIX_EPOCH + Duration::from_millis(head.timestamp_ms)),
+        }
+    }
+}
+
 /// The engine: where keys and status come from, and the nonces this verifier issued.
 #[derive(Clone)]
 pub struct Engine {
@@ -104,6 +129,7 @@ pub struct Engine {
     online_status: Option<Arc<dyn StatusListSource>>,
     offline: Option<OfflineTrust>,
     nonces: Arc<NonceStore>,
+    anchors: Option<Arc<TrustAnchors>>,
 }
 
 impl Engine {
@@ -114,6 +140,7 @@ impl Engine {
             online_status: Some(status),
             offline: None,
             nonces: Arc::new(NonceStore::default()),
+            anchors: None,
         }
     }
 
@@ -124,6 +151,7 @@ impl Engine {
             online_status: None,
             offline: Some(offline),
             nonces: Arc::new(NonceStore::default()),
+            anchors: None,
         }
     }
 
@@ -136,6 +164,12 @@ impl Engine {
     /// Shares a nonce store (e.g. with the service that hands nonces out).
     pub fn with_nonces(mut self, nonces: Arc<NonceStore>) -> Engine {
         self.nonces = nonces;
+        self
+    }
+
+    /// Trusts issuers whose signing key chains to one of `roots` (see the policy's `x509`).
+    pub fn with_x509_roots(mut self, roots: TrustAnchors) -> Engine {
+        self.anchors = Some(Arc::new(roots));
         self
     }
 
@@ -157,6 +191,18 @@ impl Engine {
     /// `Err` means the engine could not check (a DID or status list was unreachable and no
     /// usable copy is held); every checked outcome, allow or deny, is a [`Decision`].
     pub async fn verify(&self, input: &str, policy: &Policy, clock: &dyn Clock) -> Result<Decision, Error> {
+        self.verify_for(input, policy, clock, &policy.audience).await
+    }
+
+    /// [`Engine::verify`] for a presentation addressed to `audience` instead of the policy's
+    /// (an OpenID4VP response is addressed to the request's `client_id`).
+    pub async fn verify_for(
+        &self,
+        input: &str,
+        policy: &Policy,
+        clock: &dyn Clock,
+        audience: &str,
+    ) -> Result<Decision, Error> {
         let now = clock.now();
         let nonce = presented_nonce(input);
         if let Some(nonce) = &nonce
@@ -165,17 +211,18 @@ impl Engine {
             return Ok(Decision::deny(vec![Reason::new(code)]));
         }
         let trace = Arc::new(Mutex::new(trace::Trace::default()));
+        let resolver: Arc<dyn Resolver> = Arc::new(trace::TracingResolver {
+            online: self.online.clone(),
+            offline: self.offline.as_ref().map(|o| o.resolver.clone()),
+            trace: trace.clone(),
+        });
         let verifier = Verifier {
-            resolver: Arc::new(trace::TracingResolver {
-                online: self.online.clone(),
-                offline: self.offline.as_ref().map(|o| o.resolver.clone()),
-                trace: trace.clone(),
-            }),
+            resolver: resolver.clone(),
             clock: Arc::new(FixedClock::new(now)),
             skew: policy.skew(),
             binding: Binding {
                 nonce: nonce.clone(),
-                aud: nonce.as_ref().map(|_| policy.audience.clone()),
+                aud: nonce.as_ref().map(|_| audience.to_owned()),
             },
             status_source: Arc::new(trace::TracingStatusSource {
                 online: self.online_status.clone(),
@@ -184,12 +231,27 @@ impl Engine {
             }),
         };
         let report = verifier.verify(input).await;
+        let x509 = match (&self.anchors, policy.x509) {
+            (_, X509Mode::Optional) if !report.verified => None,
+            (Some(anchors), _) => certify::certify(input, resolver.as_ref(), anchors, now).await,
+            (None, X509Mode::Optional) => None,
+            (None, _) => Some(Err(X509Failure::new(
+                ReasonCode::X509UnknownRoot,
+                "the policy asks for X.509 trust but the door has no roots",
+            ))),
+        };
         let trace = std::mem::take(&mut *trace.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
         let unreachable = evaluate::unreachable(&report, &trace);
         if let Some(what) = unreachable {
             return Err(Error::Unavailable(what));
         }
-        let mut decision = evaluate::decide(&report, policy, self.offline.as_ref(), now);
+        let certified = matches!(x509, Some(Ok(())));
+        let mut decision = evaluate::decide(&report, policy, self.offline.as_ref(), certified, now);
+        match x509 {
+            Some(Err(failure)) => decision.reasons.push(failure.to_reason()),
+            None if policy.x509 == X509Mode::Required => decision.reasons.push(Reason::new(ReasonCode::X509Missing)),
+            _ => {}
+        }
         self.apply_freshness(&mut decision, &trace, policy, now);
         // The nonce is used up only by a presentation whose holder proof verified over it: a
         // forged presentation cannot burn a nonce, and a replay of a good one finds it spent.
