@@ -9,11 +9,15 @@ use did_core::clock::SystemClock;
 use did_core::status::HttpStatusListSource;
 
 use crate::cli::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::decision::Engine;
+use registry_anchor::client::read_registry_key;
+
+use crate::bundle::TrustBundle;
+use crate::decision::{Engine, OfflineTrust};
 use crate::decision_log::DecisionLog;
 use crate::policy::Policy;
 use crate::registry::RegistryArgs;
 use crate::service::{self, ServiceConfig};
+use crate::x509::TrustAnchors;
 
 /// Options of `verifier serve`.
 #[derive(Debug, Clone, Args)]
@@ -30,6 +34,22 @@ pub struct ServeArgs {
     /// Also fetch status lists over plain HTTP (a lab or loopback issuer only).
     #[arg(long)]
     pub allow_http_status: bool,
+    /// The URL wallets reach this door at, for OpenID4VP (default: `http://<listen>`).
+    #[arg(long)]
+    pub public_url: Option<String>,
+    /// A signed trust bundle (from `verifier bundle build`) to decide from when the network
+    /// is down.
+    #[arg(long, requires = "operator")]
+    pub bundle: Option<PathBuf>,
+    /// The bundle operator's public key (did:key, Multikey, public JWK, or a file).
+    #[arg(long)]
+    pub operator: Option<String>,
+    /// Decide from the trust bundle only, never the network.
+    #[arg(long, requires = "bundle")]
+    pub offline: bool,
+    /// PEM file of root CA certificates for X.509 issuer trust (the policy's `x509`).
+    #[arg(long)]
+    pub x509_roots: Option<PathBuf>,
     /// The did:dojang registry.
     #[command(flatten)]
     pub registry: RegistryArgs,
@@ -49,11 +69,32 @@ pub fn config(args: &ServeArgs) -> Result<ServiceConfig, String> {
         Some(path) => Some(DecisionLog::open(path).map_err(|e| e.to_string())?),
         None => None,
     };
+    let offline = match (&args.bundle, &args.operator) {
+        (Some(path), Some(operator)) => {
+            let operator = read_registry_key(operator).map_err(|e| format!("--operator: {e}"))?;
+            let registry = args.registry.resolver()?;
+            let bundle = TrustBundle::load_file(path, &operator, registry.as_ref().map(|r| r.verifier()))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            Some(OfflineTrust::from_bundle(&bundle))
+        }
+        _ => None,
+    };
+    let mut engine = match offline {
+        Some(offline) if args.offline => Engine::offline(offline),
+        Some(offline) => Engine::online(Arc::new(resolver), Arc::new(status)).with_offline(offline),
+        None => Engine::online(Arc::new(resolver), Arc::new(status)),
+    };
+    if let Some(path) = &args.x509_roots {
+        let pem = crate::files::read_limited(path, crate::x509::MAX_PEM_LEN).map_err(|e| e.to_string())?;
+        let roots = TrustAnchors::from_pem(pem.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
+        engine = engine.with_x509_roots(roots);
+    }
     Ok(ServiceConfig {
         policy,
-        engine: Engine::online(Arc::new(resolver), Arc::new(status)),
+        engine,
         log,
         clock: Arc::new(SystemClock),
+        public_url: args.public_url.clone(),
     })
 }
 

@@ -9,7 +9,9 @@
 //! | `POST /api/requests` | a new request: nonce, QR texts, expiry |
 //! | `GET /api/requests/{id}` | where it stands: pending, decided (with the decision), expired |
 //! | `POST /api/requests/{id}/presentation` | the wallet's answer (SD-JWT, VP, or `DJ1:` QR payload) |
-//! | `GET /api/requests/{id}/qr.svg` | the request's QR code |
+//! | `GET /api/requests/{id}/qr.svg` | the door challenge QR code (`?kind=openid4vp`: the OpenID4VP link) |
+//! | `GET /oid4vp/requests/{id}` | the OpenID4VP request object, for links by reference |
+//! | `POST /oid4vp/response` | the wallet's OpenID4VP `direct_post` response |
 //! | `GET /` | the kiosk page |
 //! | `GET /healthz` | liveness |
 
@@ -36,6 +38,7 @@ use crate::reason::{Reason, ReasonCode};
 use crate::verify::MAX_INPUT_LEN;
 
 mod kiosk;
+mod oid4vp;
 pub mod requests;
 
 use requests::{DoorRequest, RequestStore};
@@ -50,6 +53,9 @@ pub struct ServiceConfig {
     pub log: Option<DecisionLog>,
     /// The clock.
     pub clock: Arc<dyn Clock>,
+    /// The base URL wallets reach this service at (OpenID4VP `response_uri` is built on it):
+    /// `https://…`, or `http://` on loopback for development. `None`: `http://<bound address>`.
+    pub public_url: Option<String>,
 }
 
 /// Shared by every handler.
@@ -59,20 +65,30 @@ pub struct AppState {
     log: Option<DecisionLog>,
     clock: Arc<dyn Clock>,
     requests: RequestStore,
+    public_url: String,
+    dcql: crate::oid4vp::DcqlQuery,
 }
 
 type Shared = Arc<AppState>;
 
-/// The router, for embedding or tests.
-pub fn router(config: ServiceConfig) -> Router {
+/// The router, for embedding; `public_url` is used when the config names none.
+pub fn router(config: ServiceConfig, public_url: &str) -> Result<Router, Error> {
+    let dcql = oid4vp::dcql_for(&config.policy)?;
     let state = Arc::new(AppState {
         policy: config.policy,
         engine: config.engine,
         log: config.log,
         clock: config.clock,
         requests: RequestStore::default(),
+        public_url: config
+            .public_url
+            .as_deref()
+            .unwrap_or(public_url)
+            .trim_end_matches('/')
+            .to_owned(),
+        dcql,
     });
-    Router::new()
+    Ok(Router::new()
         .route("/", get(kiosk::page))
         .route("/kiosk.js", get(kiosk::script))
         .route("/kiosk.css", get(kiosk::style))
@@ -81,9 +97,11 @@ pub fn router(config: ServiceConfig) -> Router {
         .route("/api/requests/{id}", get(request_state))
         .route("/api/requests/{id}/presentation", post(submit_presentation))
         .route("/api/requests/{id}/qr.svg", get(request_qr))
+        .route("/oid4vp/requests/{id}", get(oid4vp::request_object))
+        .route("/oid4vp/response", post(oid4vp::response))
         .layer(DefaultBodyLimit::max(MAX_INPUT_LEN))
         .layer(axum::middleware::map_response(security_headers))
-        .with_state(state)
+        .with_state(state))
 }
 
 /// Headers every response carries: no sniffing, no framing, no referrer, scripts only from
@@ -123,20 +141,31 @@ fn request_id() -> String {
 
 /// The text a door shows for offline wallets: the nonce and the door's audience.
 fn challenge_text(nonce: &str, audience: &str) -> String {
-    format!("DJN1:{nonce}:{audience}")
+    crate::qr::DoorChallenge::new(nonce, audience).to_qr_text()
 }
 
 async fn create_request(State(state): State<Shared>) -> Response {
     let now = state.clock.now();
-    let nonce = state.engine.issue_nonce(&state.policy, state.clock.as_ref());
+    let response_uri = format!("{}/oid4vp/response", state.public_url);
+    let authorization = match crate::oid4vp::AuthorizationRequest::direct_post(&response_uri, state.dcql.clone()) {
+        Ok(authorization) => authorization,
+        Err(e) => return problem(StatusCode::INTERNAL_SERVER_ERROR, "openid4vp", e.to_string()),
+    };
+    // One nonce answers either flow: the OpenID4VP request's.
+    let nonce = authorization.nonce.clone();
+    state
+        .engine
+        .nonces()
+        .insert(nonce.clone(), now, state.policy.nonce_ttl());
     let id = request_id();
     let expires_at = now + state.policy.nonce_ttl();
+    let link = oid4vp::link_for(&authorization, &state.public_url, &id);
     state.requests.insert(
         id.clone(),
         DoorRequest {
             nonce: nonce.clone(),
             expires_at,
-            state: request_id(),
+            oid4vp: authorization,
             decision: None,
             unavailable: None,
         },
@@ -152,7 +181,9 @@ async fn create_request(State(state): State<Shared>) -> Response {
         "door": state.policy.door,
         "expires_at": expires,
         "challenge": challenge_text(&nonce, &state.policy.audience),
+        "openid4vp": link,
         "qr": format!("/api/requests/{id}/qr.svg"),
+        "openid4vp_qr": format!("/api/requests/{id}/qr.svg?kind=openid4vp"),
     });
     (StatusCode::CREATED, axum::Json(body)).into_response()
 }
@@ -164,19 +195,27 @@ async fn request_state(State(state): State<Shared>, Path(id): Path<String>) -> R
     }
 }
 
-async fn request_qr(State(state): State<Shared>, Path(id): Path<String>) -> Response {
+/// Which QR code `GET /api/requests/{id}/qr.svg` draws.
+#[derive(Debug, serde::Deserialize)]
+struct QrQuery {
+    kind: Option<String>,
+}
+
+async fn request_qr(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<QrQuery>,
+) -> Response {
     let Some(request) = state.requests.get(&id) else {
         return problem(StatusCode::NOT_FOUND, "unknown request", "no such request");
     };
-    let text = challenge_text(&request.nonce, &state.policy.audience);
-    match qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M) {
-        Ok(code) => {
-            let svg = code
-                .render::<qrcode::render::svg::Color<'_>>()
-                .min_dimensions(256, 256)
-                .build();
-            ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response()
-        }
+    let svg = match query.kind.as_deref() {
+        None | Some("door") => crate::qr::qr_svg(&challenge_text(&request.nonce, &state.policy.audience)),
+        Some("openid4vp") => oid4vp::link_svg(&oid4vp::link_for(&request.oid4vp, &state.public_url, &id)),
+        Some(_) => return problem(StatusCode::BAD_REQUEST, "bad kind", "kind is door or openid4vp"),
+    };
+    match svg {
+        Ok(svg) => ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response(),
         Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, "qr", e.to_string()),
     }
 }
@@ -211,7 +250,15 @@ async fn submit_presentation(State(state): State<Shared>, Path(id): Path<String>
     if request.decision.is_some() {
         return problem(StatusCode::CONFLICT, "already answered", "this request has a decision");
     }
-    let presentation = body.trim();
+    let decoded;
+    let mut presentation = body.trim();
+    if presentation.starts_with(crate::qr::PRESENTATION_PREFIX) {
+        decoded = match crate::qr::decode_presentation(presentation) {
+            Ok(text) => text,
+            Err(e) => return problem(StatusCode::BAD_REQUEST, "bad QR payload", e.to_string()),
+        };
+        presentation = decoded.trim();
+    }
     // The presentation must answer this request, not another live one.
     if presented_nonce(presentation).is_some_and(|n| n != request.nonce) {
         let decision = finish_alone(ReasonCode::NonceMismatch);
@@ -272,7 +319,7 @@ pub async fn start(config: ServiceConfig, listen: SocketAddr) -> Result<Running,
         .await
         .map_err(|e| Error::Service(format!("cannot listen on {listen}: {e}")))?;
     let addr = listener.local_addr().map_err(|e| Error::Service(e.to_string()))?;
-    let app = router(config);
+    let app = router(config, &format!("http://{addr}"))?;
     let (shutdown, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)

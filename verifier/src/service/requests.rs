@@ -42,8 +42,8 @@ pub struct DoorRequest {
     pub nonce: String,
     /// When the request (and its nonce) expires.
     pub expires_at: SystemTime,
-    /// The OpenID4VP `state`, linking a `direct_post` response back to this request.
-    pub state: String,
+    /// The OpenID4VP request shown alongside (same nonce), answered by `direct_post`.
+    pub oid4vp: crate::oid4vp::AuthorizationRequest,
     /// The decision, once there is one.
     pub decision: Option<Decision>,
     /// Why the last answer could not be checked, if it could not.
@@ -83,11 +83,11 @@ impl RequestStore {
         self.lock().get(id).cloned()
     }
 
-    /// The id of the request whose OpenID4VP `state` is `state`.
+    /// The request whose OpenID4VP `state` is `state`, with its id.
     pub fn by_state(&self, state: &str) -> Option<(String, DoorRequest)> {
         self.lock()
             .iter()
-            .find(|(_, r)| r.state == state)
+            .find(|(_, r)| r.oid4vp.state.as_deref() == Some(state))
             .map(|(id, r)| (id.clone(), r.clone()))
     }
 

@@ -1,0 +1,144 @@
+//! OpenID4VP 1.0 at the door: the request a wallet reads from the kiosk's QR code, and the
+//! wallet's `direct_post` response, decided by the same engine and policy as every other
+//! presentation.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::{Shared, finish_alone, problem, settle};
+use crate::decision::Decision;
+use crate::error::Error;
+use crate::oid4vp::{AuthorizationRequest, AuthorizationResponse, DcqlQuery, FORMAT_SD_JWT_VC, request};
+use crate::policy::Policy;
+use crate::reason::{Reason, ReasonCode};
+
+/// The id of the one credential query a door asks.
+const QUERY_ID: &str = "door";
+
+/// Above this length the QR code carries the request by reference (`request_uri`) instead.
+const MAX_LINK_BY_VALUE: usize = 1800;
+
+/// The DCQL query a policy asks: one SD-JWT VC of an accepted type, with the claims the
+/// policy's rules read (so the wallet discloses those and nothing else).
+pub(super) fn dcql_for(policy: &Policy) -> Result<DcqlQuery, Error> {
+    let types: Vec<&str> = policy.accept.iter().map(|r| r.credential_type.as_str()).collect();
+    let mut paths: Vec<Vec<&str>> = Vec::new();
+    for rule in &policy.accept {
+        for claim in &rule.claims {
+            let path: Vec<&str> = claim.path.split('.').collect();
+            if !paths.contains(&path) {
+                paths.push(path);
+            }
+        }
+    }
+    let paths: Vec<&[&str]> = paths.iter().map(Vec::as_slice).collect();
+    DcqlQuery::sd_jwt_vc(QUERY_ID, &types, &paths)
+}
+
+/// The deep link a wallet opens: by value when short enough for a QR code, by reference
+/// otherwise.
+pub(super) fn link_for(authorization: &AuthorizationRequest, public_url: &str, id: &str) -> String {
+    let by_value = authorization.deep_link("openid4vp://");
+    if by_value.len() <= MAX_LINK_BY_VALUE {
+        return by_value;
+    }
+    authorization.deep_link_by_reference("openid4vp://", &format!("{public_url}/oid4vp/requests/{id}"))
+}
+
+/// A QR code (byte mode: links are mixed case) for `link`.
+pub(super) fn link_svg(link: &str) -> Result<String, Error> {
+    let code = qrcode::QrCode::with_error_correction_level(link.as_bytes(), qrcode::EcLevel::L).map_err(|e| {
+        Error::Protocol {
+            what: "OpenID4VP link",
+            message: e.to_string(),
+        }
+    })?;
+    Ok(code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(256, 256)
+        .build())
+}
+
+/// `GET /oid4vp/requests/{id}`: the request object.
+pub(super) async fn request_object(State(state): State<Shared>, Path(id): Path<String>) -> Response {
+    match state.requests.get(&id) {
+        Some(found) => (
+            [(header::CONTENT_TYPE, request::REQUEST_OBJECT_CONTENT_TYPE)],
+            found.oid4vp.request_object(),
+        )
+            .into_response(),
+        None => problem(StatusCode::NOT_FOUND, "unknown request", "no such request"),
+    }
+}
+
+/// `POST /oid4vp/response`: the wallet's answer. Answers with the decision.
+pub(super) async fn response(State(state): State<Shared>, body: Bytes) -> Response {
+    let now = state.clock.now();
+    let answer = match AuthorizationResponse::parse_direct_post(&body) {
+        Ok(answer) => answer,
+        Err(e) => return problem(StatusCode::BAD_REQUEST, "invalid_request", e.to_string()),
+    };
+    let Some((id, door_request)) = answer.state().and_then(|s| state.requests.by_state(s)) else {
+        return problem(StatusCode::BAD_REQUEST, "invalid_request", "unknown or missing state");
+    };
+    if door_request.decision.is_some() {
+        return problem(StatusCode::CONFLICT, "already answered", "this request has a decision");
+    }
+    let vp_token = match answer {
+        AuthorizationResponse::Success { vp_token, .. } => vp_token,
+        AuthorizationResponse::Error { error, .. } => {
+            let decision = Decision::deny(vec![Reason::with_detail(
+                ReasonCode::RequestMismatch,
+                format!("the wallet declined: {error}"),
+            )]);
+            return settle(&state, &id, decision, now);
+        }
+    };
+    if let Err(code) = door_request.oid4vp.dcql_query.check_response(&vp_token) {
+        return settle(&state, &id, finish_alone(code), now);
+    }
+    let mut decision: Option<Decision> = None;
+    for (query_id, presentation) in vp_token.presentations() {
+        let checked = match state
+            .engine
+            .verify_for(
+                &presentation,
+                &state.policy,
+                state.clock.as_ref(),
+                &door_request.oid4vp.client_id,
+            )
+            .await
+        {
+            Ok(checked) => checked,
+            Err(e) => {
+                state.requests.mark_unavailable(&id, &e.to_string());
+                return problem(StatusCode::SERVICE_UNAVAILABLE, "cannot check", e.to_string());
+            }
+        };
+        let checked = match (&checked.disclosed, checked.allow) {
+            (Some(serde_json::Value::Object(disclosed)), true) => {
+                match door_request
+                    .oid4vp
+                    .dcql_query
+                    .check_presentation(query_id, FORMAT_SD_JWT_VC, disclosed)
+                {
+                    Ok(()) => checked,
+                    Err(code) => finish_alone(code),
+                }
+            }
+            _ => checked,
+        };
+        // Every presentation must pass; the first denial decides.
+        let denied = !checked.allow;
+        decision = Some(checked);
+        if denied {
+            break;
+        }
+    }
+    match decision {
+        Some(decision) => settle(&state, &id, decision, now),
+        None => settle(&state, &id, finish_alone(ReasonCode::RequestMismatch), now),
+    }
+}
