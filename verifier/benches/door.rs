@@ -1,0 +1,207 @@
+//! The cost of a full door decision, offline, against one raw ES256 verify.
+//!
+//! - `raw verify`: [`VerifyingKey::verify`] of the issuer JWT's own signature over its own
+//!   signing input, with a pre-parsed key. The baseline.
+//! - `door decision`: [`Engine::verify`] of an SD-JWT VC presentation (one of four claims
+//!   disclosed, key-binding JWT over a nonce the engine issued) against a door policy, with
+//!   the issuer's did:key, its trusted-issuer entry and its Token Status List all taken from
+//!   a signed trust bundle loaded once (no network). It checks the issuer signature, the
+//!   key binding, the disclosures, validity, the nonce (and spends it), the status list
+//!   (signature checked once per bundle, then served from the verified cache), the issuer
+//!   allow-list and the claim rule.
+//!
+//! A nonce is spent by every decision, so each iteration's presentation is made (and bound
+//! to a fresh nonce) outside the timed section.
+//!
+//! After the criterion group, both cases are timed again in interleaved rounds and a table
+//! prints the medians and fastest rounds with their ratio to `raw verify` from the same
+//! run; it is also written to `target/bench-door.md`. Target (issue 6): at most 2.5x.
+//!
+//! Run with `cargo bench -p verifier --bench door`.
+
+// A benchmark is test code: a fixture that fails to load should stop it loudly.
+#![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use criterion::{BatchSize, Criterion};
+use did_core::clock::FixedClock;
+use did_core::key::{KeyType, SigningKey, VerifyingKey};
+use did_core::resolve::{CompositeResolver, KeyResolver};
+use did_core::sd_jwt::{self, IssueOptions, KeyBinding, SdJwt};
+use did_core::status::{MemoryStatusListSource, StatusListClaim, StatusListToken, TokenStatusList};
+use serde_json::json;
+use tokio::runtime::Runtime;
+use verifier::bundle::{BundleBuilder, TrustBundle};
+use verifier::decision::{Engine, OfflineTrust};
+use verifier::policy::Policy;
+
+const T0: u64 = 1_780_272_000;
+const LIST: &str = "https://hr.example/status/1";
+const AUD: &str = "https://door.example/east";
+
+struct Fixture {
+    runtime: Runtime,
+    engine: Engine,
+    policy: Policy,
+    clock: FixedClock,
+    issued: String,
+    holder: SigningKey,
+    raw_key: VerifyingKey,
+    raw_input: Vec<u8>,
+    raw_signature: Vec<u8>,
+}
+
+fn fixture() -> Fixture {
+    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(T0 + 3600);
+    let issuer = SigningKey::generate(KeyType::P256).expect("issuer key");
+    let issuer_did = KeyResolver::did_for(issuer.verifying_key()).expect("did").into_string();
+    let kid = KeyResolver::key_id_for(issuer.verifying_key());
+    let holder = SigningKey::generate(KeyType::P256).expect("holder key");
+    let claims = json!({
+        "iss": issuer_did, "vct": "EmployeeIdCredential", "iat": T0, "exp": T0 + 365 * 86400,
+        "name": "Kim Minji", "birthdate": "1990-04-01", "department": "IT", "age_over_19": true,
+        "status": {"status_list": {"idx": 7, "uri": LIST}},
+    });
+    let options = ["/name", "/birthdate", "/department", "/age_over_19"]
+        .iter()
+        .fold(
+            IssueOptions::sd_jwt_vc()
+                .holder_key(holder.verifying_key().clone())
+                .kid(&kid),
+            |o, p| o.disclose(*p),
+        );
+    let issued = sd_jwt::issue(&claims, &options, &issuer).expect("issue");
+    let list = TokenStatusList::new(2, 131_072).expect("list");
+    let token = StatusListToken::new(LIST, T0, StatusListClaim::from_list(&list).expect("claim"))
+        .expect("token")
+        .sign(&issuer, Some(&kid))
+        .expect("sign list");
+
+    let operator = SigningKey::generate(KeyType::P256).expect("operator key");
+    let operator_public = operator.verifying_key().clone();
+    let bundle = runtime
+        .block_on(
+            BundleBuilder::new(
+                Arc::new(operator),
+                Arc::new(CompositeResolver::with_default_methods()),
+                Arc::new(MemoryStatusListSource::new().with(LIST, token)),
+            )
+            .issuer("EmployeeIdCredential", &issuer_did)
+            .status_list(LIST)
+            .clock(Arc::new(FixedClock::new(now)))
+            .build(),
+        )
+        .expect("bundle");
+    let loaded = TrustBundle::load(bundle.as_bytes(), &operator_public, None).expect("load bundle");
+    let engine = Engine::offline(OfflineTrust::from_bundle(&loaded));
+    let policy = Policy::from_toml(&format!(
+        "door = \"east\"\naudience = \"{AUD}\"\n[[accept]]\ntype = \"EmployeeIdCredential\"\n\
+         claims = [{{ path = \"department\", in = [\"IT\"] }}]\n"
+    ))
+    .expect("policy");
+
+    let jwt = issued.split('~').next().expect("jwt");
+    let (input, signature) = jwt.rsplit_once('.').expect("signature");
+    let raw_input = input.as_bytes().to_vec();
+    use base64::Engine as _;
+    let raw_signature = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(signature)
+        .expect("b64");
+    Fixture {
+        runtime,
+        engine,
+        policy,
+        clock: FixedClock::new(now),
+        issued,
+        holder,
+        raw_key: issuer.verifying_key().clone(),
+        raw_input,
+        raw_signature,
+    }
+}
+
+/// A presentation bound to a fresh nonce from the engine (not timed).
+fn presentation(f: &Fixture) -> String {
+    let nonce = f.engine.issue_nonce(&f.policy, &f.clock);
+    let kb = KeyBinding::new(AUD, nonce, SystemTime::UNIX_EPOCH + Duration::from_secs(T0 + 3600));
+    SdJwt::parse(&f.issued)
+        .expect("parse")
+        .select(&["/department"])
+        .expect("select")
+        .bind(&kb, &f.holder)
+        .expect("bind")
+}
+
+fn raw(f: &Fixture) {
+    f.raw_key
+        .verify(black_box(&f.raw_input), black_box(&f.raw_signature))
+        .expect("raw verify");
+}
+
+fn decide(f: &Fixture, presentation: &str) {
+    let decision = f
+        .runtime
+        .block_on(f.engine.verify(black_box(presentation), &f.policy, &f.clock))
+        .expect("decision");
+    assert!(decision.allow, "{decision:?}");
+}
+
+/// Median and fastest of `rounds` per-call times, for the raw verify and the decision, timed
+/// in interleaved rounds so that load elsewhere hits both alike.
+fn ratio_table(f: &Fixture) -> String {
+    const ROUNDS: usize = 9;
+    const CALLS: usize = 200;
+    let mut raw_times = Vec::new();
+    let mut door_times = Vec::new();
+    for _ in 0..ROUNDS {
+        let start = Instant::now();
+        for _ in 0..CALLS {
+            raw(f);
+        }
+        raw_times.push(start.elapsed() / CALLS as u32);
+        let inputs: Vec<String> = (0..CALLS).map(|_| presentation(f)).collect();
+        let start = Instant::now();
+        for input in &inputs {
+            decide(f, input);
+        }
+        door_times.push(start.elapsed() / CALLS as u32);
+    }
+    raw_times.sort();
+    door_times.sort();
+    let (raw_median, door_median) = (raw_times[ROUNDS / 2], door_times[ROUNDS / 2]);
+    let (raw_fast, door_fast) = (raw_times[0], door_times[0]);
+    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
+    format!(
+        "| case | median | ratio | fastest round | ratio |\n| --- | --- | --- | --- | --- |\n\
+         | raw verify (ES256, {backend}) | {raw_median:?} | 1.00x | {raw_fast:?} | 1.00x |\n\
+         | door decision (SD-JWT VC + KB + status + bundle, offline) | {door_median:?} | {:.2}x | {door_fast:?} | {:.2}x |\n\
+         \ntarget: door decision at most 2.5x raw verify\n",
+        ratio(door_median, raw_median),
+        ratio(door_fast, raw_fast),
+        backend = did_core::key::BACKEND,
+    )
+}
+
+fn main() {
+    let f = fixture();
+    let mut criterion = Criterion::default()
+        .configure_from_args()
+        .measurement_time(Duration::from_secs(3));
+    let mut group = criterion.benchmark_group("door");
+    group.bench_function("raw verify", |b| b.iter(|| raw(&f)));
+    group.bench_function("door decision", |b| {
+        b.iter_batched(|| presentation(&f), |p| decide(&f, &p), BatchSize::SmallInput)
+    });
+    group.finish();
+    criterion.final_summary();
+    let table = ratio_table(&f);
+    println!("\n{table}");
+    let _ = std::fs::write(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-door.md"),
+        &table,
+    );
+}
