@@ -83,7 +83,10 @@ fn assert_secure(answer: &Answer) {
     assert_eq!(header("referrer-policy"), "no-referrer");
     assert_eq!(header("cache-control"), "no-store");
     let csp = header("content-security-policy");
-    assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(
+        csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     assert!(
         answer.headers.get("access-control-allow-origin").is_none(),
@@ -124,8 +127,7 @@ impl Door {
     }
 
     async fn get(&self, path: &str) -> Answer {
-        self.read(self.http.get(format!("{}{path}", self.running.url())))
-            .await
+        self.read(self.http.get(format!("{}{path}", self.running.url()))).await
     }
 
     async fn post(&self, path: &str, body: impl Into<reqwest::Body>) -> Answer {
@@ -251,10 +253,7 @@ async fn unknown_requests_are_404() {
     assert_eq!(door.get("/api/requests/nope/qr.svg").await.status, 404);
     let answer = door.present("nope", "x~y~").await;
     assert_eq!(answer.status, 404);
-    assert_eq!(
-        answer.headers.get("content-type").unwrap(),
-        "application/problem+json"
-    );
+    assert_eq!(answer.headers.get("content-type").unwrap(), "application/problem+json");
     assert!(door.log_lines().is_empty());
     door.stop().await;
 }
@@ -319,10 +318,7 @@ async fn an_unreachable_status_list_is_503_and_the_request_stays_open() {
         .present(&id, &world.present(&world.issue(&world.claims()), &nonce))
         .await;
     assert_eq!(answer.status, 503, "{}", answer.body);
-    assert_eq!(
-        answer.headers.get("content-type").unwrap(),
-        "application/problem+json"
-    );
+    assert_eq!(answer.headers.get("content-type").unwrap(), "application/problem+json");
     let state = door.state(&id).await;
     assert_eq!(state["state"], "unavailable", "{state}");
     assert!(state["message"].as_str().is_some_and(|m| !m.is_empty()), "{state}");
@@ -389,14 +385,21 @@ async fn other_origins_get_no_cors_headers() {
     assert_eq!(created.status, 201);
     let id = created.json()["id"].as_str().unwrap().to_owned();
     let state = door
-        .read(door.http.get(format!("{url}/api/requests/{id}")).header("origin", origin))
+        .read(
+            door.http
+                .get(format!("{url}/api/requests/{id}"))
+                .header("origin", origin),
+        )
         .await;
     assert_eq!(state.status, 200);
     // A preflight is not answered with permission either.
     let preflight = door
         .read(
             door.http
-                .request(reqwest::Method::OPTIONS, format!("{url}/api/requests/{id}/presentation"))
+                .request(
+                    reqwest::Method::OPTIONS,
+                    format!("{url}/api/requests/{id}/presentation"),
+                )
                 .header("origin", origin)
                 .header("access-control-request-method", "POST"),
         )
