@@ -2,7 +2,12 @@
 // answered, show green or red with the reasons (Korean first, English below), start over.
 "use strict";
 
-const SHOW_RESULT_MS = 6000;
+// How long a result stays on screen before the next request; `/?hold=1500` shortens it (for
+// tests and demos), within 0.5 s to 60 s.
+const SHOW_RESULT_MS = (() => {
+  const hold = Number.parseInt(new URLSearchParams(window.location.search).get("hold") ?? "", 10);
+  return Number.isFinite(hold) ? Math.min(Math.max(hold, 500), 60000) : 6000;
+})();
 const POLL_MS = 400;
 const kiosk = document.getElementById("kiosk");
 
@@ -24,7 +29,8 @@ function reasonItem(reason) {
 }
 
 function showResult(state, verdict, reasons) {
-  document.getElementById("verdict").textContent = verdict;
+  document.getElementById("verdict-ko").textContent = verdict.ko;
+  document.getElementById("verdict-en").textContent = verdict.en;
   document.getElementById("reasons").replaceChildren(...reasons.map(reasonItem));
   show(state);
   setTimeout(newRequest, SHOW_RESULT_MS);
@@ -43,9 +49,10 @@ async function poll(id) {
     setTimeout(() => poll(id), POLL_MS);
   } else if (answer.state === "decided") {
     const d = answer.decision;
-    showResult(d.allow ? "allow" : "deny", d.allow ? "통과 · Allowed" : "거부 · Denied", d.reasons);
+    const verdict = d.allow ? { ko: "통과", en: "Allowed" } : { ko: "거부", en: "Denied" };
+    showResult(d.allow ? "allow" : "deny", verdict, d.reasons);
   } else if (answer.state === "unavailable") {
-    showResult("unavailable", "확인 불가 · Cannot check", [
+    showResult("unavailable", { ko: "확인 불가", en: "Cannot check" }, [
       { code: "CANNOT_CHECK", ko: "자격증명을 지금 확인할 수 없습니다", en: "The credential cannot be checked right now" },
     ]);
   } else {
@@ -61,7 +68,7 @@ async function newRequest() {
     kiosk.dataset.nonce = request.nonce;
     document.getElementById("door").textContent = `출입 확인 · ${request.door}`;
     document.getElementById("qr").src = request.qr;
-    document.getElementById("expires").textContent = `~ ${request.expires_at}`;
+    document.getElementById("expires").textContent = `만료 · Expires ${request.expires_at}`;
     show("waiting");
     poll(request.id);
   } catch (e) {
