@@ -81,6 +81,18 @@ pub struct Case {
     pub expect: ReasonCode,
     /// Builds the attempt from a fresh world.
     pub build: fn(&mut World) -> Attempt,
+    /// A known finding: the engine does not (yet) refuse this attack with the expected
+    /// reason. The case is kept as it is and must keep failing until the engine is fixed;
+    /// then the marker is removed (the run fails to say so).
+    pub finding: Option<&'static str>,
+}
+
+impl Case {
+    /// Marks the case as a known finding, described by `what`.
+    pub const fn known_finding(mut self, what: &'static str) -> Case {
+        self.finding = Some(what);
+        self
+    }
 }
 
 /// A row.
@@ -95,6 +107,7 @@ pub const fn case(
         attacks,
         expect,
         build,
+        finding: None,
     }
 }
 
@@ -183,6 +196,7 @@ async fn every_crafted_attack_is_refused_with_its_reason() {
 
     let mut rows = Vec::new();
     let mut failures = Vec::new();
+    let mut findings = Vec::new();
     let mut not_first = 0;
     for (i, case) in cases.iter().enumerate() {
         let mut world = World::new();
@@ -194,7 +208,10 @@ async fn every_crafted_attack_is_refused_with_its_reason() {
                 .await
                 .unwrap();
         }
-        let outcome = attempt.engine.verify(&attempt.input, &attempt.policy, &attempt.clock).await;
+        let outcome = attempt
+            .engine
+            .verify(&attempt.input, &attempt.policy, &attempt.clock)
+            .await;
         let (codes, mark) = match outcome {
             Ok(decision) => {
                 let codes = decision.codes();
@@ -204,8 +221,19 @@ async fn every_crafted_attack_is_refused_with_its_reason() {
                 } else {
                     !decision.allow && codes.contains(&case.expect)
                 };
-                let mark = if !ok {
-                    failures.push(format!("{}: expected {}, got {text} ({decision:?})", case.name, case.expect));
+                let mark = if let Some(what) = case.finding {
+                    if ok {
+                        failures.push(format!("{}: the known finding is fixed, remove its marker", case.name));
+                        "FIXED?"
+                    } else {
+                        findings.push(format!("{}: expected {}, got {text}: {what}", case.name, case.expect));
+                        "KNOWN FINDING"
+                    }
+                } else if !ok {
+                    failures.push(format!(
+                        "{}: expected {}, got {text} ({decision:?})",
+                        case.name, case.expect
+                    ));
                     "FAIL"
                 } else if codes.first() != Some(&case.expect) {
                     not_first += 1;
@@ -235,5 +263,16 @@ async fn every_crafted_attack_is_refused_with_its_reason() {
     for case in &cases {
         println!("{:<42} {}", case.name, case.attacks);
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    if !findings.is_empty() {
+        println!("KNOWN FINDINGS (attacks not refused as expected):");
+        for finding in &findings {
+            println!("  {finding}");
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -160,7 +160,11 @@ pub fn cases() -> Vec<Case> {
             |w| {
                 let (a, sd) = start(w);
                 let claims = w.kb_claims(&sd, &a.nonce);
-                let kb = format!("{}.{}.", b64(r#"{"alg":"none","typ":"kb+jwt"}"#), b64(claims.to_string()));
+                let kb = format!(
+                    "{}.{}.",
+                    b64(r#"{"alg":"none","typ":"kb+jwt"}"#),
+                    b64(claims.to_string())
+                );
                 a.input(format!("{sd}{kb}"))
             },
         ),

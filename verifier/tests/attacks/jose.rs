@@ -31,7 +31,10 @@ fn with_signature(w: &World, forge: impl FnOnce(Vec<u8>) -> Vec<u8>) -> Attempt 
 }
 
 /// The control with the header changed by `edit` and signed by a fresh attacker key.
-fn attacker_signed(w: &World, edit: impl FnOnce(&mut serde_json::Value, &str, &str, &did_core::key::SigningKey)) -> Attempt {
+fn attacker_signed(
+    w: &World,
+    edit: impl FnOnce(&mut serde_json::Value, &str, &str, &did_core::key::SigningKey),
+) -> Attempt {
     let (a, mut p) = start(w);
     let (attacker, did, kid) = other_party();
     edit(&mut p.header, &did, &kid, &attacker);
@@ -55,7 +58,7 @@ const P256_N: [u8; 32] = [
 /// `(r, n - s)`: the other valid signature for the same message.
 fn flip_s(signature: Vec<u8>) -> Vec<u8> {
     let (r, s) = signature.split_at(32);
-    let mut flipped = vec![0u8; 32];
+    let mut flipped = [0u8; 32];
     let mut borrow = 0i16;
     for i in (0..32).rev() {
         let mut d = i16::from(P256_N[i]) - i16::from(s[i]) - borrow;
@@ -254,12 +257,9 @@ pub fn cases() -> Vec<Case> {
                 })
             },
         ),
-        case(
-            "signature_all_zero",
-            "r = s = 0",
-            ReasonCode::BadSignature,
-            |w| with_signature(w, |_| vec![0u8; 64]),
-        ),
+        case("signature_all_zero", "r = s = 0", ReasonCode::BadSignature, |w| {
+            with_signature(w, |_| vec![0u8; 64])
+        }),
         case(
             "signature_empty",
             "ES256 header with an empty signature",
@@ -351,20 +351,23 @@ pub fn cases() -> Vec<Case> {
                 a.input(input)
             },
         ),
-        case(
-            "garbage_bytes",
-            "control bytes and noise",
-            ReasonCode::Malformed,
-            |w| Attempt::new(w).input("\u{1}\u{7f}garbage\u{0}%%".into()),
-        ),
+        case("garbage_bytes", "control bytes and noise", ReasonCode::Malformed, |w| {
+            Attempt::new(w).input("\u{1}\u{7f}garbage\u{0}%%".into())
+        }),
         case("empty_input", "nothing at all", ReasonCode::Malformed, |w| {
             Attempt::new(w).input(String::new())
         }),
-        case("only_tildes", "an SD-JWT of separators only", ReasonCode::Malformed, |w| {
-            Attempt::new(w).input("~~~~".into())
-        }),
-        case("truncated_json", "a JSON credential cut short", ReasonCode::Malformed, |w| {
-            Attempt::new(w).input(r#"{"@context":["https://www.w3.org/ns/credentials/v2"],"proof":"#.into())
-        }),
+        case(
+            "only_tildes",
+            "an SD-JWT of separators only",
+            ReasonCode::Malformed,
+            |w| Attempt::new(w).input("~~~~".into()),
+        ),
+        case(
+            "truncated_json",
+            "a JSON credential cut short",
+            ReasonCode::Malformed,
+            |w| Attempt::new(w).input(r#"{"@context":["https://www.w3.org/ns/credentials/v2"],"proof":"#.into()),
+        ),
     ]
 }

@@ -32,21 +32,33 @@ fn at_door(w: &World, a: Attempt) -> Attempt {
 /// The status list, with the world's statuses, as a token for `uri` signed by `key`/`kid`.
 fn list_token(w: &World, uri: &str, key: &did_core::key::SigningKey, kid: &str) -> String {
     let claim = StatusListClaim::from_list(&w.statuses).unwrap();
-    StatusListToken::new(uri, T0, claim).unwrap().sign(key, Some(kid)).unwrap()
+    StatusListToken::new(uri, T0, claim)
+        .unwrap()
+        .sign(key, Some(kid))
+        .unwrap()
 }
 
 /// An employee vc+jwt by the world's issuer about `subject`.
 fn vc_jwt(w: &World, subject: &str) -> String {
-    let credential = Credential::from_json(json!({
+    vc_jwt_signed(w, employee(w, subject), &w.issuer_signer())
+}
+
+/// `credential` as a vc+jwt signed by `key` (its key ID as `kid`).
+fn vc_jwt_signed(_w: &World, credential: Value, key: &did_core::key::SigningKey) -> String {
+    let credential = Credential::from_json(credential).unwrap();
+    jwt::sign_credential(&credential, JwtEncoding::JoseCose, key).unwrap()
+}
+
+/// The employee credential the world's issuer makes about `subject`.
+fn employee(w: &World, subject: &str) -> Value {
+    json!({
         "@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
         "type": ["VerifiableCredential", VCT],
         "issuer": w.issuer_did,
         "validFrom": "2026-01-01T00:00:00Z",
         "validUntil": "2027-06-01T00:00:00Z",
         "credentialSubject": {"id": subject, "department": "IT"}
-    }))
-    .unwrap();
-    jwt::sign_credential(&credential, JwtEncoding::JoseCose, &w.issuer_signer()).unwrap()
+    })
 }
 
 /// A vp+jwt by the holder carrying `vc`, bound to `nonce` and `aud`, signed by `key`.
@@ -86,12 +98,9 @@ pub fn cases() -> Vec<Case> {
             ReasonCode::Expired,
             |w| claims(w, |_, c| c["exp"] = (T0 + 3600 - 61).into()),
         ),
-        case(
-            "expired_long_ago",
-            "exp a day before now",
-            ReasonCode::Expired,
-            |w| claims(w, |_, c| c["exp"] = (T0 + 3600 - 86400).into()),
-        ),
+        case("expired_long_ago", "exp a day before now", ReasonCode::Expired, |w| {
+            claims(w, |_, c| c["exp"] = (T0 + 3600 - 86400).into())
+        }),
         case(
             "not_yet_valid_nbf",
             "nbf skew + 1 s in the future",
@@ -109,10 +118,15 @@ pub fn cases() -> Vec<Case> {
             w.set_status(1);
             at_door(w, Attempt::new(w))
         }),
-        case("suspended", "status list says suspended (2)", ReasonCode::Suspended, |w| {
-            w.set_status(2);
-            at_door(w, Attempt::new(w))
-        }),
+        case(
+            "suspended",
+            "status list says suspended (2)",
+            ReasonCode::Suspended,
+            |w| {
+                w.set_status(2);
+                at_door(w, Attempt::new(w))
+            },
+        ),
         case(
             "status_list_signed_by_other_key",
             "a forged status list (all valid) for a revoked credential, other key, issuer's kid",
@@ -270,6 +284,53 @@ pub fn cases() -> Vec<Case> {
                 let a = Attempt::new(w);
                 let vc = vc_jwt(w, &w.holder_did());
                 let input = vp_jwt(w, &vc, &a.nonce, "https://other-door.example", &w.holder_signer());
+                a.input(input)
+            },
+        ),
+        case(
+            "vp_replayed",
+            "the same fully valid vp+jwt shown a second time",
+            ReasonCode::NonceReplayed,
+            |w| {
+                let mut a = vp_control(w);
+                a.before.push(a.input.clone());
+                a
+            },
+        ),
+        case(
+            "vp_expired_credential",
+            "a valid vp+jwt carrying an expired vc+jwt",
+            ReasonCode::Expired,
+            |w| {
+                let a = Attempt::new(w);
+                let mut credential = employee(w, &w.holder_did());
+                credential["validUntil"] = json!("2026-05-31T00:00:00Z");
+                let vc = vc_jwt_signed(w, credential, &w.issuer_signer());
+                let input = vp_jwt(w, &vc, &a.nonce, AUD, &w.holder_signer());
+                a.input(input)
+            },
+        ),
+        case(
+            "vp_credential_kid_not_controlled",
+            "a vc+jwt naming the trusted issuer, signed by the attacker's did:key method",
+            ReasonCode::WrongKey,
+            |w| {
+                let a = Attempt::new(w);
+                let (attacker, _, kid) = other_party();
+                let vc = vc_jwt_signed(w, employee(w, &w.holder_did()), &with_kid(&attacker, &kid));
+                let input = vp_jwt(w, &vc, &a.nonce, AUD, &w.holder_signer());
+                a.input(input)
+            },
+        ),
+        case(
+            "bare_vc_jwt_with_door_nonce",
+            "a vc+jwt (no presentation) carrying the door's nonce as a claim",
+            ReasonCode::HolderBindingMissing,
+            |w| {
+                let a = Attempt::new(w);
+                let mut credential = employee(w, &w.holder_did());
+                credential["nonce"] = json!(a.nonce);
+                let input = vc_jwt_signed(w, credential, &w.issuer_signer());
                 a.input(input)
             },
         ),

@@ -48,8 +48,54 @@ fn issued_with(w: &World, edit: impl FnOnce(&mut Value), disclose: &[&str]) -> A
     a.input(input)
 }
 
+/// The world's credential revoked, re-serialized by the holder in the JWS JSON serialization
+/// (RFC 9901 §8: the same signed bytes), with the department and, if `bind`, a KB-JWT.
+fn revoked_as_json(w: &mut World, bind: bool) -> Attempt {
+    w.set_status(1);
+    let mut policy = w.policy();
+    policy.require_holder_binding = bind;
+    let a = Attempt::with(w, w.engine(), policy);
+    let p = w.parts(&w.claims());
+    let sd = w.resigned(&p, &["department"]);
+    let jwt = sd.split('~').next().unwrap();
+    let mut segments = jwt.split('.');
+    let mut header = json!({"disclosures": [p.disclosure("department")]});
+    if bind {
+        let kb = w.bind(&sd, &a.nonce);
+        header["kb_jwt"] = json!(kb.rsplit('~').next().unwrap());
+    }
+    let input = json!({
+        "protected": segments.next().unwrap(),
+        "payload": segments.next().unwrap(),
+        "signature": segments.next().unwrap(),
+        "header": header,
+    });
+    a.input(input.to_string())
+}
+
 pub fn cases() -> Vec<Case> {
     vec![
+        case(
+            "json_serialized_revoked_bare",
+            "a revoked SD-JWT VC re-serialized as JWS JSON, at a door not requiring holder binding",
+            ReasonCode::Revoked,
+            |w| revoked_as_json(w, false),
+        )
+        .known_finding(
+            "verify/sd_jwt.rs issuer_typ() reads `typ` only from a compact issuer JWT, so JSON \
+             input is verified under the plain SD-JWT profile: no Token Status List check (nor vct/typ)",
+        ),
+        case(
+            "json_serialized_revoked_bound",
+            "a revoked SD-JWT VC re-serialized as JWS JSON with its KB-JWT",
+            ReasonCode::Revoked,
+            |w| revoked_as_json(w, true),
+        )
+        .known_finding(
+            "decision/presented.rs presented_nonce() does not read `kb_jwt` from the JSON \
+             serialization, so the KB-JWT is never checked against a nonce (HOLDER_BINDING_MISSING), \
+             and the status is not checked either (see json_serialized_revoked_bare)",
+        ),
         case(
             "tampered_disclosure_value",
             "department disclosure re-encoded with IT -> Security, same salt and position",

@@ -305,7 +305,12 @@ impl World {
 
     /// `sd` with the holder's ordinary KB-JWT over `nonce` for the door.
     pub fn bind(&self, sd: &str, nonce: &str) -> String {
-        self.bind_raw(sd, r#"{"alg":"ES256","typ":"kb+jwt"}"#, &self.kb_claims(sd, nonce), &self.holder)
+        self.bind_raw(
+            sd,
+            r#"{"alg":"ES256","typ":"kb+jwt"}"#,
+            &self.kb_claims(sd, nonce),
+            &self.holder,
+        )
     }
 
     /// The holder's did:key.
