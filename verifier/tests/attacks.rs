@@ -18,6 +18,8 @@ mod support;
 
 #[path = "attacks/binding.rs"]
 mod binding;
+#[path = "attacks/data_integrity.rs"]
+mod data_integrity;
 #[path = "attacks/jose.rs"]
 mod jose;
 #[path = "attacks/policy.rs"]
@@ -167,6 +169,12 @@ fn controls() -> Vec<Case> {
             ReasonCode::Allowed,
             policy::vp_control,
         ),
+        case(
+            "control_di_vp",
+            "nothing: a Data Integrity (ecdsa-jcs-2019) VP by the holder carrying the issuer's vc+jwt",
+            ReasonCode::Allowed,
+            data_integrity::control,
+        ),
     ]
 }
 
@@ -177,6 +185,7 @@ pub fn all_cases() -> Vec<Case> {
     cases.extend(sd_jwt::cases());
     cases.extend(binding::cases());
     cases.extend(policy::cases());
+    cases.extend(data_integrity::cases());
     // X.509 (added by the lead once X.509 issuer chains are wired into the engine):
     // - "x509_unknown_root": a chain to a root the door does not trust -> X509_UNKNOWN_ROOT
     // - "x509_expired_certificate": a chain with an expired leaf -> X509_EXPIRED

@@ -161,6 +161,21 @@ pub fn cases() -> Vec<Case> {
             },
         ),
         case(
+            "status_list_expired",
+            "the issuer's genuine list, expired 59 minutes ago (an old list replayed)",
+            ReasonCode::StatusInvalid,
+            |w| {
+                let claim = StatusListClaim::from_list(&w.statuses).unwrap();
+                let token = StatusListToken::new(LIST_URL, T0, claim)
+                    .unwrap()
+                    .with_exp(T0 + 60)
+                    .sign(&w.issuer, Some(&w.kid))
+                    .unwrap();
+                let engine = w.engine_with_status(token);
+                at_door(w, Attempt::with(w, engine, w.policy()))
+            },
+        ),
+        case(
             "status_index_out_of_range",
             "status idx beyond the list's length",
             ReasonCode::StatusInvalid,
@@ -207,6 +222,18 @@ pub fn cases() -> Vec<Case> {
             "department Sales, not IT or Security",
             ReasonCode::ClaimRejected,
             |w| claims(w, |_, c| c["department"] = "Sales".into()),
+        ),
+        case(
+            "claim_value_array_confusion",
+            "department [\"IT\"], an array holding an allowed value",
+            ReasonCode::ClaimRejected,
+            |w| claims(w, |_, c| c["department"] = json!(["IT"])),
+        ),
+        case(
+            "claim_value_object_confusion",
+            "department {\"in\": [\"IT\"]}, an object mimicking the rule",
+            ReasonCode::ClaimRejected,
+            |w| claims(w, |_, c| c["department"] = json!({"in": ["IT"]})),
         ),
         case(
             "claim_withheld",
