@@ -61,6 +61,20 @@ pub fn cases() -> Vec<Case> {
             },
         ),
         case(
+            "kb_jwk_header_injection",
+            "a thief's KB-JWT embedding the thief's key as jwk",
+            ReasonCode::HolderBindingInvalid,
+            |w| {
+                let (a, sd) = start(w);
+                let (thief, _, _) = other_party();
+                let jwk = serde_json::to_value(thief.verifying_key().to_jwk()).unwrap();
+                let header = json!({"alg": "ES256", "typ": "kb+jwt", "jwk": jwk}).to_string();
+                let claims = w.kb_claims(&sd, &a.nonce);
+                let input = w.bind_raw(&sd, &header, &claims, &thief);
+                a.input(input)
+            },
+        ),
+        case(
             "kb_sd_hash_over_other_disclosures",
             "KB-JWT made over the department alone, then birthdate added",
             ReasonCode::HolderBindingInvalid,

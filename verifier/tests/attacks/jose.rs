@@ -364,6 +364,32 @@ pub fn cases() -> Vec<Case> {
             |w| Attempt::new(w).input("~~~~".into()),
         ),
         case(
+            "json_document_nested_500k",
+            "a JSON credential whose proof is nested 500 000 arrays deep (stack exhaustion bait)",
+            ReasonCode::Malformed,
+            |w| {
+                let depth = 500_000;
+                Attempt::new(w).input(format!(r#"{{"proof":{}{}}}"#, "[".repeat(depth), "]".repeat(depth)))
+            },
+        ),
+        case(
+            "disclosure_nested_100k",
+            "a listed disclosure whose value is nested 100 000 arrays deep",
+            ReasonCode::DisclosureInvalid,
+            |w| {
+                let a = Attempt::new(w);
+                let mut p = w.parts(&w.claims());
+                let depth = 100_000;
+                let deep = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+                let extra = b64(format!(r#"["c2FsdHNhbHRzYWx0","deep",{deep}]"#));
+                p.payload["_sd"].as_array_mut().unwrap().push(json!(digest(&extra)));
+                let jwt = w.issuer_jwt(&p.header_json(), &p.payload_json());
+                let sd = sd_jwt(&jwt, &[p.disclosure("department"), extra]);
+                let input = w.bind(&sd, &a.nonce);
+                a.input(input)
+            },
+        ),
+        case(
             "truncated_json",
             "a JSON credential cut short",
             ReasonCode::Malformed,
