@@ -146,9 +146,11 @@ impl ReasonCode {
             | "SD_JWT_UNEXPECTED_TYPE"
             | "MALFORMED_PROOF" => ReasonCode::Malformed,
             "SD_JWT_TOO_LARGE" => ReasonCode::TooLarge,
-            "FORBIDDEN_ALGORITHM" | "ALGORITHM_MISMATCH" | "SD_JWT_UNSUPPORTED_HASH_ALGORITHM" => {
-                ReasonCode::AlgorithmNotAllowed
-            }
+            "FORBIDDEN_ALGORITHM"
+            | "ALGORITHM_MISMATCH"
+            | "SD_JWT_UNSUPPORTED_HASH_ALGORITHM"
+            | "DI_UNSUPPORTED_CRYPTOSUITE"
+            | "DI_KEY_TYPE_MISMATCH" => ReasonCode::AlgorithmNotAllowed,
             "UNSUPPORTED_CRITICAL" | "INVALID_CRITICAL" | "UNENCODED_PAYLOAD" | "INVALID_HEADER" => {
                 ReasonCode::UnsupportedHeader
             }
@@ -167,8 +169,8 @@ impl ReasonCode {
             | "SD_JWT_SD_HASH_MISMATCH"
             | "SD_JWT_KEY_BINDING_STALE"
             | "SD_JWT_KEY_BINDING_IN_FUTURE" => ReasonCode::HolderBindingInvalid,
-            "SD_JWT_NONCE_MISMATCH" => ReasonCode::NonceMismatch,
-            "SD_JWT_AUDIENCE_MISMATCH" => ReasonCode::AudienceMismatch,
+            "SD_JWT_NONCE_MISMATCH" | "DI_CHALLENGE_MISMATCH" => ReasonCode::NonceMismatch,
+            "SD_JWT_AUDIENCE_MISMATCH" | "DI_DOMAIN_MISMATCH" => ReasonCode::AudienceMismatch,
             "SD_JWT_DUPLICATE_DISCLOSURE" | "SD_JWT_DUPLICATE_DIGEST" => ReasonCode::DisclosureDuplicate,
             "SD_JWT_INVALID_DISCLOSURE"
             | "SD_JWT_UNREFERENCED_DISCLOSURE"
@@ -257,6 +259,14 @@ mod tests {
         assert_eq!(
             ReasonCode::from_report_code("SD_JWT_KEY_BINDING_REQUIRED"),
             ReasonCode::HolderBindingMissing
+        );
+        assert_eq!(
+            ReasonCode::from_report_code("DI_DOMAIN_MISMATCH"),
+            ReasonCode::AudienceMismatch
+        );
+        assert_eq!(
+            ReasonCode::from_report_code("DI_UNSUPPORTED_CRYPTOSUITE"),
+            ReasonCode::AlgorithmNotAllowed
         );
         assert_eq!(
             ReasonCode::from_report_code("something new"),

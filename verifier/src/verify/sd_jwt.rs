@@ -45,6 +45,12 @@ impl Verifier {
                         _ => "disclosures",
                     };
                     let code = match &e {
+                        // A KB-JWT that is not a well-formed `kb+jwt` (wrong `typ`, bad
+                        // base64url) is an invalid holder proof, not an unreadable credential.
+                        SdJwtError::KeyBindingJws(jws) if super::jws_code(jws) == "INVALID_JWS" => e.code(),
+                        // With an `iss`, did-core's IssuerKey means the `kid` is not one of
+                        // `iss`'s keys: the same attack as a VC-JWT's KEY_NOT_CONTROLLED.
+                        SdJwtError::IssuerKey(_) if unverified_issuer(input).is_some() => "KEY_NOT_CONTROLLED",
                         SdJwtError::Jws(jws) | SdJwtError::KeyBindingJws(jws)
                             if !matches!(jws, jose::JwsError::BadSignature) =>
                         {
