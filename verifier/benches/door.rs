@@ -20,7 +20,7 @@
 //! Run with `cargo bench -p verifier --bench door`.
 
 // A benchmark is test code: a fixture that fails to load should stop it loudly.
-#![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing, missing_docs)]
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -66,14 +66,12 @@ fn fixture() -> Fixture {
         "name": "Kim Minji", "birthdate": "1990-04-01", "department": "IT", "age_over_19": true,
         "status": {"status_list": {"idx": 7, "uri": LIST}},
     });
-    let options = ["/name", "/birthdate", "/department", "/age_over_19"]
-        .iter()
-        .fold(
-            IssueOptions::sd_jwt_vc()
-                .holder_key(holder.verifying_key().clone())
-                .kid(&kid),
-            |o, p| o.disclose(*p),
-        );
+    let options = ["/name", "/birthdate", "/department", "/age_over_19"].iter().fold(
+        IssueOptions::sd_jwt_vc()
+            .holder_key(holder.verifying_key().clone())
+            .kid(&kid),
+        |o, p| o.disclose(*p),
+    );
     let issued = sd_jwt::issue(&claims, &options, &issuer).expect("issue");
     let list = TokenStatusList::new(2, 131_072).expect("list");
     let token = StatusListToken::new(LIST, T0, StatusListClaim::from_list(&list).expect("claim"))

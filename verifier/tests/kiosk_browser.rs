@@ -350,6 +350,7 @@ async fn the_kiosk_turns_green_then_red() {
         engine: world.engine(),
         log: None,
         clock: Arc::new(FixedClock::new(world.now())) as Arc<dyn Clock>,
+        public_url: None,
     };
     let running = service::start(config, SocketAddr::from(([127, 0, 0, 1], 0)))
         .await

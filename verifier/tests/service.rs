@@ -103,6 +103,7 @@ impl Door {
             engine,
             log: Some(DecisionLog::open(&log).unwrap()),
             clock: Arc::new(FixedClock::new(world.now())) as Arc<dyn Clock>,
+            public_url: None,
         };
         let running = service::start(config, SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
@@ -195,7 +196,8 @@ async fn a_request_is_answered_once_and_logged_without_claims() {
     }
     let id = request["id"].as_str().unwrap();
     let nonce = request["nonce"].as_str().unwrap();
-    assert_eq!(request["challenge"], format!("DJN1:{nonce}:{AUD}"));
+    let challenge = verifier::qr::DoorChallenge::parse(request["challenge"].as_str().unwrap()).unwrap();
+    assert_eq!((challenge.nonce.as_str(), challenge.audience.as_str()), (nonce, AUD));
     assert_eq!(request["qr"], format!("/api/requests/{id}/qr.svg"));
     assert_eq!(door.state(id).await["state"], "pending");
 
