@@ -26,6 +26,8 @@ mod jose;
 mod policy;
 #[path = "attacks/sd_jwt.rs"]
 mod sd_jwt;
+#[path = "attacks/x509.rs"]
+mod x509;
 
 use std::collections::HashSet;
 
@@ -186,9 +188,7 @@ pub fn all_cases() -> Vec<Case> {
     cases.extend(binding::cases());
     cases.extend(policy::cases());
     cases.extend(data_integrity::cases());
-    // X.509 (added by the lead once X.509 issuer chains are wired into the engine):
-    // - "x509_unknown_root": a chain to a root the door does not trust -> X509_UNKNOWN_ROOT
-    // - "x509_expired_certificate": a chain with an expired leaf -> X509_EXPIRED
+    cases.extend(x509::cases());
     cases
 }
 

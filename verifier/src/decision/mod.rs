@@ -248,7 +248,15 @@ impl Engine {
         let certified = matches!(x509, Some(Ok(())));
         let mut decision = evaluate::decide(&report, policy, self.offline.as_ref(), certified, now);
         match x509 {
-            Some(Err(failure)) => decision.reasons.push(failure.to_reason()),
+            // Before `UNTRUSTED_ISSUER`, which it explains.
+            Some(Err(failure)) => {
+                let at = decision
+                    .reasons
+                    .iter()
+                    .position(|r| r.code == ReasonCode::UntrustedIssuer)
+                    .unwrap_or(decision.reasons.len());
+                decision.reasons.insert(at, failure.to_reason());
+            }
             None if policy.x509 == X509Mode::Required => decision.reasons.push(Reason::new(ReasonCode::X509Missing)),
             _ => {}
         }

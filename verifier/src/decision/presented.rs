@@ -11,6 +11,13 @@ pub fn presented_nonce(input: &str) -> Option<String> {
     let input = input.trim();
     if input.starts_with('{') {
         let value = did_core::data_integrity::parse_document(input.as_bytes()).ok()?;
+        // An SD-JWT in JSON serialization: the KB-JWT sits in the unprotected header.
+        if value.get("payload").is_some() {
+            let sd_jwt = did_core::sd_jwt::SdJwt::from_json(input).ok()?;
+            let decoded = jose::decode(sd_jwt.key_binding_jwt()?).ok()?;
+            let claims: Value = serde_json::from_slice(decoded.payload()).ok()?;
+            return claims.get("nonce")?.as_str().map(str::to_owned);
+        }
         let challenge = |proof: &Value| proof.get("challenge").and_then(Value::as_str).map(str::to_owned);
         return match value.get("proof")? {
             Value::Array(proofs) => proofs.iter().find_map(challenge),

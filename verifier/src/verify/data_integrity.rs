@@ -116,6 +116,11 @@ impl Verifier {
         expected: &ProofExpectations,
         party: &str,
     ) -> Result<(), ProofFailure> {
+        let party_is_holder = value.get("type").is_some_and(|t| {
+            t == "VerifiablePresentation"
+                || t.as_array()
+                    .is_some_and(|a| a.iter().any(|v| v == "VerifiablePresentation"))
+        });
         let proofs = data_integrity::verify(value, self.resolver.as_ref(), expected, self.clock.as_ref())
             .await
             .map_err(|e| ProofFailure {
@@ -130,7 +135,14 @@ impl Verifier {
                     DataIntegrityError::Expired => "validity",
                     _ => "proof",
                 },
-                code: e.code().to_owned(),
+                code: match (&e, party_is_holder) {
+                    // A proof made for another purpose than this one: for a presentation, the
+                    // holder's proof is not a holder binding; for a credential, the key is not
+                    // one the issuer uses to issue.
+                    (DataIntegrityError::PurposeMismatch { .. }, true) => "HOLDER_BINDING_INVALID".to_owned(),
+                    (DataIntegrityError::PurposeMismatch { .. }, false) => "KEY_NOT_CONTROLLED".to_owned(),
+                    _ => e.code().to_owned(),
+                },
                 message: e.to_string(),
             })?;
         let foreign = proofs

@@ -14,6 +14,23 @@ impl Verifier {
     /// Verifies an SD-JWT in compact or JSON serialization.
     pub(super) async fn verify_sd_jwt(&self, input: &str) -> Report {
         let mut report = Report::new("sd-jwt");
+        // The JSON serialization carries the same signed bytes: verify it as the compact form
+        // it stands for, so its `typ` (and with it the SD-JWT VC rules and status) is read.
+        let compact;
+        let input = if input.trim_start().starts_with('{') {
+            match did_core::sd_jwt::SdJwt::from_json(input) {
+                Ok(parsed) => {
+                    compact = parsed.to_compact();
+                    compact.as_str()
+                }
+                Err(e) => {
+                    report.failed("format", e.code(), e.to_string());
+                    return report.finish();
+                }
+            }
+        } else {
+            input
+        };
         let mut options = match issuer_typ(input).as_deref() {
             Some("dc+sd-jwt" | "vc+sd-jwt") => VerifyOptions::sd_jwt_vc(),
             _ => VerifyOptions::sd_jwt(),

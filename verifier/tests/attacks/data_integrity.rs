@@ -82,11 +82,6 @@ pub fn cases() -> Vec<Case> {
             "a Data Integrity VP proof made for assertionMethod, not authentication",
             ReasonCode::HolderBindingInvalid,
             |w| di_vp(w, |o| o.proof_purpose = Relationship::AssertionMethod, |_| {}),
-        )
-        .known_finding(
-            "DI_PURPOSE_MISMATCH falls through from_report_code to INVALID_CREDENTIAL; for a presentation \
-             it is an invalid holder proof, for a credential a key not authorized for issuing (WRONG_KEY): \
-             the mapping needs the failed check (binding vs issuer-key), not one code line",
         ),
         case(
             "di_vp_nonce_never_issued",

@@ -80,21 +80,12 @@ pub fn cases() -> Vec<Case> {
             "a revoked SD-JWT VC re-serialized as JWS JSON, at a door not requiring holder binding",
             ReasonCode::Revoked,
             |w| revoked_as_json(w, false),
-        )
-        .known_finding(
-            "verify/sd_jwt.rs issuer_typ() reads `typ` only from a compact issuer JWT, so JSON \
-             input is verified under the plain SD-JWT profile: no Token Status List check (nor vct/typ)",
         ),
         case(
             "json_serialized_revoked_bound",
             "a revoked SD-JWT VC re-serialized as JWS JSON with its KB-JWT",
             ReasonCode::Revoked,
             |w| revoked_as_json(w, true),
-        )
-        .known_finding(
-            "decision/presented.rs presented_nonce() does not read `kb_jwt` from the JSON \
-             serialization, so the KB-JWT is never checked against a nonce (HOLDER_BINDING_MISSING), \
-             and the status is not checked either (see json_serialized_revoked_bare)",
         ),
         case(
             "tampered_disclosure_value",

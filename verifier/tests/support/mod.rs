@@ -2,6 +2,8 @@
 //! a door policy and an engine, at a fixed time.
 #![allow(dead_code)]
 
+pub mod pki;
+
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
