@@ -44,6 +44,11 @@ const AUD: &str = "https://door.example/east";
 
 struct Fixture {
     runtime: Runtime,
+    /// The engine's verification step alone (no nonce, no policy), on one presentation.
+    report_only: verifier::verify::Verifier,
+    bound: String,
+    /// did-core's SD-JWT VC + KB verification alone.
+    resolver: Arc<dyn did_core::resolve::Resolver>,
     engine: Engine,
     policy: Policy,
     clock: FixedClock,
@@ -95,7 +100,24 @@ fn fixture() -> Fixture {
         )
         .expect("bundle");
     let loaded = TrustBundle::load(bundle.as_bytes(), &operator_public, None).expect("load bundle");
-    let engine = Engine::offline(OfflineTrust::from_bundle(&loaded));
+    let offline = OfflineTrust::from_bundle(&loaded);
+    let resolver: Arc<dyn did_core::resolve::Resolver> = Arc::new(did_core::resolve::CachingResolver::new(
+        offline.resolver.clone(),
+        Duration::from_secs(300),
+        100,
+    ));
+    let report_only = verifier::verify::Verifier {
+        resolver: resolver.clone(),
+        clock: Arc::new(FixedClock::new(now)),
+        skew: Duration::from_secs(60),
+        binding: did_core::vc::jwt::Binding {
+            nonce: Some("fixed-nonce".into()),
+            aud: Some(AUD.into()),
+        },
+        status_source: offline.status.clone(),
+        status_cache: Some(Arc::default()),
+    };
+    let engine = Engine::offline(offline);
     let policy = Policy::from_toml(&format!(
         "door = \"east\"\naudience = \"{AUD}\"\n[[accept]]\ntype = \"EmployeeIdCredential\"\n\
          claims = [{{ path = \"department\", in = [\"IT\"] }}]\n"
@@ -109,8 +131,17 @@ fn fixture() -> Fixture {
     let raw_signature = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(signature)
         .expect("b64");
+    let bound = SdJwt::parse(&issued)
+        .expect("parse")
+        .select(&["/department"])
+        .expect("select")
+        .bind(&KeyBinding::new(AUD, "fixed-nonce", now), &holder)
+        .expect("bind");
     Fixture {
         runtime,
+        report_only,
+        bound,
+        resolver,
         engine,
         policy,
         clock: FixedClock::new(now),
@@ -138,6 +169,25 @@ fn raw(f: &Fixture) {
     f.raw_key
         .verify(black_box(&f.raw_input), black_box(&f.raw_signature))
         .expect("raw verify");
+}
+
+fn report_only(f: &Fixture) {
+    let report = f.runtime.block_on(f.report_only.verify(black_box(&f.bound)));
+    assert!(report.verified, "{report:?}");
+}
+
+fn sd_jwt_only(f: &Fixture) {
+    let options = sd_jwt::VerifyOptions::sd_jwt_vc().require_key_binding(AUD, "fixed-nonce");
+    let verified = f
+        .runtime
+        .block_on(sd_jwt::verify_with_resolver(
+            black_box(&f.bound),
+            f.resolver.as_ref(),
+            &options,
+            &f.clock,
+        ))
+        .expect("sd-jwt");
+    black_box(verified);
 }
 
 fn decide(f: &Fixture, presentation: &str) {
@@ -191,6 +241,10 @@ fn main() {
         .measurement_time(Duration::from_secs(3));
     let mut group = criterion.benchmark_group("door");
     group.bench_function("raw verify", |b| b.iter(|| raw(&f)));
+    group.bench_function("sd-jwt vc + kb (did-core)", |b| b.iter(|| sd_jwt_only(&f)));
+    group.bench_function("verification report (engine's first step)", |b| {
+        b.iter(|| report_only(&f))
+    });
     group.bench_function("door decision", |b| {
         b.iter_batched(|| presentation(&f), |p| decide(&f, &p), BatchSize::SmallInput)
     });

@@ -199,6 +199,7 @@ pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
                         return EXIT_FAILED;
                     }
                 },
+                status_cache: None,
             };
             let report = verifier.verify(&text).await;
             let json = serde_json::to_string_pretty(&report).unwrap_or_default();

@@ -644,6 +644,7 @@ fn verifier_for(request: &AuthorizationRequest) -> Verifier {
         skew: Duration::from_secs(60),
         binding: request.binding(),
         status_source: Arc::new(MemoryStatusListSource::new()),
+        status_cache: None,
     }
 }
 

@@ -46,6 +46,7 @@ fn verifier(nonce: &str) -> Verifier {
             aud: Some(AUDIENCE.into()),
         },
         status_source: Arc::new(MemoryStatusListSource::new()),
+        status_cache: None,
     }
 }
 

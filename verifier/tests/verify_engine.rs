@@ -40,6 +40,7 @@ fn verifier_with(source: MemoryStatusListSource, binding: Binding) -> Verifier {
         skew: Duration::from_secs(60),
         binding,
         status_source: Arc::new(source),
+        status_cache: None,
     }
 }
 

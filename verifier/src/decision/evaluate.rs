@@ -3,7 +3,7 @@
 
 use std::time::SystemTime;
 
-use did_core::key::{Jwk, VerifyingKey};
+use did_core::key::Jwk;
 use serde_json::Value;
 
 use super::trace::Trace;
@@ -82,11 +82,13 @@ fn holder_of(report: &Report) -> Option<String> {
         return Some(holder.clone());
     }
     let claims = report.claims.as_ref()?;
+    // The thumbprint is computed from the JWK's members; the key itself was already checked
+    // by the key-binding verification.
     if let Some(jwk) = claims.pointer("/cnf/jwk")
         && let Ok(jwk) = serde_json::from_value::<Jwk>(jwk.clone())
-        && let Ok(key) = VerifyingKey::from_jwk(&jwk)
+        && let Ok(thumbprint) = jwk.thumbprint()
     {
-        return Some(key.thumbprint());
+        return Some(thumbprint);
     }
     claims
         .get("sub")
@@ -140,7 +142,7 @@ fn judge(
 
 /// The decision the report and the policy make, before freshness and nonce use.
 pub(super) fn decide(
-    report: &Report,
+    report: &mut Report,
     policy: &Policy,
     offline: Option<&OfflineTrust>,
     certified: bool,
@@ -156,7 +158,8 @@ pub(super) fn decide(
         report.credentials.iter().collect()
     };
     let mut closest: Option<Vec<Reason>> = None;
-    for credential in credentials {
+    let mut accepted = None;
+    for (index, credential) in credentials.into_iter().enumerate() {
         decision.issuer = decision.issuer.or_else(|| credential.issuer.clone());
         let Some(claims) = &credential.claims else { continue };
         decision.credential_type = credential_types(claims).first().map(|t| (*t).to_owned());
@@ -170,7 +173,7 @@ pub(super) fn decide(
         ) {
             Ok(()) => {
                 decision.issuer = credential.issuer.clone();
-                decision.disclosed = Some(claims.clone());
+                accepted = Some(index);
                 closest = Some(Vec::new());
                 break;
             }
@@ -181,6 +184,13 @@ pub(super) fn decide(
             }
         }
     }
+    // The accepted credential's claims move to the decision (the report is not used after).
+    let accepted = match accepted {
+        Some(_) if report.credentials.is_empty() => Some(&mut *report),
+        Some(index) => report.credentials.get_mut(index),
+        None => None,
+    };
+    decision.disclosed = accepted.and_then(|credential| credential.claims.take());
     if report.verified {
         reasons.extend(closest.unwrap_or_else(|| vec![Reason::new(ReasonCode::WrongCredentialType)]));
     }

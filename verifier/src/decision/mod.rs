@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use did_core::clock::{Clock, FixedClock};
-use did_core::resolve::Resolver;
+use did_core::resolve::{CachingResolver, Resolver};
 use did_core::status::StatusListSource;
 use did_core::vc::jwt::Binding;
 use serde::Serialize;
@@ -21,7 +21,7 @@ use crate::error::Error;
 use crate::nonce::NonceStore;
 use crate::policy::{Policy, StaleAction, X509Mode};
 use crate::reason::{Reason, ReasonCode};
-use crate::verify::Verifier;
+use crate::verify::{StatusCache, Verifier};
 use crate::x509::{TrustAnchors, X509Failure};
 
 mod certify;
@@ -130,17 +130,29 @@ pub struct Engine {
     offline: Option<OfflineTrust>,
     nonces: Arc<NonceStore>,
     anchors: Option<Arc<TrustAnchors>>,
+    status_cache: Arc<StatusCache>,
+}
+
+/// How long the engine keeps a resolved DID document or issuer key.
+const RESOLUTION_TTL: Duration = Duration::from_secs(300);
+/// How many DID documents the engine keeps.
+const RESOLUTION_ENTRIES: usize = 10_000;
+
+/// `resolver` behind a cache: a door resolves the same few issuers for every card.
+fn cached(resolver: Arc<dyn Resolver>) -> Arc<dyn Resolver> {
+    Arc::new(CachingResolver::new(resolver, RESOLUTION_TTL, RESOLUTION_ENTRIES))
 }
 
 impl Engine {
     /// An engine resolving DIDs and fetching status lists over the network.
     pub fn online(resolver: Arc<dyn Resolver>, status: Arc<dyn StatusListSource>) -> Engine {
         Engine {
-            online: Some(resolver),
+            online: Some(cached(resolver)),
             online_status: Some(status),
             offline: None,
             nonces: Arc::new(NonceStore::default()),
             anchors: None,
+            status_cache: Arc::default(),
         }
     }
 
@@ -149,15 +161,20 @@ impl Engine {
         Engine {
             online: None,
             online_status: None,
-            offline: Some(offline),
+            offline: None,
             nonces: Arc::new(NonceStore::default()),
             anchors: None,
+            status_cache: Arc::default(),
         }
+        .with_offline(offline)
     }
 
     /// Adds (or replaces) offline trust data, used when the network fails.
     pub fn with_offline(mut self, offline: OfflineTrust) -> Engine {
-        self.offline = Some(offline);
+        self.offline = Some(OfflineTrust {
+            resolver: cached(offline.resolver.clone()),
+            ..offline
+        });
         self
     }
 
@@ -229,8 +246,9 @@ impl Engine {
                 offline: self.offline.as_ref().map(|o| o.status.clone()),
                 trace: trace.clone(),
             }),
+            status_cache: Some(self.status_cache.clone()),
         };
-        let report = verifier.verify(input).await;
+        let mut report = verifier.verify(input).await;
         let x509 = match (&self.anchors, policy.x509) {
             (_, X509Mode::Optional) if !report.verified => None,
             (Some(anchors), _) => certify::certify(input, resolver.as_ref(), anchors, now).await,
@@ -246,7 +264,8 @@ impl Engine {
             return Err(Error::Unavailable(what));
         }
         let certified = matches!(x509, Some(Ok(())));
-        let mut decision = evaluate::decide(&report, policy, self.offline.as_ref(), certified, now);
+        let bound = nonce.is_some() && evaluate::binding_verified(&report);
+        let mut decision = evaluate::decide(&mut report, policy, self.offline.as_ref(), certified, now);
         match x509 {
             // Before `UNTRUSTED_ISSUER`, which it explains.
             Some(Err(failure)) => {
@@ -263,7 +282,6 @@ impl Engine {
         self.apply_freshness(&mut decision, &trace, policy, now);
         // The nonce is used up only by a presentation whose holder proof verified over it: a
         // forged presentation cannot burn a nonce, and a replay of a good one finds it spent.
-        let bound = nonce.is_some() && evaluate::binding_verified(&report);
         if let Some(nonce) = nonce.as_deref().filter(|_| bound)
             && let Err(code) = self.nonces.consume(nonce, now)
         {

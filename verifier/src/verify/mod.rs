@@ -16,6 +16,9 @@ use crate::report::Report;
 mod data_integrity;
 mod sd_jwt;
 mod status;
+mod status_cache;
+
+pub use status_cache::StatusCache;
 
 /// The largest input `verify` reads, in bytes (2 MiB).
 pub const MAX_INPUT_LEN: usize = 2 * 1024 * 1024;
@@ -33,6 +36,9 @@ pub struct Verifier {
     pub binding: Binding,
     /// Where status lists are fetched from.
     pub status_source: Arc<dyn StatusListSource>,
+    /// Token Status Lists already verified, reused while their bytes are unchanged; `None`
+    /// verifies every list on every check.
+    pub status_cache: Option<Arc<StatusCache>>,
 }
 
 /// The securing formats `verify` tells apart.

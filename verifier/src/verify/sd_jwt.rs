@@ -104,7 +104,12 @@ impl Verifier {
         issuer: Option<&str>,
         report: &mut Report,
     ) {
-        let reference = match StatusListReference::from_claims(&Value::Object(claims.clone())) {
+        // Only the `status` member is read: no need to copy every claim.
+        let status_only = match claims.get("status") {
+            Some(status) => serde_json::json!({ "status": status }),
+            None => return,
+        };
+        let reference = match StatusListReference::from_claims(&status_only) {
             Ok(Some(reference)) => reference,
             Ok(None) => return,
             Err(e) => return report.failed("status", "STATUS_VERIFICATION_ERROR", e.to_string()),
@@ -113,21 +118,37 @@ impl Verifier {
             Ok(bytes) => bytes,
             Err(e) => return report.skipped("status", format!("status list unreachable: {e}")),
         };
-        let token = String::from_utf8_lossy(&bytes).trim().to_owned();
-        let kid = jose::decode(&token).ok().and_then(|d| d.header().kid.clone());
-        let key = match resolve_party_key(
-            self.resolver.as_ref(),
-            issuer.unwrap_or_default(),
-            kid.as_deref(),
-            Relationship::AssertionMethod,
-        )
-        .await
-        {
-            Ok((key, _)) => key,
-            Err(e) => return report.failed("status", "STATUS_VERIFICATION_ERROR", e.to_string()),
+        let issuer = issuer.unwrap_or_default();
+        let cached = self
+            .status_cache
+            .as_ref()
+            .and_then(|cache| cache.lookup(&reference, &bytes, issuer, self.clock.as_ref()));
+        let status = match cached {
+            Some(status) => status,
+            None => {
+                let token = String::from_utf8_lossy(&bytes).trim().to_owned();
+                let kid = jose::decode(&token).ok().and_then(|d| d.header().kid.clone());
+                let key = match resolve_party_key(
+                    self.resolver.as_ref(),
+                    issuer,
+                    kid.as_deref(),
+                    Relationship::AssertionMethod,
+                )
+                .await
+                {
+                    Ok((key, _)) => key,
+                    Err(e) => return report.failed("status", "STATUS_VERIFICATION_ERROR", e.to_string()),
+                };
+                match (
+                    StatusListToken::verify(&token, &key, &reference.uri, self.clock.as_ref()),
+                    &self.status_cache,
+                ) {
+                    (Ok(verified), Some(cache)) => cache.insert(&reference, bytes, issuer, verified),
+                    (Ok(verified), None) => verified.status_of(&reference),
+                    (Err(e), _) => Err(e),
+                }
+            }
         };
-        let status = StatusListToken::verify(&token, &key, &reference.uri, self.clock.as_ref())
-            .and_then(|list| list.status_of(&reference));
         match status {
             Ok(status) if status.is_valid() => report.passed("status"),
             Ok(status) => report.failed(
@@ -142,8 +163,11 @@ impl Verifier {
 
 /// The issuer JWT's `typ`, read without verifying.
 fn issuer_typ(input: &str) -> Option<String> {
-    let jwt = input.trim().split('~').next()?;
-    jose::decode(jwt).ok()?.header().typ.clone()
+    // Only the header is read (the payload is decoded once, by the verification itself).
+    let header = input.trim().split(['~', '.']).next()?;
+    let bytes = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, header).ok()?;
+    let header: Value = serde_json::from_slice(&bytes).ok()?;
+    header.get("typ")?.as_str().map(str::to_owned)
 }
 
 /// The issuer JWT's `iss`, read without verifying, for the report only.
