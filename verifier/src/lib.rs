@@ -1,10 +1,12 @@
-//! Dojang verifier: the decision engine and the door/kiosk service.
+//! Dojang verifier: the decision engine, offline trust bundles and the door/kiosk service.
 //!
-//! This release ships the verification engine ([`verify::Verifier`]: VC-JOSE-COSE, VC 1.1 JWT,
-//! SD-JWT VC and Data Integrity credentials and presentations, with status) and its command
-//! line (`verifier resolve`, `verifier verify`); the policy engine, trust bundles and
-//! OpenID4VP follow in later releases. The CLI logic lives here, as functions the binary and
-//! the tests both call.
+//! [`decision::Engine::verify`] checks a credential or presentation against a door's
+//! [`policy::Policy`] and answers a [`decision::Decision`] (allow or deny, with
+//! [`reason::ReasonCode`]s in Korean and English) or an [`Error`] when it cannot check.
+//! [`bundle`] makes and loads signed offline trust bundles, [`oid4vp`] and [`qr`] carry the
+//! online and offline wallet flows, and [`service`] is the HTTP service behind
+//! `verifier serve`. The CLI logic lives here, as functions the binary and the tests both
+//! call. See the crate's README for the policy format and operations.
 
 #![forbid(unsafe_code)]
 

@@ -312,6 +312,16 @@ mod tests {
     }
 
     #[test]
+    fn the_example_policy_reads() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("door.example.toml");
+        let policy = Policy::from_file(&path).unwrap();
+        assert_eq!(policy.door, "city-hall-east");
+        assert_eq!(policy.accept.len(), 2);
+        assert_eq!(policy.hours.len(), 1);
+        assert!(policy.require_holder_binding);
+    }
+
+    #[test]
     fn lookup_reads_top_level_then_subject() {
         let sd = json!({"vct": "E", "department": "IT", "address": {"city": "Suwon"}});
         assert_eq!(lookup(&sd, "address.city"), Some(&json!("Suwon")));
