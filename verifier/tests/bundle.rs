@@ -19,80 +19,27 @@ use clap::Parser as _;
 use did_core::clock::FixedClock;
 use did_core::did::{Did, DidUrl};
 use did_core::document::{Document, Relationship, Representation, VerificationMethod};
-use did_core::key::{KeyType, SigningKey, VerifyingKey};
+use did_core::key::{KeyType, SigningKey};
 use did_core::resolve::{CompositeResolver, Resolution, ResolutionError, ResolutionOptions, Resolver};
 use did_core::status::{MemoryStatusListSource, StatusListClaim, StatusListToken, TokenStatus, TokenStatusList};
-use registry_anchor::client::RegistryResolver;
-use registry_anchor::node::{NodeConfig, Registry, router};
-use registry_anchor::operation::{self, KeyCommitment};
 use registry_anchor::resolution::ResolutionVerifier;
 use serde_json::{Value, json};
 use verifier::Error;
 use verifier::bundle::{BUNDLE_TYP, BundleBuilder, MAX_BUNDLE_LEN, TrustBundle};
 
+mod support;
+
+use support::registry::Node;
+
 const LIST_URL: &str = "https://status.example/lists/1";
 
-/// A registry node with one issuer DID, served on 127.0.0.1 from a background runtime
-/// (dropping the runtime stops the node).
-struct Node {
-    rt: tokio::runtime::Runtime,
-    url: String,
-    operator: VerifyingKey,
-    operator_did: String,
-    did: String,
-    issuer_key: SigningKey,
+/// What these tests need of a node besides starting it.
+trait BundleNode {
+    fn status_list(&self, iat: u64) -> String;
+    fn bundle(&self, operator: &Arc<SigningKey>, at: SystemTime) -> String;
 }
 
-impl Node {
-    fn start(name: &str) -> Node {
-        let dir = std::env::temp_dir().join(format!("dojang-bundle-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let operator = SigningKey::generate(KeyType::P256).unwrap();
-        let operator_vk = operator.verifying_key().clone();
-        let operator_did = format!("did:key:{}", operator_vk.to_multikey());
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let issuer_key = SigningKey::generate(KeyType::P256).unwrap();
-        let (url, did) = rt.block_on(async {
-            let config = NodeConfig::new(dir.join("log.redb"), operator_did.clone(), operator);
-            let registry = Arc::new(Registry::open(config).unwrap());
-            let next = SigningKey::generate(KeyType::Ed25519).unwrap();
-            let document = json!({
-                "verificationMethod": [{"id": "#key-1", "type": "Multikey", "publicKeyMultibase": issuer_key.verifying_key().to_multikey()}],
-                "assertionMethod": ["#key-1"],
-            });
-            let Value::Object(document) = document else { unreachable!() };
-            let receipt = registry
-                .submit(operation::create(&issuer_key, KeyCommitment::of(next.verifying_key()), document).unwrap())
-                .await
-                .unwrap();
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let url = format!("http://{}", listener.local_addr().unwrap());
-            tokio::spawn(async move { axum::serve(listener, router(registry)).await });
-            (url, receipt.did)
-        });
-        Node {
-            rt,
-            url,
-            operator: operator_vk,
-            operator_did,
-            did,
-            issuer_key,
-        }
-    }
-
-    fn verifier(&self) -> ResolutionVerifier {
-        ResolutionVerifier::new(self.operator.clone(), self.operator_did.clone())
-    }
-
-    fn resolver(&self) -> Arc<RegistryResolver> {
-        Arc::new(RegistryResolver::new([self.url.clone()], self.verifier()).unwrap())
-    }
-
+impl BundleNode for Node {
     /// A Token Status List JWT by the issuer with index 3 revoked.
     fn status_list(&self, iat: u64) -> String {
         let mut list = TokenStatusList::new(1, 16).unwrap();
@@ -161,7 +108,7 @@ fn refused(result: Result<verifier::bundle::LoadedBundle, Error>) -> String {
 
 #[test]
 fn a_door_resolves_and_checks_status_offline_from_a_bundle() {
-    let node = Node::start("offline");
+    let node = Node::start("offline", KeyType::P256);
     let operator = p256();
     let now = SystemTime::now();
     let bundle = node.bundle(&operator, now);
@@ -236,7 +183,7 @@ fn a_door_resolves_and_checks_status_offline_from_a_bundle() {
 
 #[test]
 fn wrong_keys_and_a_missing_registry_key_are_refused() {
-    let node = Node::start("keys");
+    let node = Node::start("keys", KeyType::P256);
     let operator = p256();
     let bundle = node.bundle(&operator, SystemTime::now());
     let verifier = node.verifier();
@@ -267,7 +214,7 @@ fn wrong_keys_and_a_missing_registry_key_are_refused() {
 
 #[test]
 fn tampered_payloads_and_snapshot_proofs_are_refused() {
-    let node = Node::start("tamper");
+    let node = Node::start("tamper", KeyType::P256);
     let operator = p256();
     let bundle = node.bundle(&operator, SystemTime::now());
     let verifier = node.verifier();
@@ -316,7 +263,7 @@ fn tampered_payloads_and_snapshot_proofs_are_refused() {
 
 #[test]
 fn an_expired_bundle_loads_and_is_stale() {
-    let node = Node::start("stale");
+    let node = Node::start("stale", KeyType::P256);
     let operator = p256();
     let made = SystemTime::now() - Duration::from_secs(48 * 3600);
     let bundle = node.bundle(&operator, made);
@@ -485,7 +432,7 @@ fn cli(rt: &tokio::runtime::Runtime, args: &[&str]) -> (i32, Value) {
 
 #[test]
 fn the_cli_builds_and_inspects_a_bundle() {
-    let node = Node::start("cli");
+    let node = Node::start("cli", KeyType::P256);
     let dir = std::env::temp_dir().join(format!("dojang-bundle-{}-cli-files", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();

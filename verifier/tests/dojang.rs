@@ -9,13 +9,13 @@
     missing_docs
 )]
 
+mod support;
+
 use std::process::Command;
-use std::sync::Arc;
 
 use did_core::key::{KeyType, SigningKey};
-use registry_anchor::node::{NodeConfig, Registry, router};
-use registry_anchor::operation::{self, KeyCommitment};
-use serde_json::{Value, json};
+use serde_json::Value;
+use support::registry::Node;
 
 fn verifier(args: &[&str]) -> (i32, Value) {
     let output = Command::new(env!("CARGO_BIN_EXE_verifier"))
@@ -32,35 +32,8 @@ fn verifier(args: &[&str]) -> (i32, Value) {
 /// A node with one DID, served on 127.0.0.1 from a background runtime. Returns the runtime
 /// (dropping it stops the node), the URL, the operator's did:key and the DID.
 fn node(name: &str) -> (tokio::runtime::Runtime, String, String, String) {
-    let dir = std::env::temp_dir().join(format!("dojang-verifier-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let operator = SigningKey::generate(KeyType::P256).unwrap();
-    let operator_did = format!("did:key:{}", operator.verifying_key().to_multikey());
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let (url, did) = rt.block_on(async {
-        let registry = Arc::new(Registry::open(NodeConfig::new(dir.join("log.redb"), operator_did.clone(), operator)).unwrap());
-        let key = SigningKey::generate(KeyType::Ed25519).unwrap();
-        let next = SigningKey::generate(KeyType::Ed25519).unwrap();
-        let document = json!({
-            "verificationMethod": [{"id": "#key-1", "type": "Multikey", "publicKeyMultibase": key.verifying_key().to_multikey()}],
-            "assertionMethod": ["#key-1"],
-        });
-        let Value::Object(document) = document else { unreachable!() };
-        let receipt = registry
-            .submit(operation::create(&key, KeyCommitment::of(next.verifying_key()), document).unwrap())
-            .await
-            .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, router(registry)).await });
-        (url, receipt.did)
-    });
-    (rt, url, operator_did, did)
+    let node = Node::start(&format!("verifier-{name}"), KeyType::Ed25519);
+    (node.rt, node.url, node.operator_did, node.did)
 }
 
 #[test]

@@ -43,16 +43,7 @@ fn di_vp_by(
     tamper: impl FnOnce(&mut Value),
 ) -> Attempt {
     let a = Attempt::new(w);
-    let vp = json!({
-        "@context": ["https://www.w3.org/ns/credentials/v2"],
-        "type": ["VerifiablePresentation"],
-        "holder": w.holder_did(),
-        "verifiableCredential": [{
-            "@context": ["https://www.w3.org/ns/credentials/v2"],
-            "type": "EnvelopedVerifiableCredential",
-            "id": format!("data:application/vc+jwt,{}", vc_jwt(w))
-        }]
-    });
+    let vp = w.enveloped_vp(&vc_jwt(w));
     let mut options = ProofOptions::new(KeyResolver::key_id_for(w.holder.verifying_key()))
         .with_purpose(Relationship::Authentication)
         .with_created(w.now());

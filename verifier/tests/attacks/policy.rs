@@ -63,17 +63,7 @@ fn employee(w: &World, subject: &str) -> Value {
 
 /// A vp+jwt by the holder carrying `vc`, bound to `nonce` and `aud`, signed by `key`.
 fn vp_jwt(w: &World, vc: &str, nonce: &str, aud: &str, key: &did_core::key::SigningKey) -> String {
-    let vp = Presentation::from_json(json!({
-        "@context": ["https://www.w3.org/ns/credentials/v2"],
-        "type": ["VerifiablePresentation"],
-        "holder": w.holder_did(),
-        "verifiableCredential": [{
-            "@context": ["https://www.w3.org/ns/credentials/v2"],
-            "type": "EnvelopedVerifiableCredential",
-            "id": format!("data:application/vc+jwt,{vc}")
-        }]
-    }))
-    .unwrap();
+    let vp = Presentation::from_json(w.enveloped_vp(vc)).unwrap();
     let binding = Binding {
         nonce: Some(nonce.to_owned()),
         aud: Some(aud.to_owned()),

@@ -2,7 +2,9 @@
 //! a door policy and an engine, at a fixed time.
 #![allow(dead_code)]
 
+pub mod camera;
 pub mod pki;
+pub mod registry;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -131,6 +133,20 @@ impl World {
             Arc::new(CompositeResolver::with_default_methods()),
             Arc::new(self.status_source()),
         )
+    }
+
+    /// A presentation by the holder carrying the `vc+jwt` `vc` (unsigned JSON).
+    pub fn enveloped_vp(&self, vc: &str) -> Value {
+        json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiablePresentation"],
+            "holder": self.holder_did(),
+            "verifiableCredential": [{
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": "EnvelopedVerifiableCredential",
+                "id": format!("data:application/vc+jwt,{vc}")
+            }]
+        })
     }
 
     pub fn policy(&self) -> Policy {
