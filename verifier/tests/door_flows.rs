@@ -148,6 +148,21 @@ async fn openid4vp_direct_post_is_decided_by_the_policy() {
     let (_, decision) = direct_post(&client, &authorization, &[&wrong_aud]).await;
     assert_eq!(decision["reasons"][0]["code"], ReasonCode::AudienceMismatch.code());
 
+    // A presentation bound to one live request, posted as the answer to another.
+    let first = open_link(&new_request(&client, &door.url()).await);
+    let second = open_link(&new_request(&client, &door.url()).await);
+    let for_first = world.present_with(
+        &world.issue(&world.claims()),
+        &first.nonce,
+        &first.client_id,
+        &["/department"],
+        &world.holder,
+    );
+    let (_, decision) = direct_post(&client, &second, &[&for_first]).await;
+    assert_eq!(decision["reasons"][0]["code"], ReasonCode::NonceMismatch.code());
+    let (_, decision) = direct_post(&client, &first, &[&for_first]).await;
+    assert_eq!(decision["allow"], true, "the first request still takes its own answer");
+
     // An unknown state is a protocol error, not a decision.
     let mut unknown = authorization.clone();
     unknown.state = Some("no-such-state".into());

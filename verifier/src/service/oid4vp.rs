@@ -101,6 +101,10 @@ pub(super) async fn response(State(state): State<Shared>, body: Bytes) -> Respon
     }
     let mut decision: Option<Decision> = None;
     for (query_id, presentation) in vp_token.presentations() {
+        // Bound to this request's nonce, not to another request's that is also live.
+        if crate::decision::presented_nonce(&presentation).is_some_and(|n| n != door_request.nonce) {
+            return settle(&state, &id, finish_alone(ReasonCode::NonceMismatch), now);
+        }
         let checked = match state
             .engine
             .verify_for(
