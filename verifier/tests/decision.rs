@@ -269,3 +269,23 @@ async fn offline_data_is_used_within_its_bounds() {
     let decision = expired.verify(&presentation, &policy, &world.clock).await.unwrap();
     assert!(decision.allow && decision.stale_bundle, "{decision:?}");
 }
+
+#[tokio::test]
+async fn an_unreachable_issuer_did_means_cannot_check() {
+    let world = World::new();
+    // A did:web whose host refuses connections, and no trust bundle to fall back on.
+    let did = "did:web:127.0.0.1%3A9";
+    let mut claims = world.claims();
+    claims["iss"] = did.into();
+    let issued = world.issue_with(&claims, &world.issuer, &format!("{did}#key-1"));
+    let engine = world.engine();
+    let policy = world.policy();
+    let nonce = engine.issue_nonce(&policy, &world.clock);
+    let error = engine
+        .verify(&world.present(&issued, &nonce), &policy, &world.clock)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, verifier::Error::Unavailable(_)), "{error}");
+    // The nonce was not spent: the holder can try again once the network is back.
+    assert_eq!(engine.nonces().check(&nonce, world.now()), Ok(()));
+}
