@@ -462,3 +462,32 @@ fn an_openssl_chain_verifies() {
     let failure = failure(x509::verify_chain(&[leaf], &anchors, now()));
     assert_eq!(failure.code(), ReasonCode::X509Expired, "{failure}");
 }
+
+#[test]
+fn a_roots_path_length_applies_when_the_root_is_not_sent() {
+    let mut p = params("Dojang Leaf-Only Root", true, VALID);
+    p.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    let root = CertifiedIssuer::self_signed(p, KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap()).unwrap();
+    let inter = intermediate("Dojang Issuing CA", &root);
+    let key = p256();
+    let failure = failure_of(&[leaf(&key, &inter), inter.der().to_vec()], &root);
+    assert_eq!(failure.code(), ReasonCode::X509Invalid, "{failure}");
+    assert!(failure.detail().contains("pathLenConstraint"), "{failure}");
+    // A leaf right under it is within the constraint.
+    assert!(x509::verify_chain(&[leaf(&key, &root)], &anchors(&[&root]), now()).is_ok());
+}
+
+#[test]
+fn a_critical_name_constraint_is_refused_not_ignored() {
+    let root = root("Dojang Test Root");
+    let mut p = params("Constrained CA", true, VALID);
+    p.name_constraints = Some(rcgen::NameConstraints {
+        permitted_subtrees: vec![rcgen::GeneralSubtree::DnsName("example.com".into())],
+        excluded_subtrees: vec![],
+    });
+    let inter = intermediate_with(&root, p);
+    let key = p256();
+    let failure = failure_of(&[leaf(&key, &inter), inter.der().to_vec()], &root);
+    assert_eq!(failure.code(), ReasonCode::X509Invalid, "{failure}");
+    assert!(failure.detail().contains("critical extension"), "{failure}");
+}

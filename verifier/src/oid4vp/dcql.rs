@@ -422,7 +422,9 @@ impl CredentialQuery {
             {
                 return fail(format!("`{}`: claim id `{id}` appears more than once", self.id));
             }
-            if !paths.insert(&claim.path) {
+            // With claim_sets, one path may appear in several claims (alternatives that differ
+            // in `values`); without them a repeated path is a mistake.
+            if self.claim_sets.is_none() && !paths.insert(&claim.path) {
                 return fail(format!("`{}`: the same claim path appears more than once", self.id));
             }
         }

@@ -132,7 +132,9 @@ pub(super) async fn response(State(state): State<Shared>, body: Bytes) -> Respon
                     Err(code) => finish_alone(code),
                 }
             }
-            _ => checked,
+            // Allowed without an object of disclosed claims: nothing to hold against the query.
+            (_, true) => finish_alone(ReasonCode::RequestMismatch),
+            (_, false) => checked,
         };
         // Every presentation must pass; the first denial decides.
         let denied = !checked.allow;

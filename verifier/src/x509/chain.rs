@@ -89,7 +89,7 @@ pub fn verify_chain(chain: &[Vec<u8>], anchors: &TrustAnchors, now: SystemTime) 
         return Err(X509Failure::invalid("the chain is empty"));
     };
     if !anchors.iter().any(|root| root == last_der.as_slice()) {
-        check_root(last, anchors, now)?;
+        check_root(last, certs.len().saturating_sub(1), anchors, now)?;
     }
 
     // Times last, so that a forged chain is reported as invalid rather than expired.
@@ -109,8 +109,9 @@ pub fn verify_chain(chain: &[Vec<u8>], anchors: &TrustAnchors, now: SystemTime) 
         .map_err(|e| X509Failure::invalid(format!("the leaf key: {e}")))
 }
 
-/// Finds a trusted root that issued `last`.
-fn check_root(last: &Parsed<'_>, anchors: &TrustAnchors, now: ASN1Time) -> Result<(), X509Failure> {
+/// Finds a trusted root that issued `last`, with `below` intermediates under it (its
+/// pathLenConstraint applies to them as if it had been sent in the chain).
+fn check_root(last: &Parsed<'_>, below: usize, anchors: &TrustAnchors, now: ASN1Time) -> Result<(), X509Failure> {
     let mut named = false;
     let mut expired = false;
     for root_der in anchors.iter() {
@@ -124,6 +125,7 @@ fn check_root(last: &Parsed<'_>, anchors: &TrustAnchors, now: ASN1Time) -> Resul
         if verify_signature(last, root.public_key()).is_err() {
             continue;
         }
+        check_ca(&root, below).map_err(|why| X509Failure::invalid(format!("the trusted root: {why}")))?;
         if root.validity().is_valid_at(now) {
             return Ok(());
         }
@@ -155,11 +157,17 @@ pub(crate) fn check_extensions(cert: &Parsed<'_>) -> Result<(), String> {
     cert.extensions_map()
         .map_err(|_| "an extension appears twice".to_owned())?;
     for ext in cert.extensions() {
-        let unknown = matches!(
+        // Only what this check enforces (or what cannot widen trust) may be critical: a
+        // critical name constraint or policy would be a promise nobody here keeps.
+        let enforced = matches!(
             ext.parsed_extension(),
-            ParsedExtension::UnsupportedExtension { .. } | ParsedExtension::ParseError { .. }
+            ParsedExtension::BasicConstraints(_)
+                | ParsedExtension::KeyUsage(_)
+                | ParsedExtension::SubjectKeyIdentifier(_)
+                | ParsedExtension::AuthorityKeyIdentifier(_)
+                | ParsedExtension::SubjectAlternativeName(_)
         );
-        if ext.critical && unknown {
+        if ext.critical && !enforced {
             return Err(format!("unsupported critical extension {}", ext.oid));
         }
     }
