@@ -84,6 +84,17 @@ pub fn config(args: &ServeArgs) -> Result<ServiceConfig, String> {
         Some(offline) => Engine::online(Arc::new(resolver), Arc::new(status)).with_offline(offline),
         None => Engine::online(Arc::new(resolver), Arc::new(status)),
     };
+    if policy.x509 != crate::policy::X509Mode::Optional && args.x509_roots.is_none() {
+        return Err(format!(
+            "{}: x509 = \"{}\" needs --x509-roots (without roots no issuer can be certified)",
+            args.policy.display(),
+            if policy.x509 == crate::policy::X509Mode::Trust {
+                "trust"
+            } else {
+                "required"
+            }
+        ));
+    }
     if let Some(path) = &args.x509_roots {
         let pem = crate::files::read_limited(path, crate::x509::MAX_PEM_LEN).map_err(|e| e.to_string())?;
         let roots = TrustAnchors::from_pem(pem.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;

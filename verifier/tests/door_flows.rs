@@ -212,3 +212,30 @@ async fn a_qr_image_from_the_wallet_is_decided() {
     assert_eq!(decision["reasons"][0]["ko"], "폐기된 자격증명입니다");
     door.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_answers_to_one_request_give_one_decision() {
+    let world = World::new();
+    let door = start(&world).await;
+    let client = reqwest::Client::new();
+    let request = new_request(&client, &door.url()).await;
+    let presentation = world.present(&world.issue(&world.claims()), request["nonce"].as_str().unwrap());
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (client, url, id, body) = (client.clone(), door.url(), request["id"].clone(), presentation.clone());
+        tasks.spawn(async move { submit(&client, &url, &id, body).await });
+    }
+    let answers = tasks.join_all().await;
+    let allowed = answers
+        .iter()
+        .filter(|(status, d)| *status == 200 && d["allow"] == true)
+        .count();
+    assert_eq!(allowed, 1, "{answers:?}");
+    assert!(
+        answers.iter().all(|(status, _)| *status == 200 || *status == 409),
+        "{answers:?}"
+    );
+    let state = state_of(&client, &door.url(), request["id"].as_str().unwrap()).await;
+    assert_eq!(state["decision"]["allow"], true, "the recorded decision is the allow");
+    door.stop().await.unwrap();
+}

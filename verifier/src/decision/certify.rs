@@ -5,7 +5,6 @@
 use std::time::SystemTime;
 
 use did_core::did::DidUrl;
-use did_core::document::Relationship;
 use did_core::jose;
 use did_core::resolve::Resolver;
 
@@ -40,14 +39,8 @@ pub(super) async fn certify(
     if presentation {
         return None;
     }
+    let jwt = issuer_jwt(input)?;
     let kid = header.kid.as_deref().and_then(|kid| DidUrl::parse(kid).ok());
-    let signing = match &kid {
-        Some(kid) => resolver
-            .resolve_verifying_key(kid, Relationship::AssertionMethod)
-            .await
-            .ok(),
-        None => None,
-    };
     let chain = match x509::x5c_from_header(header) {
         Ok(Some(chain)) => chain,
         Ok(None) => match &kid {
@@ -56,13 +49,18 @@ pub(super) async fn certify(
         },
         Err(failure) => return Some(Err(failure)),
     };
-    let Some(signing) = signing else {
-        return Some(Err(X509Failure::new(
-            crate::reason::ReasonCode::X509KeyMismatch,
-            "the signing key could not be resolved to compare with the certificate",
-        )));
-    };
-    Some(x509::verify_chain(&chain, anchors, now).and_then(|certified| x509::check_key(&certified, &signing)))
+    // The certified key must itself verify this very JWT: no second lookup of the issuer's
+    // key (whose answer could differ from the one the signature was checked with) is trusted.
+    Some(x509::verify_chain(&chain, anchors, now).and_then(|certified| {
+        jose::verify(jwt, &certified, &jose::VerifyOptions::default())
+            .map(|_| ())
+            .map_err(|_| {
+                X509Failure::new(
+                    crate::reason::ReasonCode::X509KeyMismatch,
+                    "the certified key did not sign the credential",
+                )
+            })
+    }))
 }
 
 /// The `x5c` of the verification method `kid` in its DID document, if any.

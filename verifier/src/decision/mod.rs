@@ -296,7 +296,9 @@ impl Engine {
         Ok(evaluate::finish(decision))
     }
 
-    /// Staleness of the offline data the decision used.
+    /// Staleness: of the trust bundle as a whole (its issuer lists are consulted for every
+    /// decision, so an expired bundle counts whether or not the network answered the rest),
+    /// and of the status lists and registry data the decision took from it.
     fn apply_freshness(&self, decision: &mut Decision, trace: &trace::Trace, policy: &Policy, now: SystemTime) {
         let Some(offline) = &self.offline else { return };
         let age = |at: SystemTime| now.duration_since(at).unwrap_or(Duration::ZERO);

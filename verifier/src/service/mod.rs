@@ -41,7 +41,7 @@ mod kiosk;
 mod oid4vp;
 pub mod requests;
 
-use requests::{DoorRequest, RequestStore};
+use requests::{Busy, DoorRequest, RequestStore, Reservation};
 
 /// What the service needs.
 pub struct ServiceConfig {
@@ -168,6 +168,7 @@ async fn create_request(State(state): State<Shared>) -> Response {
             oid4vp: authorization,
             decision: None,
             unavailable: None,
+            in_flight: false,
         },
         now,
     );
@@ -220,11 +221,9 @@ async fn request_qr(
     }
 }
 
-/// Records a decision for request `id`, logs it, and answers with it.
-fn settle(state: &AppState, id: &str, decision: Decision, now: SystemTime) -> Response {
-    if !state.requests.decide(id, &decision) {
-        return problem(StatusCode::CONFLICT, "already answered", "this request has a decision");
-    }
+/// Logs a decision, then records it for the reserved request and answers with it: a decision
+/// that could not be logged is never shown (the kiosk reads the recorded one).
+fn settle(state: &AppState, reservation: Reservation<'_>, decision: Decision, now: SystemTime) -> Response {
     if let Some(log) = &state.log
         && let Err(e) = log.append(&decision, &state.policy.door, now)
     {
@@ -235,7 +234,21 @@ fn settle(state: &AppState, id: &str, decision: Decision, now: SystemTime) -> Re
             "the decision could not be logged",
         );
     }
+    reservation.decide(&decision);
     axum::Json(decision).into_response()
+}
+
+/// The answer for a request that cannot take a presentation now.
+fn busy(why: Busy) -> Response {
+    match why {
+        Busy::Unknown => problem(StatusCode::NOT_FOUND, "unknown request", "no such request"),
+        Busy::Answered => problem(StatusCode::CONFLICT, "already answered", "this request has a decision"),
+        Busy::Checking => problem(
+            StatusCode::CONFLICT,
+            "being checked",
+            "another answer to this request is being checked",
+        ),
+    }
 }
 
 fn tracing_error(error: &Error) {
@@ -244,12 +257,10 @@ fn tracing_error(error: &Error) {
 
 async fn submit_presentation(State(state): State<Shared>, Path(id): Path<String>, body: String) -> Response {
     let now = state.clock.now();
-    let Some(request) = state.requests.get(&id) else {
-        return problem(StatusCode::NOT_FOUND, "unknown request", "no such request");
+    let reservation = match state.requests.reserve(&id) {
+        Ok(reservation) => reservation,
+        Err(why) => return busy(why),
     };
-    if request.decision.is_some() {
-        return problem(StatusCode::CONFLICT, "already answered", "this request has a decision");
-    }
     let decoded;
     let mut presentation = body.trim();
     if presentation.starts_with(crate::qr::PRESENTATION_PREFIX) {
@@ -260,16 +271,15 @@ async fn submit_presentation(State(state): State<Shared>, Path(id): Path<String>
         presentation = decoded.trim();
     }
     // The presentation must answer this request, not another live one.
-    if presented_nonce(presentation).is_some_and(|n| n != request.nonce) {
-        let decision = finish_alone(ReasonCode::NonceMismatch);
-        return settle(&state, &id, decision, now);
+    if presented_nonce(presentation).is_some_and(|n| n != reservation.request.nonce) {
+        return settle(&state, reservation, finish_alone(ReasonCode::NonceMismatch), now);
     }
     match state
         .engine
         .verify(presentation, &state.policy, state.clock.as_ref())
         .await
     {
-        Ok(decision) => settle(&state, &id, decision, now),
+        Ok(decision) => settle(&state, reservation, decision, now),
         Err(e) => {
             state.requests.mark_unavailable(&id, &e.to_string());
             problem(StatusCode::SERVICE_UNAVAILABLE, "cannot check", e.to_string())

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::{Shared, finish_alone, problem, settle};
+use super::{Shared, busy, finish_alone, problem, settle};
 use crate::decision::Decision;
 use crate::error::Error;
 use crate::oid4vp::{AuthorizationRequest, AuthorizationResponse, DcqlQuery, FORMAT_SD_JWT_VC, request};
@@ -80,12 +80,14 @@ pub(super) async fn response(State(state): State<Shared>, body: Bytes) -> Respon
         Ok(answer) => answer,
         Err(e) => return problem(StatusCode::BAD_REQUEST, "invalid_request", e.to_string()),
     };
-    let Some((id, door_request)) = answer.state().and_then(|s| state.requests.by_state(s)) else {
+    let Some((id, _)) = answer.state().and_then(|s| state.requests.by_state(s)) else {
         return problem(StatusCode::BAD_REQUEST, "invalid_request", "unknown or missing state");
     };
-    if door_request.decision.is_some() {
-        return problem(StatusCode::CONFLICT, "already answered", "this request has a decision");
-    }
+    let reservation = match state.requests.reserve(&id) {
+        Ok(reservation) => reservation,
+        Err(why) => return busy(why),
+    };
+    let door_request = reservation.request.clone();
     let vp_token = match answer {
         AuthorizationResponse::Success { vp_token, .. } => vp_token,
         AuthorizationResponse::Error { error, .. } => {
@@ -93,17 +95,17 @@ pub(super) async fn response(State(state): State<Shared>, body: Bytes) -> Respon
                 ReasonCode::RequestMismatch,
                 format!("the wallet declined: {error}"),
             )]);
-            return settle(&state, &id, decision, now);
+            return settle(&state, reservation, decision, now);
         }
     };
     if let Err(code) = door_request.oid4vp.dcql_query.check_response(&vp_token) {
-        return settle(&state, &id, finish_alone(code), now);
+        return settle(&state, reservation, finish_alone(code), now);
     }
     let mut decision: Option<Decision> = None;
     for (query_id, presentation) in vp_token.presentations() {
         // Bound to this request's nonce, not to another request's that is also live.
         if crate::decision::presented_nonce(&presentation).is_some_and(|n| n != door_request.nonce) {
-            return settle(&state, &id, finish_alone(ReasonCode::NonceMismatch), now);
+            return settle(&state, reservation, finish_alone(ReasonCode::NonceMismatch), now);
         }
         let checked = match state
             .engine
@@ -144,7 +146,7 @@ pub(super) async fn response(State(state): State<Shared>, body: Bytes) -> Respon
         }
     }
     match decision {
-        Some(decision) => settle(&state, &id, decision, now),
-        None => settle(&state, &id, finish_alone(ReasonCode::RequestMismatch), now),
+        Some(decision) => settle(&state, reservation, decision, now),
+        None => settle(&state, reservation, finish_alone(ReasonCode::RequestMismatch), now),
     }
 }

@@ -48,6 +48,50 @@ pub struct DoorRequest {
     pub decision: Option<Decision>,
     /// Why the last answer could not be checked, if it could not.
     pub unavailable: Option<String>,
+    /// An answer is being checked: a second one waits its turn (409) rather than racing it.
+    pub in_flight: bool,
+}
+
+/// Why a request cannot take an answer now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Busy {
+    /// No such request.
+    Unknown,
+    /// It has its decision.
+    Answered,
+    /// Another answer is being checked.
+    Checking,
+}
+
+/// A request held for one answer; dropping it without [`Reservation::decide`] frees the
+/// request for another try.
+pub struct Reservation<'a> {
+    store: &'a RequestStore,
+    id: String,
+    /// The request as it was when reserved.
+    pub request: DoorRequest,
+    open: bool,
+}
+
+impl Reservation<'_> {
+    /// Records the decision and ends the reservation.
+    pub fn decide(mut self, decision: &Decision) {
+        if let Some(request) = self.store.lock().get_mut(&self.id) {
+            request.decision = Some(decision.clone());
+            request.in_flight = false;
+        }
+        self.open = false;
+    }
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        if self.open
+            && let Some(request) = self.store.lock().get_mut(&self.id)
+        {
+            request.in_flight = false;
+        }
+    }
 }
 
 /// Requests by id.
@@ -104,15 +148,23 @@ impl RequestStore {
         })
     }
 
-    /// Records the decision for `id` unless one is already there; returns whether it did.
-    pub fn decide(&self, id: &str, decision: &Decision) -> bool {
-        match self.lock().get_mut(id) {
-            Some(request) if request.decision.is_none() => {
-                request.decision = Some(decision.clone());
-                true
-            }
-            _ => false,
+    /// Holds request `id` for one answer.
+    pub fn reserve(&self, id: &str) -> Result<Reservation<'_>, Busy> {
+        let mut requests = self.lock();
+        let request = requests.get_mut(id).ok_or(Busy::Unknown)?;
+        if request.decision.is_some() {
+            return Err(Busy::Answered);
         }
+        if request.in_flight {
+            return Err(Busy::Checking);
+        }
+        request.in_flight = true;
+        Ok(Reservation {
+            store: self,
+            id: id.to_owned(),
+            request: request.clone(),
+            open: true,
+        })
     }
 
     /// Notes that an answer to `id` could not be checked.

@@ -3,7 +3,7 @@
 use did_core::document::Relationship;
 use did_core::jose;
 use did_core::resolve::resolve_party_key;
-use did_core::sd_jwt::{self, Profile, SdJwtError, VerifyOptions};
+use did_core::sd_jwt::{self, SdJwtError, VerifyOptions};
 use did_core::status::{StatusListReference, StatusListToken};
 use serde_json::Value;
 
@@ -88,11 +88,11 @@ impl Verifier {
         } else {
             report.skipped("key-binding", "no key-binding JWT presented and none required");
         }
-        if options.profile == Profile::SdJwtVc {
-            let issuer = report.issuer.clone();
-            self.check_token_status(&verified.claims, issuer.as_deref(), &mut report)
-                .await;
-        }
+        // Whatever the profile: a credential naming a status list is checked against it, so
+        // an unusual `typ` cannot make revocation silently ineffective.
+        let issuer = report.issuer.clone();
+        self.check_token_status(&verified.claims, issuer.as_deref(), &mut report)
+            .await;
         report.claims = Some(Value::Object(verified.claims));
         report.finish()
     }
