@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::compact::SdJwt;
 use super::key_binding::{self, Expectations, KeyBindingClaims, unix_seconds};
 use super::process::process;
-use super::{Profile, SdJwtError, check_sd_alg, unverified_payload};
+use super::{Profile, SdJwtError, check_sd_alg};
 use crate::clock::Clock;
 use crate::document::Relationship;
 use crate::error::truncated;
@@ -161,12 +161,29 @@ impl SdJwt {
         options: &VerifyOptions,
         clock: &dyn Clock,
     ) -> Result<VerifiedSdJwt, SdJwtError> {
+        self.verify_parsed(issuer_key, options, clock, None)
+    }
+
+    /// [`SdJwt::verify`], reusing `parsed`, the issuer JWT's payload already read (strictly)
+    /// before its signature was checked: when the signature that verifies is that JWT's, its
+    /// payload is those very bytes, so they need not be parsed twice.
+    fn verify_parsed(
+        &self,
+        issuer_key: &VerifyingKey,
+        options: &VerifyOptions,
+        clock: &dyn Clock,
+        parsed: Option<Map<String, Value>>,
+    ) -> Result<VerifiedSdJwt, SdJwtError> {
         let verified = self.verify_signature(issuer_key)?;
         check_typ(&verified.header, options)?;
-        let payload = verified.payload_object().map_err(|e| match e {
-            JwsError::InvalidPayload(_) => SdJwtError::InvalidPayload("not a JSON object"),
-            other => SdJwtError::Jws(other),
-        })?;
+        let payload = match parsed {
+            // A compact SD-JWT has one signature: the one that verified is the issuer JWT's.
+            Some(payload) if self.other_signatures.is_empty() => payload,
+            _ => verified.payload_object().map_err(|e| match e {
+                JwsError::InvalidPayload(_) => SdJwtError::InvalidPayload("not a JSON object"),
+                other => SdJwtError::Jws(other),
+            })?,
+        };
         if options.profile == Profile::SdJwtVc {
             if !payload.get("vct").is_some_and(Value::is_string) {
                 return Err(SdJwtError::InvalidVc("vct is missing or not a string"));
@@ -213,7 +230,8 @@ impl SdJwt {
         clock: &dyn Clock,
     ) -> Result<VerifiedSdJwt, SdJwtError> {
         let decoded = jose::decode(&self.issuer_jwt)?;
-        let payload = unverified_payload(&self.issuer_jwt)?;
+        let payload = crate::json::parse_object(decoded.payload())
+            .map_err(|_| SdJwtError::Jws(JwsError::InvalidPayload("not a JSON object")))?;
         let kid = decoded.header().kid.as_deref();
         // The party is `iss`; a token without one speaks for its kid's DID.
         let party = match (payload.get("iss").and_then(Value::as_str), kid) {
@@ -229,7 +247,7 @@ impl SdJwt {
                 }
                 other => SdJwtError::KeyResolution(other),
             })?;
-        self.verify(&key, options, clock)
+        self.verify_parsed(&key, options, clock, Some(payload))
     }
 
     /// Verifies the first issuer signature, or for a general JSON serialization any of
