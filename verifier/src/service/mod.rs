@@ -172,7 +172,10 @@ async fn create_request(State(state): State<Shared>) -> Response {
         },
         now,
     );
-    let expires = time::OffsetDateTime::from(expires_at)
+    let expires_at_second = time::OffsetDateTime::from(expires_at);
+    let expires = expires_at_second
+        .replace_nanosecond(0)
+        .unwrap_or(expires_at_second)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
     let body = json!({
