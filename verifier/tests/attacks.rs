@@ -272,6 +272,8 @@ async fn every_crafted_attack_is_refused_with_its_reason() {
     for case in &cases {
         println!("{:<42} {}", case.name, case.attacks);
     }
+    // The most decisive reason comes first: a guard reads the first line.
+    assert_eq!(not_first, 0, "cases whose expected code is not the first reason");
     if !findings.is_empty() {
         println!("KNOWN FINDINGS (attacks not refused as expected):");
         for finding in &findings {

@@ -289,3 +289,60 @@ async fn an_unreachable_issuer_did_means_cannot_check() {
     // The nonce was not spent: the holder can try again once the network is back.
     assert_eq!(engine.nonces().check(&nonce, world.now()), Ok(()));
 }
+
+/// A status list source whose published bytes can change between decisions.
+struct Republished(std::sync::Mutex<Vec<u8>>);
+
+#[async_trait::async_trait]
+impl did_core::status::StatusListSource for Republished {
+    async fn fetch(&self, url: &str) -> Result<Vec<u8>, did_core::status::StatusError> {
+        if url != LIST_URL {
+            return Err(did_core::status::StatusError::NotFound(url.to_owned()));
+        }
+        Ok(self.0.lock().unwrap().clone())
+    }
+}
+
+#[tokio::test]
+async fn a_republished_status_list_is_seen_by_the_next_decision() {
+    // One engine, so its verified-list cache is shared between the decisions.
+    let mut world = World::new();
+    let source = Arc::new(Republished(std::sync::Mutex::new(world.status_token().into_bytes())));
+    let engine = Engine::online(Arc::new(CompositeResolver::with_default_methods()), source.clone());
+    let policy = world.policy();
+    let issued = world.issue(&world.claims());
+    let decide = async |engine: &Engine, world: &World| {
+        let nonce = engine.issue_nonce(&policy, &world.clock);
+        engine
+            .verify(&world.present(&issued, &nonce), &policy, &world.clock)
+            .await
+            .unwrap()
+            .codes()
+    };
+    assert_eq!(decide(&engine, &world).await, [ReasonCode::Allowed]);
+    assert_eq!(
+        decide(&engine, &world).await,
+        [ReasonCode::Allowed],
+        "served from the cache"
+    );
+    world.set_status(1);
+    *source.0.lock().unwrap() = world.status_token().into_bytes();
+    assert_eq!(
+        decide(&engine, &world).await,
+        [ReasonCode::Revoked],
+        "new bytes are verified afresh"
+    );
+    // A list signed by someone else at the same URL is not taken for the issuer's.
+    let forger = did_core::key::SigningKey::generate(did_core::key::KeyType::P256).unwrap();
+    world.set_status(0);
+    let forged = did_core::status::StatusListToken::new(
+        LIST_URL,
+        T0,
+        did_core::status::StatusListClaim::from_list(&world.statuses).unwrap(),
+    )
+    .unwrap()
+    .sign(&forger, None)
+    .unwrap();
+    *source.0.lock().unwrap() = forged.into_bytes();
+    assert_eq!(decide(&engine, &world).await, [ReasonCode::StatusInvalid]);
+}

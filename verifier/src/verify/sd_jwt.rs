@@ -3,7 +3,7 @@
 use did_core::document::Relationship;
 use did_core::jose;
 use did_core::resolve::resolve_party_key;
-use did_core::sd_jwt::{self, SdJwtError, VerifyOptions};
+use did_core::sd_jwt::{SdJwt, SdJwtError, VerifyOptions};
 use did_core::status::{StatusListReference, StatusListToken};
 use serde_json::Value;
 
@@ -14,71 +14,41 @@ impl Verifier {
     /// Verifies an SD-JWT in compact or JSON serialization.
     pub(super) async fn verify_sd_jwt(&self, input: &str) -> Report {
         let mut report = Report::new("sd-jwt");
-        // The JSON serialization carries the same signed bytes: verify it as the compact form
-        // it stands for, so its `typ` (and with it the SD-JWT VC rules and status) is read.
-        let compact;
-        let input = if input.trim_start().starts_with('{') {
-            match did_core::sd_jwt::SdJwt::from_json(input) {
-                Ok(parsed) => {
-                    compact = parsed.to_compact();
-                    compact.as_str()
-                }
-                Err(e) => {
-                    report.failed("format", e.code(), e.to_string());
-                    return report.finish();
-                }
-            }
+        // Parsed once, in either serialization; the issuer JWT's header picks the profile.
+        let parsed = if input.trim_start().starts_with('{') {
+            SdJwt::from_json(input)
         } else {
-            input
+            SdJwt::parse(input.trim())
         };
-        let mut options = match issuer_typ(input).as_deref() {
-            Some("dc+sd-jwt" | "vc+sd-jwt") => VerifyOptions::sd_jwt_vc(),
-            _ => VerifyOptions::sd_jwt(),
-        }
-        .skew(self.skew);
-        if self.binding.nonce.is_some() || self.binding.aud.is_some() {
-            options.require_key_binding = true;
-            options.nonce = self.binding.nonce.clone();
-            options.audience = self.binding.aud.clone();
-        }
-        let verified =
-            match sd_jwt::verify_with_resolver(input, self.resolver.as_ref(), &options, self.clock.as_ref()).await {
-                Ok(verified) => verified,
-                Err(e) => {
-                    report.issuer = unverified_issuer(input);
-                    let check = match &e {
-                        SdJwtError::Jws(jose::JwsError::BadSignature) => "signature",
-                        SdJwtError::Expired | SdJwtError::NotYetValid | SdJwtError::IssuedInFuture => "validity",
-                        SdJwtError::KeyBindingRequired
-                        | SdJwtError::HolderKey(_)
-                        | SdJwtError::KeyBindingJws(_)
-                        | SdJwtError::InvalidKeyBinding(_)
-                        | SdJwtError::SdHashMismatch
-                        | SdJwtError::NonceMismatch
-                        | SdJwtError::AudienceMismatch
-                        | SdJwtError::KeyBindingStale
-                        | SdJwtError::KeyBindingInFuture => "key-binding",
-                        SdJwtError::IssuerKey(_) | SdJwtError::KeyResolution(_) => "issuer-key",
-                        _ => "disclosures",
-                    };
-                    let code = match &e {
-                        // A KB-JWT that is not a well-formed `kb+jwt` (wrong `typ`, bad
-                        // base64url) is an invalid holder proof, not an unreadable credential.
-                        SdJwtError::KeyBindingJws(jws) if super::jws_code(jws) == "INVALID_JWS" => e.code(),
-                        // With an `iss`, did-core's IssuerKey means the `kid` is not one of
-                        // `iss`'s keys: the same attack as a VC-JWT's KEY_NOT_CONTROLLED.
-                        SdJwtError::IssuerKey(_) if unverified_issuer(input).is_some() => "KEY_NOT_CONTROLLED",
-                        SdJwtError::Jws(jws) | SdJwtError::KeyBindingJws(jws)
-                            if !matches!(jws, jose::JwsError::BadSignature) =>
-                        {
-                            super::jws_code(jws)
-                        }
-                        _ => e.code(),
-                    };
-                    report.failed(check, code, e.to_string());
-                    return report.finish();
+        let (jwt, outcome) = match &parsed {
+            Ok(parsed) => {
+                let jwt = parsed.issuer_jwt();
+                let mut options = match issuer_typ(jwt).as_deref() {
+                    Some("dc+sd-jwt" | "vc+sd-jwt") => VerifyOptions::sd_jwt_vc(),
+                    _ => VerifyOptions::sd_jwt(),
                 }
-            };
+                .skew(self.skew);
+                if self.binding.nonce.is_some() || self.binding.aud.is_some() {
+                    options.require_key_binding = true;
+                    options.nonce = self.binding.nonce.clone();
+                    options.audience = self.binding.aud.clone();
+                }
+                let outcome = parsed
+                    .verify_with_resolver(self.resolver.as_ref(), &options, self.clock.as_ref())
+                    .await;
+                (jwt, outcome)
+            }
+            Err(e) => (input.trim().split('~').next().unwrap_or_default(), Err(e.clone())),
+        };
+        let verified = match outcome {
+            Ok(verified) => verified,
+            Err(e) => {
+                report.issuer = unverified_issuer(jwt);
+                let (check, code) = classify(&e, report.issuer.is_some());
+                report.failed(check, code, e.to_string());
+                return report.finish();
+            }
+        };
         report.issuer = verified.claims.get("iss").and_then(Value::as_str).map(str::to_owned);
         for check in ["format", "issuer-key", "signature", "disclosures", "validity"] {
             report.passed(check);
@@ -162,17 +132,49 @@ impl Verifier {
 }
 
 /// The issuer JWT's `typ`, read without verifying.
-fn issuer_typ(input: &str) -> Option<String> {
+fn issuer_typ(jwt: &str) -> Option<String> {
     // Only the header is read (the payload is decoded once, by the verification itself).
-    let header = input.trim().split(['~', '.']).next()?;
+    let header = jwt.split('.').next()?;
     let bytes = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, header).ok()?;
     let header: Value = serde_json::from_slice(&bytes).ok()?;
     header.get("typ")?.as_str().map(str::to_owned)
 }
 
+/// The check an SD-JWT error fails and the code it reports; `has_iss`: the token names an
+/// issuer.
+fn classify(e: &SdJwtError, has_iss: bool) -> (&'static str, &'static str) {
+    let check = match e {
+        SdJwtError::Jws(jose::JwsError::BadSignature) => "signature",
+        SdJwtError::Expired | SdJwtError::NotYetValid | SdJwtError::IssuedInFuture => "validity",
+        SdJwtError::KeyBindingRequired
+        | SdJwtError::HolderKey(_)
+        | SdJwtError::KeyBindingJws(_)
+        | SdJwtError::InvalidKeyBinding(_)
+        | SdJwtError::SdHashMismatch
+        | SdJwtError::NonceMismatch
+        | SdJwtError::AudienceMismatch
+        | SdJwtError::KeyBindingStale
+        | SdJwtError::KeyBindingInFuture => "key-binding",
+        SdJwtError::IssuerKey(_) | SdJwtError::KeyResolution(_) => "issuer-key",
+        _ => "disclosures",
+    };
+    let code = match e {
+        // A KB-JWT that is not a well-formed `kb+jwt` (wrong `typ`, bad base64url) is an
+        // invalid holder proof, not an unreadable credential.
+        SdJwtError::KeyBindingJws(jws) if super::jws_code(jws) == "INVALID_JWS" => e.code(),
+        // With an `iss`, did-core's IssuerKey means the `kid` is not one of `iss`'s keys: the
+        // same attack as a VC-JWT's KEY_NOT_CONTROLLED.
+        SdJwtError::IssuerKey(_) if has_iss => "KEY_NOT_CONTROLLED",
+        SdJwtError::Jws(jws) | SdJwtError::KeyBindingJws(jws) if !matches!(jws, jose::JwsError::BadSignature) => {
+            super::jws_code(jws)
+        }
+        _ => e.code(),
+    };
+    (check, code)
+}
+
 /// The issuer JWT's `iss`, read without verifying, for the report only.
-fn unverified_issuer(input: &str) -> Option<String> {
-    let jwt = input.trim().split('~').next()?;
+fn unverified_issuer(jwt: &str) -> Option<String> {
     let decoded = jose::decode(jwt).ok()?;
     let claims: Value = serde_json::from_slice(decoded.payload()).ok()?;
     claims.get("iss")?.as_str().map(str::to_owned)
