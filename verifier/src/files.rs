@@ -7,6 +7,16 @@ use crate::error::Error;
 
 /// Reads `path` as UTF-8 text of at most `limit` bytes.
 pub fn read_limited(path: &Path, limit: usize) -> Result<String, Error> {
+    let bytes = read_limited_bytes(path, limit)?;
+    String::from_utf8(bytes).map_err(|_| Error::Io {
+        path: path.display().to_string(),
+        source: std::io::Error::other("not UTF-8 text"),
+    })
+}
+
+/// Reads at most `limit` bytes of `path`; a longer file is an error. The limit holds while
+/// reading, so a file that grows meanwhile cannot slip past it.
+pub fn read_limited_bytes(path: &Path, limit: usize) -> Result<Vec<u8>, Error> {
     let io = |source| Error::Io {
         path: path.display().to_string(),
         source,
@@ -19,5 +29,5 @@ pub fn read_limited(path: &Path, limit: usize) -> Result<String, Error> {
     if bytes.len() > limit {
         return Err(io(std::io::Error::other(format!("larger than {limit} bytes"))));
     }
-    String::from_utf8(bytes).map_err(|_| io(std::io::Error::other("not UTF-8 text")))
+    Ok(bytes)
 }

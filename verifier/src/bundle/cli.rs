@@ -19,7 +19,7 @@ use crate::cli::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::registry::RegistryArgs;
 
 /// The largest operator key file read.
-const MAX_KEY_FILE: u64 = 16 * 1024;
+const MAX_KEY_FILE: usize = 16 * 1024;
 
 /// The `bundle` subcommands.
 #[derive(Debug, Subcommand)]
@@ -108,11 +108,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 /// Reads a private JWK file (at most 16 KiB; the text is zeroized when dropped).
 pub fn read_signing_key(path: &Path) -> Result<SigningKey, String> {
     let shown = path.display();
-    let len = std::fs::metadata(path).map_err(|e| format!("{shown}: {e}"))?.len();
-    if len > MAX_KEY_FILE {
-        return Err(format!("{shown} is larger than {MAX_KEY_FILE} bytes"));
-    }
-    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?);
+    let text = Zeroizing::new(crate::files::read_limited(path, MAX_KEY_FILE).map_err(|e| e.to_string())?);
     let jwk = Jwk::from_json(&text).map_err(|e| format!("{shown}: {e}"))?;
     SigningKey::from_jwk(&jwk).map_err(|e| format!("{shown}: not a private key: {e}"))
 }

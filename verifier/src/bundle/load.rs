@@ -72,15 +72,7 @@ impl TrustBundle {
         operator: &VerifyingKey,
         registry: Option<&ResolutionVerifier>,
     ) -> Result<LoadedBundle, Error> {
-        let io = |source| Error::Io {
-            path: path.display().to_string(),
-            source,
-        };
-        let len = std::fs::metadata(path).map_err(io)?.len();
-        if len > MAX_BUNDLE_LEN as u64 {
-            return Err(bad(format!("{} is larger than {MAX_BUNDLE_LEN} bytes", path.display())));
-        }
-        let bytes = std::fs::read(path).map_err(io)?;
+        let bytes = crate::files::read_limited_bytes(path, MAX_BUNDLE_LEN)?;
         TrustBundle::load(&bytes, operator, registry)
     }
 }

@@ -23,7 +23,7 @@ use flate2::write::ZlibEncoder;
 use crate::Error;
 
 pub use challenge::{CHALLENGE_PREFIX, DoorChallenge, MAX_CHALLENGE_LEN};
-pub use render::{qr_modules, qr_svg, qr_version};
+pub use render::{link_svg, qr_modules, qr_svg, qr_version};
 
 /// The prefix of a presentation payload.
 pub const PRESENTATION_PREFIX: &str = "DJ1:";

@@ -1,4 +1,4 @@
-//! Drawing QR codes in alphanumeric mode.
+//! Drawing QR codes: alphanumeric mode for the door's own payloads, byte mode for links.
 
 use qrcode::bits::Bits;
 use qrcode::render::svg;
@@ -50,14 +50,22 @@ fn build(text: &str) -> Result<QrCode, Error> {
     Err(protocol(format!("{} characters do not fit one QR code", text.len())))
 }
 
-/// The QR code for `text` (QR alphanumeric characters only) as an SVG document.
-pub fn qr_svg(text: &str) -> Result<String, Error> {
-    let code = build(text)?;
-    Ok(code
-        .render::<svg::Color<'_>>()
+fn svg_of(code: &QrCode) -> String {
+    code.render::<svg::Color<'_>>()
         .min_dimensions(256, 256)
         .quiet_zone(true)
-        .build())
+        .build()
+}
+
+/// The QR code for `text` (QR alphanumeric characters only) as an SVG document.
+pub fn qr_svg(text: &str) -> Result<String, Error> {
+    Ok(svg_of(&build(text)?))
+}
+
+/// The QR code for a link (mixed case, so byte mode, level L) as an SVG document.
+pub fn link_svg(link: &str) -> Result<String, Error> {
+    let code = QrCode::with_error_correction_level(link.as_bytes(), EcLevel::L).map_err(|e| protocol(e.to_string()))?;
+    Ok(svg_of(&code))
 }
 
 /// The QR code for `text` as its width in modules and the modules row by row, `true` for

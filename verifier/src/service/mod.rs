@@ -215,7 +215,7 @@ async fn request_qr(
     };
     let svg = match query.kind.as_deref() {
         None | Some("door") => crate::qr::qr_svg(&challenge_text(&request.nonce, &state.policy.audience)),
-        Some("openid4vp") => oid4vp::link_svg(&oid4vp::link_for(&request.oid4vp, &state.public_url, &id)),
+        Some("openid4vp") => crate::qr::link_svg(&oid4vp::link_for(&request.oid4vp, &state.public_url, &id)),
         Some(_) => return problem(StatusCode::BAD_REQUEST, "bad kind", "kind is door or openid4vp"),
     };
     match svg {

@@ -47,20 +47,6 @@ pub(super) fn link_for(authorization: &AuthorizationRequest, public_url: &str, i
     authorization.deep_link_by_reference("openid4vp://", &format!("{public_url}/oid4vp/requests/{id}"))
 }
 
-/// A QR code (byte mode: links are mixed case) for `link`.
-pub(super) fn link_svg(link: &str) -> Result<String, Error> {
-    let code = qrcode::QrCode::with_error_correction_level(link.as_bytes(), qrcode::EcLevel::L).map_err(|e| {
-        Error::Protocol {
-            what: "OpenID4VP link",
-            message: e.to_string(),
-        }
-    })?;
-    Ok(code
-        .render::<qrcode::render::svg::Color<'_>>()
-        .min_dimensions(256, 256)
-        .build())
-}
-
 /// `GET /oid4vp/requests/{id}`: the request object.
 pub(super) async fn request_object(State(state): State<Shared>, Path(id): Path<String>) -> Response {
     match state.requests.get(&id) {
