@@ -1,1 +1,60 @@
-//! Dojang `bindings`: placeholder until its issue lands.
+//! Dojang for apps: the wallet and door-verifier API that Kotlin, Swift and Python call.
+//!
+//! The API is small and object-oriented, exported with uniffi's proc-macros:
+//!
+//! - [`Wallet`]: a holder key (software, or the platform's through [`PlatformSigner`]), a
+//!   `did:key` DID or a registered did:dojang one, credentials received over OpenID4VCI and
+//!   kept in the app's [`CredentialStore`], and presentations with selective disclosure for
+//!   an OpenID4VP request or a door's QR challenge.
+//! - [`DoorVerifier`]: a door's policy and signed trust bundle; verifies a presentation or a
+//!   QR payload and answers a [`DoorDecision`] with its reasons.
+//! - [`qr_svg`] renders a QR code; [`read_door_challenge`] reads one.
+//!
+//! Every call returns a [`DojangError`] on failure, with a stable code; no panic crosses the
+//! boundary. Async functions run on one tokio runtime shared by the library.
+//!
+//! The same API is usable from Rust:
+//!
+//! ```
+//! use dojang::{Wallet, WalletConfig};
+//!
+//! let wallet = Wallet::create(None, WalletConfig::default())?;
+//! assert!(wallet.did()?.starts_with("did:key:z"));
+//! assert!(wallet.credentials()?.is_empty());
+//! # Ok::<(), dojang::DojangError>(())
+//! ```
+
+uniffi::setup_scaffolding!();
+
+mod credential;
+mod door;
+mod error;
+mod http;
+mod keys;
+mod oid4vci;
+mod presentation;
+mod registry;
+mod store;
+mod wallet;
+
+pub use credential::{Claim, Credential};
+pub use door::{Challenge, DecisionReason, DoorConfig, DoorDecision, DoorVerifier};
+pub use error::DojangError;
+pub use keys::PlatformSigner;
+pub use presentation::{DoorRequest, PresentationRequest, RequestedCredential, read_door_challenge};
+pub use registry::RegistryConfig;
+pub use store::{CredentialStore, memory_store};
+pub use wallet::{DidRegistration, Wallet, WalletConfig};
+
+/// A QR code for `text` (a `DJN1:`/`DJ1:` payload or a link) as an SVG document, sized to
+/// fill its container.
+#[uniffi::export]
+pub fn qr_svg(text: String) -> Result<String, DojangError> {
+    error::guard(|| {
+        if text.contains("://") {
+            Ok(verifier::qr::link_svg(&text)?)
+        } else {
+            Ok(verifier::qr::qr_svg(&text)?)
+        }
+    })
+}

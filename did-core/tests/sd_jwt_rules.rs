@@ -161,6 +161,31 @@ fn round_trip_every_key_type_yields_exactly_the_chosen_claims() {
 }
 
 #[test]
+fn disclosable_pointers_name_every_disclosure_where_it_lands() {
+    let f = fixture();
+    let mut pointers = SdJwt::parse(&f.issued).unwrap().disclosable_pointers().unwrap();
+    pointers.sort();
+    let mut expected = vec![
+        "/given_name",
+        "/family_name",
+        "/email",
+        "/nationalities/0",
+        "/nationalities/2",
+        "/address",
+        "/address/country",
+        "/address/street_address",
+    ];
+    expected.sort();
+    assert_eq!(pointers, expected);
+    // A name holding '/' or '~' is escaped as RFC 6901 says, and select() takes it back.
+    let odd = json!({"iss": "https://issuer.example", "vct": "x", "a/b~c": 1});
+    let issued = sd_jwt::issue(&odd, &IssueOptions::sd_jwt_vc().disclose("/a~1b~0c"), &f.issuer).unwrap();
+    let parsed = SdJwt::parse(&issued).unwrap();
+    assert_eq!(parsed.disclosable_pointers().unwrap(), vec!["/a~1b~0c"]);
+    assert_eq!(parsed.select(&["/a~1b~0c"]).unwrap().disclosures().len(), 1);
+}
+
+#[test]
 fn full_disclosure_gives_back_the_claims() {
     let f = fixture();
     let verified = sd_jwt::verify(

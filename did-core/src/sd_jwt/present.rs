@@ -53,6 +53,31 @@ impl SdJwt {
     }
 }
 
+impl SdJwt {
+    /// The JSON pointers (RFC 6901) of the claims the holder can choose to disclose: where
+    /// each disclosure lands in the fully disclosed credential, in disclosure order. A wallet
+    /// shows these as the claims the holder may withhold, and passes a chosen subset to
+    /// [`SdJwt::select`].
+    ///
+    /// Like [`SdJwt::select`], the issuer JWT is decoded but not verified.
+    pub fn disclosable_pointers(&self) -> Result<Vec<String>, SdJwtError> {
+        let mut payload = unverified_payload(&self.issuer_jwt)?;
+        check_sd_alg(&mut payload)?;
+        let processed = process(payload, &self.disclosures)?;
+        Ok(processed
+            .placements
+            .iter()
+            .map(|placement| {
+                placement
+                    .path
+                    .iter()
+                    .map(|token| format!("/{}", token.replace('~', "~0").replace('/', "~1")))
+                    .collect()
+            })
+            .collect())
+    }
+}
+
 /// Adds disclosure `i` and every disclosure its digest is nested in.
 fn add_with_parents(i: usize, placements: &[Placement], keep: &mut BTreeSet<usize>) {
     let mut next = Some(i);

@@ -1,0 +1,434 @@
+//! The holder's wallet: a key, a DID, the credentials received, and presentations made
+//! from them.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use did_core::clock::SystemClock;
+use did_core::key::{KeyType, SigningKey, VerifyingKey};
+use did_core::resolve::{CompositeResolver, KeyResolver, Resolver};
+use did_core::sd_jwt::{self, KeyBinding, SdJwt, VerifyOptions};
+use rand_core::{OsRng, RngCore as _};
+use registry_anchor::client::NodeApi;
+use registry_anchor::operation::{self, KeyCommitment};
+use serde_json::Value;
+use verifier::oid4vp::request::AuthorizationRequest;
+use verifier::oid4vp::response::VpToken;
+use verifier::qr::DoorChallenge;
+
+use crate::credential::{Credential, Record};
+use crate::error::{guard, guard_async};
+use crate::keys::{ForeignSigner, HolderKey, PlatformSigner, software_key_from_jwk};
+use crate::presentation::{self, PresentationRequest};
+use crate::store::{CredentialStore, memory_store, storage_error};
+use crate::{DojangError, RegistryConfig, http, oid4vci};
+
+/// How a wallet reaches the outside world.
+#[derive(Debug, Clone, Default, uniffi::Record)]
+pub struct WalletConfig {
+    /// The did:dojang registry: to register the holder's DID and to resolve did:dojang
+    /// issuers (every answer's proofs checked against its operator key).
+    #[uniffi(default = None)]
+    pub registry: Option<RegistryConfig>,
+    /// Allows plain `http` to loopback addresses (a developer's local issuer or door). Never
+    /// set it in a production app.
+    #[uniffi(default = false)]
+    pub allow_loopback_http: bool,
+}
+
+/// A DID registered in the did:dojang registry, and the keys that control it.
+#[derive(uniffi::Record)]
+pub struct DidRegistration {
+    /// The new DID (`did:dojang:…`); its document lists the wallet's holder key.
+    pub did: String,
+    /// The private JWK of the key that signs the DID's next update. Keep it in the
+    /// platform's secure storage: without it the DID cannot be updated or deactivated.
+    pub update_key_jwk: String,
+    /// The private JWK of the key committed to for the update after that (key rotation).
+    pub next_update_key_jwk: String,
+}
+
+impl std::fmt::Debug for DidRegistration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DidRegistration")
+            .field("did", &self.did)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A holder's wallet.
+///
+/// Holds one key (software, or the platform's through a [`PlatformSigner`]), keeps
+/// credentials in the app's [`CredentialStore`], receives credentials over OpenID4VCI and
+/// presents them with selective disclosure over OpenID4VP or a door's QR codes.
+#[derive(uniffi::Object)]
+pub struct Wallet {
+    key: HolderKey,
+    store: Arc<dyn CredentialStore>,
+    resolver: Arc<dyn Resolver>,
+    config: WalletConfig,
+    http: reqwest::Client,
+}
+
+impl std::fmt::Debug for Wallet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Wallet")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Wallet {
+    fn build(
+        key: HolderKey,
+        store: Option<Arc<dyn CredentialStore>>,
+        config: WalletConfig,
+    ) -> Result<Arc<Wallet>, DojangError> {
+        let mut resolver = CompositeResolver::with_default_methods();
+        if let Some(registry) = &config.registry {
+            resolver = resolver.with("dojang", Arc::new(registry.resolver()?));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| DojangError::unavailable("network", e.to_string()))?;
+        Ok(Arc::new(Wallet {
+            key,
+            store: store.unwrap_or_else(memory_store),
+            resolver: Arc::new(resolver),
+            config,
+            http,
+        }))
+    }
+
+    fn record(&self, id: &str) -> Result<Record, DojangError> {
+        let text = self
+            .store
+            .get(id.to_owned())
+            .map_err(storage_error)?
+            .ok_or_else(|| DojangError::NotFound {
+                code: "credential.not_found".into(),
+                detail: crate::http::truncated(id),
+            })?;
+        Record::from_json(&text)
+    }
+
+    /// The SD-JWT+KB of credential `id` disclosing `disclose`, bound to `audience`/`nonce`.
+    async fn bound_presentation(
+        &self,
+        id: &str,
+        audience: &str,
+        nonce: &str,
+        disclose: &[String],
+    ) -> Result<(Record, String), DojangError> {
+        let record = self.record(id)?;
+        let selected = SdJwt::parse(&record.sd_jwt)?.select(disclose)?;
+        let binding = KeyBinding::new(audience, nonce, SystemTime::now());
+        let signer = self.key.signer();
+        let presentation = selected
+            .bind_with_signer(&binding, signer.as_ref())
+            .await
+            .map_err(|e| self.key.explain(e))?;
+        Ok((record, presentation))
+    }
+
+    /// Verifies a credential just received and checks it is bound to the holder key.
+    async fn check_received(&self, sd_jwt: &str, vct: Option<&str>) -> Result<Value, DojangError> {
+        let verified = sd_jwt::verify_with_resolver(
+            sd_jwt,
+            self.resolver.as_ref(),
+            &VerifyOptions::sd_jwt_vc(),
+            &SystemClock,
+        )
+        .await?;
+        let claims = Value::Object(verified.claims);
+        let bound = claims
+            .get("cnf")
+            .and_then(|cnf| cnf.get("jwk"))
+            .and_then(|jwk| serde_json::from_value(jwk.clone()).ok())
+            .and_then(|jwk| VerifyingKey::from_jwk(&jwk).ok());
+        if bound.as_ref() != Some(self.key.verifying_key()) {
+            return Err(DojangError::invalid(
+                "oid4vci.not_bound",
+                "the credential is not bound to this wallet's key",
+            ));
+        }
+        if let Some(vct) = vct
+            && claims.get("vct").and_then(Value::as_str) != Some(vct)
+        {
+            return Err(DojangError::invalid(
+                "oid4vci.wrong_type",
+                "the credential's vct is not the one the issuer's metadata promised",
+            ));
+        }
+        Ok(claims)
+    }
+}
+
+/// A fresh random credential ID.
+fn new_id() -> String {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    format!("cred-{}", URL_SAFE_NO_PAD.encode(bytes))
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Wallet {
+    /// A wallet with a new software P-256 key, keeping credentials in `store` (in memory when
+    /// `None`). Save [`Wallet::export_private_jwk`] to restore it with
+    /// [`Wallet::import_key`].
+    #[uniffi::constructor]
+    pub fn create(store: Option<Arc<dyn CredentialStore>>, config: WalletConfig) -> Result<Arc<Wallet>, DojangError> {
+        guard(|| {
+            let key = SigningKey::generate(KeyType::P256).map_err(|e| DojangError::invalid("key", e.to_string()))?;
+            Wallet::build(HolderKey::Software(Arc::new(key)), store, config)
+        })
+    }
+
+    /// A wallet with an existing software key (a private JWK: P-256, P-384 or Ed25519).
+    #[uniffi::constructor]
+    pub fn import_key(
+        private_jwk: String,
+        store: Option<Arc<dyn CredentialStore>>,
+        config: WalletConfig,
+    ) -> Result<Arc<Wallet>, DojangError> {
+        guard(|| {
+            let key = software_key_from_jwk(&private_jwk)?;
+            Wallet::build(HolderKey::Software(Arc::new(key)), store, config)
+        })
+    }
+
+    /// A wallet whose key the platform holds (Android Keystore, iOS Secure Enclave): Dojang
+    /// asks `signer` for every signature and checks each against its public key.
+    #[uniffi::constructor]
+    pub fn with_signer(
+        signer: Arc<dyn PlatformSigner>,
+        store: Option<Arc<dyn CredentialStore>>,
+        config: WalletConfig,
+    ) -> Result<Arc<Wallet>, DojangError> {
+        guard(|| {
+            let signer = ForeignSigner::new(signer)?;
+            Wallet::build(HolderKey::Platform(Arc::new(signer)), store, config)
+        })
+    }
+
+    /// The software key's private JWK, to keep in the platform's secure storage. Fails with
+    /// `key.not_exportable` for a platform key.
+    pub fn export_private_jwk(&self) -> Result<String, DojangError> {
+        guard(|| self.key.private_jwk().map(|jwk| jwk.as_str().to_owned()))
+    }
+
+    /// The holder's public key as a JWK (what credentials are bound to).
+    pub fn public_jwk(&self) -> Result<String, DojangError> {
+        guard(|| {
+            serde_json::to_string(&self.key.verifying_key().to_jwk())
+                .map_err(|e| DojangError::invalid("key", e.to_string()))
+        })
+    }
+
+    /// The holder's `did:key` DID.
+    pub fn did(&self) -> Result<String, DojangError> {
+        guard(|| {
+            KeyResolver::did_for(self.key.verifying_key())
+                .map(|did| did.to_string())
+                .map_err(|e| DojangError::invalid("did", e.to_string()))
+        })
+    }
+
+    /// Registers a new did:dojang DID whose document lists the holder key, in the registry
+    /// of the wallet's [`WalletConfig`]. The registry node must accept the operation.
+    pub async fn register_did_dojang(&self) -> Result<DidRegistration, DojangError> {
+        guard_async(async {
+            let registry = self.config.registry.as_ref().ok_or_else(|| {
+                DojangError::invalid("registry.not_configured", "the wallet has no registry configured")
+            })?;
+            let key = |what: &str| {
+                SigningKey::generate(KeyType::P256).map_err(|e| DojangError::invalid("key", format!("{what}: {e}")))
+            };
+            let update = key("update key")?;
+            let next = key("next update key")?;
+            let create = operation::create(
+                &update,
+                KeyCommitment::of(next.verifying_key()),
+                operation::key_document(self.key.verifying_key()),
+            )
+            .map_err(|e| DojangError::invalid(format!("registry.{}", e.code()), e.to_string()))?;
+            http::check_url(&registry.url, self.config.allow_loopback_http, "registry url")?;
+            let api = NodeApi::new(&registry.url).map_err(registry_error)?;
+            api.post_json("/operations", "application/jose", create.as_str().to_owned())
+                .await
+                .map_err(registry_error)?;
+            let jwk = |key: &SigningKey| {
+                serde_json::to_string(&key.to_jwk()).map_err(|e| DojangError::invalid("key", e.to_string()))
+            };
+            Ok(DidRegistration {
+                did: create.did().to_string(),
+                update_key_jwk: jwk(&update)?,
+                next_update_key_jwk: jwk(&next)?,
+            })
+        })
+        .await
+    }
+
+    /// Receives a credential from an OpenID4VCI credential offer (the link or QR code text,
+    /// `openid-credential-offer://…`) with the pre-authorized code flow, `pin` being the
+    /// transaction code the issuer gave separately (`None` if the offer needs none).
+    ///
+    /// The credential is verified (issuer signature through its DID, disclosures, validity)
+    /// and must be bound to the wallet's key; then it is stored and returned.
+    pub async fn receive_credential(&self, offer: String, pin: Option<String>) -> Result<Credential, DojangError> {
+        guard_async(async {
+            let client = oid4vci::Client {
+                http: &self.http,
+                allow_loopback_http: self.config.allow_loopback_http,
+            };
+            let offer = client.offer(&offer).await?;
+            let endpoints = client.endpoints(&offer).await?;
+            let token = client.access_token(&offer, &endpoints, pin.as_deref()).await?;
+            let signer = self.key.signer();
+            let sd_jwt = client
+                .credential(&offer, &endpoints, &token, signer.as_ref())
+                .await
+                .map_err(|e| self.key.explain(e))?;
+            let Value::Object(claims) = self.check_received(&sd_jwt, endpoints.vct.as_deref()).await? else {
+                return Err(DojangError::invalid("oid4vci.credential", "claims are not an object"));
+            };
+            let record = Record {
+                version: 1,
+                id: new_id(),
+                configuration_id: offer.configuration_id,
+                display_name: endpoints.display_name,
+                issuer_url: offer.issuer,
+                disclosable: SdJwt::parse(&sd_jwt)?.disclosable_pointers()?,
+                sd_jwt,
+                claims,
+            };
+            self.store
+                .put(record.id.clone(), record.to_json()?)
+                .map_err(storage_error)?;
+            Ok(record.view())
+        })
+        .await
+    }
+
+    /// Every credential held.
+    pub fn credentials(&self) -> Result<Vec<Credential>, DojangError> {
+        guard(|| {
+            let ids = self.store.ids().map_err(storage_error)?;
+            ids.iter().map(|id| self.record(id).map(|r| r.view())).collect()
+        })
+    }
+
+    /// The credential `id`.
+    pub fn credential(&self, id: String) -> Result<Credential, DojangError> {
+        guard(|| self.record(&id).map(|r| r.view()))
+    }
+
+    /// Deletes the credential `id`.
+    pub fn delete_credential(&self, id: String) -> Result<(), DojangError> {
+        guard(|| {
+            self.record(&id)?;
+            self.store.remove(id).map_err(storage_error)
+        })
+    }
+
+    /// A presentation of credential `id` (SD-JWT VC with a key-binding JWT) disclosing only
+    /// the claims at `disclose` (JSON pointers from [`Credential::disclosable`]), for the
+    /// verifier `audience` and its `nonce`.
+    pub async fn present(
+        &self,
+        id: String,
+        audience: String,
+        nonce: String,
+        disclose: Vec<String>,
+    ) -> Result<String, DojangError> {
+        guard_async(async {
+            let (_, presentation) = self.bound_presentation(&id, &audience, &nonce, &disclose).await?;
+            Ok(presentation)
+        })
+        .await
+    }
+
+    /// Answers a door's challenge QR code (`DJN1:…`, from [`crate::DoorVerifier::challenge`]
+    /// or a kiosk) with the text of the QR code to show it (`DJ1:…`): credential `id`
+    /// disclosing only `disclose`. Render it with [`crate::qr_svg`].
+    pub async fn door_presentation(
+        &self,
+        challenge: String,
+        id: String,
+        disclose: Vec<String>,
+    ) -> Result<String, DojangError> {
+        guard_async(async {
+            let challenge = DoorChallenge::parse(challenge.trim())?;
+            let (_, presentation) = self
+                .bound_presentation(&id, &challenge.audience, &challenge.nonce, &disclose)
+                .await?;
+            Ok(verifier::qr::encode_presentation(&presentation)?)
+        })
+        .await
+    }
+
+    /// Reads an OpenID4VP request link (`openid4vp://…`, by value or by reference), for the
+    /// app to show the holder who asks for what.
+    pub async fn read_request(&self, link: String) -> Result<PresentationRequest, DojangError> {
+        guard_async(async {
+            let request = presentation::read_request(&self.http, &link, self.config.allow_loopback_http).await?;
+            Ok(presentation::view(&request))
+        })
+        .await
+    }
+
+    /// Answers `request` (from [`Wallet::read_request`]) with credential `id`, disclosing
+    /// only `disclose`, posting the response to the verifier. Returns where the verifier asks
+    /// the app to go next, if anywhere.
+    pub async fn respond(
+        &self,
+        request: PresentationRequest,
+        id: String,
+        disclose: Vec<String>,
+    ) -> Result<Option<String>, DojangError> {
+        guard_async(async {
+            let request = AuthorizationRequest::from_json(&request.request_json)?;
+            let record = self.record(&id)?;
+            let vct = record.claims.get("vct").and_then(Value::as_str).unwrap_or_default();
+            let query = presentation::query_for(&request, vct).ok_or_else(|| {
+                DojangError::invalid(
+                    "oid4vp.no_matching_query",
+                    "the request does not ask for a credential of this type",
+                )
+            })?;
+            let (_, presented) = self
+                .bound_presentation(&id, &request.client_id, &request.nonce, &disclose)
+                .await?;
+            let mut token = VpToken::new();
+            token.push(query.id.clone(), Value::String(presented));
+            let body = verifier::oid4vp::wallet::direct_post_body(&token, request.state.as_deref());
+            let url = http::check_url(&request.response_uri, self.config.allow_loopback_http, "response_uri")?;
+            let answer = http::json(
+                self.http
+                    .post(url)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(body),
+                "verifier",
+            )
+            .await?;
+            Ok(answer.get("redirect_uri").and_then(Value::as_str).map(str::to_owned))
+        })
+        .await
+    }
+}
+
+fn registry_error(error: registry_anchor::client::NodeApiError) -> DojangError {
+    use registry_anchor::client::NodeApiError as E;
+    match error {
+        E::Unreachable(why) => DojangError::unavailable("network", why),
+        E::Refused { status, code, detail } => DojangError::Refused {
+            code: format!("registry.{code}"),
+            detail: format!("HTTP {status}: {detail}"),
+        },
+        other => DojangError::invalid("registry", other.to_string()),
+    }
+}
