@@ -132,7 +132,20 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for DojangError {
 
 impl From<did_core::sd_jwt::SdJwtError> for DojangError {
     fn from(error: did_core::sd_jwt::SdJwtError) -> DojangError {
-        DojangError::invalid(format!("sd_jwt.{}", error.code()), error.to_string())
+        use did_core::sd_jwt::SdJwtError;
+        match &error {
+            SdJwtError::KeyResolution(resolution) if resolution.is_transient() => {
+                DojangError::unavailable("did.unreachable", error.to_string())
+            }
+            SdJwtError::KeyResolution(resolution) => {
+                DojangError::invalid(format!("did.{}", resolution.code()), error.to_string())
+            }
+            _ => {
+                let code = error.code();
+                let code = code.strip_prefix("SD_JWT_").unwrap_or(code).to_ascii_lowercase();
+                DojangError::invalid(format!("sd_jwt.{code}"), error.to_string())
+            }
+        }
     }
 }
 
