@@ -66,7 +66,7 @@ impl ForeignSigner {
 }
 
 /// The raw `r || s` of an ES256 signature given raw or DER-encoded.
-fn raw_signature(signature: &[u8]) -> Result<Vec<u8>, DojangError> {
+pub(crate) fn raw_signature(signature: &[u8]) -> Result<Vec<u8>, DojangError> {
     if signature.len() == 64 {
         return Ok(signature.to_vec());
     }

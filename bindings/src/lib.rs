@@ -58,3 +58,29 @@ pub fn qr_svg(text: String) -> Result<String, DojangError> {
         }
     })
 }
+
+/// Entry points for the fuzz targets (`fuzz/fuzz_targets/wallet_input.rs`): the wallet's own
+/// parsers of untrusted text. Not part of the app API.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Reads `text` as a credential offer link and, if it carries its offer by value, that
+    /// offer.
+    pub fn offer_link(text: &str) {
+        if let Ok(crate::oid4vci::OfferLink::ByValue(offer)) = crate::oid4vci::parse_offer_link(text) {
+            let _ = crate::oid4vci::parse_offer(&offer);
+        }
+    }
+
+    /// Reads `text` as a stored credential record (the app's store may hand back anything)
+    /// and builds the app's view of it.
+    pub fn stored_record(text: &str) {
+        if let Ok(record) = crate::credential::Record::from_json(text) {
+            let _ = record.view();
+        }
+    }
+
+    /// Reads `text` as a platform signer's signature (DER or `r || s`).
+    pub fn platform_signature(bytes: &[u8]) {
+        let _ = crate::keys::raw_signature(bytes);
+    }
+}
