@@ -148,14 +148,16 @@ impl DoorVerifier {
 
     /// A fresh challenge: show its QR code; the holder's answer must carry its nonce, which
     /// can be used once, within the policy's `nonce_ttl_seconds`.
-    pub fn challenge(&self) -> Challenge {
-        let nonce = self.engine.issue_nonce(&self.policy, &SystemClock);
-        let challenge = DoorChallenge::new(nonce, self.policy.audience.clone());
-        Challenge {
-            qr_text: challenge.to_qr_text(),
-            nonce: challenge.nonce,
-            audience: challenge.audience,
-        }
+    pub fn challenge(&self) -> Result<Challenge, DojangError> {
+        guard(|| {
+            let nonce = self.engine.issue_nonce(&self.policy, &SystemClock);
+            let challenge = DoorChallenge::new(nonce, self.policy.audience.clone());
+            Ok(Challenge {
+                qr_text: challenge.to_qr_text(),
+                nonce: challenge.nonce,
+                audience: challenge.audience,
+            })
+        })
     }
 
     /// Decides on a presentation: the holder's QR code text (`DJ1:…`) or a presentation
