@@ -17,6 +17,7 @@ use serde_json::Value;
 use verifier::oid4vp::request::AuthorizationRequest;
 use verifier::oid4vp::response::VpToken;
 use verifier::qr::DoorChallenge;
+use zeroize::Zeroizing;
 
 use crate::credential::{Credential, Record};
 use crate::error::{guard, guard_async};
@@ -39,15 +40,14 @@ pub struct WalletConfig {
 }
 
 /// A DID registered in the did:dojang registry, and the keys that control it.
-#[derive(uniffi::Record)]
+///
+/// An object rather than a record, so that the private keys never show up in a generated
+/// `toString`/`description`; they are zeroized when it is freed.
+#[derive(uniffi::Object)]
 pub struct DidRegistration {
-    /// The new DID (`did:dojang:…`); its document lists the wallet's holder key.
-    pub did: String,
-    /// The private JWK of the key that signs the DID's next update. Keep it in the
-    /// platform's secure storage: without it the DID cannot be updated or deactivated.
-    pub update_key_jwk: String,
-    /// The private JWK of the key committed to for the update after that (key rotation).
-    pub next_update_key_jwk: String,
+    did: String,
+    update_key_jwk: Zeroizing<String>,
+    next_update_key_jwk: Zeroizing<String>,
 }
 
 impl std::fmt::Debug for DidRegistration {
@@ -55,6 +55,25 @@ impl std::fmt::Debug for DidRegistration {
         f.debug_struct("DidRegistration")
             .field("did", &self.did)
             .finish_non_exhaustive()
+    }
+}
+
+#[uniffi::export]
+impl DidRegistration {
+    /// The new DID (`did:dojang:…`); its document lists the wallet's holder key.
+    pub fn did(&self) -> String {
+        self.did.clone()
+    }
+
+    /// The private JWK of the key that signs the DID's next update. Keep it in the
+    /// platform's secure storage: without it the DID cannot be updated or deactivated.
+    pub fn update_key_jwk(&self) -> String {
+        self.update_key_jwk.as_str().to_owned()
+    }
+
+    /// The private JWK of the key committed to for the update after that (key rotation).
+    pub fn next_update_key_jwk(&self) -> String {
+        self.next_update_key_jwk.as_str().to_owned()
     }
 }
 
@@ -240,7 +259,7 @@ impl Wallet {
 
     /// Registers a new did:dojang DID whose document lists the holder key, in the registry
     /// of the wallet's [`WalletConfig`]. The registry node must accept the operation.
-    pub async fn register_did_dojang(&self) -> Result<DidRegistration, DojangError> {
+    pub async fn register_did_dojang(&self) -> Result<Arc<DidRegistration>, DojangError> {
         guard_async(async {
             let registry = self.config.registry.as_ref().ok_or_else(|| {
                 DojangError::invalid("registry.not_configured", "the wallet has no registry configured")
@@ -262,13 +281,15 @@ impl Wallet {
                 .await
                 .map_err(registry_error)?;
             let jwk = |key: &SigningKey| {
-                serde_json::to_string(&key.to_jwk()).map_err(|e| DojangError::invalid("key", e.to_string()))
+                serde_json::to_string(&key.to_jwk())
+                    .map(Zeroizing::new)
+                    .map_err(|e| DojangError::invalid("key", e.to_string()))
             };
-            Ok(DidRegistration {
+            Ok(Arc::new(DidRegistration {
                 did: create.did().to_string(),
                 update_key_jwk: jwk(&update)?,
                 next_update_key_jwk: jwk(&next)?,
-            })
+            }))
         })
         .await
     }

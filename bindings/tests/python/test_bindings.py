@@ -276,10 +276,13 @@ class Keys(unittest.TestCase):
     def test_register_a_did_dojang(self):
         wallet = dojang.Wallet.create(None, config())
         registration = run(wallet.register_did_dojang())
-        self.assertTrue(registration.did.startswith("did:dojang:"))
-        self.assertIn('"d"', registration.update_key_jwk)
+        did = registration.did()
+        self.assertTrue(did.startswith("did:dojang:"))
+        self.assertIn('"d"', registration.update_key_jwk())
+        self.assertIn('"d"', registration.next_update_key_jwk())
+        self.assertNotIn("update", repr(registration))
         # The registry serves the DID, its document listing the holder key.
-        resolved = http_json("GET", ENV["registry_url"] + "/dids/" + registration.did)
+        resolved = http_json("GET", ENV["registry_url"] + "/dids/" + did)
         multikey = wallet.did()[len("did:key:"):]
         methods = resolved["didDocument"]["verificationMethod"]
         self.assertEqual([m["publicKeyMultibase"] for m in methods], [multikey])
