@@ -37,14 +37,14 @@ pub struct Credential {
     pub issued_at: Option<i64>,
     /// When it expires (Unix seconds), if it does.
     pub expires_at: Option<i64>,
-    /// Its claims, one per value, in the credential's order.
+    /// Its claims, one per value, sorted by path.
     pub claims: Vec<Claim>,
     /// The JSON pointers the holder may choose to disclose or withhold (pass a subset to the
     /// presentation functions); every other claim is always disclosed.
     pub disclosable: Vec<String>,
 }
 
-/// One claim of a [`Credential`].
+/// One claim of a `Credential`.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct Claim {
     /// Where it is: a JSON pointer such as `/department` or `/address/locality`.
@@ -55,7 +55,7 @@ pub struct Claim {
     pub disclosable: bool,
 }
 
-/// What the wallet stores for one credential (JSON in the app's [`crate::CredentialStore`]).
+/// What the wallet stores for one credential (JSON in the app's `CredentialStore`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Record {
@@ -93,7 +93,10 @@ impl Record {
 
     /// The record as JSON.
     pub(crate) fn to_json(&self) -> Result<String, DojangError> {
-        serde_json::to_string(self).map_err(|e| DojangError::invalid("storage.encode", e.to_string()))
+        serde_json::to_string(self).map_err(|e| DojangError::Storage {
+            code: "storage.encode".into(),
+            detail: e.to_string(),
+        })
     }
 
     /// The app's view of it.

@@ -28,14 +28,15 @@ pub struct DoorConfig {
     pub online: bool,
 }
 
-/// A challenge to show the holder as a QR code.
+/// A door's challenge: made by `DoorVerifier.challenge` to show as a QR code, or read from
+/// one with `read_door_challenge`.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct Challenge {
     /// The single-use nonce.
     pub nonce: String,
     /// The audience the presentation must name (the policy's).
     pub audience: String,
-    /// The QR code text (`DJN1:…`); render it with [`crate::qr_svg`].
+    /// The QR code text (`DJN1:…`); render it with `qr_svg`.
     pub qr_text: String,
 }
 
@@ -162,7 +163,7 @@ impl DoorVerifier {
 
     /// Decides on a presentation: the holder's QR code text (`DJ1:…`) or a presentation
     /// itself (an SD-JWT VC with its key-binding JWT, a VC-JWT, a VP). A checked outcome, allow
-    /// or deny, is a [`DoorDecision`]; `Unavailable` (`verifier.unavailable`) means the door
+    /// or deny, is a `DoorDecision`; `Unavailable` (`verifier.unavailable`) means the door
     /// could not check (a DID or status list unreachable and not in the bundle).
     pub async fn verify(&self, presentation: String) -> Result<DoorDecision, DojangError> {
         guard_async(async {

@@ -53,7 +53,7 @@ pub enum DojangError {
         /// The ID asked for.
         detail: String,
     },
-    /// The app's [`crate::CredentialStore`] failed.
+    /// The app's `CredentialStore` failed.
     #[error("{code}: {detail}")]
     Storage {
         /// `storage`, or the code the app's store raised.
@@ -61,7 +61,7 @@ pub enum DojangError {
         /// What the store said.
         detail: String,
     },
-    /// The app's [`crate::PlatformSigner`] failed, or signed with a key other than the one it
+    /// The app's `PlatformSigner` failed, or signed with a key other than the one it
     /// declared.
     #[error("{code}: {detail}")]
     Signer {
@@ -70,7 +70,9 @@ pub enum DojangError {
         /// What went wrong.
         detail: String,
     },
-    /// A bug in Dojang (a caught panic). Please report it.
+    /// A bug in Dojang (a caught panic, `internal.panic`), or an app callback that threw
+    /// something other than a `DojangError` where no better variant applies
+    /// (`internal.callback`).
     #[error("{code}: {detail}")]
     Internal {
         /// `internal.panic` or `internal.callback`.
@@ -81,7 +83,7 @@ pub enum DojangError {
 }
 
 impl DojangError {
-    /// An [`DojangError::Invalid`] error.
+    /// An `DojangError.Invalid` error.
     pub(crate) fn invalid(code: impl Into<String>, detail: impl Into<String>) -> DojangError {
         DojangError::Invalid {
             code: code.into(),
@@ -89,7 +91,7 @@ impl DojangError {
         }
     }
 
-    /// An [`DojangError::Unavailable`] error.
+    /// An `DojangError.Unavailable` error.
     pub(crate) fn unavailable(code: impl Into<String>, detail: impl Into<String>) -> DojangError {
         DojangError::Unavailable {
             code: code.into(),
@@ -97,7 +99,7 @@ impl DojangError {
         }
     }
 
-    /// A [`DojangError::Signer`] error.
+    /// A `DojangError.Signer` error.
     pub(crate) fn signer(code: impl Into<String>, detail: impl Into<String>) -> DojangError {
         DojangError::Signer {
             code: code.into(),
@@ -138,7 +140,7 @@ impl From<did_core::sd_jwt::SdJwtError> for DojangError {
                 DojangError::unavailable("did.unreachable", error.to_string())
             }
             SdJwtError::KeyResolution(resolution) => {
-                DojangError::invalid(format!("did.{}", resolution.code()), error.to_string())
+                DojangError::invalid(format!("did.{}", snake_case(resolution.code())), error.to_string())
             }
             _ => {
                 let code = error.code();
@@ -158,9 +160,23 @@ impl From<verifier::Error> for DojangError {
             E::Bundle(_) => DojangError::invalid("verifier.trust_bundle", error.to_string()),
             E::TrustAnchor(_) => DojangError::invalid("verifier.trust_anchor", error.to_string()),
             E::Protocol { .. } => DojangError::invalid("verifier.protocol", error.to_string()),
-            _ => DojangError::invalid("verifier", error.to_string()),
+            _ => DojangError::invalid("verifier.other", error.to_string()),
         }
     }
+}
+
+/// `notFound` → `not_found` (DID resolution error codes are camelCase; ours are snake_case).
+fn snake_case(code: &str) -> String {
+    let mut out = String::with_capacity(code.len() + 4);
+    for c in code.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn panic_error(payload: Box<dyn Any + Send>) -> DojangError {
@@ -175,12 +191,12 @@ fn panic_error(payload: Box<dyn Any + Send>) -> DojangError {
     }
 }
 
-/// Runs `f`, turning a panic into [`DojangError::Internal`].
+/// Runs `f`, turning a panic into `DojangError.Internal`.
 pub(crate) fn guard<T>(f: impl FnOnce() -> Result<T, DojangError>) -> Result<T, DojangError> {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| Err(panic_error(payload)))
 }
 
-/// Awaits `future`, turning a panic while polling it into [`DojangError::Internal`].
+/// Awaits `future`, turning a panic while polling it into `DojangError.Internal`.
 pub(crate) async fn guard_async<T>(future: impl Future<Output = Result<T, DojangError>>) -> Result<T, DojangError> {
     AssertUnwindSafe(future)
         .catch_unwind()
@@ -203,6 +219,12 @@ mod tests {
                 detail: "boom".into()
             })
         );
+    }
+
+    #[test]
+    fn resolution_codes_become_snake_case() {
+        assert_eq!(snake_case("notFound"), "not_found");
+        assert_eq!(snake_case("invalidDidDocument"), "invalid_did_document");
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub(crate) fn check_url(text: &str, allow_loopback_http: bool, what: &str) -> Re
     }
 }
 
-/// Sends `request`; a transport failure is [`DojangError::Unavailable`].
+/// Sends `request`; a transport failure is `DojangError.Unavailable`.
 pub(crate) async fn send(request: RequestBuilder) -> Result<Response, DojangError> {
     request
         .send()
@@ -40,7 +40,7 @@ pub(crate) async fn send(request: RequestBuilder) -> Result<Response, DojangErro
         .map_err(|e| DojangError::unavailable("network", e.without_url().to_string()))
 }
 
-/// The body, refusing one over [`MAX_BODY`] bytes without reading the rest.
+/// The body, refusing one over `MAX_BODY` bytes without reading the rest.
 pub(crate) async fn body(mut response: Response) -> Result<Vec<u8>, DojangError> {
     let mut body = Vec::new();
     while let Some(chunk) = response
@@ -60,7 +60,7 @@ pub(crate) async fn body(mut response: Response) -> Result<Vec<u8>, DojangError>
 }
 
 /// Sends `request` and reads a JSON object from a 2xx answer. Any other status is
-/// [`DojangError::Refused`]: `oauth.<error>` when the body is an OAuth error object
+/// `DojangError.Refused`: `oauth.<error>` when the body is an OAuth error object
 /// (RFC 6749 §5.2, also used by OpenID4VCI), `http.<status>` otherwise.
 pub(crate) async fn json(request: RequestBuilder, what: &str) -> Result<Value, DojangError> {
     let response = send(request).await?;

@@ -14,7 +14,7 @@ use crate::DojangError;
 #[uniffi::export(with_foreign)]
 pub trait PlatformSigner: Send + Sync {
     /// The public key as a JWK (JSON text with `kty` `EC`, `crv` `P-256`, `x`, `y`).
-    fn public_jwk(&self) -> String;
+    fn public_jwk(&self) -> Result<String, DojangError>;
 
     /// Signs `message` with ECDSA P-256 over SHA-256 (ES256; Android's `SHA256withECDSA`,
     /// iOS's `ecdsaSignatureMessageX962SHA256`). Either the DER signature those APIs return
@@ -22,13 +22,13 @@ pub trait PlatformSigner: Send + Sync {
     fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, DojangError>;
 }
 
-/// Adapts a [`PlatformSigner`] to did-core's [`Signer`] seam, checking every signature it
+/// Adapts a `PlatformSigner` to did-core's `Signer` seam, checking every signature it
 /// returns against the key it declared.
 pub(crate) struct ForeignSigner {
     inner: Arc<dyn PlatformSigner>,
     key: VerifyingKey,
     /// The last failure, kept whole: did-core's seam carries only text, and the app should
-    /// get a [`DojangError::Signer`] with the signer's own code.
+    /// get a `DojangError.Signer` with the signer's own code.
     last_error: Mutex<Option<DojangError>>,
 }
 
@@ -36,7 +36,7 @@ impl ForeignSigner {
     /// Reads the signer's public key; only P-256 is accepted (what both platforms' hardware
     /// key stores offer).
     pub(crate) fn new(inner: Arc<dyn PlatformSigner>) -> Result<ForeignSigner, DojangError> {
-        let jwk = Jwk::from_json(&inner.public_jwk())
+        let jwk = Jwk::from_json(&inner.public_jwk().map_err(signer_error)?)
             .map_err(|e| DojangError::signer("signer.public_key", format!("the public JWK: {e}")))?;
         if jwk.private_member().is_some() {
             return Err(DojangError::signer(
@@ -62,6 +62,14 @@ impl ForeignSigner {
     /// The failure of the last signature, if it failed.
     fn take_error(&self) -> Option<DojangError> {
         self.last_error.lock().ok().and_then(|mut slot| slot.take())
+    }
+}
+
+/// An error the app's signer raised, as a `DojangError::Signer` (kept if it already is one).
+fn signer_error(error: DojangError) -> DojangError {
+    match error {
+        DojangError::Signer { .. } => error,
+        other => DojangError::signer(other.code().to_owned(), other.to_string()),
     }
 }
 
@@ -94,6 +102,7 @@ impl Signer for ForeignSigner {
         let signed = self
             .inner
             .sign(message.to_vec())
+            .map_err(signer_error)
             .and_then(|signature| raw_signature(&signature))
             .and_then(|raw| {
                 self.key.verify(message, &raw).map_err(|_| {
@@ -176,8 +185,8 @@ mod tests {
     struct Der(SigningKey);
 
     impl PlatformSigner for Der {
-        fn public_jwk(&self) -> String {
-            serde_json::to_string(&self.0.verifying_key().to_jwk()).unwrap()
+        fn public_jwk(&self) -> Result<String, DojangError> {
+            Ok(serde_json::to_string(&self.0.verifying_key().to_jwk()).unwrap())
         }
         fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, DojangError> {
             let raw = self.0.sign(&message).unwrap();
@@ -189,8 +198,8 @@ mod tests {
     struct Liar(SigningKey, SigningKey);
 
     impl PlatformSigner for Liar {
-        fn public_jwk(&self) -> String {
-            serde_json::to_string(&self.0.verifying_key().to_jwk()).unwrap()
+        fn public_jwk(&self) -> Result<String, DojangError> {
+            Ok(serde_json::to_string(&self.0.verifying_key().to_jwk()).unwrap())
         }
         fn sign(&self, message: Vec<u8>) -> Result<Vec<u8>, DojangError> {
             Ok(self.1.sign(&message).unwrap())
@@ -223,8 +232,8 @@ mod tests {
     fn only_public_p256_keys_are_accepted_from_the_platform() {
         struct Fixed(String);
         impl PlatformSigner for Fixed {
-            fn public_jwk(&self) -> String {
-                self.0.clone()
+            fn public_jwk(&self) -> Result<String, DojangError> {
+                Ok(self.0.clone())
             }
             fn sign(&self, _: Vec<u8>) -> Result<Vec<u8>, DojangError> {
                 Ok(vec![])

@@ -19,7 +19,7 @@
 //! use dojang::{Wallet, WalletConfig};
 //!
 //! let wallet = Wallet::create(None, WalletConfig::default())?;
-//! assert!(wallet.did()?.starts_with("did:key:z"));
+//! assert!(wallet.did_key()?.starts_with("did:key:z"));
 //! assert!(wallet.credentials()?.is_empty());
 //! # Ok::<(), dojang::DojangError>(())
 //! ```
@@ -41,10 +41,10 @@ pub use credential::{Claim, Credential};
 pub use door::{Challenge, DecisionReason, DoorConfig, DoorDecision, DoorVerifier};
 pub use error::DojangError;
 pub use keys::PlatformSigner;
-pub use presentation::{DoorRequest, PresentationRequest, RequestedCredential, read_door_challenge};
+pub use presentation::{PresentationRequest, RequestedCredential, read_door_challenge};
 pub use registry::RegistryConfig;
 pub use store::{CredentialStore, memory_store};
-pub use wallet::{DidRegistration, Wallet, WalletConfig};
+pub use wallet::{CredentialOffer, DidRegistration, Wallet, WalletConfig};
 
 /// A QR code for `text` (a `DJN1:`/`DJ1:` payload or a link) as an SVG document, sized to
 /// fill its container.

@@ -5,8 +5,8 @@ use verifier::oid4vp::dcql::{CredentialQuery, PathElement};
 use verifier::oid4vp::request::{AuthorizationRequest, DeepLink};
 use verifier::qr::DoorChallenge;
 
-use crate::DojangError;
 use crate::http::{self, check_url};
+use crate::{Challenge, DojangError};
 
 /// An OpenID4VP request, read from its link: who asks, and for what.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -15,9 +15,9 @@ pub struct PresentationRequest {
     pub verifier: String,
     /// Where the answer goes.
     pub response_uri: String,
-    /// The credentials asked for; answer one with [`crate::Wallet::respond`].
+    /// The credentials asked for; answer one with `Wallet.respond`.
     pub credentials: Vec<RequestedCredential>,
-    /// The request, to pass back to [`crate::Wallet::respond`] (JSON).
+    /// The request, to pass back to `Wallet.respond` (JSON).
     pub request_json: String,
 }
 
@@ -32,23 +32,16 @@ pub struct RequestedCredential {
     pub claims: Vec<String>,
 }
 
-/// A door's challenge, read from its QR code.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct DoorRequest {
-    /// The audience the presentation must name.
-    pub audience: String,
-    /// The door's single-use nonce.
-    pub nonce: String,
-}
-
 /// Reads a door challenge QR code (`DJN1:`).
 #[uniffi::export]
-pub fn read_door_challenge(qr_text: String) -> Result<DoorRequest, DojangError> {
+pub fn read_door_challenge(qr_text: String) -> Result<Challenge, DojangError> {
     crate::error::guard(|| {
-        let challenge = DoorChallenge::parse(qr_text.trim())?;
-        Ok(DoorRequest {
-            audience: challenge.audience,
+        let text = qr_text.trim();
+        let challenge = DoorChallenge::parse(text)?;
+        Ok(Challenge {
+            qr_text: text.to_owned(),
             nonce: challenge.nonce,
+            audience: challenge.audience,
         })
     })
 }

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use crate::DojangError;
 
 /// A key-value store for the wallet's credential records. Implemented by the app (Kotlin,
-/// Swift) or by [`memory_store`].
+/// Swift) or by `memory_store`.
 #[uniffi::export(with_foreign)]
 pub trait CredentialStore: Send + Sync {
     /// Stores `record` under `id`, replacing what was there.
@@ -63,7 +63,7 @@ impl CredentialStore for MemoryStore {
     }
 }
 
-/// Turns an error the app's store raised into a [`DojangError::Storage`], keeping it if it
+/// Turns an error the app's store raised into a `DojangError.Storage`, keeping it if it
 /// already is one.
 pub(crate) fn storage_error(error: DojangError) -> DojangError {
     match error {

@@ -77,10 +77,23 @@ impl DidRegistration {
     }
 }
 
+/// What a credential offer says, before it is redeemed.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct CredentialOffer {
+    /// The issuer's URL (`credential_issuer`).
+    pub issuer_url: String,
+    /// The credential configuration offered (e.g. `EmployeeIdCredential`).
+    pub configuration_id: String,
+    /// Whether the PIN given with the offer must be entered.
+    pub pin_required: bool,
+    /// How many characters the PIN has, if the issuer said.
+    pub pin_length: Option<u64>,
+}
+
 /// A holder's wallet.
 ///
-/// Holds one key (software, or the platform's through a [`PlatformSigner`]), keeps
-/// credentials in the app's [`CredentialStore`], receives credentials over OpenID4VCI and
+/// Holds one key (software, or the platform's through a `PlatformSigner`), keeps
+/// credentials in the app's `CredentialStore`, receives credentials over OpenID4VCI and
 /// presents them with selective disclosure over OpenID4VP or a door's QR codes.
 #[derive(uniffi::Object)]
 pub struct Wallet {
@@ -197,8 +210,8 @@ fn new_id() -> String {
 #[uniffi::export(async_runtime = "tokio")]
 impl Wallet {
     /// A wallet with a new software P-256 key, keeping credentials in `store` (in memory when
-    /// `None`). Save [`Wallet::export_private_jwk`] to restore it with
-    /// [`Wallet::import_key`].
+    /// null/nil). Save `Wallet.export_private_jwk` to restore it with
+    /// `Wallet.import_key`.
     #[uniffi::constructor]
     pub fn create(store: Option<Arc<dyn CredentialStore>>, config: WalletConfig) -> Result<Arc<Wallet>, DojangError> {
         guard(|| {
@@ -248,8 +261,9 @@ impl Wallet {
         })
     }
 
-    /// The holder's `did:key` DID.
-    pub fn did(&self) -> Result<String, DojangError> {
+    /// The holder's `did:key` DID (the key's own DID; a registered did:dojang DID is the
+    /// app's to keep, from `DidRegistration.did`).
+    pub fn did_key(&self) -> Result<String, DojangError> {
         guard(|| {
             KeyResolver::did_for(self.key.verifying_key())
                 .map(|did| did.to_string())
@@ -258,7 +272,7 @@ impl Wallet {
     }
 
     /// Registers a new did:dojang DID whose document lists the holder key, in the registry
-    /// of the wallet's [`WalletConfig`]. The registry node must accept the operation.
+    /// of the wallet's `WalletConfig`. The registry node must accept the operation.
     pub async fn register_did_dojang(&self) -> Result<Arc<DidRegistration>, DojangError> {
         guard_async(async {
             let registry = self.config.registry.as_ref().ok_or_else(|| {
@@ -274,7 +288,7 @@ impl Wallet {
                 KeyCommitment::of(next.verifying_key()),
                 operation::key_document(self.key.verifying_key()),
             )
-            .map_err(|e| DojangError::invalid(format!("registry.{}", e.code()), e.to_string()))?;
+            .map_err(|e| DojangError::invalid(format!("registry.{}", e.code().to_ascii_lowercase()), e.to_string()))?;
             http::check_url(&registry.url, self.config.allow_loopback_http, "registry url")?;
             let api = NodeApi::new(&registry.url).map_err(registry_error)?;
             api.post_json("/operations", "application/jose", create.as_str().to_owned())
@@ -294,9 +308,28 @@ impl Wallet {
         .await
     }
 
+    /// Reads a credential offer (the link or QR code text) without redeeming it: who offers
+    /// what, and whether a PIN is needed, so the app can ask for it first.
+    pub async fn read_offer(&self, offer: String) -> Result<CredentialOffer, DojangError> {
+        guard_async(async {
+            let client = oid4vci::Client {
+                http: &self.http,
+                allow_loopback_http: self.config.allow_loopback_http,
+            };
+            let offer = client.offer(&offer).await?;
+            Ok(CredentialOffer {
+                issuer_url: offer.issuer,
+                configuration_id: offer.configuration_id,
+                pin_required: offer.pin.is_some(),
+                pin_length: offer.pin.flatten(),
+            })
+        })
+        .await
+    }
+
     /// Receives a credential from an OpenID4VCI credential offer (the link or QR code text,
     /// `openid-credential-offer://…`) with the pre-authorized code flow, `pin` being the
-    /// transaction code the issuer gave separately (`None` if the offer needs none).
+    /// transaction code the issuer gave separately (null/nil if the offer needs none; see `Wallet.read_offer`).
     ///
     /// The credential is verified (issuer signature through its DID, disclosures, validity)
     /// and must be bound to the wallet's key; then it is stored and returned.
@@ -343,49 +376,51 @@ impl Wallet {
         })
     }
 
-    /// The credential `id`.
-    pub fn credential(&self, id: String) -> Result<Credential, DojangError> {
-        guard(|| self.record(&id).map(|r| r.view()))
+    /// The credential `credential_id`.
+    pub fn credential(&self, credential_id: String) -> Result<Credential, DojangError> {
+        guard(|| self.record(&credential_id).map(|r| r.view()))
     }
 
-    /// Deletes the credential `id`.
-    pub fn delete_credential(&self, id: String) -> Result<(), DojangError> {
+    /// Deletes the credential `credential_id`.
+    pub fn delete_credential(&self, credential_id: String) -> Result<(), DojangError> {
         guard(|| {
-            self.record(&id)?;
-            self.store.remove(id).map_err(storage_error)
+            self.record(&credential_id)?;
+            self.store.remove(credential_id).map_err(storage_error)
         })
     }
 
-    /// A presentation of credential `id` (SD-JWT VC with a key-binding JWT) disclosing only
-    /// the claims at `disclose` (JSON pointers from [`Credential::disclosable`]), for the
-    /// verifier `audience` and its `nonce`.
+    /// A presentation of credential `credential_id` (SD-JWT VC with a key-binding JWT)
+    /// disclosing only the claims at `disclose` (JSON pointers from `Credential.disclosable`),
+    /// for the verifier `audience` and its `nonce`.
     pub async fn present(
         &self,
-        id: String,
+        credential_id: String,
         audience: String,
         nonce: String,
         disclose: Vec<String>,
     ) -> Result<String, DojangError> {
         guard_async(async {
-            let (_, presentation) = self.bound_presentation(&id, &audience, &nonce, &disclose).await?;
+            let (_, presentation) = self
+                .bound_presentation(&credential_id, &audience, &nonce, &disclose)
+                .await?;
             Ok(presentation)
         })
         .await
     }
 
-    /// Answers a door's challenge QR code (`DJN1:…`, from [`crate::DoorVerifier::challenge`]
-    /// or a kiosk) with the text of the QR code to show it (`DJ1:…`): credential `id`
-    /// disclosing only `disclose`. Render it with [`crate::qr_svg`].
+    /// Answers a door's challenge QR code text (`DJN1:…`, from `DoorVerifier.challenge` or a
+    /// kiosk) with the text of the QR code to show it (`DJ1:…`): credential `credential_id`
+    /// disclosing only `disclose`. Render it with `qr_svg`.
     pub async fn door_presentation(
         &self,
+        credential_id: String,
         challenge: String,
-        id: String,
         disclose: Vec<String>,
     ) -> Result<String, DojangError> {
         guard_async(async {
             let challenge = DoorChallenge::parse(challenge.trim())?;
             let (_, presentation) = self
-                .bound_presentation(&id, &challenge.audience, &challenge.nonce, &disclose)
+                .bound_presentation(&credential_id, &challenge.audience, &challenge.nonce, &disclose)
                 .await?;
             Ok(verifier::qr::encode_presentation(&presentation)?)
         })
@@ -402,18 +437,19 @@ impl Wallet {
         .await
     }
 
-    /// Answers `request` (from [`Wallet::read_request`]) with credential `id`, disclosing
-    /// only `disclose`, posting the response to the verifier. Returns where the verifier asks
-    /// the app to go next, if anywhere.
+    /// Answers `request` (from `Wallet.read_request`) with credential `credential_id`,
+    /// disclosing only `disclose`, and posts the response to the verifier. A pointer whose
+    /// last segment is `*` (a request asking for every element of an array) discloses the
+    /// whole array. Returns where the verifier asks the app to go next, if anywhere.
     pub async fn respond(
         &self,
+        credential_id: String,
         request: PresentationRequest,
-        id: String,
         disclose: Vec<String>,
     ) -> Result<Option<String>, DojangError> {
         guard_async(async {
             let request = AuthorizationRequest::from_json(&request.request_json)?;
-            let record = self.record(&id)?;
+            let record = self.record(&credential_id)?;
             let vct = record.claims.get("vct").and_then(Value::as_str).unwrap_or_default();
             let query = presentation::query_for(&request, vct).ok_or_else(|| {
                 DojangError::invalid(
@@ -421,8 +457,12 @@ impl Wallet {
                     "the request does not ask for a credential of this type",
                 )
             })?;
+            let disclose: Vec<String> = disclose
+                .iter()
+                .map(|p| p.strip_suffix("/*").unwrap_or(p).to_owned())
+                .collect();
             let (_, presented) = self
-                .bound_presentation(&id, &request.client_id, &request.nonce, &disclose)
+                .bound_presentation(&credential_id, &request.client_id, &request.nonce, &disclose)
                 .await?;
             let mut token = VpToken::new();
             token.push(query.id.clone(), Value::String(presented));

@@ -337,6 +337,8 @@ fn swift_bindings_are_generated_with_the_whole_api() {
         "public func memoryStore(",
         "public func readDoorChallenge(",
         "func receiveCredential(offer: String, pin: String?) async throws",
+        "func readOffer(offer: String) async throws",
+        "func doorPresentation(credentialId: String, challenge: String, disclose: [String]) async throws",
         "func verify(presentation: String) async throws",
         // Doc comments flow into the Swift API.
         " * A holder's wallet.",

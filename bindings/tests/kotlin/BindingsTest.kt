@@ -62,7 +62,7 @@ fun main() = runBlocking {
 
     val store = MapStore()
     val wallet = Wallet.create(store, WalletConfig(registry = null, allowLoopbackHttp = true))
-    check(wallet.did().startsWith("did:key:z")) { wallet.did() }
+    check(wallet.didKey().startsWith("did:key:z")) { wallet.didKey() }
 
     val missingPin = expect<DojangException.Invalid> { wallet.receiveCredential(field("offer_url"), null) }
     check(missingPin.code == "oid4vci.pin_required") { missingPin.code }
@@ -77,7 +77,7 @@ fun main() = runBlocking {
 
     val door = DoorVerifier(prop("policy"), prop("bundle"), prop("bundle_operator_key"), DoorConfig(registry = null, online = false))
     val challenge = door.challenge()
-    val qr = wallet.doorPresentation(challenge.qrText, credential.id, listOf("/department"))
+    val qr = wallet.doorPresentation(credential.id, challenge.qrText, listOf("/department"))
     check(qrSvg(qr).contains("<svg")) { "no SVG" }
     val decision = door.verify(qr)
     check(decision.allowed && decision.reasons.map { it.code } == listOf("ALLOWED")) { "$decision" }
@@ -86,7 +86,7 @@ fun main() = runBlocking {
     val replay = door.verify(qr)
     check(!replay.allowed && replay.reasons.first().code == "NONCE_REPLAYED") { "$replay" }
 
-    val withheld = door.verify(wallet.doorPresentation(door.challenge().qrText, credential.id, listOf()))
+    val withheld = door.verify(wallet.doorPresentation(credential.id, door.challenge().qrText, listOf()))
     check(!withheld.allowed && withheld.reasons.map { it.code } == listOf("CLAIM_MISSING")) { "$withheld" }
 
     val notFound = expect<DojangException.NotFound> { wallet.credential("nope") }

@@ -149,7 +149,7 @@ class WalletToDoor(unittest.TestCase):
         challenge = self.door.challenge()
         self.assertTrue(challenge.qr_text.startswith("DJN1:"))
         self.assertEqual(dojang.read_door_challenge(challenge.qr_text).nonce, challenge.nonce)
-        qr = run(self.wallet.door_presentation(challenge.qr_text, self.credential.id, ["/department"]))
+        qr = run(self.wallet.door_presentation(self.credential.id, challenge.qr_text, ["/department"]))
         self.assertTrue(qr.startswith("DJ1:"))
         self.assertIn("<svg", dojang.qr_svg(qr))
         decision = run(self.door.verify(qr))
@@ -183,7 +183,7 @@ class WalletToDoor(unittest.TestCase):
 
     def test_withholding_a_required_claim_is_denied(self):
         challenge = self.door.challenge()
-        qr = run(self.wallet.door_presentation(challenge.qr_text, self.credential.id, []))
+        qr = run(self.wallet.door_presentation(self.credential.id, challenge.qr_text, []))
         decision = run(self.door.verify(qr))
         self.assertFalse(decision.allowed)
         self.assertEqual(codes(decision), ["CLAIM_MISSING"])
@@ -200,7 +200,7 @@ class WalletToDoor(unittest.TestCase):
         self.assertTrue(read.verifier.startswith("redirect_uri:"))
         self.assertEqual(read.credentials[0].credential_types, [ENV["credential_type"]])
         self.assertEqual(read.credentials[0].claims, ["/department"])
-        run(self.wallet.respond(read, self.credential.id, read.credentials[0].claims))
+        run(self.wallet.respond(self.credential.id, read, read.credentials[0].claims))
         state = http_json("GET", ENV["door_url"] + "/api/requests/" + request["id"])
         self.assertEqual(state["state"], "decided", state)
         self.assertTrue(state["decision"]["allow"], state)
@@ -218,6 +218,11 @@ class Issuance(unittest.TestCase):
     def test_wrong_or_missing_pin_is_refused_with_a_code(self):
         wallet = dojang.Wallet.create(None, config())
         offer, pin = new_offer()
+        read = run(wallet.read_offer(offer))
+        self.assertEqual(read.issuer_url, ENV["issuer_url"])
+        self.assertEqual(read.configuration_id, "EmployeeIdCredential")
+        self.assertTrue(read.pin_required)
+        self.assertEqual(read.pin_length, len(pin))
         with self.assertRaises(dojang.DojangError.Invalid) as caught:
             run(wallet.receive_credential(offer, None))
         self.assertEqual(caught.exception.code, "oid4vci.pin_required")
@@ -254,7 +259,7 @@ class Keys(unittest.TestCase):
         challenge = door().challenge()
         verifier = door()
         challenge = verifier.challenge()
-        qr = run(wallet.door_presentation(challenge.qr_text, credential.id, ["/department"]))
+        qr = run(wallet.door_presentation(credential.id, challenge.qr_text, ["/department"]))
         self.assertTrue(run(verifier.verify(qr)).allowed)
         self.assertGreaterEqual(signer.calls, 2)  # the key proof and the key-binding JWT
 
@@ -268,7 +273,7 @@ class Keys(unittest.TestCase):
     def test_software_key_export_and_import_keep_the_identity(self):
         wallet = dojang.Wallet.create(None, config())
         again = dojang.Wallet.import_key(wallet.export_private_jwk(), None, config())
-        self.assertEqual(again.did(), wallet.did())
+        self.assertEqual(again.did_key(), wallet.did_key())
         with self.assertRaises(dojang.DojangError.Invalid) as caught:
             dojang.Wallet.import_key('{"kty":"EC"}', None, config())
         self.assertEqual(caught.exception.code, "key.jwk")
@@ -283,7 +288,7 @@ class Keys(unittest.TestCase):
         self.assertNotIn("update", repr(registration))
         # The registry serves the DID, its document listing the holder key.
         resolved = http_json("GET", ENV["registry_url"] + "/dids/" + did)
-        multikey = wallet.did()[len("did:key:"):]
+        multikey = wallet.did_key()[len("did:key:"):]
         methods = resolved["didDocument"]["verificationMethod"]
         self.assertEqual([m["publicKeyMultibase"] for m in methods], [multikey])
 
