@@ -37,6 +37,7 @@ on_both_databases!(
     credential_endpoint_refusals,
     offer_creation_needs_the_issue_scope_and_valid_claims,
     deferred_issuance_waits_for_approval,
+    a_citizen_card_offer_is_redeemed_with_its_age_claims_derived_at_issuance,
 );
 
 const PRE_AUTH: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
@@ -250,6 +251,38 @@ async fn verifier_cli(args: &[&str]) -> (i32, String) {
     let mut out = Vec::new();
     let code = verifier::cli::run(cli, &mut out).await;
     (code, String::from_utf8(out).unwrap())
+}
+
+/// Derived claims (age_over_19) are computed when the credential is signed: the offer keeps
+/// only the claims given, so redeeming it does not trip over "derived claims cannot be given".
+async fn a_citizen_card_offer_is_redeemed_with_its_age_claims_derived_at_issuance(db: Database) {
+    let env = start(db).await;
+    let offer = env
+        .offer(json!({"type": "CitizenCardCredential", "claims": {
+            "name_ko": "이서연", "birth_date": "1990-04-01", "resident_district": "Jongno-gu",
+            "card_number": "1234-5678-9012"}}))
+        .await;
+    let token = env.access_token(&offer).await;
+    let holder = SigningKey::generate(KeyType::P256).unwrap();
+    let nonce = env.nonce().await;
+    let body = json!({
+        "credential_configuration_id": "CitizenCardCredential",
+        "proofs": {"jwt": [proof(&holder, &env.base, &nonce, now())]},
+    });
+    let (status, body) = env.post_json("/credential", Some(&token), &body).await;
+    assert_eq!(status, 200, "{body}");
+    let sd_jwt = body["credentials"][0]["credential"].as_str().unwrap();
+    let verified = did_core::sd_jwt::verify(
+        sd_jwt,
+        env.running.state.issuer.signer.verifying_key(),
+        &did_core::sd_jwt::VerifyOptions::sd_jwt_vc(),
+        &SystemClock,
+    )
+    .unwrap();
+    assert_eq!(verified.claims["age_over_19"], true);
+    assert_eq!(verified.claims["age_over_65"], false);
+    assert_eq!(verified.claims["birth_date"], "1990-04-01");
+    env.stop().await;
 }
 
 async fn metadata_lists_every_template_as_sd_jwt_vc(db: Database) {

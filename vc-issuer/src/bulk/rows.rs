@@ -352,7 +352,7 @@ fn row(
     }
     let checked = template
         .subject_claims(&Value::Object(claims), today)
-        .and_then(|claims| Ok((template.record_key_of(&claims)?, claims)));
+        .and_then(|claims| Ok((template.record_key_of(&claims)?, template.without_derived(claims))));
     match checked {
         Ok((record_key, claims)) => Ok(Row {
             line,

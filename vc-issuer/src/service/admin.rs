@@ -263,10 +263,7 @@ async fn reissue(
     let holder = parse_holder(body.holder.as_ref())?;
     let template = state.issuer.templates.get(&old.template)?;
     // Derived claims are recomputed from their sources.
-    let mut claims = old.claims.clone();
-    for derived in &template.derived {
-        claims.remove(&derived.claim);
-    }
+    let claims = template.without_derived(old.claims.clone());
     // The old claims must still fit the template before the old credential is revoked: a
     // re-issue that cannot issue leaves the old one as it was.
     template.subject_claims(&Value::Object(claims.clone()), OffsetDateTime::now_utc().date())?;

@@ -145,6 +145,16 @@ impl Template {
         }
     }
 
+    /// `claims` without the claims this template derives: what an offer or a re-issue keeps,
+    /// so that issuance computes them afresh on the day it signs (and
+    /// [`Template::subject_claims`] does not refuse them as given).
+    pub fn without_derived(&self, mut claims: Map<String, Value>) -> Map<String, Value> {
+        for derived in &self.derived {
+            claims.remove(&derived.claim);
+        }
+        claims
+    }
+
     /// Checks claims against the schema, reporting the first error with its location.
     pub fn validate(&self, claims: &Map<String, Value>) -> Result<(), Error> {
         self.validate_value(&Value::Object(claims.clone()))

@@ -62,9 +62,14 @@ async fn issue(
     key: VerifyingKey,
     back: OfferState,
 ) -> Result<Response, OAuthError> {
+    // Derived claims are computed now; offers stored by earlier versions still hold them.
+    let claims = match state.issuer.templates.get(&offer.template) {
+        Ok(template) => template.without_derived(offer.claims.clone()),
+        Err(_) => offer.claims.clone(),
+    };
     let request = IssueRequest {
         template: offer.template.clone(),
-        claims: Value::Object(offer.claims.clone()),
+        claims: Value::Object(claims),
         format: Format::SdJwt,
         holder: Holder {
             did: None,

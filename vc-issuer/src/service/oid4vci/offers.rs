@@ -117,6 +117,8 @@ pub(crate) async fn create(State(state): State<Shared>, caller: Caller, body: By
     })?;
     let claims = template.subject_claims(&request.claims, OffsetDateTime::now_utc().date())?;
     let record_key = template.record_key_of(&claims)?;
+    // Derived claims (age_over_19, ...) are computed when the wallet redeems the offer.
+    let claims = template.without_derived(claims);
     let ttl_seconds = i64::try_from(state.config.offers.ttl_seconds).unwrap_or(i64::MAX / 2);
     let new = NewOffer {
         template: template.name.clone(),
