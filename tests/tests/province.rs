@@ -1,0 +1,334 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+//! The province, end to end, on 127.0.0.1: a did:dojang registry node and a mirror, its tree
+//! head anchored to a local EVM chain; the issuer service (SQLite) with its DID on that
+//! registry; 5,000 employees offered credentials by `vc-issuer bulk-issue`; phone wallets
+//! (the bindings' Rust API) registering did:dojang DIDs and redeeming offers over OpenID4VCI;
+//! a door deciding online through the mirror, then offline from its signed trust bundle once
+//! the network is cut, until the bundle expires.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::TestClock;
+use common::chain::Chain;
+use common::issuer::Issuer;
+use common::registry::Registries;
+use did_core::key::{KeyType, SigningKey};
+use did_core::resolve::CompositeResolver;
+use did_core::status::HttpStatusListSource;
+use dojang::{Credential, Wallet, WalletConfig};
+use serde_json::{Value, json};
+use verifier::bundle::{BundleBuilder, TrustBundle};
+use verifier::decision::{Decision, Engine, OfflineTrust};
+use verifier::policy::Policy;
+
+const EMPLOYEE: &str = "EmployeeIdCredential";
+const CITIZEN: &str = "CitizenCardCredential";
+const AUDIENCE: &str = "https://door.province.example/hq";
+const EMPLOYEES: usize = 5_000;
+
+/// `n` employees as the HR export has them.
+fn employees_csv(n: usize) -> String {
+    let mut csv = String::from("employee_number,name_ko,name_latin,organization,department,position,access_groups\n");
+    for i in 0..n {
+        let department = if i % 2 == 0 { "Digital Policy" } else { "Public Safety" };
+        csv.push_str(&format!(
+            "E-{i:05},김민준{i},Kim Minjun,Gyeonggi Province,{department},Engineer,hq-main\n"
+        ));
+    }
+    csv
+}
+
+fn policy(issuer: &Issuer) -> Policy {
+    Policy::from_toml(&format!(
+        r#"
+door = "province-hq"
+audience = "{AUDIENCE}"
+on_stale_bundle = "deny"
+max_status_age_seconds = 86400
+
+[[accept]]
+type = "{employee}"
+issuers = ["{did}"]
+claims = [{{ path = "department", in = ["Digital Policy", "Public Safety"] }}]
+
+[[accept]]
+type = "{citizen}"
+issuers = ["{did}"]
+claims = [{{ path = "age_over_19", equals = true }}]
+"#,
+        employee = issuer.vct(EMPLOYEE),
+        citizen = issuer.vct(CITIZEN),
+        did = issuer.did,
+    ))
+    .unwrap()
+}
+
+/// The door: its policy, an engine asking the network (DIDs through the mirror, status lists
+/// from the issuer) and, once it has one, its trust bundle.
+struct Door {
+    policy: Policy,
+    engine: Engine,
+    clock: Arc<TestClock>,
+}
+
+impl Door {
+    fn online(registries: &Registries, issuer: &Issuer, bundle: Option<OfflineTrust>) -> Door {
+        let resolver = CompositeResolver::with_default_methods().with("dojang", registries.mirror_resolver());
+        let status = HttpStatusListSource::danger_plain_http_for_testing().unwrap();
+        let mut engine = Engine::online(Arc::new(resolver), Arc::new(status));
+        if let Some(bundle) = bundle {
+            engine = engine.with_offline(bundle);
+        }
+        Door {
+            policy: policy(issuer),
+            engine,
+            clock: Arc::new(TestClock::default()),
+        }
+    }
+
+    /// The holder presents `credential` (disclosing `disclose`) over a fresh nonce.
+    async fn present(&self, wallet: &Wallet, credential: &Credential, disclose: &[&str]) -> Decision {
+        let nonce = self.engine.issue_nonce(&self.policy, self.clock.as_ref());
+        let disclose = disclose.iter().map(|s| (*s).to_owned()).collect();
+        let presentation = wallet
+            .present(credential.id.clone(), AUDIENCE.into(), nonce, disclose)
+            .await
+            .unwrap();
+        self.engine
+            .verify(&presentation, &self.policy, self.clock.as_ref())
+            .await
+            .unwrap()
+    }
+}
+
+fn codes(decision: &Decision) -> Vec<&'static str> {
+    decision.reasons.iter().map(|r| r.code.code()).collect()
+}
+
+fn assert_allowed(decision: &Decision, who: &str) {
+    assert!(decision.allow, "{who}: {:?}", decision.reasons);
+}
+
+fn assert_denied(decision: &Decision, code: &str, who: &str) {
+    assert!(!decision.allow, "{who} was allowed");
+    assert_eq!(
+        codes(decision).first().copied(),
+        Some(code),
+        "{who}: {:?}",
+        decision.reasons
+    );
+}
+
+struct Employee {
+    wallet: Arc<Wallet>,
+    credential: Credential,
+    number: String,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_province_end_to_end() {
+    let dir = common::scratch("province");
+
+    // 1. The registry (node + mirror), the issuer's did:dojang DID on it, and the registry's
+    //    tree head anchored to a local EVM chain, checked through the mirror.
+    let registries = Registries::start(&dir).await;
+    let issuer = Issuer::start(&dir, &registries).await;
+    assert!(issuer.did.starts_with("did:dojang:"), "{}", issuer.did);
+    let resolved = registries.mirror_resolver();
+    common::wait_until("the mirror serves the issuer's DID", async || {
+        resolved.resolve_verified(&issuer.did, true).await.is_ok()
+    })
+    .await;
+    let chain = Chain::start(&dir).await;
+    assert_eq!(
+        chain
+            .cli(
+                "anchor",
+                &registries.node.url,
+                &registries.operator,
+                &["--key-file", chain.key_file.to_str().unwrap()]
+            )
+            .await,
+        0,
+        "anchoring the tree head"
+    );
+    assert_eq!(
+        chain
+            .cli("check-anchor", &registries.mirror.url, &registries.operator, &[])
+            .await,
+        0,
+        "the mirror's head is consistent with the anchor"
+    );
+
+    // 2. HR offers every employee a credential from its CSV export.
+    let csv = dir.join("employees.csv");
+    std::fs::write(&csv, employees_csv(EMPLOYEES)).unwrap();
+    let offers = issuer.bulk_issue(EMPLOYEE, &csv, &dir.join("offers")).await;
+    assert_eq!(offers.len(), EMPLOYEES);
+
+    // 3. A sample of employees: each phone makes its did:dojang DID, redeems its offer, and
+    //    presents at the door disclosing only the department.
+    let config = WalletConfig {
+        registry: Some(registries.wallet_registry()),
+        allow_loopback_http: true,
+    };
+    let mut sample = Vec::new();
+    for index in [0, 1, 2, 2_345, EMPLOYEES - 1] {
+        let (number, offer, pin) = &offers[index];
+        let wallet = Wallet::create(None, config.clone()).unwrap();
+        let registration = wallet.register_did_dojang().await.unwrap();
+        let did = registration.did();
+        common::wait_until("the mirror serves the employee's DID", async || {
+            resolved.resolve_verified(&did, true).await.is_ok()
+        })
+        .await;
+        let credential = wallet
+            .receive_credential(offer.clone(), Some(pin.clone()))
+            .await
+            .unwrap();
+        assert_eq!(credential.issuer, issuer.did);
+        sample.push(Employee {
+            wallet,
+            credential,
+            number: number.clone(),
+        });
+    }
+    let door = Door::online(&registries, &issuer, None);
+    for employee in &sample {
+        let decision = door
+            .present(&employee.wallet, &employee.credential, &["/department"])
+            .await;
+        assert_allowed(&decision, &employee.number);
+        let disclosed = decision.disclosed.as_ref().unwrap();
+        assert!(disclosed.get("department").is_some());
+        assert!(
+            disclosed.get("name_ko").is_none(),
+            "the name was not chosen: {disclosed}"
+        );
+    }
+
+    // 4. HR revokes one employee and suspends another; the door sees it at once (it reads
+    //    the status list on every decision); lifting the suspension lets the second back in.
+    let (revoked, suspended) = (&sample[0], &sample[1]);
+    let revoked_id = issuer.credential_id(EMPLOYEE, &revoked.number).await;
+    let suspended_id = issuer.credential_id(EMPLOYEE, &suspended.number).await;
+    issuer.change(&revoked_id, "revoke").await;
+    issuer.change(&suspended_id, "suspend").await;
+    let decision = door
+        .present(&revoked.wallet, &revoked.credential, &["/department"])
+        .await;
+    assert_denied(&decision, "REVOKED", "the revoked employee");
+    let decision = door
+        .present(&suspended.wallet, &suspended.credential, &["/department"])
+        .await;
+    assert_denied(&decision, "SUSPENDED", "the suspended employee");
+    issuer.change(&suspended_id, "unsuspend").await;
+    let decision = door
+        .present(&suspended.wallet, &suspended.credential, &["/department"])
+        .await;
+    assert_allowed(&decision, "the unsuspended employee");
+
+    // 7. A citizen card at a kiosk: "over 19" is disclosed, the birth date is not.
+    let citizen = Wallet::create(None, config.clone()).unwrap();
+    let (offer, pin) = issuer
+        .offer(
+            CITIZEN,
+            json!({"name_ko": "이서연", "birth_date": "1990-04-01", "resident_district": "Jongno-gu",
+                   "card_number": "1234-5678-9012"}),
+        )
+        .await;
+    let card = citizen.receive_credential(offer, Some(pin)).await.unwrap();
+    assert!(
+        card.disclosable.contains(&"/age_over_19".to_owned()),
+        "{:?}",
+        card.disclosable
+    );
+    let decision = door.present(&citizen, &card, &["/age_over_19"]).await;
+    assert_allowed(&decision, "the citizen");
+    let disclosed = decision.disclosed.as_ref().unwrap();
+    assert_eq!(disclosed.get("age_over_19"), Some(&Value::Bool(true)));
+    assert!(disclosed.get("birth_date").is_none(), "{disclosed}");
+    let decision = door.present(&citizen, &card, &[]).await;
+    assert_denied(&decision, "CLAIM_MISSING", "the citizen disclosing nothing");
+
+    // 6. The door operator signs a trust bundle (issuer DID with its registry proofs, the
+    //    status lists as they are now); then the network to the registry and the issuer is
+    //    cut. The door keeps deciding from the bundle until it expires, then follows its
+    //    policy (deny).
+    let operator = Arc::new(SigningKey::generate(KeyType::P256).unwrap());
+    let employee_list = status_list_of(&sample[2].credential, &sample[2].wallet).await;
+    let citizen_list = status_list_of(&card, &citizen).await;
+    let bundle = BundleBuilder::new(
+        operator.clone(),
+        Arc::new(CompositeResolver::with_default_methods()),
+        Arc::new(HttpStatusListSource::danger_plain_http_for_testing().unwrap()),
+    )
+    .registry(registries.mirror_resolver())
+    .issuer(issuer.vct(EMPLOYEE), issuer.did.clone())
+    .issuer(issuer.vct(CITIZEN), issuer.did.clone())
+    .status_list(employee_list)
+    .status_list(citizen_list)
+    .valid_for(Duration::from_secs(3_600))
+    .build()
+    .await
+    .unwrap();
+    let loaded = TrustBundle::load(
+        bundle.as_bytes(),
+        operator.verifying_key(),
+        Some(&registries.verifier()),
+    )
+    .unwrap();
+    let door = Door::online(&registries, &issuer, Some(OfflineTrust::from_bundle(&loaded)));
+
+    issuer.running.stop().await.unwrap();
+    registries.node.stop().await;
+    registries.mirror.stop().await;
+    drop(chain);
+
+    let (allowed, revoked) = (&sample[2], &sample[0]);
+    let decision = door
+        .present(&allowed.wallet, &allowed.credential, &["/department"])
+        .await;
+    assert_allowed(&decision, "an employee, offline");
+    let decision = door
+        .present(&revoked.wallet, &revoked.credential, &["/department"])
+        .await;
+    assert_denied(&decision, "REVOKED", "the revoked employee, offline");
+    let decision = door.present(&citizen, &card, &["/age_over_19"]).await;
+    assert_allowed(&decision, "the citizen, offline");
+
+    // Two hours on the door's clock: the bundle has expired. (The phone's clock did not move,
+    // so its key-binding JWT also looks two hours old; the bundle's expiry is what matters.)
+    door.clock.advance(Duration::from_secs(2 * 3_600));
+    let decision = door
+        .present(&allowed.wallet, &allowed.credential, &["/department"])
+        .await;
+    assert!(!decision.allow, "allowed on an expired bundle");
+    assert!(codes(&decision).contains(&"BUNDLE_STALE"), "{:?}", decision.reasons);
+
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The status list URL a held credential points to (read from the wallet's presentation of it).
+async fn status_list_of(credential: &Credential, wallet: &Wallet) -> String {
+    let presented = wallet
+        .present(credential.id.clone(), "x".into(), "y".into(), vec![])
+        .await
+        .unwrap();
+    let jwt = presented.split('~').next().unwrap();
+    let payload = jwt.split('.').nth(1).unwrap();
+    let bytes = URL_SAFE_NO_PAD.decode(payload).unwrap();
+    let claims: Value = serde_json::from_slice(&bytes).unwrap();
+    claims["status"]["status_list"]["uri"].as_str().unwrap().to_owned()
+}
