@@ -20,6 +20,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bulk;
+pub mod card;
 pub mod cli;
 pub mod config;
 mod error;

@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse as _, Response};
 use axum::routing::{delete, get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -28,6 +29,7 @@ pub(crate) fn routes() -> Router<Shared> {
     Router::new()
         .route("/admin/credentials", post(issue).get(list))
         .route("/admin/credentials/{id}", get(read))
+        .route("/admin/credentials/{id}/card.svg", get(card))
         .route("/admin/credentials/{id}/suspend", post(suspend))
         .route("/admin/credentials/{id}/unsuspend", post(unsuspend))
         .route("/admin/credentials/{id}/revoke", post(revoke))
@@ -183,6 +185,22 @@ async fn list(State(state): State<Shared>, caller: Caller, Query(query): Query<L
 async fn read(State(state): State<Shared>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<Value>> {
     caller.require(Scope::Read)?;
     Ok(Json(json!(state.issuer.store.credential(&id).await?)))
+}
+
+/// `GET /admin/credentials/{id}/card.svg`: the credential as a card picture.
+async fn card(State(state): State<Shared>, caller: Caller, Path(id): Path<String>) -> ApiResult<Response> {
+    caller.require(Scope::Read)?;
+    let record = state.issuer.store.credential(&id).await?;
+    let template = state.issuer.templates.get(&record.template)?;
+    let svg = crate::card::card_svg(&record, template, &state.issuer.did)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        svg,
+    )
+        .into_response())
 }
 
 /// Body of the status-change routes.

@@ -1,0 +1,115 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+//! The credential card picture: served by the admin API for an issued credential, and the
+//! sample in docs/images/employee-card.svg (shown in the README) is exactly what the code draws
+//! for the sample employee (`DOJANG_UPDATE_CARD=1` rewrites it after a deliberate change).
+
+use serde_json::{Value, json};
+use vc_issuer::card::card_svg;
+use vc_issuer::config::{Config, DidMethod};
+use vc_issuer::store::{CredentialRecord, RecordStatus};
+use vc_issuer::templates::Templates;
+
+fn employee() -> Value {
+    json!({
+        "employee_number": "E-1001",
+        "name_ko": "김민준",
+        "name_latin": "Kim Minjun",
+        "organization": "Gyeonggi Province",
+        "department": "Digital Policy",
+        "position": "Deputy Director",
+        "access_groups": ["hq-main", "lab"]
+    })
+}
+
+#[test]
+fn the_readme_card_is_what_the_code_draws() {
+    let templates = Templates::built_in().unwrap();
+    let template = templates.get("EmployeeIdCredential").unwrap();
+    let record = CredentialRecord {
+        id: "urn:uuid:01937a52-6c1e-7c4b-9d2e-5f3a8b1c0d42".into(),
+        template: template.name.clone(),
+        record_key: "E-1001".into(),
+        format: "sd-jwt".into(),
+        status: RecordStatus::Active,
+        status_list: 1,
+        status_index: 4_242,
+        claims: employee().as_object().unwrap().clone(),
+        holder: None,
+        valid_from: 1_795_305_600,
+        valid_until: 1_889_913_600,
+        issued_at: 1_795_305_600,
+        updated_at: 1_795_305_600,
+        replaces: None,
+    };
+    let svg = card_svg(&record, template, "did:dojang:zQmSampleIssuerOfGyeonggiProvince").unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/images/employee-card.svg");
+    if std::env::var_os("DOJANG_UPDATE_CARD").is_some() {
+        std::fs::write(&path, &svg).unwrap();
+    }
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        svg,
+        "docs/images/employee-card.svg is stale: rerun with DOJANG_UPDATE_CARD=1"
+    );
+    for shown in ["공무원증", "Employee ID", "김민준", "Digital Policy", "hq-main, lab", "유효", "2026-11-22"] {
+        assert!(svg.contains(shown), "the card lacks {shown}");
+    }
+}
+
+#[tokio::test]
+async fn the_admin_api_serves_an_issued_credentials_card() {
+    let dir = std::env::temp_dir().join(format!("dojang-card-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut config = Config {
+        listen: "127.0.0.1:0".into(),
+        data_dir: dir.clone(),
+        ..Default::default()
+    };
+    config.did.method = DidMethod::Key;
+    let running = vc_issuer::server::start(config.validated().unwrap()).await.unwrap();
+    let (url, admin) = (running.url(), running.admin_token.as_ref().unwrap().to_string());
+    let http = reqwest::Client::new();
+    let mut claims = employee();
+    claims["name_ko"] = json!("<script>김</script>");
+    let issued: Value = http
+        .post(format!("{url}/admin/credentials"))
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body(json!({"type": "EmployeeIdCredential", "claims": claims}).to_string())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = issued["record"]["id"].as_str().unwrap();
+    let card = |id: String| http.get(format!("{url}/admin/credentials/{id}/card.svg")).bearer_auth(&admin).send();
+    let response = card(id.to_owned()).await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.headers()["content-type"], "image/svg+xml; charset=utf-8");
+    let svg = response.text().await.unwrap();
+    assert!(svg.starts_with("<svg"));
+    assert!(svg.contains("&lt;script&gt;김&lt;/script&gt;"), "claim text is escaped");
+    assert!(!svg.contains("<script>"));
+    assert!(svg.contains(&running.state.issuer.did));
+    // Revoked: the card says so.
+    http.post(format!("{url}/admin/credentials/{id}/revoke"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    let svg = card(id.to_owned()).await.unwrap().text().await.unwrap();
+    assert!(svg.contains("폐기 · revoked"));
+    // Without a token, or for an unknown ID: refused.
+    let anonymous = http.get(format!("{url}/admin/credentials/{id}/card.svg")).send().await.unwrap();
+    assert_eq!(anonymous.status().as_u16(), 401);
+    assert_eq!(card("urn:uuid:nope".into()).await.unwrap().status().as_u16(), 404);
+    running.stop().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
