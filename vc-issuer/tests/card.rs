@@ -57,7 +57,15 @@ fn the_readme_card_is_what_the_code_draws() {
         svg,
         "docs/images/employee-card.svg is stale: rerun with DOJANG_UPDATE_CARD=1"
     );
-    for shown in ["공무원증", "Employee ID", "김민준", "Digital Policy", "hq-main, lab", "유효", "2026-11-22"] {
+    for shown in [
+        "공무원증",
+        "Employee ID",
+        "김민준",
+        "Digital Policy",
+        "hq-main, lab",
+        "유효",
+        "2026-11-22",
+    ] {
         assert!(svg.contains(shown), "the card lacks {shown}");
     }
 }
@@ -89,7 +97,11 @@ async fn the_admin_api_serves_an_issued_credentials_card() {
         .await
         .unwrap();
     let id = issued["record"]["id"].as_str().unwrap();
-    let card = |id: String| http.get(format!("{url}/admin/credentials/{id}/card.svg")).bearer_auth(&admin).send();
+    let card = |id: String| {
+        http.get(format!("{url}/admin/credentials/{id}/card.svg"))
+            .bearer_auth(&admin)
+            .send()
+    };
     let response = card(id.to_owned()).await.unwrap();
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(response.headers()["content-type"], "image/svg+xml; charset=utf-8");
@@ -107,7 +119,11 @@ async fn the_admin_api_serves_an_issued_credentials_card() {
     let svg = card(id.to_owned()).await.unwrap().text().await.unwrap();
     assert!(svg.contains("폐기 · revoked"));
     // Without a token, or for an unknown ID: refused.
-    let anonymous = http.get(format!("{url}/admin/credentials/{id}/card.svg")).send().await.unwrap();
+    let anonymous = http
+        .get(format!("{url}/admin/credentials/{id}/card.svg"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(anonymous.status().as_u16(), 401);
     assert_eq!(card("urn:uuid:nope".into()).await.unwrap().status().as_u16(), 404);
     running.stop().await.unwrap();
