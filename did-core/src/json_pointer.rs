@@ -9,11 +9,23 @@
 //! assert_eq!(tokens, ["a/b", "0"]);
 //! let doc = json!({"a/b": ["x"]});
 //! assert_eq!(json_pointer::resolve(&doc, &tokens), Some(&json!("x")));
+//! assert_eq!(json_pointer::from_tokens(&tokens), "/a~1b/0");
 //! assert!(json_pointer::parse("no-slash").is_none());
 //! assert!(json_pointer::array_index("01").is_none());
 //! ```
 
 use serde_json::Value;
+
+/// Escapes one reference token (`~` → `~0`, `/` → `~1`), the inverse of what [`parse`] does
+/// to each token.
+pub fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// The pointer naming `tokens` (each escaped): `["a/b", "0"]` → `/a~1b/0`.
+pub fn from_tokens<S: AsRef<str>>(tokens: &[S]) -> String {
+    tokens.iter().map(|t| format!("/{}", escape(t.as_ref()))).collect()
+}
 
 /// Splits a pointer into its unescaped reference tokens: `""` is the whole document (no
 /// tokens); anything else must start with `/`. `None` for a `~` not followed by `0` or `1`.

@@ -67,13 +67,7 @@ impl SdJwt {
         Ok(processed
             .placements
             .iter()
-            .map(|placement| {
-                placement
-                    .path
-                    .iter()
-                    .map(|token| format!("/{}", token.replace('~', "~0").replace('/', "~1")))
-                    .collect()
-            })
+            .map(|placement| crate::json_pointer::from_tokens(&placement.path))
             .collect())
     }
 }
