@@ -39,15 +39,14 @@ pub struct WalletConfig {
     pub allow_loopback_http: bool,
 }
 
-/// A DID registered in the did:dojang registry, and the keys that control it.
+/// A DID registered in the did:dojang registry, and the key that controls it.
 ///
-/// An object rather than a record, so that the private keys never show up in a generated
-/// `toString`/`description`; they are zeroized when it is freed.
+/// An object, so that the key never shows up in a generated `toString`/`description`. The
+/// string `update_key_jwk` returns is a copy: store it at once and drop it.
 #[derive(uniffi::Object)]
 pub struct DidRegistration {
     did: String,
     update_key_jwk: Zeroizing<String>,
-    next_update_key_jwk: Zeroizing<String>,
 }
 
 impl std::fmt::Debug for DidRegistration {
@@ -65,15 +64,12 @@ impl DidRegistration {
         self.did.clone()
     }
 
-    /// The private JWK of the key that signs the DID's next update. Keep it in the
-    /// platform's secure storage: without it the DID cannot be updated or deactivated.
+    /// The private JWK of the key that must sign the DID's next update (a key rotation after
+    /// a lost phone, or a deactivation): the DID's creation committed to its hash
+    /// (pre-rotation). Keep it in the platform's secure storage, or better off the phone:
+    /// without it the DID can never be changed.
     pub fn update_key_jwk(&self) -> String {
         self.update_key_jwk.as_str().to_owned()
-    }
-
-    /// The private JWK of the key committed to for the update after that (key rotation).
-    pub fn next_update_key_jwk(&self) -> String {
-        self.next_update_key_jwk.as_str().to_owned()
     }
 }
 
@@ -148,15 +144,14 @@ impl Wallet {
         Record::from_json(&text)
     }
 
-    /// The SD-JWT+KB of credential `id` disclosing `disclose`, bound to `audience`/`nonce`.
+    /// The SD-JWT+KB of `record` disclosing `disclose`, bound to `audience`/`nonce`.
     async fn bound_presentation(
         &self,
-        id: &str,
+        record: &Record,
         audience: &str,
         nonce: &str,
         disclose: &[String],
-    ) -> Result<(Record, String), DojangError> {
-        let record = self.record(id)?;
+    ) -> Result<String, DojangError> {
         let selected = SdJwt::parse(&record.sd_jwt)?.select(disclose)?;
         let binding = KeyBinding::new(audience, nonce, SystemTime::now());
         let signer = self.key.signer();
@@ -164,7 +159,7 @@ impl Wallet {
             .bind_with_signer(&binding, signer.as_ref())
             .await
             .map_err(|e| self.key.explain(e))?;
-        Ok((record, presentation))
+        Ok(presentation)
     }
 
     /// Verifies a credential just received and checks it is bound to the holder key.
@@ -281,10 +276,12 @@ impl Wallet {
             let key = |what: &str| {
                 SigningKey::generate(KeyType::P256).map_err(|e| DojangError::invalid("key", format!("{what}: {e}")))
             };
-            let update = key("update key")?;
-            let next = key("next update key")?;
+            // The creation is signed by a one-time key; the next operation must be signed by
+            // the key committed to here, which is what the app keeps.
+            let create_key = key("creation key")?;
+            let next = key("update key")?;
             let create = operation::create(
-                &update,
+                &create_key,
                 KeyCommitment::of(next.verifying_key()),
                 operation::key_document(self.key.verifying_key()),
             )
@@ -294,15 +291,12 @@ impl Wallet {
             api.post_json("/operations", "application/jose", create.as_str().to_owned())
                 .await
                 .map_err(registry_error)?;
-            let jwk = |key: &SigningKey| {
-                serde_json::to_string(&key.to_jwk())
-                    .map(Zeroizing::new)
-                    .map_err(|e| DojangError::invalid("key", e.to_string()))
-            };
+            let update_key_jwk = serde_json::to_string(&next.to_jwk())
+                .map(Zeroizing::new)
+                .map_err(|e| DojangError::invalid("key", e.to_string()))?;
             Ok(Arc::new(DidRegistration {
                 did: create.did().to_string(),
-                update_key_jwk: jwk(&update)?,
-                next_update_key_jwk: jwk(&next)?,
+                update_key_jwk,
             }))
         })
         .await
@@ -384,7 +378,13 @@ impl Wallet {
     /// Deletes the credential `credential_id`.
     pub fn delete_credential(&self, credential_id: String) -> Result<(), DojangError> {
         guard(|| {
-            self.record(&credential_id)?;
+            // Only its presence is checked: a record that no longer reads can still be deleted.
+            if self.store.get(credential_id.clone()).map_err(storage_error)?.is_none() {
+                return Err(DojangError::NotFound {
+                    code: "credential.not_found".into(),
+                    detail: crate::http::truncated(&credential_id),
+                });
+            }
             self.store.remove(credential_id).map_err(storage_error)
         })
     }
@@ -400,10 +400,8 @@ impl Wallet {
         disclose: Vec<String>,
     ) -> Result<String, DojangError> {
         guard_async(async {
-            let (_, presentation) = self
-                .bound_presentation(&credential_id, &audience, &nonce, &disclose)
-                .await?;
-            Ok(presentation)
+            let record = self.record(&credential_id)?;
+            self.bound_presentation(&record, &audience, &nonce, &disclose).await
         })
         .await
     }
@@ -419,8 +417,9 @@ impl Wallet {
     ) -> Result<String, DojangError> {
         guard_async(async {
             let challenge = DoorChallenge::parse(challenge.trim())?;
-            let (_, presentation) = self
-                .bound_presentation(&credential_id, &challenge.audience, &challenge.nonce, &disclose)
+            let record = self.record(&credential_id)?;
+            let presentation = self
+                .bound_presentation(&record, &challenge.audience, &challenge.nonce, &disclose)
                 .await?;
             Ok(verifier::qr::encode_presentation(&presentation)?)
         })
@@ -461,8 +460,8 @@ impl Wallet {
                 .iter()
                 .map(|p| p.strip_suffix("/*").unwrap_or(p).to_owned())
                 .collect();
-            let (_, presented) = self
-                .bound_presentation(&credential_id, &request.client_id, &request.nonce, &disclose)
+            let presented = self
+                .bound_presentation(&record, &request.client_id, &request.nonce, &disclose)
                 .await?;
             let mut token = VpToken::new();
             token.push(query.id.clone(), Value::String(presented));

@@ -256,12 +256,11 @@ class Keys(unittest.TestCase):
         self.assertEqual(caught.exception.code, "key.not_exportable")
         offer, pin = new_offer()
         credential = run(wallet.receive_credential(offer, pin))
-        challenge = door().challenge()
         verifier = door()
         challenge = verifier.challenge()
         qr = run(wallet.door_presentation(credential.id, challenge.qr_text, ["/department"]))
         self.assertTrue(run(verifier.verify(qr)).allowed)
-        self.assertGreaterEqual(signer.calls, 2)  # the key proof and the key-binding JWT
+        self.assertEqual(signer.calls, 2)  # the key proof, then the key-binding JWT
 
     def test_a_signer_that_signs_with_another_key_is_caught(self):
         wallet = dojang.Wallet.with_signer(WrongKeySigner(), None, config())
@@ -284,8 +283,6 @@ class Keys(unittest.TestCase):
         did = registration.did()
         self.assertTrue(did.startswith("did:dojang:"))
         self.assertIn('"d"', registration.update_key_jwk())
-        self.assertIn('"d"', registration.next_update_key_jwk())
-        self.assertNotIn("update", repr(registration))
         # The registry serves the DID, its document listing the holder key.
         resolved = http_json("GET", ENV["registry_url"] + "/dids/" + did)
         multikey = wallet.did_key()[len("did:key:"):]
@@ -302,6 +299,19 @@ class Errors(unittest.TestCase):
         with self.assertRaises(dojang.DojangError.Storage) as caught:
             wallet.credential("x")
         self.assertEqual(caught.exception.code, "storage.locked")
+
+    def test_a_corrupt_record_is_reported_without_its_content_and_can_be_deleted(self):
+        store = DictStore()
+        store.records["cred-x"] = '{"version": 1, "claims": "김민준 secret"}'
+        wallet = dojang.Wallet.create(store, config())
+        with self.assertRaises(dojang.DojangError.Storage) as caught:
+            wallet.credentials()
+        self.assertEqual(caught.exception.code, "storage.corrupt")
+        self.assertNotIn("secret", caught.exception.detail)
+        wallet.delete_credential("cred-x")
+        self.assertEqual(wallet.credentials(), [])
+        with self.assertRaises(dojang.DojangError.NotFound):
+            wallet.delete_credential("cred-x")
 
     def test_bad_policy_and_bundle(self):
         with self.assertRaises(dojang.DojangError.Invalid) as caught:
