@@ -1,5 +1,6 @@
 //! A held credential: the record the wallet stores, and the view the app displays.
 
+use did_core::json_pointer::escape;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -18,7 +19,8 @@ const REGISTERED: [&str; 9] = [
     "_sd_alg",
 ];
 
-/// A credential the wallet holds, as an app lists and displays it.
+/// A credential the wallet holds, as an app lists and displays it. It holds personal data
+/// (its claims): do not log it.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct Credential {
     /// The wallet's ID for it (stable; pass it to the presentation functions).
@@ -78,9 +80,14 @@ pub(crate) struct Record {
 impl Record {
     /// Reads a stored record.
     pub(crate) fn from_json(text: &str) -> Result<Record, DojangError> {
+        // The serde message could quote a claim value: only its position is reported.
         let record: Record = serde_json::from_str(text).map_err(|e| DojangError::Storage {
             code: "storage.corrupt".into(),
-            detail: format!("a stored credential record is not readable: {e}"),
+            detail: format!(
+                "a stored credential record is not readable (line {}, column {}); delete it by its ID",
+                e.line(),
+                e.column()
+            ),
         })?;
         if record.version != 1 {
             return Err(DojangError::Storage {
@@ -128,11 +135,6 @@ impl Record {
             disclosable: self.disclosable.clone(),
         }
     }
-}
-
-/// A JSON pointer reference token for `name` (RFC 6901 §3).
-fn escape(name: &str) -> String {
-    name.replace('~', "~0").replace('/', "~1")
 }
 
 /// Lists `value` at `path`: objects by their members, everything else (arrays too) whole.

@@ -53,7 +53,7 @@ pub struct DecisionReason {
     pub detail: Option<String>,
 }
 
-/// A door's decision.
+/// A door's decision. `disclosed_json` holds the holder's personal data: do not log it.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct DoorDecision {
     /// Whether the door opens.

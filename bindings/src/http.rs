@@ -40,26 +40,21 @@ pub(crate) async fn send(request: RequestBuilder) -> Result<Response, DojangErro
         .map_err(|e| DojangError::unavailable("network", e.without_url().to_string()))
 }
 
-/// The body, refusing one over `MAX_BODY` bytes without reading the rest.
-pub(crate) async fn body(mut response: Response) -> Result<Vec<u8>, DojangError> {
-    let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
+/// The body, refusing one over [`MAX_BODY`] bytes (declared or received) without reading
+/// the rest.
+pub(crate) async fn body(response: Response) -> Result<Vec<u8>, DojangError> {
+    did_core::http::read_bounded(response, MAX_BODY)
         .await
-        .map_err(|e| DojangError::unavailable("network", e.without_url().to_string()))?
-    {
-        if body.len() + chunk.len() > MAX_BODY {
-            return Err(DojangError::invalid(
-                "http.too_large",
-                format!("the response is over {MAX_BODY} bytes"),
-            ));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+        .map_err(|e| match e {
+            did_core::http::FetchError::TooLarge => {
+                DojangError::invalid("http.too_large", format!("the response is over {MAX_BODY} bytes"))
+            }
+            other => DojangError::unavailable("network", format!("{other:?}")),
+        })
 }
 
-/// Sends `request` and reads a JSON object from a 2xx answer. Any other status is
+/// Sends `request` and reads a JSON object from a 2xx answer. A 5xx or 429 is
+/// `DojangError.Unavailable` (`http.<status>`: try later); any other status is
 /// `DojangError.Refused`: `oauth.<error>` when the body is an OAuth error object
 /// (RFC 6749 §5.2, also used by OpenID4VCI), `http.<status>` otherwise.
 pub(crate) async fn json(request: RequestBuilder, what: &str) -> Result<Value, DojangError> {
@@ -67,6 +62,12 @@ pub(crate) async fn json(request: RequestBuilder, what: &str) -> Result<Value, D
     let status = response.status();
     let bytes = body(response).await?;
     let value: Option<Value> = serde_json::from_slice(&bytes).ok();
+    if status.is_server_error() || status.as_u16() == 429 {
+        return Err(DojangError::unavailable(
+            format!("http.{}", status.as_u16()),
+            format!("{what}: the peer is unavailable; try again later"),
+        ));
+    }
     if !status.is_success() {
         let error = value.as_ref().and_then(|v| v.get("error")).and_then(Value::as_str);
         let description = value

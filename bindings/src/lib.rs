@@ -51,10 +51,11 @@ pub use wallet::{CredentialOffer, DidRegistration, Wallet, WalletConfig};
 #[uniffi::export]
 pub fn qr_svg(text: String) -> Result<String, DojangError> {
     error::guard(|| {
-        if text.contains("://") {
-            Ok(verifier::qr::link_svg(&text)?)
-        } else {
+        // Door payloads are base45 (QR alphanumeric mode); anything else is a link.
+        if text.starts_with(verifier::qr::PRESENTATION_PREFIX) || text.starts_with(verifier::qr::CHALLENGE_PREFIX) {
             Ok(verifier::qr::qr_svg(&text)?)
+        } else {
+            Ok(verifier::qr::link_svg(&text)?)
         }
     })
 }

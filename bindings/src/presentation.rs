@@ -47,13 +47,15 @@ pub fn read_door_challenge(qr_text: String) -> Result<Challenge, DojangError> {
 }
 
 fn pointer(path: &[PathElement]) -> String {
-    path.iter()
+    let tokens: Vec<String> = path
+        .iter()
         .map(|element| match element {
-            PathElement::Key(key) => format!("/{}", key.replace('~', "~0").replace('/', "~1")),
-            PathElement::Index(index) => format!("/{index}"),
-            PathElement::Wildcard => "/*".to_owned(),
+            PathElement::Key(key) => key.clone(),
+            PathElement::Index(index) => index.to_string(),
+            PathElement::Wildcard => "*".to_owned(),
         })
-        .collect()
+        .collect();
+    did_core::json_pointer::from_tokens(&tokens)
 }
 
 fn requested(query: &CredentialQuery) -> RequestedCredential {
