@@ -9,7 +9,7 @@
 
 use std::fmt::Write as _;
 
-use qrcode::{Color, EcLevel, QrCode};
+use qrcode::Color;
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -76,10 +76,9 @@ fn display_name(template: &Template, locale: &str) -> String {
 
 /// The QR code of `text` as one SVG path of unit squares, `size` units wide, at (`x`, `y`).
 fn qr_path(text: &str, x: u32, y: u32, size: u32) -> Result<String, Error> {
-    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
-        .map_err(|e| Error::invalid("/id", format!("cannot be put in a QR code: {e}")))?;
+    let code = crate::offer_qr::code(text)?;
     let modules = code.width();
-    let quiet = 2;
+    let quiet = crate::offer_qr::QUIET_ZONE;
     let side = u32::try_from(modules + 2 * quiet).unwrap_or(u32::MAX).max(1);
     let mut path = String::new();
     for (i, color) in code.to_colors().iter().enumerate() {

@@ -7,12 +7,12 @@ use qrcode::{Color, EcLevel, QrCode};
 use crate::Error;
 
 /// Light modules around the symbol on each side (ISO/IEC 18004 asks for 4).
-const QUIET_ZONE: usize = 4;
+pub(crate) const QUIET_ZONE: usize = 4;
 
 /// Pixels per module in the PNG: 8, so that a module is one byte of a 1-bit row.
 const PIXELS_PER_MODULE: usize = 8;
 
-fn code(text: &str) -> Result<QrCode, Error> {
+pub(crate) fn code(text: &str) -> Result<QrCode, Error> {
     QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
         .map_err(|e| Error::invalid("/offer_url", format!("cannot be put in a QR code: {e}")))
 }
