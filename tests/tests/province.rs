@@ -23,10 +23,12 @@ use common::TestClock;
 use common::chain::Chain;
 use common::issuer::Issuer;
 use common::registry::Registries;
-use did_core::key::{KeyType, SigningKey};
+use did_core::key::{Jwk, KeyType, SigningKey, VerifyingKey};
 use did_core::resolve::CompositeResolver;
 use did_core::status::HttpStatusListSource;
-use dojang::{Credential, Wallet, WalletConfig};
+use dojang::{Credential, DidRegistration, Wallet, WalletConfig};
+use registry_anchor::client::NodeApi;
+use registry_anchor::operation::{self, DocumentChange, KeyCommitment, OperationHash};
 use serde_json::{Value, json};
 use verifier::bundle::{BundleBuilder, TrustBundle};
 use verifier::decision::{Decision, Engine, OfflineTrust};
@@ -41,12 +43,29 @@ const EMPLOYEES: usize = 5_000;
 fn employees_csv(n: usize) -> String {
     let mut csv = String::from("employee_number,name_ko,name_latin,organization,department,position,access_groups\n");
     for i in 0..n {
-        let department = if i % 2 == 0 { "Digital Policy" } else { "Public Safety" };
+        let department = if i.is_multiple_of(2) {
+            "Digital Policy"
+        } else {
+            "Public Safety"
+        };
         csv.push_str(&format!(
             "E-{i:05},김민준{i},Kim Minjun,Gyeonggi Province,{department},Engineer,hq-main\n"
         ));
     }
     csv
+}
+
+/// Employee `i`'s claims, as in the CSV.
+fn employee_claims(i: usize) -> Value {
+    json!({
+        "employee_number": format!("E-{i:05}"),
+        "name_ko": format!("김민준{i}"),
+        "name_latin": "Kim Minjun",
+        "organization": "Gyeonggi Province",
+        "department": if i.is_multiple_of(2) { "Digital Policy" } else { "Public Safety" },
+        "position": "Engineer",
+        "access_groups": ["hq-main"],
+    })
 }
 
 fn policy(issuer: &Issuer) -> Policy {
@@ -131,9 +150,11 @@ fn assert_denied(decision: &Decision, code: &str, who: &str) {
 }
 
 struct Employee {
+    index: usize,
     wallet: Arc<Wallet>,
     credential: Credential,
     number: String,
+    registration: Arc<DidRegistration>,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -198,10 +219,13 @@ async fn the_province_end_to_end() {
             .await
             .unwrap();
         assert_eq!(credential.issuer, issuer.did);
+        let index: usize = number.trim_start_matches("E-").parse().unwrap();
         sample.push(Employee {
+            index,
             wallet,
             credential,
             number: number.clone(),
+            registration,
         });
     }
     let door = Door::online(&registries, &issuer, None);
@@ -238,6 +262,35 @@ async fn the_province_end_to_end() {
         .present(&suspended.wallet, &suspended.credential, &["/department"])
         .await;
     assert_allowed(&decision, "the unsuspended employee");
+
+    // 5. An employee loses a phone. The new phone has a new key; the DID is rotated to it with
+    //    the update key its creation committed to (kept off the old phone), and the mirror
+    //    serves the new document. HR revokes the old credential and offers a new one, which
+    //    the new phone redeems. Holder binding is the credential's key (`cnf.jwk`), so what
+    //    shuts the old phone out is the revocation; the DID now names only the new key.
+    let lost = &sample[3];
+    let new_phone = Wallet::create(None, config.clone()).unwrap();
+    let new_key = VerifyingKey::from_jwk(&Jwk::from_json(&new_phone.public_jwk().unwrap()).unwrap()).unwrap();
+    rotate_did(&registries, &lost.registration, &new_key).await;
+    let holder_did = lost.registration.did();
+    common::wait_until("the mirror serves the rotated DID document", async || {
+        resolved
+            .resolve_verified(&holder_did, true)
+            .await
+            .is_ok_and(|resolution| {
+                let document = serde_json::to_string(resolution.state().document()).unwrap();
+                document.contains(&new_key.to_multikey())
+            })
+    })
+    .await;
+    let old_id = issuer.credential_id(EMPLOYEE, &lost.number).await;
+    issuer.change(&old_id, "revoke").await;
+    let (offer, pin) = issuer.offer(EMPLOYEE, employee_claims(lost.index)).await;
+    let replacement = new_phone.receive_credential(offer, Some(pin)).await.unwrap();
+    let decision = door.present(&lost.wallet, &lost.credential, &["/department"]).await;
+    assert_denied(&decision, "REVOKED", "the lost phone");
+    let decision = door.present(&new_phone, &replacement, &["/department"]).await;
+    assert_allowed(&decision, "the new phone");
 
     // 7. A citizen card at a kiosk: "over 19" is disclosed, the birth date is not.
     let citizen = Wallet::create(None, config.clone()).unwrap();
@@ -318,6 +371,31 @@ async fn the_province_end_to_end() {
     assert!(codes(&decision).contains(&"BUNDLE_STALE"), "{:?}", decision.reasons);
 
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Rotates `registration`'s DID to `new_key` (a document listing only it), signed with the
+/// update key committed at creation, committing to a fresh key for the update after.
+async fn rotate_did(registries: &Registries, registration: &DidRegistration, new_key: &VerifyingKey) {
+    let did = registration.did();
+    let api = NodeApi::new(&registries.node.url).unwrap();
+    let answer: Value = serde_json::from_slice(&api.resolution(&did).await.unwrap()).unwrap();
+    let last = answer["operations"].as_array().unwrap().last().unwrap()["operation"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let update_key = SigningKey::from_jwk(&Jwk::from_json(&registration.update_key_jwk()).unwrap()).unwrap();
+    let after = SigningKey::generate(KeyType::P256).unwrap();
+    let rotate = operation::update(
+        &operation::parse_did(&did).unwrap(),
+        OperationHash::of(&last),
+        &update_key,
+        KeyCommitment::of(after.verifying_key()),
+        DocumentChange::Replace(operation::key_document(new_key)),
+    )
+    .unwrap();
+    api.post_json("/operations", "application/jose", rotate.as_str().to_owned())
+        .await
+        .unwrap();
 }
 
 /// The status list URL a held credential points to (read from the wallet's presentation of it).
