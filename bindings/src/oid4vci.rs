@@ -26,6 +26,10 @@ const PROOF_TYP: &str = "openid4vci-proof+jwt";
 pub(crate) const FORMAT_SD_JWT_VC: &str = "dc+sd-jwt";
 /// The longest offer link accepted.
 const MAX_OFFER_LEN: usize = 16 * 1024;
+/// The most parameters in an offer link.
+const MAX_LINK_PARAMETERS: usize = 32;
+/// What errors call an offer.
+const WHAT_OFFER: &str = "credential offer";
 
 fn bad_offer(detail: impl Into<String>) -> DojangError {
     DojangError::invalid("oid4vci.offer", detail)
@@ -99,23 +103,15 @@ pub(crate) fn parse_offer_link(link: &str) -> Result<OfferLink, DojangError> {
         .map(|(_, q)| q)
         .ok_or_else(|| bad_offer("the link has no query"))?;
     let query = query.split_once('#').map_or(query, |(q, _)| q);
-    let mut by_value = None;
-    let mut by_reference = None;
-    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
-        let slot = match name.as_ref() {
-            "credential_offer" => &mut by_value,
-            "credential_offer_uri" => &mut by_reference,
-            _ => continue,
-        };
-        if slot.replace(value.into_owned()).is_some() {
-            return Err(bad_offer(format!("{name} given twice")));
-        }
-    }
-    match (by_value, by_reference) {
-        (Some(json), None) => serde_json::from_str(&json)
+    // The same strict form decoding as OpenID4VP links: UTF-8, no parameter twice, bounded.
+    let pairs =
+        verifier::oid4vp::decode_form(query, MAX_LINK_PARAMETERS, WHAT_OFFER).map_err(|e| bad_offer(e.to_string()))?;
+    let get = |name: &str| pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+    match (get("credential_offer"), get("credential_offer_uri")) {
+        (Some(json), None) => verifier::oid4vp::parse_json(json, MAX_OFFER_LEN, WHAT_OFFER)
             .map(OfferLink::ByValue)
-            .map_err(|_| bad_offer("credential_offer is not JSON")),
-        (None, Some(uri)) => Ok(OfferLink::ByReference(uri)),
+            .map_err(|_| bad_offer("credential_offer is not JSON (or names a member twice)")),
+        (None, Some(uri)) => Ok(OfferLink::ByReference(uri.to_owned())),
         (Some(_), Some(_)) => Err(bad_offer("both credential_offer and credential_offer_uri")),
         (None, None) => Err(bad_offer("neither credential_offer nor credential_offer_uri")),
     }

@@ -61,8 +61,9 @@ pub(crate) fn is_url_safe(value: &str) -> bool {
 /// The longest `nonce` or `state` accepted.
 pub(crate) const MAX_NONCE_LEN: usize = 512;
 
-/// Strict JSON: duplicate member names refused at any depth, at most `limit` bytes.
-pub(crate) fn parse_json(text: &str, limit: usize, what: &'static str) -> Result<serde_json::Value, crate::Error> {
+/// Strict JSON: duplicate member names refused at any depth, at most `limit` bytes. Also
+/// what the wallet bindings read credential offers with (OpenID4VCI links share the format).
+pub fn parse_json(text: &str, limit: usize, what: &'static str) -> Result<serde_json::Value, crate::Error> {
     if text.len() > limit {
         return Err(protocol(what, format!("over {limit} bytes")));
     }
@@ -72,11 +73,7 @@ pub(crate) fn parse_json(text: &str, limit: usize, what: &'static str) -> Result
 /// Decodes `application/x-www-form-urlencoded` text (a request body or a URL query) into its
 /// pairs, strictly: every name and value must be UTF-8 after decoding, a name may appear only
 /// once (RFC 6749 §3.1, §3.2), at most `max_pairs` pairs.
-pub(crate) fn decode_form(
-    text: &str,
-    max_pairs: usize,
-    what: &'static str,
-) -> Result<Vec<(String, String)>, crate::Error> {
+pub fn decode_form(text: &str, max_pairs: usize, what: &'static str) -> Result<Vec<(String, String)>, crate::Error> {
     let mut pairs: Vec<(String, String)> = Vec::new();
     for piece in text.split('&').filter(|p| !p.is_empty()) {
         if pairs.len() >= max_pairs {
