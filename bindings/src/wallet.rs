@@ -9,11 +9,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use did_core::clock::SystemClock;
 use did_core::key::{KeyType, SigningKey, VerifyingKey};
 use did_core::resolve::{CompositeResolver, KeyResolver, Resolver};
-use did_core::sd_jwt::{self, KeyBinding, SdJwt, VerifyOptions};
+use did_core::sd_jwt::{KeyBinding, SdJwt, VerifyOptions};
 use rand_core::{OsRng, RngCore as _};
 use registry_anchor::client::NodeApi;
 use registry_anchor::operation::{self, KeyCommitment};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use verifier::oid4vp::request::AuthorizationRequest;
 use verifier::oid4vp::response::VpToken;
 use verifier::qr::DoorChallenge;
@@ -162,16 +162,13 @@ impl Wallet {
         Ok(presentation)
     }
 
-    /// Verifies a credential just received and checks it is bound to the holder key.
-    async fn check_received(&self, sd_jwt: &str, vct: Option<&str>) -> Result<Value, DojangError> {
-        let verified = sd_jwt::verify_with_resolver(
-            sd_jwt,
-            self.resolver.as_ref(),
-            &VerifyOptions::sd_jwt_vc(),
-            &SystemClock,
-        )
-        .await?;
-        let claims = Value::Object(verified.claims);
+    /// Verifies a credential just received and checks it is bound to the holder key; returns
+    /// its processed claims.
+    async fn check_received(&self, sd_jwt: &SdJwt, vct: Option<&str>) -> Result<Map<String, Value>, DojangError> {
+        let claims = sd_jwt
+            .verify_with_resolver(self.resolver.as_ref(), &VerifyOptions::sd_jwt_vc(), &SystemClock)
+            .await?
+            .claims;
         let bound = claims
             .get("cnf")
             .and_then(|cnf| cnf.get("jwk"))
@@ -341,16 +338,16 @@ impl Wallet {
                 .credential(&offer, &endpoints, &token, signer.as_ref())
                 .await
                 .map_err(|e| self.key.explain(e))?;
-            let Value::Object(claims) = self.check_received(&sd_jwt, endpoints.vct.as_deref()).await? else {
-                return Err(DojangError::invalid("oid4vci.credential", "claims are not an object"));
-            };
+            // Parsed once: verified, then asked which claims the holder may withhold.
+            let parsed = SdJwt::parse(&sd_jwt)?;
+            let claims = self.check_received(&parsed, endpoints.vct.as_deref()).await?;
             let record = Record {
                 version: 1,
                 id: new_id(),
                 configuration_id: offer.configuration_id,
                 display_name: endpoints.display_name,
                 issuer_url: offer.issuer,
-                disclosable: SdJwt::parse(&sd_jwt)?.disclosable_pointers()?,
+                disclosable: parsed.disclosable_pointers()?,
                 sd_jwt,
                 claims,
             };
