@@ -350,9 +350,7 @@ fn row(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let checked = template
-        .subject_claims(&Value::Object(claims), today)
-        .and_then(|claims| Ok((template.record_key_of(&claims)?, template.without_derived(claims))));
+    let checked = template.offer_claims(&Value::Object(claims), today);
     match checked {
         Ok((record_key, claims)) => Ok(Row {
             line,

@@ -145,6 +145,14 @@ impl Template {
         }
     }
 
+    /// Validates `claims` for an offer, as [`Template::subject_claims`] does for issuance, and
+    /// returns the record key and the claims to keep: the given ones only, so that the
+    /// derived ones are computed on the day the credential is signed.
+    pub fn offer_claims(&self, claims: &Value, today: Date) -> Result<(String, Map<String, Value>), Error> {
+        let checked = self.subject_claims(claims, today)?;
+        Ok((self.record_key_of(&checked)?, self.without_derived(checked)))
+    }
+
     /// `claims` without the claims this template derives: what an offer or a re-issue keeps,
     /// so that issuance computes them afresh on the day it signs (and
     /// [`Template::subject_claims`] does not refuse them as given).

@@ -115,10 +115,8 @@ pub(crate) async fn create(State(state): State<Shared>, caller: Caller, body: By
         Error::NotFound(m) => Problem::from(Error::invalid("/type", m)),
         other => other.into(),
     })?;
-    let claims = template.subject_claims(&request.claims, OffsetDateTime::now_utc().date())?;
-    let record_key = template.record_key_of(&claims)?;
     // Derived claims (age_over_19, ...) are computed when the wallet redeems the offer.
-    let claims = template.without_derived(claims);
+    let (record_key, claims) = template.offer_claims(&request.claims, OffsetDateTime::now_utc().date())?;
     let ttl_seconds = i64::try_from(state.config.offers.ttl_seconds).unwrap_or(i64::MAX / 2);
     let new = NewOffer {
         template: template.name.clone(),
