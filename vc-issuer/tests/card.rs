@@ -27,6 +27,33 @@ fn employee() -> Value {
     })
 }
 
+/// Reads the card's QR code: the dark modules of its one path (`M{x} {y}h1v1h-1z` each, in
+/// module units) drawn 4 px per module, decoded with rqrr.
+fn read_qr(svg: &str) -> String {
+    const SCALE: usize = 4;
+    let path = svg
+        .split("<path d=\"M")
+        .nth(2)
+        .expect("the QR path follows the header band's");
+    let path = &path[..path.find('"').unwrap()];
+    let dark: std::collections::HashSet<(usize, usize)> = path
+        .split("h1v1h-1zM")
+        .map(|m| m.trim_end_matches("h1v1h-1z"))
+        .map(|m| {
+            let (x, y) = m.split_once(' ').unwrap();
+            (x.parse().unwrap(), y.parse().unwrap())
+        })
+        .collect();
+    let side = dark.iter().map(|&(x, y)| x.max(y)).max().unwrap() + 5;
+    let size = side * SCALE;
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(size, size, |x, y| {
+        if dark.contains(&(x / SCALE, y / SCALE)) { 0 } else { 255 }
+    });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code on the card");
+    grids[0].decode().unwrap().1
+}
+
 #[test]
 fn the_readme_card_is_what_the_code_draws() {
     let templates = Templates::built_in().unwrap();
@@ -57,6 +84,7 @@ fn the_readme_card_is_what_the_code_draws() {
         svg,
         "docs/images/employee-card.svg is stale: rerun with DOJANG_UPDATE_CARD=1"
     );
+    assert_eq!(read_qr(&svg), record.id, "the QR code holds the credential's ID");
     for shown in [
         "공무원증",
         "Employee ID",
