@@ -45,8 +45,9 @@ setup() {
   command -v "$JAVA" >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
   if [ ${#missing[@]} -gt 0 ]; then
     local sudo=; [ "$(id -u)" -ne 0 ] && sudo=sudo
-    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
-      || { $sudo apt-get update -qq >&2 && $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; }
+    # A fresh machine has no package lists yet: update first, as scripts/test does.
+    $sudo apt-get update -qq >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
   fi
 
   if [ ! -f "$tools/$ALL_JAR" ] || [ ! -f "$tools/$STDLIB_JAR" ]; then

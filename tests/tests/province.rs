@@ -219,7 +219,8 @@ async fn the_province_end_to_end() {
             .await
             .unwrap();
         assert_eq!(credential.issuer, issuer.did);
-        let index: usize = number.trim_start_matches("E-").parse().unwrap();
+        // offers.csv lists the employees in the CSV's order.
+        assert_eq!(number, &format!("E-{index:05}"));
         sample.push(Employee {
             index,
             wallet,
@@ -315,7 +316,7 @@ async fn the_province_end_to_end() {
     let decision = door.present(&citizen, &card, &[]).await;
     assert_denied(&decision, "CLAIM_MISSING", "the citizen disclosing nothing");
 
-    // 6. The door operator signs a trust bundle (issuer DID with its registry proofs, the
+    // 6. (Last, because it cuts the network.) The door operator signs a trust bundle (issuer DID with its registry proofs, the
     //    status lists as they are now); then the network to the registry and the issuer is
     //    cut. The door keeps deciding from the bundle until it expires, then follows its
     //    policy (deny).

@@ -11,7 +11,9 @@ use std::time::{Duration, SystemTime};
 
 use did_core::clock::Clock;
 
-/// A clock the test moves forward (to let a trust bundle expire).
+/// The system clock, moved forward by the test (to let a trust bundle expire). Not did-core's
+/// `FixedClock`: the wallets sign their key-binding JWTs with the real time, so the door's
+/// clock must keep running with it.
 #[derive(Debug, Default)]
 pub struct TestClock {
     ahead: Mutex<Duration>,
