@@ -4,6 +4,7 @@
 
 pub mod chain;
 pub mod issuer;
+pub mod load;
 pub mod registry;
 
 use std::sync::Mutex;
