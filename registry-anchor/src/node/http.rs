@@ -25,7 +25,23 @@ pub fn router(registry: Arc<Registry>) -> Router {
         .route("/consistency", get(consistency))
         .route("/entries", get(entries))
         .layer(DefaultBodyLimit::max(MAX_OPERATION_LEN))
+        .layer(axum::middleware::map_response(security_headers))
         .with_state(registry)
+}
+
+/// Headers every answer carries: no sniffing, no framing, no referrer, nothing loaded or run
+/// (the API serves JSON only). No CORS headers.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+        ("content-security-policy", "default-src 'none'; frame-ancestors 'none'"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
 }
 
 /// Codes that mean "the operation conflicts with the DID's chain as it is now".

@@ -26,6 +26,10 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
 
 use crate::config::Config;
 use crate::issuance::Issuer;
@@ -68,5 +72,32 @@ pub fn router(state: Shared, registry: Option<Router>) -> Router {
     if let Some(registry) = registry {
         app = app.nest("/registry", registry.layer(DefaultBodyLimit::max(limit)));
     }
-    app
+    app.layer(axum::middleware::from_fn(security_headers))
+}
+
+/// Headers every response carries (also the in-process registry's): no sniffing, no framing,
+/// no referrer, and a policy that lets nothing load or run (the service serves JSON and SVG
+/// images, never a page); authenticated answers (records with personal data) are never
+/// stored by a cache unless the route says otherwise. No CORS headers: browsers on other
+/// origins cannot read answers.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let authenticated = path.starts_with("/admin/") || path.starts_with("/credentials/");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if authenticated && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+        (
+            "content-security-policy",
+            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+        ),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
 }
