@@ -60,6 +60,7 @@ impl TrustBundle {
         }
         let text = std::str::from_utf8(bytes).map_err(|_| bad("not UTF-8 text"))?;
         let payload = jws::verify(text, operator)?;
+        refuse_duplicate_members(&payload)?;
         let content: BundleContent =
             serde_json::from_slice(&payload).map_err(|e| bad(format!("content: {}", short(&e.to_string()))))?;
         LoadedBundle::from_content(content, registry)
@@ -298,4 +299,74 @@ fn import_registry(
         }
     }
     Ok((resolver, head, dids))
+}
+
+/// Refuses content in which an object names a member twice, at any depth. Serde keeps the last
+/// of two members of a map (`issuers`, `documents`, `status_lists`) silently, and another reader
+/// (an auditor's tool) may keep the first: the door must not trust a bundle that reads two ways.
+fn refuse_duplicate_members(payload: &[u8]) -> Result<(), Error> {
+    serde_json::from_slice::<NoDuplicates>(payload)
+        .map(|_| ())
+        .map_err(|e| bad(format!("content: {}", short(&e.to_string()))))
+}
+
+/// Any JSON value whose objects name no member twice.
+struct NoDuplicates;
+
+impl<'de> serde::Deserialize<'de> for NoDuplicates {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<NoDuplicates, D::Error> {
+        deserializer.deserialize_any(NoDuplicates)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicates {
+    type Value = NoDuplicates;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+
+    fn visit_unit<E>(self) -> Result<NoDuplicates, E> {
+        Ok(NoDuplicates)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<NoDuplicates, A::Error> {
+        while seq.next_element::<NoDuplicates>()?.is_some() {}
+        Ok(NoDuplicates)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<NoDuplicates, A::Error> {
+        let mut seen = BTreeSet::new();
+        while let Some(name) = map.next_key::<String>()? {
+            if seen.contains(&name) {
+                return Err(serde::de::Error::custom(format!(
+                    "member {:?} appears twice",
+                    short(&name)
+                )));
+            }
+            map.next_value::<NoDuplicates>()?;
+            seen.insert(name);
+        }
+        Ok(NoDuplicates)
+    }
 }
