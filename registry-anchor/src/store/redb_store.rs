@@ -51,13 +51,15 @@ fn decode_indexes(bytes: &[u8]) -> Result<Vec<u64>, StoreError> {
 
 impl Store {
     /// Opens the store at `path`, creating it (and its tables) when missing.
+    /// Errors name the file (a read-only or full disk is then plain from the message).
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let db = Database::create(path).map_err(|e| StoreError::Open(e.to_string()))?;
-        let tx = db.begin_write().map_err(StoreError::io)?;
-        tx.open_table(ENTRIES).map_err(StoreError::io)?;
-        tx.open_table(DID_INDEX).map_err(StoreError::io)?;
-        tx.open_table(HEADS).map_err(StoreError::io)?;
-        tx.commit().map_err(StoreError::io)?;
+        let named = |e: &dyn std::fmt::Display| StoreError::Open(format!("{}: {e}", path.display()));
+        let db = Database::create(path).map_err(|e| named(&e))?;
+        let tx = db.begin_write().map_err(|e| named(&e))?;
+        tx.open_table(ENTRIES).map_err(|e| named(&e))?;
+        tx.open_table(DID_INDEX).map_err(|e| named(&e))?;
+        tx.open_table(HEADS).map_err(|e| named(&e))?;
+        tx.commit().map_err(|e| named(&e))?;
         Ok(Store { db })
     }
 

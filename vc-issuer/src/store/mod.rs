@@ -46,7 +46,16 @@ pub struct Store {
 
 impl Store {
     /// Opens (and creates, for SQLite) the database at `url` and brings its tables up to date.
+    /// A database that cannot be written (a read-only file, folder or connection) is refused
+    /// here, with an error naming it, rather than at the first issuance.
     pub async fn open(url: &str) -> Result<Store, Error> {
+        Store::open_url(url).await.map_err(|e| match e {
+            Error::Storage(message) => Error::Storage(format!("database {}: {message}", describe(url))),
+            other => other,
+        })
+    }
+
+    async fn open_url(url: &str) -> Result<Store, Error> {
         sqlx::any::install_default_drivers();
         let postgres = url.starts_with("postgres");
         let url = if postgres { url.to_owned() } else { sqlite_url(url)? };
@@ -59,6 +68,22 @@ impl Store {
                 // way a network connection can, so checking it with a ping on every
                 // acquire (a round trip to its worker thread) buys nothing.
                 .test_before_acquire(postgres)
+                // A COMMIT that fails on SQLite (full disk, I/O error) leaves sqlx's
+                // transaction depth at 1 for good: every later BEGIN on that connection
+                // fails ("non-zero transaction depth"), and the single writer connection
+                // would refuse every write until a restart. Such a connection is closed
+                // (SQLite rolls back what it held) and the pool opens a fresh one. Only a
+                // connection that still looks in a transaction is pinged (the common release
+                // costs nothing): the ping lets a rollback queued by a dropped transaction run.
+                .after_release(move |conn, _| {
+                    Box::pin(async move {
+                        if postgres || !sqlx::Connection::is_in_transaction(conn) {
+                            return Ok(true);
+                        }
+                        sqlx::Connection::ping(conn).await?;
+                        Ok(!sqlx::Connection::is_in_transaction(conn))
+                    })
+                })
                 .after_connect(move |conn, _| {
                     Box::pin(async move {
                         if !postgres {
@@ -114,6 +139,15 @@ impl Store {
                 .await
                 .map_err(|e| Error::Storage(format!("creating the tables: {e}")))?;
         }
+        // A write even when every table exists: a read-only database fails here, at start.
+        sqlx::query(
+            "INSERT INTO meta (name, value) VALUES ('opened_at', $1) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        )
+        .bind(unix_now().to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| Error::Storage(format!("cannot write (is it read-only?): {e}")))?;
         tx.commit().await?;
         Ok(())
     }
@@ -182,6 +216,22 @@ impl Store {
     pub async fn close(&self) {
         self.writer.close().await;
         self.reader.close().await;
+    }
+}
+
+/// The database for messages: a SQLite file's path, or a server URL without its user and
+/// password.
+fn describe(url: &str) -> String {
+    if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        return rest.split('?').next().unwrap_or(rest).to_owned();
+    }
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!(
+            "{}{}",
+            url.get(..scheme + 3).unwrap_or_default(),
+            url.get(at + 1..).unwrap_or_default()
+        ),
+        _ => url.to_owned(),
     }
 }
 

@@ -1,0 +1,244 @@
+//! Storage faults of the registry node (issue 10): a full disk and a read-only store give
+//! clear errors, not corruption, and the node works again once the fault is gone.
+//!
+//! - Full disk: `registry-anchor serve` runs with SIGXFSZ ignored (`trap '' XFSZ` survives
+//!   `exec`); after some acknowledged creates, `prlimit --pid` lowers its soft file size limit
+//!   (RLIMIT_FSIZE) to the store file's size, so the write that would grow `log.redb` fails
+//!   with EFBIG, as on a full disk (ENOSPC). This works as root and as any user, with no mount.
+//!   The node must answer 503 `unavailable` (it stops taking writes after a failed commit,
+//!   until restarted) while reads go on; after the limit is lifted and the node restarted, its
+//!   log holds every acknowledged operation at its index, the entries rebuild the signed
+//!   head's root, and it takes writes again.
+//! - Read-only store: `log.redb` and the data folder without write permission (as root, run
+//!   under `setpriv` with every capability dropped, since root ignores permissions). The node
+//!   must refuse to start with a message naming the store file, and the next normal start
+//!   finds the same log.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use std::io::{BufRead as _, BufReader};
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use did_core::key::{KeyType, VerifyingKey};
+use registry_anchor::merkle::{Tree, leaf_hash};
+use serde_json::Value;
+
+mod common;
+
+use common::*;
+
+/// `registry-anchor serve` on `data` with SIGXFSZ ignored and `prefix` (e.g. `setpriv ...`)
+/// before it.
+fn command(data: &Path, prefix: &[&str]) -> Command {
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg("trap '' XFSZ; exec \"$@\"")
+        .arg("sh")
+        .args(prefix)
+        .arg(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--batch-interval-ms", "2", "--data"])
+        .arg(data);
+    command
+}
+
+fn start(data: &Path) -> Node {
+    let mut child = command(data, &[]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let started: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    let kid = started["operatorKey"].as_str().unwrap();
+    Node {
+        child,
+        url: started["listening"].as_str().unwrap().to_owned(),
+        log_id: started["logId"].as_str().unwrap().to_owned(),
+        operator: VerifyingKey::from_multikey(kid.split('#').nth(1).unwrap()).unwrap(),
+    }
+}
+
+fn prlimit_fsize(node: &Node, limit: &str) {
+    let status = Command::new("prlimit")
+        .arg("--pid")
+        .arg(node.child.id().to_string())
+        // The soft limit only: raising it back needs no privilege.
+        .arg(format!("--fsize={limit}:"))
+        .status()
+        .expect("prlimit (util-linux) is needed by this test");
+    assert!(status.success(), "prlimit --fsize={limit}: failed");
+}
+
+/// Posts a new create; returns the status, the answer and the operation.
+async fn post_create(client: &reqwest::Client, node: &Node) -> (u16, Value, String) {
+    let (create, _, _) = signed_create(KeyType::P256);
+    let response = client
+        .post(format!("{}/operations", node.url))
+        .body(create.as_str().to_owned())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let body = response.json().await.unwrap_or(Value::Null);
+    (status, body, create.as_str().to_owned())
+}
+
+/// The log after a restart: the head verifies, the entries rebuild its root, and every
+/// acknowledged operation is at its index.
+async fn check_log(client: &reqwest::Client, node: &Node, acked: &[(u64, String)]) -> usize {
+    let head = verified_head(client, node).await;
+    let entries = all_entries(client, &node.url, head.size).await;
+    let tree = Tree::from_leaf_hashes(entries.iter().map(|e| leaf_hash(e.as_bytes())));
+    assert_eq!(
+        tree.root(),
+        head.root_hash,
+        "the entries do not rebuild the head's root"
+    );
+    for (index, jws) in acked {
+        assert_eq!(
+            entries.get(usize::try_from(*index).unwrap()),
+            Some(jws),
+            "the operation acknowledged at {index} is not in the log"
+        );
+    }
+    entries.len()
+}
+
+#[test]
+fn a_full_disk_is_a_503_and_the_log_is_intact_after_a_restart() {
+    let dir = temp_dir("faults-full");
+    let data = dir.join("data");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let mut acked = Vec::new();
+    let node = start(&data);
+    let store = data.join("log.redb");
+    let refused = runtime.block_on(async {
+        for _ in 0..10 {
+            let (status, body, jws) = post_create(&client, &node).await;
+            assert_eq!(status, 202, "{body}");
+            acked.push((body["index"].as_u64().unwrap(), jws));
+        }
+        // The disk is now full: the store file cannot grow.
+        let size = std::fs::metadata(&store).unwrap().len();
+        prlimit_fsize(&node, &size.to_string());
+        let mut refused = None;
+        for _ in 0..3000 {
+            let (status, body, jws) = post_create(&client, &node).await;
+            match status {
+                202 => acked.push((body["index"].as_u64().unwrap(), jws)),
+                503 => {
+                    refused = Some(body);
+                    break;
+                }
+                other => panic!("a full disk answered {other}: {body}"),
+            }
+        }
+        let refused = refused.expect("3,000 creates with a full disk and no refusal");
+        assert_eq!(refused["code"], "unavailable", "{refused}");
+        // Later writes are refused too (until a restart), reads go on.
+        let (status, body, _) = post_create(&client, &node).await;
+        assert_eq!(status, 503, "{body}");
+        let head = verified_head(&client, &node).await;
+        assert!(head.size >= 10);
+        refused
+    });
+    prlimit_fsize(&node, "unlimited");
+    drop(node);
+    let node = start(&data);
+    let entries = runtime.block_on(async {
+        let entries = check_log(&client, &node, &acked).await;
+        let (status, body, _) = post_create(&client, &node).await;
+        assert_eq!(status, 202, "after the restart: {body}");
+        entries
+    });
+    eprintln!(
+        "full disk: {} operations acknowledged, then 503 {} ({}); after the restart the log holds all of \
+         them ({entries} entries) and takes writes",
+        acked.len(),
+        refused["code"],
+        refused["detail"]
+    );
+    drop(node);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+#[test]
+fn a_read_only_store_stops_the_start_with_its_path_and_changes_nothing() {
+    let dir = temp_dir("faults-ro");
+    let data = dir.join("data");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let mut acked = Vec::new();
+    let node = start(&data);
+    runtime.block_on(async {
+        for _ in 0..5 {
+            let (status, body, jws) = post_create(&client, &node).await;
+            assert_eq!(status, 202, "{body}");
+            acked.push((body["index"].as_u64().unwrap(), jws));
+        }
+    });
+    drop(node);
+    let store = data.join("log.redb");
+    // Root ignores file permissions unless its capabilities are dropped.
+    let prefix: Vec<&str> = if is_root() {
+        vec!["setpriv", "--inh-caps=-all", "--bounding-set=-all", "--"]
+    } else {
+        Vec::new()
+    };
+    let usable = prefix.is_empty()
+        || Command::new("setpriv")
+            .args(["--inh-caps=-all", "--bounding-set=-all", "--", "true"])
+            .status()
+            .is_ok_and(|s| s.success());
+    if usable {
+        std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o444)).unwrap();
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o555)).unwrap();
+        let output = command(&data, &prefix).output().unwrap();
+        std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        eprintln!("read-only store: {} {stdout}", output.status);
+        assert!(!output.status.success());
+        let answer: Value = serde_json::from_str(stdout.trim()).unwrap();
+        assert_eq!(answer["ok"], false);
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains(store.to_str().unwrap()),
+            "the message names the store: {message}"
+        );
+    } else {
+        eprintln!("read-only store: skipped (root, and setpriv cannot drop capabilities here)");
+    }
+    let node = start(&data);
+    runtime.block_on(async {
+        assert_eq!(check_log(&client, &node, &acked).await, acked.len());
+        let (status, body, _) = post_create(&client, &node).await;
+        assert_eq!(status, 202, "{body}");
+    });
+    drop(node);
+    let _ = std::fs::remove_dir_all(&dir);
+}
