@@ -1,33 +1,7 @@
 #![no_main]
-//! `vc-issuer bulk-issue` input: arbitrary bytes as an employee CSV. Must never panic;
-//! every accepted row holds its record key, every refusal names a line after the header,
-//! and no line is both accepted and refused.
-use std::collections::BTreeSet;
-use std::sync::OnceLock;
+//! The `bulk_csv` fuzz target. Its code is in `fuzz/bodies/bulk_csv.rs`, which
+//! `tests/tests/fuzz_corpora.rs` also runs over the committed corpus in every test run.
+#[path = "../bodies/bulk_csv.rs"]
+mod body;
 
-use vc_issuer::bulk::rows;
-use vc_issuer::templates::Templates;
-
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    // Compiled once: the schemas take far longer to build than a row takes to check.
-    static TEMPLATES: OnceLock<Option<Templates>> = OnceLock::new();
-    let Some(templates) = TEMPLATES.get_or_init(|| Templates::built_in().ok()) else {
-        return;
-    };
-    let Ok(template) = templates.get("EmployeeIdCredential") else {
-        return;
-    };
-    let Ok(parsed) = rows::parse(data, template, time::macros::date!(2026 - 11 - 22)) else {
-        return;
-    };
-    let refused: BTreeSet<u64> = parsed.bad.iter().map(|e| e.line).collect();
-    assert_eq!(refused.len(), parsed.bad_rows);
-    for row in &parsed.valid {
-        assert!(row.line >= 2);
-        assert!(!refused.contains(&row.line));
-        assert_eq!(
-            row.claims.get("employee_number").and_then(|v| v.as_str()),
-            Some(row.record_key.as_str())
-        );
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| body::run(data));

@@ -1,19 +1,7 @@
 #![no_main]
-//! DCQL queries from untrusted text (a request object or deep link read by a wallet): parse and
-//! validate must never panic; an accepted query re-serializes to one that validates the same,
-//! and matching it against arbitrary claims never panics.
-use verifier::oid4vp::dcql::DcqlQuery;
+//! The `dcql_query` fuzz target. Its code is in `fuzz/bodies/dcql_query.rs`, which
+//! `tests/tests/fuzz_corpora.rs` also runs over the committed corpus in every test run.
+#[path = "../bodies/dcql_query.rs"]
+mod body;
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    if let Ok(query) = DcqlQuery::from_json(text) {
-        let again = DcqlQuery::from_json(&query.to_json()).expect("a valid query re-parses");
-        assert_eq!(again, query);
-        let claims = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text).unwrap_or_default();
-        for credential in &query.credentials {
-            let _ = query.check_presentation(&credential.id, &credential.format, &claims);
-        }
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| body::run(data));

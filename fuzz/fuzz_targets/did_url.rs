@@ -1,12 +1,7 @@
-//! Fuzzes the DID and DID URL parsers and relative resolution: no input may panic.
 #![no_main]
+//! The `did_url` fuzz target. Its code is in `fuzz/bodies/did_url.rs`, which
+//! `tests/tests/fuzz_corpora.rs` also runs over the committed corpus in every test run.
+#[path = "../bodies/did_url.rs"]
+mod body;
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    if let Ok(s) = std::str::from_utf8(data) {
-        let _ = did_core::did::DidUrl::parse(s);
-        let _ = did_core::did::Did::parse(s);
-        if let Ok(base) = did_core::did::Did::parse("did:example:123") {
-            let _ = did_core::did::DidUrl::resolve_relative(&base, s);
-        }
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| body::run(data));

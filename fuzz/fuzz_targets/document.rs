@@ -1,11 +1,7 @@
-//! Fuzzes the DID document parsers (both representations): no input may panic.
 #![no_main]
+//! The `document` fuzz target. Its code is in `fuzz/bodies/document.rs`, which
+//! `tests/tests/fuzz_corpora.rs` also runs over the committed corpus in every test run.
+#[path = "../bodies/document.rs"]
+mod body;
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    if let Ok(s) = std::str::from_utf8(data) {
-        let _ = did_core::document::Document::from_json(s);
-        if let Ok(document) = did_core::document::Document::from_json_ld(s) {
-            let _ = document.to_json();
-        }
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| body::run(data));

@@ -1,18 +1,7 @@
 #![no_main]
-//! Issuer configuration: arbitrary bytes as `dojang.toml`, then the same checks `serve`
-//! runs at start. Must never panic; a configuration that validates has the derived
-//! settings filled in.
-use vc_issuer::config::Config;
+//! The `issuer_config` fuzz target. Its code is in `fuzz/bodies/issuer_config.rs`, which
+//! `tests/tests/fuzz_corpora.rs` also runs over the committed corpus in every test run.
+#[path = "../bodies/issuer_config.rs"]
+mod body;
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    let Ok(config) = Config::from_toml(text) else {
-        return;
-    };
-    if let Ok(valid) = config.validated() {
-        assert!(valid.public_url().starts_with("http"));
-        assert!(valid.listen_addr().is_ok());
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| body::run(data));

@@ -1,16 +1,7 @@
 #![no_main]
-//! OpenID4VP requests as a wallet receives them: arbitrary text read as a deep link (by value
-//! or by reference), as a request JSON object, and as a request object JWT. Must never panic;
-//! an accepted request re-encodes to a link that parses to the same request.
-use verifier::oid4vp::request::{AuthorizationRequest, DeepLink};
+//! The `oid4vp_request` fuzz target. Its code is in `fuzz/bodies/oid4vp_request.rs`, which
+//! `tests/tests/fuzz_corpora.rs` also runs over the committed corpus in every test run.
+#[path = "../bodies/oid4vp_request.rs"]
+mod body;
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    if let Ok(DeepLink::ByValue(request)) = DeepLink::parse(text) {
-        let again = AuthorizationRequest::from_deep_link(&request.deep_link("openid4vp://"))
-            .expect("a parsed request re-encodes to a link that parses");
-        assert_eq!(again, request);
-    }
-    let _ = AuthorizationRequest::from_json(text);
-    let _ = AuthorizationRequest::from_request_object(text, "redirect_uri:https://door.example/response");
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| body::run(data));

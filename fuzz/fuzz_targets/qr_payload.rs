@@ -1,23 +1,7 @@
 #![no_main]
-//! The door's QR payloads: presentation payloads (base45 and bounded inflating) and door
-//! challenges. Must never panic; whatever decodes must re-encode to something that decodes to
-//! the same.
-use verifier::qr::{self, DoorChallenge, MAX_INFLATED_LEN};
+//! The `qr_payload` fuzz target. Its code is in `fuzz/bodies/qr_payload.rs`, which
+//! `tests/tests/fuzz_corpora.rs` also runs over the committed corpus in every test run.
+#[path = "../bodies/qr_payload.rs"]
+mod body;
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    if let Ok(presentation) = qr::decode_presentation(text) {
-        assert!(presentation.len() <= MAX_INFLATED_LEN);
-        if let Ok(again) = qr::encode_presentation(&presentation) {
-            assert_eq!(
-                qr::decode_presentation(&again).ok().as_deref(),
-                Some(presentation.as_str())
-            );
-        }
-    }
-    if let Ok(challenge) = DoorChallenge::parse(text) {
-        assert_eq!(DoorChallenge::parse(&challenge.to_qr_text()).ok(), Some(challenge));
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| body::run(data));

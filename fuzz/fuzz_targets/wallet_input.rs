@@ -1,22 +1,7 @@
 #![no_main]
-//! What a phone wallet reads from outside: credential offer links (scanned QR codes), the
-//! records the app's store hands back, and the platform signer's signatures. Must never
-//! panic. The first byte picks the parser.
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let Some((&which, rest)) = data.split_first() else {
-        return;
-    };
-    match which % 3 {
-        0 => {
-            if let Ok(text) = std::str::from_utf8(rest) {
-                dojang::fuzzing::offer_link(text);
-            }
-        }
-        1 => {
-            if let Ok(text) = std::str::from_utf8(rest) {
-                dojang::fuzzing::stored_record(text);
-            }
-        }
-        _ => dojang::fuzzing::platform_signature(rest),
-    }
-});
+//! The `wallet_input` fuzz target. Its code is in `fuzz/bodies/wallet_input.rs`, which
+//! `tests/tests/fuzz_corpora.rs` also runs over the committed corpus in every test run.
+#[path = "../bodies/wallet_input.rs"]
+mod body;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| body::run(data));

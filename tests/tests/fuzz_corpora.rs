@@ -1,0 +1,147 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+//! CI's short form of fuzzing: every input of every committed fuzz corpus
+//! (`fuzz/corpus/<target>/`) goes once through the code of its fuzz target
+//! (`fuzz/bodies/<target>.rs`, which the cargo-fuzz binary in `fuzz/fuzz_targets/` calls too),
+//! in this dev build: debug assertions and overflow checks on, no sanitizer, no mutation.
+//! An input that once crashed a target (they are kept in the corpora), or that a change makes
+//! panic, fails here. `scripts/fuzz` does the coverage-guided runs.
+
+use std::path::{Path, PathBuf};
+
+#[path = "../../fuzz/bodies/bulk_csv.rs"]
+mod bulk_csv;
+#[path = "../../fuzz/bodies/data_integrity.rs"]
+mod data_integrity;
+#[path = "../../fuzz/bodies/dcql_query.rs"]
+mod dcql_query;
+#[path = "../../fuzz/bodies/did_url.rs"]
+mod did_url;
+#[path = "../../fuzz/bodies/document.rs"]
+mod document;
+#[path = "../../fuzz/bodies/door_policy.rs"]
+mod door_policy;
+#[path = "../../fuzz/bodies/issuer_config.rs"]
+mod issuer_config;
+#[path = "../../fuzz/bodies/issuer_template.rs"]
+mod issuer_template;
+#[path = "../../fuzz/bodies/jwk.rs"]
+mod jwk;
+#[path = "../../fuzz/bodies/jws.rs"]
+mod jws;
+#[path = "../../fuzz/bodies/merkle_proof.rs"]
+mod merkle_proof;
+#[path = "../../fuzz/bodies/multibase.rs"]
+mod multibase;
+#[path = "../../fuzz/bodies/oid4vci_request.rs"]
+mod oid4vci_request;
+#[path = "../../fuzz/bodies/oid4vp_request.rs"]
+mod oid4vp_request;
+#[path = "../../fuzz/bodies/oid4vp_response.rs"]
+mod oid4vp_response;
+#[path = "../../fuzz/bodies/operation.rs"]
+mod operation;
+#[path = "../../fuzz/bodies/qr_payload.rs"]
+mod qr_payload;
+#[path = "../../fuzz/bodies/resolution.rs"]
+mod resolution;
+#[path = "../../fuzz/bodies/sd_jwt.rs"]
+mod sd_jwt;
+#[path = "../../fuzz/bodies/status_list.rs"]
+mod status_list;
+#[path = "../../fuzz/bodies/tree_head.rs"]
+mod tree_head;
+#[path = "../../fuzz/bodies/trust_bundle.rs"]
+mod trust_bundle;
+#[path = "../../fuzz/bodies/vc.rs"]
+mod vc;
+#[path = "../../fuzz/bodies/wallet_input.rs"]
+mod wallet_input;
+#[path = "../../fuzz/bodies/x509_chain.rs"]
+mod x509_chain;
+
+/// What a fuzz target's binary calls on every input.
+type Target = fn(&[u8]);
+
+/// Each fuzz target by name, with the function its binary calls on every input.
+const TARGETS: &[(&str, Target)] = &[
+    ("bulk_csv", bulk_csv::run),
+    ("data_integrity", data_integrity::run),
+    ("dcql_query", dcql_query::run),
+    ("did_url", did_url::run),
+    ("document", document::run),
+    ("door_policy", door_policy::run),
+    ("issuer_config", issuer_config::run),
+    ("issuer_template", issuer_template::run),
+    ("jwk", jwk::run),
+    ("jws", jws::run),
+    ("merkle_proof", merkle_proof::run),
+    ("multibase", multibase::run),
+    ("oid4vci_request", oid4vci_request::run),
+    ("oid4vp_request", oid4vp_request::run),
+    ("oid4vp_response", oid4vp_response::run),
+    ("operation", operation::run),
+    ("qr_payload", qr_payload::run),
+    ("resolution", resolution::run),
+    ("sd_jwt", sd_jwt::run),
+    ("status_list", status_list::run),
+    ("tree_head", tree_head::run),
+    ("trust_bundle", trust_bundle::run),
+    ("vc", vc::run),
+    ("wallet_input", wallet_input::run),
+    ("x509_chain", x509_chain::run),
+];
+
+fn fuzz_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz")
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out; // a target whose corpus is still empty has no directory in git
+    };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Every target in `fuzz/fuzz_targets/` is replayed here, and nothing else.
+#[test]
+fn every_fuzz_target_is_replayed() {
+    let mut on_disk: Vec<String> = std::fs::read_dir(fuzz_dir().join("fuzz_targets"))
+        .unwrap()
+        .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    let listed: Vec<String> = TARGETS.iter().map(|(name, _)| (*name).to_owned()).collect();
+    assert_eq!(listed, on_disk, "add the new target to the targets! list of this test");
+}
+
+#[test]
+fn committed_corpora_replay_without_panics() {
+    let mut total = 0;
+    for (name, run) in TARGETS {
+        let inputs = files(&fuzz_dir().join("corpus").join(name));
+        for path in &inputs {
+            let data = std::fs::read(path).unwrap();
+            let outcome = std::panic::catch_unwind(|| run(&data));
+            assert!(outcome.is_ok(), "fuzz target {name} panicked on {}", path.display());
+        }
+        println!("{name}: {} inputs", inputs.len());
+        total += inputs.len();
+    }
+    println!("replayed {total} corpus inputs through {} fuzz targets", TARGETS.len());
+}
