@@ -82,6 +82,13 @@ pub(super) fn document(value: Value) -> Result<Document, DocumentError> {
         }
     }
     document.extra = map;
+    // Lists grow from a capacity of four (fallible collects, pushes); a verifier holding
+    // thousands of documents keeps them, so each is trimmed to its length.
+    document.verification_method.shrink_to_fit();
+    for relationship in Relationship::ALL {
+        document.relationship_mut(relationship).shrink_to_fit();
+    }
+    document.service.shrink_to_fit();
     Ok(document)
 }
 

@@ -55,15 +55,8 @@ impl TrustBundle {
         operator: &VerifyingKey,
         registry: Option<&ResolutionVerifier>,
     ) -> Result<LoadedBundle, Error> {
-        if bytes.len() > MAX_BUNDLE_LEN {
-            return Err(bad(format!("larger than {MAX_BUNDLE_LEN} bytes")));
-        }
-        let text = std::str::from_utf8(bytes).map_err(|_| bad("not UTF-8 text"))?;
-        let payload = jws::verify(text, operator)?;
-        refuse_duplicate_members(&payload)?;
-        let content: BundleContent =
-            serde_json::from_slice(&payload).map_err(|e| bad(format!("content: {}", short(&e.to_string()))))?;
-        LoadedBundle::from_content(content, registry)
+        let payload = verified_payload(bytes, operator)?;
+        from_payload(payload, registry)
     }
 
     /// [`TrustBundle::load`] from a file, refusing one over [`MAX_BUNDLE_LEN`] bytes before
@@ -74,8 +67,28 @@ impl TrustBundle {
         registry: Option<&ResolutionVerifier>,
     ) -> Result<LoadedBundle, Error> {
         let bytes = crate::files::read_limited_bytes(path, MAX_BUNDLE_LEN)?;
-        TrustBundle::load(&bytes, operator, registry)
+        let payload = verified_payload(&bytes, operator)?;
+        drop(bytes); // a large bundle is not held three times over while it is read
+        from_payload(payload, registry)
     }
+}
+
+/// The payload of a bundle JWS signed by `operator`, refusing one over [`MAX_BUNDLE_LEN`].
+fn verified_payload(bytes: &[u8], operator: &VerifyingKey) -> Result<Vec<u8>, Error> {
+    if bytes.len() > MAX_BUNDLE_LEN {
+        return Err(bad(format!("larger than {MAX_BUNDLE_LEN} bytes")));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| bad("not UTF-8 text"))?;
+    jws::verify(text, operator)
+}
+
+/// The content of a verified payload (no member named twice at any depth), checked.
+fn from_payload(payload: Vec<u8>, registry: Option<&ResolutionVerifier>) -> Result<LoadedBundle, Error> {
+    refuse_duplicate_members(&payload)?;
+    let content: BundleContent =
+        serde_json::from_slice(&payload).map_err(|e| bad(format!("content: {}", short(&e.to_string()))))?;
+    drop(payload);
+    LoadedBundle::from_content(content, registry)
 }
 
 /// A bundle whose signature and proofs checked out, answering offline. Cheap to clone (the
@@ -103,7 +116,7 @@ impl std::fmt::Debug for LoadedBundle {
 }
 
 impl LoadedBundle {
-    fn from_content(content: BundleContent, registry: Option<&ResolutionVerifier>) -> Result<LoadedBundle, Error> {
+    fn from_content(mut content: BundleContent, registry: Option<&ResolutionVerifier>) -> Result<LoadedBundle, Error> {
         if content.version != BUNDLE_VERSION {
             return Err(bad(format!(
                 "version {} is not supported (this verifier reads {BUNDLE_VERSION})",
@@ -140,13 +153,15 @@ impl LoadedBundle {
             }
         };
 
+        // Documents and status lists move into the resolver and the status source, each
+        // freed as it is converted: a door holding 10,000 documents keeps one copy, not two.
         let mut documents = DocumentsResolver::default();
-        for (did, value) in &content.documents {
-            let parsed = Did::parse(did).map_err(|e| bad(format!("documents: {}: {e}", short(did))))?;
+        for (did, value) in std::mem::take(&mut content.documents) {
+            let parsed = Did::parse(&did).map_err(|e| bad(format!("documents: {}: {e}", short(&did))))?;
             if matches!(parsed.method(), "key" | "jwk" | "dojang") {
                 return Err(bad(format!(
                     "documents: {} is a did:{} DID, which is not carried as a plain document",
-                    short(did),
+                    short(&did),
                     parsed.method()
                 )));
             }
@@ -155,15 +170,15 @@ impl LoadedBundle {
             } else {
                 Representation::Json
             };
-            let document = Document::from_value(value.clone(), representation)
-                .map_err(|e| bad(format!("documents: {}: {e}", short(did))))?;
+            let document = Document::from_value(value, representation)
+                .map_err(|e| bad(format!("documents: {}: {e}", short(&did))))?;
             if document.id != parsed {
                 return Err(bad(format!(
                     "documents: the document for {} names another id",
-                    short(did)
+                    short(&did)
                 )));
             }
-            dids.insert(did.clone());
+            dids.insert(did);
             documents.insert(document, representation);
         }
         let documents = Arc::new(documents);
@@ -174,12 +189,12 @@ impl LoadedBundle {
 
         let mut source = MemoryStatusListSource::new();
         let mut status_fetched_at = BTreeMap::new();
-        for (url, list) in &content.status_lists {
+        for (url, list) in std::mem::take(&mut content.status_lists) {
             let bytes = URL_SAFE_NO_PAD
                 .decode(&list.bytes)
-                .map_err(|_| bad(format!("status_lists: {}: bytes are not base64url", short(url))))?;
-            source.insert(url.clone(), bytes);
+                .map_err(|_| bad(format!("status_lists: {}: bytes are not base64url", short(&url))))?;
             status_fetched_at.insert(url.clone(), at(list.fetched_at));
+            source.insert(url, bytes);
         }
 
         Ok(LoadedBundle {
@@ -260,7 +275,9 @@ impl LoadedBundle {
         self.tree_head.as_ref()
     }
 
-    /// The checked content.
+    /// The checked content, without its `documents` and `status_lists`: those moved into
+    /// [`LoadedBundle::resolver`] and [`LoadedBundle::status_source`] (see
+    /// [`LoadedBundle::dids`] and [`LoadedBundle::status_list_urls`]).
     pub fn content(&self) -> &BundleContent {
         &self.content
     }
