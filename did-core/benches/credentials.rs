@@ -26,7 +26,10 @@
 //! Run with `cargo bench -p did-core --bench credentials`.
 
 // A benchmark is test code: a fixture that fails to load should stop it loudly.
-#![allow(clippy::expect_used)]
+#![allow(clippy::expect_used, clippy::indexing_slicing)]
+
+#[path = "../../bench/report.rs"]
+mod report;
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -43,6 +46,7 @@ use did_core::resolve::{CachingResolver, KeyResolver, Resolver};
 use did_core::sd_jwt::{self, IssueOptions, KeyBinding, SdJwt};
 use did_core::vc::Credential;
 use did_core::vc::jwt::{self, JwtEncoding, JwtVerifyOptions};
+use report::Report;
 use serde_json::json;
 use tokio::runtime::Runtime;
 
@@ -76,6 +80,9 @@ struct Fixture {
     vc_jwt_input: Vec<u8>,
     vc_jwt_signature: Vec<u8>,
     vc_jwt_payload: Vec<u8>,
+    /// The same credential as a VC Data Model 1.1 JWT (`vc` claim): the input the peers
+    /// (ssi, did-jwt-vc) verify too.
+    vc_jwt_v11: String,
     sd_jwt_kb: String,
     sd_jwt_options: sd_jwt::VerifyOptions,
     /// The SD-JWT's issuer JWT and KB-JWT signing inputs and signatures.
@@ -118,6 +125,17 @@ impl Fixture {
         });
         let credential = Credential::from_json(credential_json.clone()).expect("valid credential");
         let vc_jwt = jwt::sign_credential(&credential, JwtEncoding::JoseCose, &issuer).expect("signs");
+        let credential_v11 = json!({
+            "@context": ["https://www.w3.org/2018/credentials/v1"],
+            "id": "urn:uuid:3978344f-8596-4c3a-a978-8fcaba3903c5",
+            "type": ["VerifiableCredential"],
+            "issuer": issuer_did,
+            "issuanceDate": "2026-01-01T00:00:00Z",
+            "expirationDate": "2036-01-01T00:00:00Z",
+            "credentialSubject": credential_json["credentialSubject"].clone()
+        });
+        let credential_v11 = Credential::from_json(credential_v11).expect("valid credential");
+        let vc_jwt_v11 = jwt::sign_credential(&credential_v11, JwtEncoding::Vc11, &issuer).expect("signs");
         let decoded = jose::decode(&vc_jwt).expect("decodes");
         let vc_jwt_input = decoded.signing_input().as_bytes().to_vec();
         let vc_jwt_signature = decoded.signature().to_vec();
@@ -168,6 +186,7 @@ impl Fixture {
             vc_jwt_signature,
             vc_jwt_payload,
             vc_jwt,
+            vc_jwt_v11,
             sd_issuer_input: issuer_jws.signing_input().as_bytes().to_vec(),
             sd_issuer_signature: issuer_jws.signature().to_vec(),
             kb_input: kb_jws.signing_input().as_bytes().to_vec(),
@@ -220,6 +239,18 @@ impl Fixture {
             .block_on(jwt::verify_credential(
                 black_box(&self.vc_jwt),
                 &self.caching,
+                &self.jwt_options(),
+            ))
+            .expect("verifies");
+        black_box(verified);
+    }
+
+    fn vc_jwt_v11(&self) {
+        let verified = self
+            .runtime
+            .block_on(jwt::verify_credential(
+                black_box(&self.vc_jwt_v11),
+                &KeyResolver,
                 &self.jwt_options(),
             ))
             .expect("verifies");
@@ -337,6 +368,7 @@ const CASES: &[Case] = &[
     ("raw verify x2", Fixture::raw_verify_twice),
     ("vc-jwt", Fixture::vc_jwt),
     ("vc-jwt (CachingResolver, warm)", Fixture::vc_jwt_cached),
+    ("vc-jwt v1.1 (the peers' input)", Fixture::vc_jwt_v11),
     ("sd-jwt-vc+kb", Fixture::sd_jwt_kb),
     ("ecdsa-rdfc-2019", Fixture::data_integrity),
 ];
@@ -396,6 +428,19 @@ fn target(name: &str) -> Option<f64> {
     }
 }
 
+/// The summary's name for a case's median time, if `bench/report.py` uses it.
+fn figure_key(name: &str) -> Option<&'static str> {
+    match name {
+        "raw verify" => Some("raw_verify_us"),
+        "vc-jwt" => Some("vc_jwt_us"),
+        "vc-jwt (CachingResolver, warm)" => Some("vc_jwt_cached_us"),
+        "vc-jwt v1.1 (the peers' input)" => Some("vc_jwt_v11_us"),
+        "sd-jwt-vc+kb" => Some("sd_jwt_kb_us"),
+        "ecdsa-rdfc-2019" => Some("ecdsa_rdfc_2019_us"),
+        _ => None,
+    }
+}
+
 /// Times every case in interleaved rounds (so a burst of load elsewhere hits all cases
 /// alike) and prints, per case, the median and the fastest round, each with its ratio to
 /// the same statistic of the first case, `raw verify`. On a shared machine, load only
@@ -429,11 +474,32 @@ fn ratio_table(fixture: &Fixture) {
         "{:<36} {:>10} {:>7} {:>10} {:>7}  target",
         "case", "median µs", "x raw", "fastest µs", "x raw"
     );
+    let mut report = Report::new(
+        "credentials",
+        "Credential verification (did-core), against one raw ES256 verify",
+    );
+    report.header(&["case", "median µs", "x raw", "fastest µs", "x raw"]);
+    report.note(format!(
+        "{ROUNDS} interleaved rounds of {BUDGET:?} per case; signature backend {BACKEND}. \
+         `x raw` is time over the time of one raw verify (lower is faster)."
+    ));
     for (index, ((name, _), (median, fastest))) in all.iter().zip(&stats).enumerate() {
         if index == CASES.len() {
             println!("-- vc-jwt parts (not additive: some contain others) --");
         }
         let (by_median, by_fastest) = (median / raw_median, fastest / raw_fastest);
+        if index < CASES.len() {
+            report.row(vec![
+                (*name).to_owned(),
+                report::us(*median),
+                report::x(by_median),
+                report::us(*fastest),
+                report::x(by_fastest),
+            ]);
+        }
+        if let Some(key) = figure_key(name) {
+            report.figure(key, *median);
+        }
         let goal = match target(name) {
             Some(limit) => {
                 let verdict = |ratio: f64| if ratio <= limit { "met" } else { "MISSED" };
@@ -446,6 +512,17 @@ fn ratio_table(fixture: &Fixture) {
             None => String::new(),
         };
         println!("{name:<36} {median:>10.2} {by_median:>6.2}x {fastest:>10.2} {by_fastest:>6.2}x  {goal}");
+    }
+    report.write();
+}
+
+/// Writes the inputs the peers verify (`scripts/bench` hands them to ssi and did-jwt-vc).
+fn write_peer_inputs(fixture: &Fixture) {
+    let path = report::out_dir().join("inputs.json");
+    let inputs = json!({ "vc_jwt_v11": fixture.vc_jwt_v11, "di_credential": fixture.di_signed });
+    let written = std::fs::create_dir_all(report::out_dir()).and_then(|()| std::fs::write(&path, inputs.to_string()));
+    if let Err(error) = written {
+        eprintln!("cannot write {}: {error}", path.display());
     }
 }
 
@@ -471,6 +548,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let has = |flag: &str| args.iter().any(|arg| arg == flag);
     if has("--bench") && !has("--profile-time") && !has("--list") {
+        write_peer_inputs(&fixture);
         ratio_table(&fixture);
     }
 }

@@ -610,6 +610,35 @@ fn table(reports: &[Report], key_type: KeyType) -> String {
         let _ = writeln!(out);
     }
     let _ = writeln!(out, "{rule}");
+    let mut summary = report::Report::new(
+        "registry-node",
+        "Registry node: appends, resolution and proofs against log size",
+    );
+    let sizes: Vec<String> = reports.iter().map(|r| grouped(r.size)).collect();
+    let header: Vec<&str> = std::iter::once("DIDs in the log")
+        .chain(sizes.iter().map(String::as_str))
+        .collect();
+    summary.header(&header);
+    for ((label, _), row) in rows.iter().zip(&cells).skip(1) {
+        summary.row(
+            std::iter::once((*label).to_owned())
+                .chain(row.iter().cloned())
+                .collect(),
+        );
+    }
+    summary.note(format!(
+        "did-core backend: {BACKEND}; DID keys {key_type:?}, operator key P-256 (ES256); {IN_FLIGHT} submitters, \
+         default batching (256 ops or 20 ms per head). Ratios are to one raw ES256 verify timed just before each."
+    ));
+    for r in reports {
+        let n = r.size;
+        summary.figure(&format!("proof_check_x_raw_{n}"), r.proof_check.ratio);
+        summary.figure(&format!("resolve_p50_us_{n}"), r.resolve_p50.as_secs_f64() * 1e6);
+        summary.figure(&format!("proof_json_bytes_{n}"), r.proof_json_max as f64);
+        summary.figure(&format!("append_per_s_{n}"), r.size as f64 / r.append.as_secs_f64());
+        summary.figure(&format!("parse_op_x_raw_{n}"), r.parse_op.ratio);
+    }
+    summary.write();
     for r in reports {
         let check = r.proof_check.ratio;
         let _ = writeln!(
@@ -624,6 +653,9 @@ fn table(reports: &[Report], key_type: KeyType) -> String {
     }
     out
 }
+
+#[path = "../../bench/report.rs"]
+mod report;
 
 fn main() {
     // `cargo bench` passes `--bench`; this is not a criterion harness, so arguments are ignored.
