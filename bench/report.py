@@ -154,7 +154,9 @@ def main() -> None:
     ]
     bars = [(label, raw / us, us, kind) for label, us, kind in bars if us and raw]
 
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    # The run's time, not this script's: the report can be regenerated from a run later.
+    stamp = max((p.stat().st_mtime for p in run.glob("*.json")), default=0.0)
+    now = datetime.datetime.fromtimestamp(stamp, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmark results",
         "",
