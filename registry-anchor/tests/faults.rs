@@ -23,7 +23,7 @@
 
 use std::io::{BufRead as _, BufReader};
 use std::os::unix::fs::PermissionsExt as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use did_core::key::{KeyType, VerifyingKey};
@@ -111,9 +111,10 @@ async fn check_log(client: &reqwest::Client, node: &Node, acked: &[(u64, String)
     entries.len()
 }
 
-#[test]
-fn a_full_disk_is_a_503_and_the_log_is_intact_after_a_restart() {
-    let dir = temp_dir("faults-full");
+/// A test's folder (`temp_dir(name)`), the node's data folder in it, a two-thread runtime, an
+/// HTTP client and the node started on that data folder.
+fn setup(name: &str) -> (PathBuf, PathBuf, tokio::runtime::Runtime, reqwest::Client, Node) {
+    let dir = temp_dir(name);
     let data = dir.join("data");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -121,8 +122,14 @@ fn a_full_disk_is_a_503_and_the_log_is_intact_after_a_restart() {
         .build()
         .unwrap();
     let client = reqwest::Client::new();
-    let mut acked = Vec::new();
     let node = start(&data);
+    (dir, data, runtime, client, node)
+}
+
+#[test]
+fn a_full_disk_is_a_503_and_the_log_is_intact_after_a_restart() {
+    let (dir, data, runtime, client, node) = setup("faults-full");
+    let mut acked = Vec::new();
     let store = data.join("log.redb");
     let refused = runtime.block_on(async {
         for _ in 0..10 {
@@ -184,16 +191,8 @@ fn is_root() -> bool {
 
 #[test]
 fn a_read_only_store_stops_the_start_with_its_path_and_changes_nothing() {
-    let dir = temp_dir("faults-ro");
-    let data = dir.join("data");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let client = reqwest::Client::new();
+    let (dir, data, runtime, client, node) = setup("faults-ro");
     let mut acked = Vec::new();
-    let node = start(&data);
     runtime.block_on(async {
         for _ in 0..5 {
             let (status, body, jws) = post_create(&client, &node).await;

@@ -23,9 +23,8 @@
 )]
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::{BufRead as _, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -33,15 +32,7 @@ use serde_json::{Value, json};
 
 mod common;
 
-/// The environment variables that would override the test's configuration file.
-const CONFIG_ENV: [&str; 6] = [
-    "DATABASE_URL",
-    "DOJANG_LISTEN",
-    "DOJANG_DATA_DIR",
-    "DOJANG_PUBLIC_URL",
-    "DOJANG_DID_METHOD",
-    "DOJANG_KEY_PASSPHRASE",
-];
+use common::serve::{self, ClearConfig as _, Service, configure};
 
 /// Kill/restart rounds: `DOJANG_ISSUER_CRASH_ROUNDS`, default 8.
 fn rounds() -> u64 {
@@ -78,65 +69,15 @@ impl Rng {
     }
 }
 
-/// `vc-issuer serve` as a child process.
-struct Service {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts `vc-issuer serve --config <dir>/dojang.toml` and reads its start lines; returns the
-/// service and the admin token when this start made one.
+/// Starts `vc-issuer serve --config <dir>/dojang.toml`; returns the service and the admin token
+/// when this start made one.
 fn start(dir: &Path) -> (Service, Option<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vc-issuer"))
-        .env_clear_config()
-        .args(["serve", "--config"])
-        .arg(dir.join("dojang.toml"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let (mut url, mut token) = (None, None);
-    loop {
-        let mut line = String::new();
-        assert!(
-            stdout.read_line(&mut line).unwrap() > 0,
-            "vc-issuer serve stopped at start"
-        );
-        if let Some(rest) = line.trim().strip_prefix("vc-issuer listening on ") {
-            url = Some(rest.to_owned());
-        }
-        if let Some(rest) = line.trim().strip_prefix("admin token") {
-            let word = rest.split_whitespace().next().unwrap();
-            if !word.starts_with('(') {
-                token = Some(word.to_owned());
-            }
-            break;
-        }
-    }
-    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    (
-        Service {
-            child,
-            url: url.unwrap(),
-        },
-        token,
+    serve::start(
+        Command::new(serve::BIN)
+            .env_clear_config()
+            .args(["serve", "--config"])
+            .arg(dir.join("dojang.toml")),
     )
-}
-
-fn configure(dir: &Path) {
-    let toml = format!(
-        "listen = \"127.0.0.1:0\"\ndata_dir = {:?}\n\n[did]\nmethod = \"key\"\n",
-        dir.join("data").display().to_string()
-    );
-    std::fs::write(dir.join("dojang.toml"), toml).unwrap();
 }
 
 fn number(row: usize) -> String {
@@ -563,7 +504,7 @@ fn bulk_issue_killed_at_random_moments_lists_only_stored_offers_and_a_rerun_comp
     std::fs::write(&csv_path, csv).unwrap();
     let out = dir.path().join("offers");
     let bulk = |extra: &[&str]| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_vc-issuer"));
+        let mut command = Command::new(serve::BIN);
         command
             .env_clear_config()
             .args(["bulk-issue", "--quiet", "--type", TYPE, "--config"])
@@ -649,18 +590,4 @@ fn bulk_issue_killed_at_random_moments_lists_only_stored_offers_and_a_rerun_comp
         started.elapsed().as_secs_f64(),
         stored - CSV_ROWS
     );
-}
-
-/// Removes [`CONFIG_ENV`] from a child's environment.
-trait ClearConfig {
-    fn env_clear_config(&mut self) -> &mut Self;
-}
-
-impl ClearConfig for Command {
-    fn env_clear_config(&mut self) -> &mut Self {
-        for name in CONFIG_ENV {
-            self.env_remove(name);
-        }
-        self
-    }
 }

@@ -24,49 +24,18 @@
     missing_docs
 )]
 
-use std::io::{BufRead as _, BufReader, Read as _};
+use std::io::Read as _;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 
 mod common;
 
-/// The environment variables that would override the test's configuration file.
-const CONFIG_ENV: [&str; 6] = [
-    "DATABASE_URL",
-    "DOJANG_LISTEN",
-    "DOJANG_DATA_DIR",
-    "DOJANG_PUBLIC_URL",
-    "DOJANG_DID_METHOD",
-    "DOJANG_KEY_PASSPHRASE",
-];
+use common::serve::{self, BIN, ClearConfig as _, Service, configure};
 
-const BIN: &str = env!("CARGO_BIN_EXE_vc-issuer");
 const TYPE: &str = "EmployeeIdCredential";
-
-struct Service {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn configure(dir: &Path) -> PathBuf {
-    let config = dir.join("dojang.toml");
-    let toml = format!(
-        "listen = \"127.0.0.1:0\"\ndata_dir = {:?}\n\n[did]\nmethod = \"key\"\n",
-        dir.join("data").display().to_string()
-    );
-    std::fs::write(&config, toml).unwrap();
-    config
-}
 
 fn database(dir: &Path) -> PathBuf {
     dir.join("data").join("issuer.db")
@@ -93,38 +62,7 @@ fn command(dir: &Path, prefix: &[&str], env: &[(&str, String)]) -> Command {
 
 /// Starts the service; returns it and the admin token when this start made one.
 fn start(dir: &Path) -> (Service, Option<String>) {
-    let mut child = command(dir, &[], &[])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let (mut url, mut token) = (None, None);
-    loop {
-        let mut line = String::new();
-        assert!(
-            stdout.read_line(&mut line).unwrap() > 0,
-            "vc-issuer serve stopped at start"
-        );
-        if let Some(rest) = line.trim().strip_prefix("vc-issuer listening on ") {
-            url = Some(rest.to_owned());
-        }
-        if let Some(rest) = line.trim().strip_prefix("admin token") {
-            let word = rest.split_whitespace().next().unwrap();
-            if !word.starts_with('(') {
-                token = Some(word.to_owned());
-            }
-            break;
-        }
-    }
-    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    (
-        Service {
-            child,
-            url: url.unwrap(),
-        },
-        token,
-    )
+    serve::start(&mut command(dir, &[], &[]))
 }
 
 /// Runs the service expecting it to stop at start; returns its exit code and standard error.
@@ -359,18 +297,4 @@ async fn a_read_only_database_stops_the_start_with_its_path_and_changes_nothing(
     assert_eq!(before, after);
     assert_eq!(issue(&http, &service, &token, 99).await.0, 201);
     kill(service);
-}
-
-/// Removes [`CONFIG_ENV`] from a child's environment.
-trait ClearConfig {
-    fn env_clear_config(&mut self) -> &mut Self;
-}
-
-impl ClearConfig for Command {
-    fn env_clear_config(&mut self) -> &mut Self {
-        for name in CONFIG_ENV {
-            self.env_remove(name);
-        }
-        self
-    }
 }

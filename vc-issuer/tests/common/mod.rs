@@ -3,6 +3,7 @@
 #![allow(dead_code, unused_macros, unused_imports, clippy::unwrap_used)]
 
 pub mod pg;
+pub mod serve;
 
 use serde_json::{Value, json};
 use vc_issuer::config::{Config, DidMethod};
