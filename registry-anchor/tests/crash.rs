@@ -31,8 +31,11 @@ use registry_anchor::tree_head::TreeHead;
 use serde_json::Value;
 
 mod common;
+#[path = "../../test-support/process.rs"]
+mod process;
 
 use common::*;
+use process::{Rng, env_u64};
 
 /// Concurrent writers per round.
 const WRITERS: usize = 8;
@@ -42,32 +45,6 @@ const POOL: usize = 24;
 const READY_UPDATES: usize = 6;
 
 /// xorshift64*: enough to spread kill moments and choices, reproducible from a seed.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed.max(1))
-    }
-
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    /// A number in `low..=high`.
-    fn range(&mut self, low: u64, high: u64) -> u64 {
-        low + self.next() % (high - low + 1)
-    }
-
-    fn percent(&mut self, p: u64) -> bool {
-        self.next() % 100 < p
-    }
-}
-
 /// A DID this test writes to. `keys[i]` signs operation `i` of the chain, which commits to
 /// `keys[i + 1]`; `chain` is the chain as known (from the log at the round's start, then from
 /// the acknowledgements of the round).
@@ -354,12 +331,6 @@ async fn check_log(client: &reqwest::Client, node: &Node, books: &mut Books, tou
         check_resolution(client, node, books, &head, did).await;
     }
     found
-}
-
-fn env_u64(name: &str) -> Option<u64> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.parse().unwrap_or_else(|e| panic!("{name}: {e}")))
 }
 
 #[test]

@@ -31,8 +31,11 @@ use registry_anchor::merkle::{Tree, leaf_hash};
 use serde_json::Value;
 
 mod common;
+#[path = "../../test-support/process.rs"]
+mod process;
 
 use common::*;
+use process::{permissions_bind_prefix, prlimit_fsize};
 
 /// `registry-anchor serve` on `data` with SIGXFSZ ignored and `prefix` (e.g. `setpriv ...`)
 /// before it.
@@ -63,17 +66,6 @@ fn start(data: &Path) -> Node {
         log_id: started["logId"].as_str().unwrap().to_owned(),
         operator: VerifyingKey::from_multikey(kid.split('#').nth(1).unwrap()).unwrap(),
     }
-}
-
-fn prlimit_fsize(node: &Node, limit: &str) {
-    let status = Command::new("prlimit")
-        .arg("--pid")
-        .arg(node.child.id().to_string())
-        // The soft limit only: raising it back needs no privilege.
-        .arg(format!("--fsize={limit}:"))
-        .status()
-        .expect("prlimit (util-linux) is needed by this test");
-    assert!(status.success(), "prlimit --fsize={limit}: failed");
 }
 
 /// Posts a new create; returns the status, the answer and the operation.
@@ -139,7 +131,7 @@ fn a_full_disk_is_a_503_and_the_log_is_intact_after_a_restart() {
         }
         // The disk is now full: the store file cannot grow.
         let size = std::fs::metadata(&store).unwrap().len();
-        prlimit_fsize(&node, &size.to_string());
+        prlimit_fsize(node.child.id(), &size.to_string());
         let mut refused = None;
         for _ in 0..3000 {
             let (status, body, jws) = post_create(&client, &node).await;
@@ -161,7 +153,7 @@ fn a_full_disk_is_a_503_and_the_log_is_intact_after_a_restart() {
         assert!(head.size >= 10);
         refused
     });
-    prlimit_fsize(&node, "unlimited");
+    prlimit_fsize(node.child.id(), "unlimited");
     drop(node);
     let node = start(&data);
     let entries = runtime.block_on(async {
@@ -181,14 +173,6 @@ fn a_full_disk_is_a_503_and_the_log_is_intact_after_a_restart() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
-}
-
 #[test]
 fn a_read_only_store_stops_the_start_with_its_path_and_changes_nothing() {
     let (dir, data, runtime, client, node) = setup("faults-ro");
@@ -203,17 +187,7 @@ fn a_read_only_store_stops_the_start_with_its_path_and_changes_nothing() {
     drop(node);
     let store = data.join("log.redb");
     // Root ignores file permissions unless its capabilities are dropped.
-    let prefix: Vec<&str> = if is_root() {
-        vec!["setpriv", "--inh-caps=-all", "--bounding-set=-all", "--"]
-    } else {
-        Vec::new()
-    };
-    let usable = prefix.is_empty()
-        || Command::new("setpriv")
-            .args(["--inh-caps=-all", "--bounding-set=-all", "--", "true"])
-            .status()
-            .is_ok_and(|s| s.success());
-    if usable {
+    if let Some(prefix) = permissions_bind_prefix() {
         std::fs::set_permissions(&store, std::fs::Permissions::from_mode(0o444)).unwrap();
         std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o555)).unwrap();
         let output = command(&data, &prefix).output().unwrap();

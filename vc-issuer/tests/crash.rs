@@ -31,8 +31,11 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 mod common;
+#[path = "../../test-support/process.rs"]
+mod process;
 
 use common::serve::{self, ClearConfig as _, Service, configure};
+use process::{Rng, env_u64};
 
 /// Kill/restart rounds: `DOJANG_ISSUER_CRASH_ROUNDS`, default 8.
 fn rounds() -> u64 {
@@ -48,27 +51,6 @@ const CLIENTS: usize = 6;
 const TYPE: &str = "EmployeeIdCredential";
 
 /// xorshift64*: reproducible kill moments from a seed.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed.max(1))
-    }
-
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn range(&mut self, low: u64, high: u64) -> u64 {
-        low + self.next() % (high - low + 1)
-    }
-}
-
 /// Starts `vc-issuer serve --config <dir>/dojang.toml`; returns the service and the admin token
 /// when this start made one.
 fn start(dir: &Path) -> (Service, Option<String>) {
@@ -232,12 +214,6 @@ async fn check(http: &reqwest::Client, url: &str, token: &str, books: &Books) ->
         );
     }
     by_key.len()
-}
-
-fn env_u64(name: &str) -> Option<u64> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.parse().unwrap_or_else(|e| panic!("{name}: {e}")))
 }
 
 /// Runs the rows of `queue` with [`CLIENTS`] clients; with `kill`, kills the service once

@@ -32,8 +32,11 @@ use std::process::{Command, Stdio};
 use serde_json::{Value, json};
 
 mod common;
+#[path = "../../test-support/process.rs"]
+mod process;
 
 use common::serve::{self, BIN, ClearConfig as _, Service, configure};
+use process::{permissions_bind_prefix, prlimit_fsize};
 
 const TYPE: &str = "EmployeeIdCredential";
 
@@ -81,17 +84,6 @@ fn start_fails(dir: &Path, prefix: &[&str], env: &[(&str, String)]) -> (i32, Str
 fn kill(mut service: Service) {
     service.child.kill().unwrap();
     service.child.wait().unwrap();
-}
-
-fn prlimit_fsize(service: &Service, limit: &str) {
-    let status = Command::new("prlimit")
-        .arg("--pid")
-        .arg(service.child.id().to_string())
-        // The soft limit only: raising it back needs no privilege.
-        .arg(format!("--fsize={limit}:"))
-        .status()
-        .expect("prlimit (util-linux) is needed by this test");
-    assert!(status.success(), "prlimit --fsize={limit} failed");
 }
 
 fn file_len(path: &Path) -> u64 {
@@ -176,7 +168,7 @@ async fn a_full_disk_is_a_503_then_issuance_resumes_and_nothing_is_corrupt() {
         .map(|p| file_len(p))
         .max()
         .unwrap();
-    prlimit_fsize(&service, &(largest + 8 * 1024).to_string());
+    prlimit_fsize(service.child.id(), &(largest + 8 * 1024).to_string());
     let mut refused = Vec::new();
     let mut n = 20;
     while refused.len() < 5 {
@@ -203,7 +195,7 @@ async fn a_full_disk_is_a_503_then_issuance_resumes_and_nothing_is_corrupt() {
     assert_eq!(read.status().as_u16(), 200);
     // Space again: issuance resumes without a restart; a refused request left nothing behind
     // (its idempotency key issues afresh).
-    prlimit_fsize(&service, "unlimited");
+    prlimit_fsize(service.child.id(), "unlimited");
     for &n in &refused {
         let (status, body) = issue(&http, &service, &token, n).await;
         assert_eq!(status, 201, "after the disk has space again: {body}");
@@ -225,15 +217,6 @@ async fn a_full_disk_is_a_503_then_issuance_resumes_and_nothing_is_corrupt() {
         refused.len()
     );
     kill(service);
-}
-
-/// Whether this process runs as root (where file permissions do not stop writes).
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -260,17 +243,7 @@ async fn a_read_only_database_stops_the_start_with_its_path_and_changes_nothing(
     // 2. The file and its folder without write permission. Root ignores permissions unless
     // its capabilities are dropped (setpriv, util-linux); without it that case is skipped.
     let data = dir.path().join("data");
-    let prefix: Vec<&str> = if is_root() {
-        vec!["setpriv", "--inh-caps=-all", "--bounding-set=-all", "--"]
-    } else {
-        Vec::new()
-    };
-    let setpriv_works = prefix.is_empty()
-        || Command::new("setpriv")
-            .args(["--inh-caps=-all", "--bounding-set=-all", "--", "true"])
-            .status()
-            .is_ok_and(|s| s.success());
-    if setpriv_works {
+    if let Some(prefix) = permissions_bind_prefix() {
         let files: Vec<PathBuf> = std::fs::read_dir(&data).unwrap().map(|e| e.unwrap().path()).collect();
         for file in files.iter().filter(|f| f.to_string_lossy().contains("issuer.db")) {
             std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o444)).unwrap();
