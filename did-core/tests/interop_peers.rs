@@ -26,7 +26,7 @@
     missing_docs
 )]
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

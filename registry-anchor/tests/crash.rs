@@ -30,9 +30,8 @@ use registry_anchor::resolution::{Resolution, ResolutionVerifier, check_consiste
 use registry_anchor::tree_head::TreeHead;
 use serde_json::Value;
 
-mod common;
-#[path = "../../test-support/process.rs"]
-mod process;
+use crate::common;
+use crate::process;
 
 use common::*;
 use process::{Rng, env_u64};

@@ -30,9 +30,8 @@ use did_core::key::{KeyType, VerifyingKey};
 use registry_anchor::merkle::{Tree, leaf_hash};
 use serde_json::Value;
 
-mod common;
-#[path = "../../test-support/process.rs"]
-mod process;
+use crate::common;
+use crate::process;
 
 use common::*;
 use process::{permissions_bind_prefix, prlimit_fsize};

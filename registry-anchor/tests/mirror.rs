@@ -10,7 +10,7 @@
     missing_docs
 )]
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead as _, BufReader, Read as _};
 use std::path::{Path, PathBuf};

@@ -18,7 +18,7 @@ use registry_anchor::operation::{DidState, Operation};
 use registry_anchor::tree_head::SignedTreeHead;
 use serde_json::Value;
 
-mod common;
+use crate::common;
 
 use common::*;
 

@@ -20,7 +20,7 @@
 //! a Content-Security-Policy) and for CORS: a request from another origin, and a preflight,
 //! never get the origin reflected or credentials allowed.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;

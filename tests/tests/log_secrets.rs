@@ -18,7 +18,7 @@
 //! The one allowed appearance is the admin token on the issuer's first-start banner, which
 //! shows it once by design (it is the only way to get it); anywhere else it fails.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;
@@ -32,6 +32,14 @@ use serde_json::{Value, json};
 
 /// Set in a child process to the service it runs; its arguments are in [`ARGS_ENV`].
 const CHILD_ENV: &str = "DOJANG_LOG_SECRETS_CHILD";
+
+/// `name`'s path as libtest knows it in this binary (`<module>::name`), for `--exact`.
+fn libtest_name(name: &str) -> String {
+    module_path!()
+        .split_once("::")
+        .map_or_else(|| name.to_owned(), |(_, module)| format!("{module}::{name}"))
+}
+
 /// The child's command line, one argument per line.
 const ARGS_ENV: &str = "DOJANG_LOG_SECRETS_ARGS";
 
@@ -102,7 +110,12 @@ struct Service {
 impl Service {
     fn start(name: &'static str, args: &[&str]) -> Service {
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "service_child", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                &libtest_name("service_child"),
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(CHILD_ENV, name)
             .env(
                 ARGS_ENV,
@@ -128,7 +141,8 @@ impl Service {
                 for line in BufReader::new(stream).lines() {
                     let Ok(line) = line else { break };
                     // libtest's own "test service_child ... " has no line end.
-                    let line = line.strip_prefix("test service_child ... ").unwrap_or(&line);
+                    let prefix = format!("test {} ... ", libtest_name("service_child"));
+                    let line = line.strip_prefix(prefix.as_str()).unwrap_or(&line);
                     lines.lock().unwrap().push(line.to_owned());
                 }
             }));

@@ -12,7 +12,7 @@
 //! a door deciding online through the mirror, then offline from its signed trust bundle once
 //! the network is cut, until the bundle expires.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -10,7 +10,7 @@
 //! with nothing offered, changed rows left alone until re-offered, and an offer it wrote
 //! redeemed by a wallet over HTTP. On SQLite and on PostgreSQL.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

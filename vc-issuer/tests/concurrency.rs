@@ -15,7 +15,7 @@
 //! - a repeated idempotency key among concurrent requests (which the service commits
 //!   together) fails only the repeats.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;

@@ -30,9 +30,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-mod common;
-#[path = "../../test-support/process.rs"]
-mod process;
+use crate::common;
+use crate::process;
 
 use common::serve::{self, ClearConfig as _, Service, configure};
 use process::{Rng, env_u64};

@@ -31,9 +31,8 @@ use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 
-mod common;
-#[path = "../../test-support/process.rs"]
-mod process;
+use crate::common;
+use crate::process;
 
 use common::serve::{self, BIN, ClearConfig as _, Service, configure};
 use process::{permissions_bind_prefix, prlimit_fsize};

@@ -9,7 +9,7 @@
 //! real HTTP (offer by reference → token with PIN → nonce → key proof → credential), and
 //! every refusal a wallet or an attacker can meet.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;

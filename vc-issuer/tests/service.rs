@@ -9,7 +9,7 @@
 //! in every format, status changes reaching the published lists and `verifier verify`,
 //! VC-API, public documents, problem details and body limits.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -8,7 +8,7 @@
 //! The store against both databases it supports: every test body runs once on SQLite (a
 //! temporary file) and once on PostgreSQL (a fresh database on a private test server).
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;

@@ -14,7 +14,7 @@
 //!
 //! Run with `cargo test -p verifier --test attacks -- --nocapture` to see the summary table.
 
-mod support;
+use crate::support;
 
 #[path = "attacks/binding.rs"]
 mod binding;
@@ -93,6 +93,10 @@ pub struct Case {
 
 impl Case {
     /// Marks the case as a known finding, described by `what`.
+    #[allow(
+        dead_code,
+        reason = "no case is a known finding today; a new one is marked with this"
+    )]
     pub const fn known_finding(mut self, what: &'static str) -> Case {
         self.finding = Some(what);
         self

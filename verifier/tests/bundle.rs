@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 use verifier::Error;
 use verifier::bundle::{BUNDLE_TYP, BundleBuilder, MAX_BUNDLE_LEN, TrustBundle};
 
-mod support;
+use crate::support;
 
 use support::registry::Node;
 

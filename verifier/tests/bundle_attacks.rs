@@ -20,7 +20,7 @@
 //!
 //! Run with `cargo test -p verifier --test bundle_attacks -- --nocapture` to see the table.
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 use std::sync::Arc;

@@ -8,7 +8,7 @@
 //! The decision engine end to end on SD-JWT VCs: allow, every policy reason, nonces used once,
 //! offline data and its staleness, and what a decision never reveals.
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 use std::sync::Arc;

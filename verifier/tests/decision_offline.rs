@@ -9,7 +9,7 @@
 //! document and registry proofs, trusted-issuer entry and status list all come from the bundle,
 //! built while the registry node ran and used after it stopped.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -9,7 +9,7 @@
 //! `x5c` in the SD-JWT header) is trusted under `x509 = "trust"`; an unknown root, an expired
 //! certificate or a chain for another key is a denial with its own reason.
 
-mod support;
+use crate::support;
 
 use did_core::key::{KeyType, SigningKey};
 use support::pki::{Ca, anchors, issue_with_chain, leaf, root};

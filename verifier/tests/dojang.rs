@@ -9,7 +9,7 @@
     missing_docs
 )]
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 

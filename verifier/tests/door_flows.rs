@@ -8,7 +8,7 @@
 //! The door's two wallet flows over HTTP on loopback: OpenID4VP 1.0 (`direct_post`) and the
 //! offline QR flow, where the wallet's answer is a QR image the door's camera reads back.
 
-mod support;
+use crate::support;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

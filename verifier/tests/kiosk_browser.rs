@@ -15,7 +15,7 @@
 //! the test fails, unless `DOJANG_SKIP_BROWSER=1`.
 #![cfg(unix)]
 
-mod support;
+use crate::support;
 
 use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};

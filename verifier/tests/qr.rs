@@ -8,7 +8,7 @@
 //! The offline QR exchange: a door challenge and an SD-JWT VC presentation, through real QR
 //! images and back into the verifier.
 
-mod support;
+use crate::support;
 
 use std::io::Write as _;
 use std::sync::Arc;

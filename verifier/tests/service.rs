@@ -8,7 +8,7 @@
 //! The door service's HTTP API on 127.0.0.1: requests, presentations and their decisions,
 //! the QR code, the decision log, the security headers, the body limit and the absence of CORS.
 
-mod support;
+use crate::support;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

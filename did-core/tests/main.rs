@@ -1,0 +1,28 @@
+//! The did-core integration tests in one test binary: each module below is one file of
+//! this folder. One binary links once, where one binary per file took gigabytes of disk
+//! and minutes of linking in CI.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+mod common;
+mod data_integrity;
+mod data_integrity_contexts;
+mod data_integrity_vectors;
+mod did_syntax;
+mod document;
+mod interop_jose_js;
+mod interop_peers;
+mod jws;
+mod keys;
+mod multibase;
+mod resolve;
+mod sd_jwt;
+mod sd_jwt_rules;
+mod status_list;
+mod vc_jwt;
+mod vc_model;

@@ -1,0 +1,16 @@
+//! The tests integration tests in one test binary: each module below is one file of
+//! this folder. One binary links once, where one binary per file took gigabytes of disk
+//! and minutes of linking in CI.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+mod access_control;
+mod common;
+mod fuzz_corpora;
+mod log_secrets;
+mod province;

@@ -1,0 +1,25 @@
+//! The vc-issuer integration tests in one test binary: each module below is one file of
+//! this folder. One binary links once, where one binary per file took gigabytes of disk
+//! and minutes of linking in CI.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+mod bulk;
+mod card;
+mod cli;
+mod common;
+mod concurrency;
+mod crash;
+mod faults;
+mod keys;
+mod oid4vci;
+#[path = "../../test-support/process.rs"]
+mod process;
+mod service;
+mod store;
+mod tls;
