@@ -14,3 +14,4 @@ mod common;
 mod fuzz_corpora;
 mod log_secrets;
 mod province;
+mod readme;

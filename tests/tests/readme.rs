@@ -1,0 +1,372 @@
+//! The README's walkthrough, run as written. Every ```sh block of "Five minutes: issue a
+//! credential, verify it, open a door" and "More from the command line" goes to bash, in
+//! order, in a scratch folder that stands for the clone's top folder (it holds a copy of
+//! `verifier/door.example.toml`). Three things differ from a reader's terminal, and only these:
+//!
+//! - `cargo run [-q] -p <package> -- <args>` is a shell function that runs the binary this
+//!   `cargo test --workspace` built (`target/debug/<package>`) instead of compiling it again;
+//! - the issuer and the door listen on free ports: the text's `127.0.0.1:8080` is rewritten to
+//!   the issuer's port (in the blocks and the policy copy), the issuer gets it through
+//!   `DOJANG_LISTEN` and the door through `--listen`;
+//! - the values the reader pastes in step 2 (`dojang_...`, `did:key:...`, `did:dojang:...`)
+//!   are the ones the issuer printed.
+//!
+//! So a README edit that breaks a command, a flag, a route or an expected outcome fails here.
+
+use crate::common;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+/// The two README sections this test follows.
+const SECTIONS: [&str; 2] = [
+    "## Five minutes: issue a credential, verify it, open a door",
+    "## More from the command line",
+];
+
+/// The port the README's text names for the issuer.
+const README_ISSUER: &str = "127.0.0.1:8080";
+
+/// `cargo run` as the README uses it, served from the binaries this test run built; a
+/// `verifier serve` also gets `--listen` (the README relies on its default, 8090).
+const PRELUDE: &str = r#"
+set -u
+cargo() {
+  if [ "${1:-}" != run ]; then echo "the walkthrough only uses cargo run" >&2; return 2; fi
+  shift
+  local package=""
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      -q) shift ;;
+      -p) package="$2"; shift 2 ;;
+      --) shift; break ;;
+      *) echo "cargo run: unexpected argument $1" >&2; return 2 ;;
+    esac
+  done
+  if [ "$package" = verifier ] && [ "${1:-}" = serve ]; then
+    set -- "$@" --listen "127.0.0.1:$DOOR_PORT"
+  fi
+  "$DOJANG_BIN_DIR/$package" "$@"
+}
+"#;
+
+/// The ```sh blocks of the README section headed `heading`, in order.
+fn sh_blocks(readme: &str, heading: &str) -> Vec<String> {
+    let start = readme
+        .find(heading)
+        .unwrap_or_else(|| panic!("README has no {heading:?}"));
+    let body = &readme[start + heading.len()..];
+    let body = &body[..body.find("\n## ").unwrap_or(body.len())];
+    let mut blocks = Vec::new();
+    let mut rest = body;
+    while let Some(open) = rest.find("```sh\n") {
+        let after = &rest[open + "```sh\n".len()..];
+        let close = after.find("```").expect("an unclosed code block");
+        blocks.push(after[..close].to_owned());
+        rest = &after[close + 3..];
+    }
+    blocks
+}
+
+/// Where `cargo test --workspace` put the binaries (`target/debug`, beside `deps/`).
+fn bin_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
+    if !dir.join("vc-issuer").is_file() || !dir.join("verifier").is_file() {
+        // `cargo test -p tests` alone does not build other packages' binaries.
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "-p", "vc-issuer", "-p", "verifier"])
+            .current_dir(common::repo_root())
+            .status()
+            .unwrap();
+        assert!(status.success(), "building vc-issuer and verifier failed");
+    }
+    dir
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One reader's terminal: the folder, the binaries, the ports and what was pasted.
+struct Terminal {
+    dir: PathBuf,
+    bin_dir: PathBuf,
+    issuer_port: u16,
+    door_port: u16,
+    vars: BTreeMap<String, String>,
+}
+
+/// What a foreground block did.
+struct Ran {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl Terminal {
+    /// `block` as bash will run it: the prelude, then the text with the issuer's port.
+    fn script(&self, block: &str) -> String {
+        let text = block.replace(README_ISSUER, &format!("127.0.0.1:{}", self.issuer_port));
+        format!("{PRELUDE}\n{text}")
+    }
+
+    fn command(&self, block: &str) -> Command {
+        let mut command = Command::new("bash");
+        command
+            .args(["-c", &self.script(block)])
+            .current_dir(&self.dir)
+            .env("DOJANG_BIN_DIR", &self.bin_dir)
+            .env("DOOR_PORT", self.door_port.to_string())
+            .env("DOJANG_LISTEN", format!("127.0.0.1:{}", self.issuer_port))
+            .env_remove("DOJANG_PUBLIC_URL")
+            .env_remove("DOJANG_DATA_DIR")
+            .env_remove("DOJANG_REGISTRY_URL")
+            .envs(&self.vars)
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// Runs `block` to its end.
+    fn run(&self, block: &str) -> Ran {
+        let output = self.command(block).output().unwrap();
+        Ran {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Starts `block` (a service that keeps running) in its own process group; its stdout
+    /// lines arrive on the returned channel.
+    fn start(&self, block: &str) -> (Service, mpsc::Receiver<String>) {
+        use std::os::unix::process::CommandExt as _;
+        let mut child = self
+            .command(block)
+            .process_group(0)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (send, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        (Service(child), lines)
+    }
+}
+
+/// A service started from a block; its process group is killed on drop.
+struct Service(Child);
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = self.0.wait();
+    }
+}
+
+/// The value after `label` on the banner line that has it, up to the next space.
+fn banner_value(banner: &[String], label: &str, prefix: &str) -> String {
+    banner
+        .iter()
+        .find_map(|line| {
+            let at = line.find(label)?;
+            let rest = &line[at + label.len()..];
+            let start = rest.find(prefix)?;
+            let value = &rest[start..];
+            Some(value[..value.find([' ', ')']).unwrap_or(value.len())].to_owned())
+        })
+        .unwrap_or_else(|| panic!("no {label} {prefix}… in the banner:\n{}", banner.join("\n")))
+}
+
+fn assert_ran(ran: &Ran, code: i32, what: &str) {
+    assert_eq!(
+        ran.code,
+        Some(code),
+        "{what}: exit status\nstdout:\n{}\nstderr:\n{}",
+        ran.stdout,
+        ran.stderr
+    );
+}
+
+/// The verifier's JSON report (the last JSON document `stdout` holds): `verified` is `want`,
+/// and each of `passed` is a passed check.
+fn assert_report(stdout: &str, want: bool, passed: &[&str], what: &str) -> Value {
+    let report = serde_json::Deserializer::from_str(stdout)
+        .into_iter::<Value>()
+        .last()
+        .and_then(Result::ok)
+        .unwrap_or_else(|| panic!("{what}: no JSON report in:\n{stdout}"));
+    assert_eq!(report["verified"], want, "{what}: {report:#}");
+    for check in passed {
+        let result = report["checks"]
+            .as_array()
+            .and_then(|checks| checks.iter().find(|c| c["check"] == *check))
+            .map(|c| c["result"].clone());
+        assert_eq!(result, Some(json!("passed")), "{what}: the {check} check: {report:#}");
+    }
+    report
+}
+
+#[test]
+fn the_readme_walkthrough_works_as_written() {
+    let readme = std::fs::read_to_string(common::repo_root().join("README.md")).unwrap();
+    let five = sh_blocks(&readme, SECTIONS[0]);
+    let more = sh_blocks(&readme, SECTIONS[1]);
+    assert_eq!(five.len(), 6, "the walkthrough's sh blocks changed: update this test");
+    assert_eq!(
+        more.len(),
+        2,
+        "the command-line section's sh blocks changed: update this test"
+    );
+
+    let dir = common::scratch("readme");
+    std::fs::create_dir_all(dir.join("verifier")).unwrap();
+    let mut terminal = Terminal {
+        dir: dir.clone(),
+        bin_dir: bin_dir(),
+        issuer_port: free_port(),
+        door_port: free_port(),
+        vars: BTreeMap::new(),
+    };
+    let policy = std::fs::read_to_string(common::repo_root().join("verifier/door.example.toml")).unwrap();
+    let policy = policy.replace(README_ISSUER, &format!("127.0.0.1:{}", terminal.issuer_port));
+    std::fs::write(dir.join("verifier/door.example.toml"), policy).unwrap();
+
+    // 1. The issuer, until its banner has printed the admin token.
+    let (_issuer, lines) = terminal.start(&five[0]);
+    let mut banner = Vec::new();
+    while !banner.iter().any(|line: &String| line.contains("admin token")) {
+        let line = lines
+            .recv_timeout(Duration::from_secs(120))
+            .unwrap_or_else(|_| panic!("the issuer printed no admin token:\n{}", banner.join("\n")));
+        banner.push(line);
+    }
+    let listening = format!("vc-issuer listening on http://127.0.0.1:{}", terminal.issuer_port);
+    assert!(banner.iter().any(|l| l.contains(&listening)), "{}", banner.join("\n"));
+    let token = banner_value(&banner, "admin token", "dojang_");
+    let registry_key = banner_value(&banner, "operator key", "did:key:");
+    let issuer_did = banner_value(&banner, "issuer DID", "did:dojang:");
+
+    // 2. Pasting the values, as the reader does.
+    let pasted = five[1]
+        .replace("dojang_...", &token)
+        .replace("did:key:...", &registry_key)
+        .replace("did:dojang:...", &issuer_did);
+    assert_ne!(
+        pasted, five[1],
+        "step 2 no longer has the placeholders this test fills in"
+    );
+    let ran = terminal.run(&format!(
+        "{pasted}\nprintf '%s\\n' \"$TOKEN\" \"$REGISTRY_KEY\" \"$ISSUER\""
+    ));
+    assert_ran(&ran, 0, "step 2");
+    let values: Vec<&str> = ran.stdout.lines().collect();
+    assert_eq!(values, [token.as_str(), registry_key.as_str(), issuer_did.as_str()]);
+    for (name, value) in [
+        ("TOKEN", &token),
+        ("REGISTRY_KEY", &registry_key),
+        ("ISSUER", &issuer_did),
+    ] {
+        terminal.vars.insert(name.into(), value.clone());
+    }
+
+    // 3. An employee ID.
+    let ran = terminal.run(&five[2]);
+    assert_ran(&ran, 0, "step 3");
+    let answer = std::fs::read_to_string(dir.join("data/answer.json")).unwrap();
+    assert!(answer.contains("\"credential\""), "step 3's answer: {answer}");
+    let sd_jwt = std::fs::read_to_string(dir.join("data/employee.sd-jwt")).unwrap();
+    assert!(
+        sd_jwt.starts_with("ey") && sd_jwt.trim().ends_with('~'),
+        "an SD-JWT VC: {sd_jwt}"
+    );
+
+    // 4. Verified against the registry and the status list.
+    let ran = terminal.run(&five[3]);
+    eprintln!("STEP4 {:?} {}\n{}", ran.code, ran.stdout, ran.stderr);
+    assert_ran(&ran, 0, "step 4");
+    let checks = ["format", "issuer-key", "signature", "disclosures", "validity", "status"];
+    let report = assert_report(&ran.stdout, true, &checks, "step 4");
+    assert_eq!(
+        report["claims"]["name_ko"], "김민준",
+        "step 4 shows the disclosed claims"
+    );
+    assert_eq!(report["issuer"], issuer_did.as_str());
+
+    // 4b. The card picture; revoked, the same command fails on the status check.
+    let ran = terminal.run(&five[4]);
+    assert_ran(&ran, 1, "step 4, after the revocation");
+    // The revocation's answer comes first; the report is the last JSON document.
+    let report = assert_report(&ran.stdout, false, &["signature"], "after the revocation");
+    assert!(report["errors"].to_string().contains("REVOKED"), "{report:#}");
+    let card = std::fs::read_to_string(dir.join("data/card.svg")).unwrap();
+    assert!(
+        card.contains("<svg") && card.contains("Kim Minjun"),
+        "data/card.svg: {card}"
+    );
+
+    // 5. The door: its kiosk page answers, its policy trusts the issuer of step 1.
+    let (_door, _door_lines) = terminal.start(&five[5]);
+    let page = format!("http://127.0.0.1:{}/", terminal.door_port);
+    let mut fetched = None;
+    for _ in 0..600 {
+        let ran = terminal.run(&format!("curl -sf {page}"));
+        if ran.code == Some(0) {
+            fetched = Some(ran.stdout);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let page = fetched.expect("the door's kiosk page never answered");
+    assert!(page.contains("<html"), "the kiosk page: {page}");
+    let policy = std::fs::read_to_string(dir.join("data/door.toml")).unwrap();
+    assert!(
+        policy.contains(&issuer_did),
+        "step 5's policy names the issuer: {policy}"
+    );
+    for template in ["EmployeeIdCredential", "CitizenCardCredential"] {
+        let vct = format!("\"http://127.0.0.1:{}/vct/{template}\"", terminal.issuer_port);
+        assert!(policy.contains(&vct), "step 5's policy accepts {vct}: {policy}");
+    }
+
+    // More from the command line: resolving a did:key, then issuing and verifying offline.
+    let ran = terminal.run(&more[0]);
+    assert_ran(&ran, 0, "resolve");
+    assert!(
+        ran.stdout
+            .contains("did:key:zDnaerDaTF5BXEavCrfRZEk316dpbLsfPDZ3WJ5hRTPFU2169")
+    );
+    assert!(ran.stdout.contains("verificationMethod"), "{}", ran.stdout);
+    let ran = terminal.run(&more[1]);
+    assert_ran(&ran, 0, "issue and verify without the service");
+    assert_report(
+        &ran.stdout,
+        true,
+        &["signature", "disclosures"],
+        "issue and verify without the service",
+    );
+
+    drop(_door);
+    drop(_issuer);
+    let _ = std::fs::remove_dir_all(&dir);
+}
