@@ -22,7 +22,7 @@
 //! Everything here is pure (no node, no network): a log is an in-memory `Tree` the case signs
 //! heads over, as a node or a malicious operator would.
 //!
-//! Run with `cargo test -p registry-anchor --test attacks -- --nocapture` to see the table.
+//! Run with `cargo test -p registry-anchor --test integration every_crafted_registry -- --nocapture` to see the table.
 
 #[path = "attacks/log.rs"]
 mod log;

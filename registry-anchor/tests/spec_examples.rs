@@ -10,7 +10,7 @@
 //! code produces, replays them, and checks the spec quotes every file verbatim.
 //!
 //! Regenerate after a deliberate format change:
-//! `cargo test -p registry-anchor --test spec_examples -- --ignored regenerate_vectors`
+//! `cargo test -p registry-anchor --test integration -- --ignored regenerate_vectors`
 
 use std::path::{Path, PathBuf};
 

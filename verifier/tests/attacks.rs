@@ -12,7 +12,7 @@
 //! One table ([`all_cases`]) drives one test. Controls (expected `ALLOWED`) come first so the
 //! suite proves its builders make presentations that pass when nothing is attacked.
 //!
-//! Run with `cargo test -p verifier --test attacks -- --nocapture` to see the summary table.
+//! Run with `cargo test -p verifier --test integration every_crafted_attack -- --nocapture` to see the summary table.
 
 use crate::support;
 

@@ -18,7 +18,7 @@
 //! bundle is limited only by its own age: `bundle_rollback_stale_status` shows the status age
 //! rule refusing one whose status list is older than the policy allows.
 //!
-//! Run with `cargo test -p verifier --test bundle_attacks -- --nocapture` to see the table.
+//! Run with `cargo test -p verifier --test integration every_crafted_bundle -- --nocapture` to see the table.
 
 use crate::support;
 
