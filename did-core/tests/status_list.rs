@@ -1136,13 +1136,17 @@ async fn memory_source_serves_what_was_inserted() {
     let body = serde_json::to_vec(&spec_list_credential()).unwrap();
     let source = MemoryStatusListSource::new().with("https://example.com/credentials/status/3", body.clone());
     let dyn_source: &dyn StatusListSource = &source;
-    assert_eq!(
-        dyn_source
-            .fetch("https://example.com/credentials/status/3")
-            .await
-            .unwrap(),
-        body
-    );
+    let first = dyn_source
+        .fetch("https://example.com/credentials/status/3")
+        .await
+        .unwrap();
+    assert_eq!(*first, *body);
+    // Every fetch hands out the same allocation: a verifier's cache recognises it by pointer.
+    let second = dyn_source
+        .fetch("https://example.com/credentials/status/3")
+        .await
+        .unwrap();
+    assert!(std::sync::Arc::ptr_eq(&first, &second));
     let err = dyn_source
         .fetch("https://example.com/credentials/status/4")
         .await
@@ -1167,7 +1171,7 @@ async fn http_source_fetches_and_bounds_the_response() {
         .unwrap()
         .with_max_bytes(1000);
     let base = format!("http://127.0.0.1:{port}");
-    assert_eq!(source.fetch(&format!("{base}/list")).await.unwrap(), vec![b'x'; 100]);
+    assert_eq!(*source.fetch(&format!("{base}/list")).await.unwrap(), [b'x'; 100]);
     assert_eq!(
         source.fetch(&format!("{base}/big")).await.unwrap_err(),
         StatusError::EncodedTooLarge { limit: 1000 }

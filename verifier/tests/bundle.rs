@@ -514,7 +514,7 @@ fn the_cli_builds_and_inspects_a_bundle() {
     )
     .unwrap();
     let bundled = rt.block_on(loaded.status_source().fetch(&list_url)).unwrap();
-    assert_eq!(bundled, list.as_bytes());
+    assert_eq!(*bundled, *list.as_bytes());
     let expires = loaded.expires_at().duration_since(loaded.issued_at()).unwrap();
     assert_eq!(expires, Duration::from_secs(12 * 3600));
 

@@ -290,16 +290,17 @@ async fn an_unreachable_issuer_did_means_cannot_check() {
     assert_eq!(engine.nonces().check(&nonce, world.now()), Ok(()));
 }
 
-/// A status list source whose published bytes can change between decisions.
+/// A status list source whose published bytes can change between decisions; each fetch is a
+/// new allocation, as from the network, so the cache compares bytes, not pointers.
 struct Republished(std::sync::Mutex<Vec<u8>>);
 
 #[async_trait::async_trait]
 impl did_core::status::StatusListSource for Republished {
-    async fn fetch(&self, url: &str) -> Result<Vec<u8>, did_core::status::StatusError> {
+    async fn fetch(&self, url: &str) -> Result<Arc<[u8]>, did_core::status::StatusError> {
         if url != LIST_URL {
             return Err(did_core::status::StatusError::NotFound(url.to_owned()));
         }
-        Ok(self.0.lock().unwrap().clone())
+        Ok(Arc::from(self.0.lock().unwrap().clone()))
     }
 }
 

@@ -1,5 +1,7 @@
 //! Fetching status lists over HTTPS (feature `did-web`).
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 use super::error::StatusError;
@@ -61,9 +63,10 @@ impl HttpStatusListSource {
 
 #[async_trait]
 impl StatusListSource for HttpStatusListSource {
-    async fn fetch(&self, url: &str) -> Result<Vec<u8>, StatusError> {
+    async fn fetch(&self, url: &str) -> Result<Arc<[u8]>, StatusError> {
         http::get_bounded(&self.client, url, &self.accept, self.max_bytes)
             .await
+            .map(Arc::from)
             .map_err(|e| match e {
                 FetchError::NotFound => StatusError::NotFound(truncated(url)),
                 FetchError::TooLarge => StatusError::EncodedTooLarge { limit: self.max_bytes },

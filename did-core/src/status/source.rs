@@ -1,6 +1,7 @@
 //! Where status lists come from: the [`StatusListSource`] seam and an in-memory source.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
@@ -9,18 +10,22 @@ use crate::error::truncated;
 
 /// Fetches the bytes of a status list (a status list credential or a Status List Token)
 /// by URL. The bytes are untrusted: the caller verifies them before use.
+///
+/// The bytes are shared (`Arc<[u8]>`): a source that holds a list hands out the same
+/// allocation on every fetch, so a verifier's cache recognises a list it already verified by
+/// pointer instead of copying and comparing megabytes for every card.
 #[async_trait]
 pub trait StatusListSource: Send + Sync {
     /// The bytes published at `url`; [`StatusError::NotFound`] or
     /// [`StatusError::Retrieval`] (`STATUS_RETRIEVAL_ERROR`) if they cannot be had.
-    async fn fetch(&self, url: &str) -> Result<Vec<u8>, StatusError>;
+    async fn fetch(&self, url: &str) -> Result<Arc<[u8]>, StatusError>;
 }
 
 /// Status lists held in memory, keyed by exact URL: for tests, and for offline kiosks
 /// that receive lists out of band.
 #[derive(Debug, Clone, Default)]
 pub struct MemoryStatusListSource {
-    lists: HashMap<String, Vec<u8>>,
+    lists: HashMap<String, Arc<[u8]>>,
 }
 
 impl MemoryStatusListSource {
@@ -31,7 +36,7 @@ impl MemoryStatusListSource {
 
     /// Publishes `bytes` at `url`, replacing what was there.
     pub fn insert(&mut self, url: impl Into<String>, bytes: impl Into<Vec<u8>>) {
-        self.lists.insert(url.into(), bytes.into());
+        self.lists.insert(url.into(), Arc::from(bytes.into()));
     }
 
     /// Builder form of [`MemoryStatusListSource::insert`].
@@ -43,7 +48,7 @@ impl MemoryStatusListSource {
 
 #[async_trait]
 impl StatusListSource for MemoryStatusListSource {
-    async fn fetch(&self, url: &str) -> Result<Vec<u8>, StatusError> {
+    async fn fetch(&self, url: &str) -> Result<Arc<[u8]>, StatusError> {
         self.lists
             .get(url)
             .cloned()

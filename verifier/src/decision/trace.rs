@@ -116,7 +116,7 @@ pub(super) struct TracingStatusSource {
 
 #[async_trait]
 impl StatusListSource for TracingStatusSource {
-    async fn fetch(&self, url: &str) -> Result<Vec<u8>, StatusError> {
+    async fn fetch(&self, url: &str) -> Result<Arc<[u8]>, StatusError> {
         let first = match &self.online {
             Some(source) => match source.fetch(url).await {
                 Ok(bytes) => return Ok(bytes),

@@ -3,7 +3,9 @@
 //!
 //! An entry is used only for the exact bytes it was made from, fetched again for every check
 //! (from the network or the trust bundle), and only for the issuer that signed them; the
-//! token's `exp` is checked against the clock on every use.
+//! token's `exp` is checked against the clock on every use. A source that holds its lists
+//! (a trust bundle, an in-memory source) hands out the very allocation the entry keeps, so
+//! the common case is a pointer comparison, whatever the list's size.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -17,7 +19,7 @@ use did_core::status::{DecodeLimits, StatusError, StatusListReference, StatusLis
 const MAX_LISTS: usize = 1024;
 
 struct Entry {
-    bytes: Vec<u8>,
+    bytes: Arc<[u8]>,
     issuer: String,
     token: StatusListToken,
     list: TokenStatusList,
@@ -45,12 +47,13 @@ impl StatusCache {
     pub(super) fn lookup(
         &self,
         reference: &StatusListReference,
-        bytes: &[u8],
+        bytes: &Arc<[u8]>,
         issuer: &str,
         clock: &dyn Clock,
     ) -> Option<Result<TokenStatus, StatusError>> {
         let entry = self.lock().get(&reference.uri).cloned()?;
-        if entry.bytes != bytes || entry.issuer != issuer {
+        let same_bytes = Arc::ptr_eq(&entry.bytes, bytes) || entry.bytes == *bytes;
+        if !same_bytes || entry.issuer != issuer {
             return None;
         }
         let now = clock.now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
@@ -64,7 +67,7 @@ impl StatusCache {
     pub(super) fn insert(
         &self,
         reference: &StatusListReference,
-        bytes: Vec<u8>,
+        bytes: Arc<[u8]>,
         issuer: &str,
         token: StatusListToken,
     ) -> Result<TokenStatus, StatusError> {
