@@ -128,6 +128,20 @@ fn nist_curve_private_jwks_match_their_dids() {
 }
 
 #[test]
+fn thumbprint_input_escapes_members_as_json_does() {
+    // Members that need escaping (a quote, a backslash, a control character, non-ASCII) are
+    // written as serde_json writes a JSON string; plain ones as they are.
+    for crv in ["P-256", "a\"b", "a\\b", "a\u{1}b", "a\u{7f}b", "키", "a/b"] {
+        let key = jwk(&serde_json::json!({"kty": "EC", "crv": crv, "x": "x-_0", "y": "y"}));
+        let expected = format!(
+            r#"{{"crv":{},"kty":"EC","x":"x-_0","y":"y"}}"#,
+            serde_json::to_string(crv).unwrap()
+        );
+        assert_eq!(key.thumbprint_input().unwrap(), expected, "{crv:?}");
+    }
+}
+
+#[test]
 fn rfc7638_and_rfc8037_thumbprints() {
     let cases = vector("thumbprint/jwk-thumbprints-rfc7638-rfc8037.json");
     for case in cases.as_array().unwrap() {

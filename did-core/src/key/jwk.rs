@@ -84,8 +84,7 @@ impl Jwk {
             v.as_deref().ok_or(KeyError::InvalidJwk(what))
         }
         let kty = self.kty.as_str();
-        // serde_json::to_string of a &str escapes exactly as RFC 7638 requires (JSON string).
-        let s = |v: &str| serde_json::to_string(v).unwrap_or_default();
+        let s = JsonStr;
         Ok(match kty {
             "EC" => format!(
                 r#"{{"crv":{},"kty":"EC","x":{},"y":{}}}"#,
@@ -124,6 +123,25 @@ impl Jwk {
     pub fn thumbprint(&self) -> Result<String, KeyError> {
         let digest = Sha256::digest(self.thumbprint_input()?.as_bytes());
         Ok(URL_SAFE_NO_PAD.encode(digest))
+    }
+}
+
+/// A member value as a JSON string literal (RFC 7638 §3.2), written straight into the
+/// thumbprint input: between quotes as it is when nothing in it needs escaping (always so for
+/// base64url members), otherwise escaped by serde_json, which escapes exactly as JSON requires.
+struct JsonStr<'a>(&'a str);
+
+impl fmt::Display for JsonStr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self
+            .0
+            .bytes()
+            .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+        {
+            write!(f, "\"{}\"", self.0)
+        } else {
+            f.write_str(&serde_json::to_string(self.0).unwrap_or_default())
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use serde::Deserialize as _;
 use serde_json::{Map, Value};
 
 use super::compact::SdJwt;
@@ -93,11 +94,16 @@ impl SdJwt {
 
 /// The key in the payload's `cnf.jwk`, if there is a `cnf`.
 pub(crate) fn holder_key(payload: &Map<String, Value>) -> Result<Option<VerifyingKey>, SdJwtError> {
-    let Some(cnf) = payload.get("cnf") else {
+    cnf_key(payload.get("cnf"))
+}
+
+/// The key in a `cnf` claim's `jwk`, if there is a `cnf`.
+fn cnf_key(cnf: Option<&Value>) -> Result<Option<VerifyingKey>, SdJwtError> {
+    let Some(cnf) = cnf else {
         return Ok(None);
     };
-    let jwk = cnf.get("jwk").ok_or(SdJwtError::HolderKey("cnf has no jwk"))?.clone();
-    let jwk: Jwk = serde_json::from_value(jwk).map_err(|_| SdJwtError::HolderKey("cnf.jwk is not a JWK"))?;
+    let jwk = cnf.get("jwk").ok_or(SdJwtError::HolderKey("cnf has no jwk"))?;
+    let jwk = Jwk::deserialize(jwk).map_err(|_| SdJwtError::HolderKey("cnf.jwk is not a JWK"))?;
     VerifyingKey::from_jwk(&jwk)
         .map(Some)
         .map_err(|_| SdJwtError::HolderKey("cnf.jwk is not a supported public key"))
@@ -111,15 +117,15 @@ pub(crate) struct Expectations<'a> {
     pub(crate) skew: Duration,
 }
 
-/// Verifies `sd_jwt`'s KB-JWT against the `cnf` key of the verified issuer `payload`.
+/// Verifies `sd_jwt`'s KB-JWT against the key in `cnf`, the verified issuer payload's claim.
 pub(crate) fn verify(
     sd_jwt: &SdJwt,
     kb: &str,
-    payload: &Map<String, Value>,
+    cnf: Option<&Value>,
     expect: &Expectations<'_>,
     clock: &dyn Clock,
 ) -> Result<KeyBindingClaims, SdJwtError> {
-    let key = holder_key(payload)?.ok_or(SdJwtError::HolderKey("the payload has no cnf"))?;
+    let key = cnf_key(cnf)?.ok_or(SdJwtError::HolderKey("the payload has no cnf"))?;
     let options = jose::VerifyOptions::default().expect_typ(KB_JWT_TYP);
     let verified = jose::verify(kb, &key, &options).map_err(SdJwtError::KeyBindingJws)?;
     let claims = verified.payload_object().map_err(|e| match e {

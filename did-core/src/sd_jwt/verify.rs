@@ -164,22 +164,30 @@ impl SdJwt {
         self.verify_parsed(issuer_key, options, clock, None)
     }
 
-    /// [`SdJwt::verify`], reusing `parsed`, the issuer JWT's payload already read (strictly)
-    /// before its signature was checked: when the signature that verifies is that JWT's, its
-    /// payload is those very bytes, so they need not be parsed twice.
+    /// [`SdJwt::verify`], reusing `parsed`: the issuer JWT already decoded and its payload
+    /// already read (strictly) before its signature was checked. A compact SD-JWT has one
+    /// signature, so the JWS that verifies is that very decoding and its payload those very
+    /// bytes: neither is decoded or parsed twice.
     fn verify_parsed(
         &self,
         issuer_key: &VerifyingKey,
         options: &VerifyOptions,
         clock: &dyn Clock,
-        parsed: Option<Map<String, Value>>,
+        parsed: Option<(jose::Decoded<'_>, Map<String, Value>)>,
     ) -> Result<VerifiedSdJwt, SdJwtError> {
-        let verified = self.verify_signature(issuer_key)?;
+        let (verified, payload) = match parsed {
+            Some((decoded, payload)) if self.other_signatures.is_empty() => {
+                let verified = decoded
+                    .verify(issuer_key, &jose::VerifyOptions::default())
+                    .map_err(SdJwtError::Jws)?;
+                (verified, Some(payload))
+            }
+            _ => (self.verify_signature(issuer_key)?, None),
+        };
         check_typ(&verified.header, options)?;
-        let payload = match parsed {
-            // A compact SD-JWT has one signature: the one that verified is the issuer JWT's.
-            Some(payload) if self.other_signatures.is_empty() => payload,
-            _ => verified.payload_object().map_err(|e| match e {
+        let payload = match payload {
+            Some(payload) => payload,
+            None => verified.payload_object().map_err(|e| match e {
                 JwsError::InvalidPayload(_) => SdJwtError::InvalidPayload("not a JSON object"),
                 other => SdJwtError::Jws(other),
             })?,
@@ -192,7 +200,13 @@ impl SdJwt {
                 return Err(SdJwtError::InvalidVc("iss is missing or not a string"));
             }
         }
-        let mut stripped = payload.clone();
+        // The key binding needs only `cnf` (which disclosures never touch): the payload
+        // itself is processed in place.
+        let cnf = match &self.key_binding_jwt {
+            Some(_) => payload.get("cnf").cloned(),
+            None => None,
+        };
+        let mut stripped = payload;
         check_sd_alg(&mut stripped)?;
         let claims = process(stripped, &self.disclosures)?.claims;
         check_time(&claims, options.skew, clock)?;
@@ -206,7 +220,7 @@ impl SdJwt {
                     max_age: options.key_binding_max_age,
                     skew: options.skew,
                 };
-                Some(key_binding::verify(self, kb, &payload, &expect, clock)?)
+                Some(key_binding::verify(self, kb, cnf.as_ref(), &expect, clock)?)
             }
         };
         Ok(VerifiedSdJwt {
@@ -247,7 +261,7 @@ impl SdJwt {
                 }
                 other => SdJwtError::KeyResolution(other),
             })?;
-        self.verify_parsed(&key, options, clock, Some(payload))
+        self.verify_parsed(&key, options, clock, Some((decoded, payload)))
     }
 
     /// Verifies the first issuer signature, or for a general JSON serialization any of

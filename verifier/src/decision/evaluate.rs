@@ -4,6 +4,7 @@
 use std::time::SystemTime;
 
 use did_core::key::Jwk;
+use serde::Deserialize as _;
 use serde_json::Value;
 
 use super::trace::Trace;
@@ -85,7 +86,7 @@ fn holder_of(report: &Report) -> Option<String> {
     // The thumbprint is computed from the JWK's members; the key itself was already checked
     // by the key-binding verification.
     if let Some(jwk) = claims.pointer("/cnf/jwk")
-        && let Ok(jwk) = serde_json::from_value::<Jwk>(jwk.clone())
+        && let Ok(jwk) = Jwk::deserialize(jwk)
         && let Ok(thumbprint) = jwk.thumbprint()
     {
         return Some(thumbprint);
