@@ -62,7 +62,7 @@ pub struct ServiceConfig {
 pub struct AppState {
     policy: Policy,
     engine: Engine,
-    log: Option<DecisionLog>,
+    log: Option<Arc<DecisionLog>>,
     clock: Arc<dyn Clock>,
     requests: RequestStore,
     public_url: String,
@@ -77,7 +77,7 @@ pub fn router(config: ServiceConfig, public_url: &str) -> Result<Router, Error> 
     let state = Arc::new(AppState {
         policy: config.policy,
         engine: config.engine,
-        log: config.log,
+        log: config.log.map(Arc::new),
         clock: config.clock,
         requests: RequestStore::default(),
         public_url: config
@@ -225,20 +225,38 @@ async fn request_qr(
 }
 
 /// Logs a decision, then records it for the reserved request and answers with it: a decision
-/// that could not be logged is never shown (the kiosk reads the recorded one).
-fn settle(state: &AppState, reservation: Reservation<'_>, decision: Decision, now: SystemTime) -> Response {
-    if let Some(log) = &state.log
-        && let Err(e) = log.append(&decision, &state.policy.door, now)
-    {
-        tracing_error(&e);
-        return problem(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "decision log",
-            "the decision could not be logged",
-        );
-    }
+/// that could not be logged is never shown (the kiosk reads the recorded one). The append
+/// waits for the disk (`fdatasync`), so it runs on the blocking pool, not on a worker thread
+/// other requests are waiting for.
+async fn settle(state: &AppState, reservation: Reservation<'_>, decision: Decision, now: SystemTime) -> Response {
+    let decision = match &state.log {
+        None => decision,
+        Some(log) => {
+            let log = Arc::clone(log);
+            let door = state.policy.door.clone();
+            let appended =
+                tokio::task::spawn_blocking(move || log.append(&decision, &door, now).map(|_| decision)).await;
+            match appended {
+                Ok(Ok(decision)) => decision,
+                Ok(Err(e)) => {
+                    tracing_error(&e);
+                    return log_failed();
+                }
+                Err(_) => return log_failed(),
+            }
+        }
+    };
     reservation.decide(&decision);
     axum::Json(decision).into_response()
+}
+
+/// The answer when the decision log refused a line.
+fn log_failed() -> Response {
+    problem(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "decision log",
+        "the decision could not be logged",
+    )
 }
 
 /// The answer for a request that cannot take a presentation now.
@@ -275,14 +293,14 @@ async fn submit_presentation(State(state): State<Shared>, Path(id): Path<String>
     }
     // The presentation must answer this request, not another live one.
     if presented_nonce(presentation).is_some_and(|n| n != reservation.request.nonce) {
-        return settle(&state, reservation, finish_alone(ReasonCode::NonceMismatch), now);
+        return settle(&state, reservation, finish_alone(ReasonCode::NonceMismatch), now).await;
     }
     match state
         .engine
         .verify(presentation, &state.policy, state.clock.as_ref())
         .await
     {
-        Ok(decision) => settle(&state, reservation, decision, now),
+        Ok(decision) => settle(&state, reservation, decision, now).await,
         Err(e) => {
             state.requests.mark_unavailable(&id, &e.to_string());
             problem(StatusCode::SERVICE_UNAVAILABLE, "cannot check", e.to_string())

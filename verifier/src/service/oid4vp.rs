@@ -81,17 +81,17 @@ pub(super) async fn response(State(state): State<Shared>, body: Bytes) -> Respon
                 ReasonCode::RequestMismatch,
                 format!("the wallet declined: {error}"),
             )]);
-            return settle(&state, reservation, decision, now);
+            return settle(&state, reservation, decision, now).await;
         }
     };
     if let Err(code) = door_request.oid4vp.dcql_query.check_response(&vp_token) {
-        return settle(&state, reservation, finish_alone(code), now);
+        return settle(&state, reservation, finish_alone(code), now).await;
     }
     let mut decision: Option<Decision> = None;
     for (query_id, presentation) in vp_token.presentations() {
         // Bound to this request's nonce, not to another request's that is also live.
         if crate::decision::presented_nonce(&presentation).is_some_and(|n| n != door_request.nonce) {
-            return settle(&state, reservation, finish_alone(ReasonCode::NonceMismatch), now);
+            return settle(&state, reservation, finish_alone(ReasonCode::NonceMismatch), now).await;
         }
         let checked = match state
             .engine
@@ -132,7 +132,7 @@ pub(super) async fn response(State(state): State<Shared>, body: Bytes) -> Respon
         }
     }
     match decision {
-        Some(decision) => settle(&state, reservation, decision, now),
-        None => settle(&state, reservation, finish_alone(ReasonCode::RequestMismatch), now),
+        Some(decision) => settle(&state, reservation, decision, now).await,
+        None => settle(&state, reservation, finish_alone(ReasonCode::RequestMismatch), now).await,
     }
 }
