@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! Data Integrity beyond the vectors: fresh keys for every suite, presentations,
 //! proof sets and chains, the JSON-LD safe mode, the loader seam, and time.
 

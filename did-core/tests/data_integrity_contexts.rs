@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! The shipped JSON-LD contexts are the pinned files, byte for byte, and the static
 //! loader serves exactly the URLs of the index.
 

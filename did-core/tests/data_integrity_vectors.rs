@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! The vc-di-ecdsa and vc-di-eddsa test vectors, folder by folder: canonical forms,
 //! hashes, signatures (re-created byte for byte), verification, and tampering.
 

@@ -1,14 +1,6 @@
 //! DID and DID URL syntax (DID Core 1.0 §3) against the shared vectors, plus accessors,
 //! relative DID URL resolution and generated mutations.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test helpers outside #[test] functions fail loudly by design"
-)]
-
 use std::collections::HashSet;
 use std::path::PathBuf;
 

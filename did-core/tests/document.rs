@@ -1,14 +1,6 @@
 //! DID documents against the shared vectors: valid examples parse and round-trip, each invalid
 //! file is rejected for its manifest rule, dereferencing, key extraction, generated mutations.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test helpers outside #[test] functions fail loudly by design"
-)]
-
 use std::path::{Path, PathBuf};
 
 use did_core::did::{Did, DidError, DidUrl};

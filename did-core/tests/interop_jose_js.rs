@@ -3,14 +3,6 @@
 //!
 //! Needs Node.js and `npm ci --prefix interop/node` (scripts/test does both).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
-
 use crate::common;
 
 use std::path::PathBuf;

@@ -18,14 +18,6 @@
 //! `interop/python/setup.sh`. These tests FAIL (they do not skip) when a peer is missing: CI
 //! installs both.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
-
 use crate::common;
 
 use std::path::PathBuf;

@@ -7,8 +7,6 @@
 
 // `clippy.toml` allows these inside `#[test]` functions; the fixture helpers below are
 // test code too, and panicking on a broken fixture is what they should do.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
-
 use async_trait::async_trait;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};

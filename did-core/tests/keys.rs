@@ -1,12 +1,5 @@
 //! Keys against the shared vectors: did:key / Multikey decoding, JWK import and export,
 //! RFC 7638 / RFC 8037 thumbprints, and sign/verify on every key type.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 
 use std::sync::Arc;
 

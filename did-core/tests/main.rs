@@ -1,6 +1,7 @@
 //! The did-core integration tests in one test binary: each module below is one file of
 //! this folder. One binary links once, where one binary per file took gigabytes of disk
-//! and minutes of linking in CI.
+//! and minutes of linking in CI. The lint allowances below cover every module: test code
+//! fails loudly by design.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -1,11 +1,4 @@
 //! The official multibase test vectors (multiformats/multibase `tests/*.csv`).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 
 use did_core::multibase::{self, Base, MultibaseError};
 

@@ -1,12 +1,5 @@
 //! DID resolution: did:key against the shared vectors, did:jwk, did:web against a
 //! real HTTP server on 127.0.0.1, the composite resolver and the TTL cache.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 
 use crate::common;
 

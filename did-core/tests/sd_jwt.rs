@@ -5,14 +5,6 @@
 //!
 //! Vectors are copied under `tests/vectors/sd-jwt/` (see `SOURCES.md` there).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
-
 use std::collections::BTreeSet;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -2,14 +2,6 @@
 //! per rule the issuer, parser and verifier enforce. Tokens that break a rule are signed
 //! with a real key, so each test fails only for the rule it names.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
-
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;

@@ -1,13 +1,6 @@
 //! Credential status lists: the IETF Token Status List vectors (LSB-first, ZLIB) and the
 //! W3C Bitstring Status List examples (MSB-first, GZIP), status list tokens signed and
 //! verified with our own key, and the hostile inputs: bombs, confusions, bad prefixes.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 
 use crate::common;
 

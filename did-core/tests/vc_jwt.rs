@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! VC-JOSE-COSE (`vc+jwt`, `vp+jwt`) and VC 1.1 JWTs: round trips, and every refusal.
 
 use std::time::{Duration, SystemTime};

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! VC Data Model 2.0 (and 1.1) checks: the W3C test-suite inputs, then each rule on its own.
 
 use std::time::{Duration, SystemTime};

@@ -1,12 +1,5 @@
 //! Anchoring against a real local EVM development chain: Foundry's anvil from npm
 //! (`interop/node`, installed by `scripts/test`), started on 127.0.0.1 by each test.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 
 use crate::common;
 

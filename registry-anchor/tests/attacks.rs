@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! The registry's negative suite: crafted attacks on DID operations, on the log's tree heads,
 //! Merkle proofs and witness co-signatures, and on the resolution answers a malicious node
 //! sends. Each case differs from a passing control in exactly the attacked way and must be

@@ -9,13 +9,6 @@
 //!
 //! `DOJANG_CRASH_SEED` replays a run (the seed is printed); `DOJANG_CRASH_ROUNDS` sets the number
 //! of kill/restart rounds (default 20).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

@@ -13,13 +13,6 @@
 //!   under `setpriv` with every capability dropped, since root ignores permissions). The node
 //!   must refuse to start with a message naming the store file, and the next normal start
 //!   finds the same log.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 
 use std::io::{BufRead as _, BufReader};
 use std::os::unix::fs::PermissionsExt as _;

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! The merkle module against published RFC 6962 / RFC 9162 vectors, a naive reference
 //! written straight from the RFC's recursive definitions, and generated negative mutations.
 

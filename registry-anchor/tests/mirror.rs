@@ -2,13 +2,6 @@
 //! created, updated, rotated (pre-rotation) and deactivated, resolved through the mirror by the
 //! did:dojang client with every proof checked, a tree head anchored to a local EVM chain, and
 //! a rewritten log caught by the mirror, the client and the anchor check.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 
 use crate::common;
 

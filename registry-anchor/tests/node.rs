@@ -1,13 +1,6 @@
 //! The registry node end to end on 127.0.0.1: the `registry-anchor serve` binary, DIDs created,
 //! updated, rotated and deactivated with the `registry-anchor did` CLI, every answer's proofs
 //! checked against the operator key, and the node's refusals.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 
 use std::path::PathBuf;
 

@@ -1,13 +1,6 @@
 //! Checking resolution answers (`docs/did-dojang.md` §10) and the did:dojang client: honest
 //! answers verify, every kind of tampering is refused with its reason, forks are caught by
 //! consistency with the head seen before, and offline snapshots verify on import.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! The examples of `docs/did-dojang.md` are the files under `tests/vectors/`: this test rebuilds
 //! them from fixed keys with deterministic signatures, checks the files are exactly what the
 //! code produces, replays them, and checks the spec quotes every file verbatim.

@@ -1,11 +1,4 @@
 //! The node's redb store: contiguous appends, the DID index, tree heads, and reopening.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 
 use registry_anchor::store::{Appended, Store, StoreError};
 

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! Signed tree heads, co-signatures, witness policies and the witness's consistency rule.
 
 use base64::Engine as _;

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! Access control, table-driven: every HTTP route of every service in the workspace (the
 //! issuer with its in-process registry, a registry node and its mirror, the door/kiosk
 //! verifier) called by an anonymous caller, a malformed `Authorization` header, a forged

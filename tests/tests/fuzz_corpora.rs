@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! CI's short form of fuzzing: every input of every committed fuzz corpus
 //! (`fuzz/corpus/<target>/`) goes once through the code of its fuzz target
 //! (`fuzz/bodies/<target>.rs`, which the cargo-fuzz binary in `fuzz/fuzz_targets/` calls too),

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! Secrets never in logs. A full run with every service in its own process (this test binary
 //! re-run as `registry-anchor serve`, `vc-issuer serve` and `verifier serve`, exactly as their
 //! binaries' `main` runs them, with `RUST_LOG=debug`): a wallet registers its did:dojang DID,

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! The province, end to end, on 127.0.0.1: a did:dojang registry node and a mirror, its tree
 //! head anchored to a local EVM chain; the issuer service (SQLite) with its DID on that
 //! registry; 5,000 employees offered credentials by `vc-issuer bulk-issue`; phone wallets

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! `vc-issuer bulk-issue` as an operator runs it (through `cli::run`, the binary's entry
 //! point): 5,000 employees offered once however often it runs, bad rows reported by line
 //! with nothing offered, changed rows left alone until re-offered, and an offer it wrote

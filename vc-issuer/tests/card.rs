@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! The credential card picture: served by the admin API for an issued credential, and the
 //! sample in docs/images/employee-card.svg (shown in the README) is exactly what the code draws
 //! for the sample employee (`DOJANG_UPDATE_CARD=1` rewrites it after a deliberate change).

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! `vc-issuer keygen` and `vc-issuer issue` as a user runs them.
 
 use std::io::Write as _;

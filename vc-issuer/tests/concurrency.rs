@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! Issuance under load, over real HTTP on 127.0.0.1, on SQLite and on PostgreSQL:
 //!
 //! - 1,000 concurrent `POST /admin/credentials` (all in flight at once) give 1,000 records,

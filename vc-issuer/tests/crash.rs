@@ -14,13 +14,6 @@
 //!
 //! `DOJANG_CRASH_SEED` replays a run (the seed is printed); `DOJANG_ISSUER_CRASH_ROUNDS` sets
 //! the number of kill/restart rounds (default 8).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;

@@ -16,13 +16,6 @@
 //!   can drop root's capabilities, a database file and folder with their write permission
 //!   removed) stops the service at start with a message naming the database, and changes
 //!   nothing: the next normal start finds the same records.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 
 use std::io::Read as _;
 use std::os::unix::fs::PermissionsExt as _;

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! The issuer key store: key files (owner-only and sealed) and PKCS#11 with SoftHSM2.
 //!
 //! Setting environment variables needs `unsafe` in edition 2024, which the workspace forbids;

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! OpenID4VCI as a wallet sees it: a test wallet runs the pre-authorized code flow over
 //! real HTTP (offer by reference → token with PIN → nonce → key proof → credential), and
 //! every refusal a wallet or an attacker can meet.

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! The issuer service over real HTTP on 127.0.0.1: authentication per admin route, issuance
 //! in every format, status changes reaching the published lists and `verifier verify`,
 //! VC-API, public documents, problem details and body limits.

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! The store against both databases it supports: every test body runs once on SQLite (a
 //! temporary file) and once on PostgreSQL (a fresh database on a private test server).
 

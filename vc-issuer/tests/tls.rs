@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! HTTPS and mutual TLS over real connections on 127.0.0.1: a test CA (made here with
 //! rcgen) signs the server's certificate and a client certificate; public routes work without
 //! a client certificate, and with `tls.admin_client_cert = "required"` token-scoped routes

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! The negative suite: crafted attacks on the decision engine, each built from real signed
 //! material and differing from a passing control in exactly the attacked way, each refused with
 //! the reason a door operator should see.

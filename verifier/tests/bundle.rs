@@ -1,14 +1,6 @@
 //! Offline trust bundles: built against an in-process registry node on 127.0.0.1, loaded by a
 //! door after the node is gone, and every way a bundle can be forged or damaged refused.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
-
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! The trust bundle's negative suite: crafted bundles shown to a door that decides offline.
 //!
 //! A bundle is refused when it loads (`TrustBundle::load` gives `Error::Bundle`: the bundle

@@ -1,13 +1,5 @@
 //! `verifier resolve` as a user runs it: the real binary, its output and exit codes.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
-
 use std::process::Command;
 
 fn verifier(args: &[&str]) -> (i32, serde_json::Value, String) {

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! The decision engine end to end on SD-JWT VCs: allow, every policy reason, nonces used once,
 //! offline data and its staleness, and what a decision never reveals.
 

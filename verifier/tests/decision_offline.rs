@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! A door deciding from a signed trust bundle alone: the issuer is a did:dojang DID whose
 //! document and registry proofs, trusted-issuer entry and status list all come from the bundle,
 //! built while the registry node ran and used after it stopped.

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! X.509 issuer trust in door decisions: an issuer whose key a configured root certifies (via
 //! `x5c` in the SD-JWT header) is trusted under `x509 = "trust"`; an unknown root, an expired
 //! certificate or a chain for another key is a denial with its own reason.

@@ -1,14 +1,6 @@
 //! `verifier resolve` for did:dojang: the real binary against an in-process registry node on
 //! 127.0.0.1, with every proof checked, and offline through a snapshot.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
-
 use crate::support;
 
 use std::process::Command;

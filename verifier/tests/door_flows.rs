@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! The door's two wallet flows over HTTP on loopback: OpenID4VP 1.0 (`direct_post`) and the
 //! offline QR flow, where the wallet's answer is a QR image the door's camera reads back.
 

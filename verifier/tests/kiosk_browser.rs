@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! The kiosk page end to end in headless Chromium, driven through chromedriver over the W3C
 //! WebDriver HTTP protocol: the page asks for a request and shows its QR code, a wallet answers
 //! through the API, the page turns green with "허용 / Allowed", then starts over and turns red

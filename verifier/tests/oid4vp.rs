@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! OpenID4VP 1.0: DCQL queries, requests as deep links, direct_post responses, and matching
 //! real SD-JWT VC presentations verified by the engine.
 

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! The offline QR exchange: a door challenge and an SD-JWT VC presentation, through real QR
 //! images and back into the verifier.
 

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! The door service's HTTP API on 127.0.0.1: requests, presentations and their decisions,
 //! the QR code, the decision log, the security headers, the body limit and the absence of CORS.
 

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! The verification engine on what vc-issuer produces: every format, tampering, status.
 
 use std::sync::Arc;

@@ -1,10 +1,3 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    missing_docs
-)]
 //! X.509 issuer trust: chains built with rcgen, checked against configured roots.
 
 use std::time::SystemTime;
