@@ -34,7 +34,19 @@ pub async fn get_bounded(
     accept: &str,
     max_bytes: usize,
 ) -> Result<Vec<u8>, FetchError> {
-    let transport = |e: reqwest::Error| FetchError::Transport(e.without_url().to_string());
+    let transport = |e: reqwest::Error| {
+        // reqwest says only "builder error" for a URL it will not request: name the reason.
+        if e.is_builder() {
+            match reqwest::Url::parse(url) {
+                Err(_) => return FetchError::Transport("not a valid URL".into()),
+                Ok(parsed) if parsed.scheme() == "http" => {
+                    return FetchError::Transport("a plain http:// URL; this client fetches over HTTPS only".into());
+                }
+                Ok(_) => {}
+            }
+        }
+        FetchError::Transport(e.without_url().to_string())
+    };
     let response = client
         .get(url)
         .header(reqwest::header::ACCEPT, accept)

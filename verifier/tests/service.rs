@@ -89,8 +89,14 @@ fn assert_secure(answer: &Answer) {
 
 impl Door {
     async fn start(world: &World, engine: Engine) -> Door {
+        Door::start_with_log(world, engine, |_| ()).await
+    }
+
+    /// A door whose log file `decisions.jsonl` is first prepared by `prepare(path)`.
+    async fn start_with_log(world: &World, engine: Engine, prepare: impl FnOnce(&std::path::Path)) -> Door {
         let dir = TempDir::new();
         let log = dir.0.join("decisions.jsonl");
+        prepare(&log);
         let config = ServiceConfig {
             policy: world.policy(),
             engine,
@@ -318,6 +324,32 @@ async fn an_unreachable_status_list_is_503_and_the_request_stays_open() {
     assert_eq!(state["state"], "unavailable", "{state}");
     assert!(state["message"].as_str().is_some_and(|m| !m.is_empty()), "{state}");
     assert!(door.log_lines().is_empty(), "no decision, nothing logged");
+    door.stop().await;
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_decision_the_log_cannot_take_is_never_shown() {
+    // The log is /dev/full: every append fails with ENOSPC, as on a full disk.
+    let world = World::new();
+    let door = Door::start_with_log(&world, world.engine(), |log| {
+        std::os::unix::fs::symlink("/dev/full", log).unwrap();
+    })
+    .await;
+    let (id, nonce) = door.request().await;
+    let answer = door
+        .present(&id, &world.present(&world.issue(&world.claims()), &nonce))
+        .await;
+    assert_eq!(answer.status, 500, "{}", answer.body);
+    assert!(answer.body.contains("could not be logged"), "{}", answer.body);
+    assert!(
+        !answer.body.contains("\"allow\""),
+        "no decision in the answer: {}",
+        answer.body
+    );
+    let state = door.state(&id).await;
+    assert_ne!(state["state"], "decided", "{state}");
+    assert!(state.get("decision").is_none_or(Value::is_null), "{state}");
     door.stop().await;
 }
 

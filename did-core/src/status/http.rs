@@ -24,7 +24,6 @@ pub struct HttpStatusListSource {
     client: reqwest::Client,
     max_bytes: usize,
     accept: String,
-    https_only: bool,
 }
 
 impl HttpStatusListSource {
@@ -58,7 +57,6 @@ impl HttpStatusListSource {
             client,
             max_bytes: MAX_RESPONSE_BYTES,
             accept: DEFAULT_ACCEPT.to_owned(),
-            https_only: https,
         })
     }
 }
@@ -66,12 +64,6 @@ impl HttpStatusListSource {
 #[async_trait]
 impl StatusListSource for HttpStatusListSource {
     async fn fetch(&self, url: &str) -> Result<Arc<[u8]>, StatusError> {
-        // Said plainly here: reqwest would only call it a "builder error".
-        if self.https_only && url.get(..5).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http:")) {
-            return Err(StatusError::Retrieval(
-                "a plain http:// status list URL; this source fetches over HTTPS only".into(),
-            ));
-        }
         http::get_bounded(&self.client, url, &self.accept, self.max_bytes)
             .await
             .map(Arc::from)
