@@ -1,5 +1,5 @@
-//! Pieces the crash and fault tests of several crates share: a seeded generator for kill
-//! moments, environment knobs, and the util-linux tools that make a disk full (`prlimit`) or
+//! Pieces the process-level tests of several crates share: a seeded generator for kill
+//! moments, environment knobs, a test's name for re-running it in a child, and the util-linux tools that make a disk full (`prlimit`) or
 //! a file read-only even for root (`setpriv`). Included with
 //! `#[path = "../../test-support/process.rs"] mod process;`: test code, not worth a crate.
 
@@ -80,4 +80,12 @@ pub fn prlimit_fsize(pid: u32, limit: &str) {
         .status()
         .expect("prlimit (util-linux) is needed by this test");
     assert!(status.success(), "prlimit --fsize={limit}: failed");
+}
+
+/// Test `name` of `module` (the caller's `module_path!()`) as libtest names it in its binary,
+/// for `--exact`: the module path without the crate's name, then `name`.
+pub fn libtest_name(module: &str, name: &str) -> String {
+    module
+        .split_once("::")
+        .map_or_else(|| name.to_owned(), |(_, module)| format!("{module}::{name}"))
 }

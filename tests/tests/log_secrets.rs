@@ -12,6 +12,7 @@
 //! shows it once by design (it is the only way to get it); anywhere else it fails.
 
 use crate::common;
+use crate::process;
 
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;
@@ -25,13 +26,6 @@ use serde_json::{Value, json};
 
 /// Set in a child process to the service it runs; its arguments are in [`ARGS_ENV`].
 const CHILD_ENV: &str = "DOJANG_LOG_SECRETS_CHILD";
-
-/// `name`'s path as libtest knows it in this binary (`<module>::name`), for `--exact`.
-fn libtest_name(name: &str) -> String {
-    module_path!()
-        .split_once("::")
-        .map_or_else(|| name.to_owned(), |(_, module)| format!("{module}::{name}"))
-}
 
 /// The child's command line, one argument per line.
 const ARGS_ENV: &str = "DOJANG_LOG_SECRETS_ARGS";
@@ -105,7 +99,7 @@ impl Service {
         let mut child = Command::new(std::env::current_exe().unwrap())
             .args([
                 "--exact",
-                &libtest_name("service_child"),
+                &process::libtest_name(module_path!(), "service_child"),
                 "--nocapture",
                 "--test-threads=1",
             ])
@@ -128,13 +122,14 @@ impl Service {
         let mut readers = Vec::new();
         let stdout: Box<dyn std::io::Read + Send> = Box::new(child.stdout.take().unwrap());
         let stderr: Box<dyn std::io::Read + Send> = Box::new(child.stderr.take().unwrap());
+        // libtest's own "test <module>::service_child ... " has no line end.
+        let prefix = format!("test {} ... ", process::libtest_name(module_path!(), "service_child"));
         for stream in [stdout, stderr] {
             let lines = lines.clone();
+            let prefix = prefix.clone();
             readers.push(std::thread::spawn(move || {
                 for line in BufReader::new(stream).lines() {
                     let Ok(line) = line else { break };
-                    // libtest's own "test service_child ... " has no line end.
-                    let prefix = format!("test {} ... ", libtest_name("service_child"));
                     let line = line.strip_prefix(prefix.as_str()).unwrap_or(&line);
                     lines.lock().unwrap().push(line.to_owned());
                 }

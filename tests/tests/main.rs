@@ -14,5 +14,7 @@ mod access_control;
 mod common;
 mod fuzz_corpora;
 mod log_secrets;
+#[path = "../../test-support/process.rs"]
+mod process;
 mod province;
 mod readme;

@@ -124,15 +124,22 @@ impl Terminal {
 
     fn command(&self, block: &str) -> Command {
         let mut command = Command::new("bash");
+        // A reader's terminal has no issuer settings in its environment: drop every one
+        // (all are DOJANG_*, plus the database URL) that the test run may carry.
+        for (name, _) in std::env::vars_os() {
+            if name
+                .to_str()
+                .is_some_and(|n| n.starts_with("DOJANG_") || n == "DATABASE_URL")
+            {
+                command.env_remove(name);
+            }
+        }
         command
             .args(["-c", &self.script(block)])
             .current_dir(&self.dir)
             .env("DOJANG_BIN_DIR", &self.bin_dir)
             .env("DOOR_PORT", self.door_port.to_string())
             .env("DOJANG_LISTEN", format!("127.0.0.1:{}", self.issuer_port))
-            .env_remove("DOJANG_PUBLIC_URL")
-            .env_remove("DOJANG_DATA_DIR")
-            .env_remove("DOJANG_REGISTRY_URL")
             .envs(&self.vars)
             .stdin(Stdio::null());
         command

@@ -19,16 +19,11 @@ use vc_issuer::Error;
 use vc_issuer::keys::{self, KeyConfig};
 use zeroize::Zeroizing;
 
+use crate::process;
+
 const SOFTHSM_MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
 /// Set in a child process to the name of the test whose body it runs.
 const CHILD_ENV: &str = "DOJANG_KEYS_TEST_CHILD";
-
-/// `name`'s path as libtest knows it in this binary (`<module>::name`), for `--exact`.
-fn libtest_name(name: &str) -> String {
-    module_path!()
-        .split_once("::")
-        .map_or_else(|| name.to_owned(), |(_, module)| format!("{module}::{name}"))
-}
 
 /// Whether this process is the child running `test`'s body.
 fn is_child(test: &str) -> bool {
@@ -39,7 +34,12 @@ fn is_child(test: &str) -> bool {
 /// its output if it fails.
 fn run_child(test: &str, envs: &[(&str, &OsStr)]) {
     let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", &libtest_name(test), "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            &process::libtest_name(module_path!(), test),
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_ENV, test)
         .envs(envs.iter().copied())
         .output()
