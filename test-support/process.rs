@@ -89,3 +89,12 @@ pub fn libtest_name(module: &str, name: &str) -> String {
         .split_once("::")
         .map_or_else(|| name.to_owned(), |(_, module)| format!("{module}::{name}"))
 }
+
+/// A free port on 127.0.0.1 (bound, then released for the caller to listen on).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

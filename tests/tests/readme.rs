@@ -14,6 +14,7 @@
 //! So a README edit that breaks a command, a flag, a route or an expected outcome fails here.
 
 use crate::common;
+use crate::process;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead as _, BufReader};
@@ -89,14 +90,6 @@ fn bin_dir() -> PathBuf {
         assert!(status.success(), "building vc-issuer and verifier failed");
     }
     dir
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// One reader's terminal: the folder, the binaries, the ports and what was pasted.
@@ -251,8 +244,8 @@ fn the_readme_walkthrough_works_as_written() {
     let mut terminal = Terminal {
         dir: dir.clone(),
         bin_dir: bin_dir(),
-        issuer_port: free_port(),
-        door_port: free_port(),
+        issuer_port: process::free_port(),
+        door_port: process::free_port(),
         vars: BTreeMap::new(),
     };
     let policy = std::fs::read_to_string(common::repo_root().join("verifier/door.example.toml")).unwrap();

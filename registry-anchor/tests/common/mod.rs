@@ -143,15 +143,8 @@ pub fn spawn_started_with(args: &[&str], stderr: Stdio) -> (Child, Value) {
     (child, started)
 }
 
-/// A free port on 127.0.0.1 (bound and released; a test restarting a node on the same
-/// address uses it).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+/// A free port on 127.0.0.1 (a test restarting a node on the same address uses it).
+pub use crate::process::free_port;
 
 /// Creates a DID on `node` with two fresh keys in `dir`, and returns it.
 pub fn create_did(node: &Node, dir: &Path, name: &str) -> String {
