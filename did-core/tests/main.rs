@@ -23,6 +23,7 @@ mod keys;
 mod multibase;
 mod resolve;
 mod sd_jwt;
+mod sd_jwt_holder_did;
 mod sd_jwt_rules;
 mod status_list;
 mod vc_jwt;

@@ -74,10 +74,14 @@ pub enum SdJwtError {
     /// Key binding is required but the presentation has no KB-JWT.
     #[error("key binding is required but missing")]
     KeyBindingRequired,
-    /// The payload has no usable `cnf.jwk` to verify the KB-JWT with, or the holder's key
-    /// is not the one in `cnf`.
+    /// The payload has no usable `cnf` to verify the KB-JWT with, the holder's key is not
+    /// the one in `cnf.jwk`, or the DID key `cnf.kid` names is not (or no longer) one of
+    /// the holder DID's authentication keys.
     #[error("holder key: {0}")]
     HolderKey(&'static str),
+    /// The holder's DID, named by `cnf.kid`, could not be resolved.
+    #[error("holder key resolution: {0}")]
+    HolderKeyResolution(ResolutionError),
     /// The KB-JWT is malformed, has the wrong `typ`, or did not verify with the `cnf` key.
     #[error("KB-JWT: {0}")]
     KeyBindingJws(JwsError),
@@ -149,6 +153,8 @@ impl SdJwtError {
             SdJwtError::InvalidVc(_) => "SD_JWT_INVALID_VC",
             SdJwtError::KeyBindingRequired => "SD_JWT_KEY_BINDING_REQUIRED",
             SdJwtError::HolderKey(_) => "SD_JWT_HOLDER_KEY",
+            SdJwtError::HolderKeyResolution(ResolutionError::Deactivated) => "deactivated",
+            SdJwtError::HolderKeyResolution(_) => "SD_JWT_HOLDER_KEY_UNRESOLVED",
             SdJwtError::KeyBindingJws(_) => "SD_JWT_KEY_BINDING_JWS",
             SdJwtError::InvalidKeyBinding(_) => "SD_JWT_INVALID_KEY_BINDING",
             SdJwtError::SdHashMismatch => "SD_JWT_SD_HASH_MISMATCH",

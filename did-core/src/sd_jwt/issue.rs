@@ -30,6 +30,11 @@ pub struct IssueOptions {
     pub decoys: usize,
     /// The holder's public key, put in `cnf.jwk` so the holder can add key binding.
     pub holder_key: Option<VerifyingKey>,
+    /// The holder's key as a DID URL (`did:…#fragment`), put in `cnf.kid` instead: the
+    /// key binding is then checked against whatever key the holder's DID document lists
+    /// under that id when the credential is presented, so it follows the DID's key
+    /// rotations. Exclusive with [`IssueOptions::holder_key`].
+    pub holder_did_url: Option<String>,
     /// The header `typ`; `dc+sd-jwt` by default.
     pub typ: String,
     /// The header `kid`, if any (otherwise the signer's key ID, if it has one).
@@ -49,6 +54,7 @@ impl IssueOptions {
             disclose: Vec::new(),
             decoys: 0,
             holder_key: None,
+            holder_did_url: None,
             typ: "dc+sd-jwt".to_owned(),
             kid: None,
             x5c: Vec::new(),
@@ -79,6 +85,13 @@ impl IssueOptions {
     /// Binds the credential to `key` (`cnf.jwk`).
     pub fn holder_key(mut self, key: VerifyingKey) -> IssueOptions {
         self.holder_key = Some(key);
+        self
+    }
+
+    /// Binds the credential to the holder's DID key `did_url` (`cnf.kid`), an absolute DID
+    /// URL with a fragment, such as `did:dojang:…#key-1`.
+    pub fn holder_did_url(mut self, did_url: impl Into<String>) -> IssueOptions {
+        self.holder_did_url = Some(did_url.into());
         self
     }
 
@@ -149,8 +162,17 @@ fn prepare(claims: &Value, options: &IssueOptions, issuer_key: &VerifyingKey) ->
     if claims.contains_key("_sd_alg") {
         return Err(SdJwtError::InvalidClaims("_sd_alg is set by the issuer"));
     }
-    if options.holder_key.is_some() && claims.contains_key("cnf") {
+    let binds = options.holder_key.is_some() || options.holder_did_url.is_some();
+    if binds && claims.contains_key("cnf") {
         return Err(SdJwtError::InvalidClaims("cnf is set from the holder key"));
+    }
+    if options.holder_key.is_some() && options.holder_did_url.is_some() {
+        return Err(SdJwtError::InvalidClaims(
+            "the holder is bound by one key: holder_key or holder_did_url, not both",
+        ));
+    }
+    if let Some(did_url) = &options.holder_did_url {
+        super::key_binding::check_did_url(did_url)?;
     }
     if options.profile == Profile::SdJwtVc && !claims.get("vct").is_some_and(Value::is_string) {
         return Err(SdJwtError::InvalidVc("vct must be a string"));
@@ -191,6 +213,11 @@ fn prepare(claims: &Value, options: &IssueOptions, issuer_key: &VerifyingKey) ->
         let jwk = serde_json::to_value(holder.to_jwk()).map_err(|_| SdJwtError::InvalidClaims("holder JWK"))?;
         let mut cnf = Map::new();
         cnf.insert("jwk".to_owned(), jwk);
+        payload.insert("cnf".to_owned(), Value::Object(cnf));
+    }
+    if let Some(did_url) = &options.holder_did_url {
+        let mut cnf = Map::new();
+        cnf.insert("kid".to_owned(), Value::from(did_url.as_str()));
         payload.insert("cnf".to_owned(), Value::Object(cnf));
     }
     let mut header = Header::new(issuer_key.algorithm()).with_typ(options.typ.clone());

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use super::compact::SdJwt;
 use super::{SdJwtError, unverified_payload};
 use crate::clock::Clock;
+use crate::did::DidUrl;
 use crate::jose::{self, Header, JwsError};
 use crate::key::{Jwk, Signer, SigningKey, VerifyingKey};
 
@@ -53,7 +54,8 @@ impl SdJwt {
     /// Returns the SD-JWT+KB compact serialization.
     ///
     /// Fails with [`SdJwtError::HolderKey`] if the issuer JWT has a `cnf.jwk` that is
-    /// not `holder`'s key.
+    /// not `holder`'s key. (A `cnf.kid` names a DID key, which only the verifier's
+    /// resolution can match to `holder`.)
     pub fn bind(&self, binding: &KeyBinding, holder: &SigningKey) -> Result<String, SdJwtError> {
         let (header, payload) = self.kb_parts(binding, holder.verifying_key())?;
         let kb = jose::sign_json_with_key(header, &payload, holder)?;
@@ -92,21 +94,63 @@ impl SdJwt {
     }
 }
 
-/// The key in the payload's `cnf.jwk`, if there is a `cnf`.
-pub(crate) fn holder_key(payload: &Map<String, Value>) -> Result<Option<VerifyingKey>, SdJwtError> {
-    cnf_key(payload.get("cnf"))
+/// How a credential's `cnf` claim names the holder's key (RFC 7800 §3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Confirmation {
+    /// The key itself (`cnf.jwk`): only that key can ever present the credential.
+    Key(VerifyingKey),
+    /// A key of the holder's DID (`cnf.kid`, an absolute DID URL with a fragment): whatever
+    /// key the DID document lists under that id when the credential is presented, so a key
+    /// rotation of the DID moves the credential to the new key.
+    DidUrl(String),
 }
 
-/// The key in a `cnf` claim's `jwk`, if there is a `cnf`.
-fn cnf_key(cnf: Option<&Value>) -> Result<Option<VerifyingKey>, SdJwtError> {
-    let Some(cnf) = cnf else {
-        return Ok(None);
-    };
-    let jwk = cnf.get("jwk").ok_or(SdJwtError::HolderKey("cnf has no jwk"))?;
-    let jwk = Jwk::deserialize(jwk).map_err(|_| SdJwtError::HolderKey("cnf.jwk is not a JWK"))?;
-    VerifyingKey::from_jwk(&jwk)
-        .map(Some)
-        .map_err(|_| SdJwtError::HolderKey("cnf.jwk is not a supported public key"))
+impl Confirmation {
+    /// The confirmation in `claims` (an SD-JWT payload, verified or not), or `None` without
+    /// a `cnf`. `cnf.jwk` is read first; a `cnf` with neither a usable `jwk` nor a DID URL
+    /// in `kid` is [`SdJwtError::HolderKey`].
+    pub fn from_claims(claims: &Map<String, Value>) -> Result<Option<Confirmation>, SdJwtError> {
+        Confirmation::from_cnf(claims.get("cnf"))
+    }
+
+    fn from_cnf(cnf: Option<&Value>) -> Result<Option<Confirmation>, SdJwtError> {
+        let Some(cnf) = cnf else {
+            return Ok(None);
+        };
+        if let Some(jwk) = cnf.get("jwk") {
+            let jwk = Jwk::deserialize(jwk).map_err(|_| SdJwtError::HolderKey("cnf.jwk is not a JWK"))?;
+            return VerifyingKey::from_jwk(&jwk)
+                .map(|key| Some(Confirmation::Key(key)))
+                .map_err(|_| SdJwtError::HolderKey("cnf.jwk is not a supported public key"));
+        }
+        match cnf.get("kid") {
+            Some(Value::String(kid)) => {
+                check_did_url(kid)?;
+                Ok(Some(Confirmation::DidUrl(kid.clone())))
+            }
+            Some(_) => Err(SdJwtError::HolderKey("cnf.kid is not a string")),
+            None => Err(SdJwtError::HolderKey("cnf has neither jwk nor kid")),
+        }
+    }
+}
+
+/// Checks that `did_url` is an absolute DID URL naming one key: `did:…#fragment`.
+pub(crate) fn check_did_url(did_url: &str) -> Result<(), SdJwtError> {
+    match DidUrl::parse(did_url) {
+        Ok(url) if url.fragment().is_some_and(|f| !f.is_empty()) => Ok(()),
+        _ => Err(SdJwtError::HolderKey(
+            "cnf.kid must be an absolute DID URL with a fragment (did:…#key)",
+        )),
+    }
+}
+
+/// The key in the payload's `cnf.jwk`, if there is one.
+pub(crate) fn holder_key(payload: &Map<String, Value>) -> Result<Option<VerifyingKey>, SdJwtError> {
+    Ok(match Confirmation::from_claims(payload)? {
+        Some(Confirmation::Key(key)) => Some(key),
+        _ => None,
+    })
 }
 
 /// What the verifier expects of a KB-JWT.
@@ -117,17 +161,17 @@ pub(crate) struct Expectations<'a> {
     pub(crate) skew: Duration,
 }
 
-/// Verifies `sd_jwt`'s KB-JWT against the key in `cnf`, the verified issuer payload's claim.
+/// Verifies `sd_jwt`'s KB-JWT against `key`, the holder key the verified issuer payload's
+/// `cnf` names.
 pub(crate) fn verify(
     sd_jwt: &SdJwt,
     kb: &str,
-    cnf: Option<&Value>,
+    key: &VerifyingKey,
     expect: &Expectations<'_>,
     clock: &dyn Clock,
 ) -> Result<KeyBindingClaims, SdJwtError> {
-    let key = cnf_key(cnf)?.ok_or(SdJwtError::HolderKey("the payload has no cnf"))?;
     let options = jose::VerifyOptions::default().expect_typ(KB_JWT_TYP);
-    let verified = jose::verify(kb, &key, &options).map_err(SdJwtError::KeyBindingJws)?;
+    let verified = jose::verify(kb, key, &options).map_err(SdJwtError::KeyBindingJws)?;
     let claims = verified.payload_object().map_err(|e| match e {
         JwsError::InvalidPayload(_) => SdJwtError::InvalidKeyBinding("payload is not a JSON object"),
         other => SdJwtError::KeyBindingJws(other),

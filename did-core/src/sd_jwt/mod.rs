@@ -91,7 +91,7 @@ pub use disclosure::Disclosure;
 pub use error::SdJwtError;
 pub use issue::{IssueOptions, issue, issue_with_signer};
 pub use json_serialization::MAX_SIGNATURES;
-pub use key_binding::{KB_JWT_TYP, KeyBinding, KeyBindingClaims};
+pub use key_binding::{Confirmation, KB_JWT_TYP, KeyBinding, KeyBindingClaims};
 pub use verify::{VerifiedSdJwt, VerifyOptions, verify, verify_with_resolver};
 
 use crate::jose::{self, JwsError};

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::compact::SdJwt;
-use super::key_binding::{self, Expectations, KeyBindingClaims, unix_seconds};
+use super::key_binding::{self, Confirmation, Expectations, KeyBindingClaims, unix_seconds};
 use super::process::process;
 use super::{Profile, SdJwtError, check_sd_alg};
 use crate::clock::Clock;
@@ -161,20 +161,32 @@ impl SdJwt {
         options: &VerifyOptions,
         clock: &dyn Clock,
     ) -> Result<VerifiedSdJwt, SdJwtError> {
-        self.verify_parsed(issuer_key, options, clock, None)
+        let checked = self.check(issuer_key, options, clock, None)?;
+        let holder = match &checked.confirmation {
+            None => None,
+            Some(Confirmation::Key(key)) => Some(key.clone()),
+            Some(Confirmation::DidUrl(_)) => {
+                return Err(SdJwtError::HolderKey("cnf.kid names a DID key: verify with a resolver"));
+            }
+        };
+        self.finish(checked, holder.as_ref(), options, clock)
     }
 
-    /// [`SdJwt::verify`], reusing `parsed`: the issuer JWT already decoded and its payload
-    /// already read (strictly) before its signature was checked. A compact SD-JWT has one
-    /// signature, so the JWS that verifies is that very decoding and its payload those very
-    /// bytes: neither is decoded or parsed twice.
-    fn verify_parsed(
+    /// Everything but the KB-JWT: the issuer signature, `typ`, the SD-JWT VC rules, the
+    /// disclosures and the validity window; and, when a KB-JWT is present, how `cnf` names
+    /// the key it must verify with.
+    ///
+    /// `parsed` is the issuer JWT already decoded and its payload already read (strictly)
+    /// before its signature was checked. A compact SD-JWT has one signature, so the JWS that
+    /// verifies is that very decoding and its payload those very bytes: neither is decoded
+    /// or parsed twice.
+    fn check(
         &self,
         issuer_key: &VerifyingKey,
         options: &VerifyOptions,
         clock: &dyn Clock,
         parsed: Option<(jose::Decoded<'_>, Map<String, Value>)>,
-    ) -> Result<VerifiedSdJwt, SdJwtError> {
+    ) -> Result<Checked, SdJwtError> {
         let (verified, payload) = match parsed {
             Some((decoded, payload)) if self.other_signatures.is_empty() => {
                 let verified = decoded
@@ -202,30 +214,50 @@ impl SdJwt {
         }
         // The key binding needs only `cnf` (which disclosures never touch): the payload
         // itself is processed in place.
-        let cnf = match &self.key_binding_jwt {
-            Some(_) => payload.get("cnf").cloned(),
+        let confirmation = match &self.key_binding_jwt {
+            Some(_) => {
+                Some(Confirmation::from_claims(&payload)?.ok_or(SdJwtError::HolderKey("the payload has no cnf"))?)
+            }
             None => None,
         };
         let mut stripped = payload;
         check_sd_alg(&mut stripped)?;
         let claims = process(stripped, &self.disclosures)?.claims;
         check_time(&claims, options.skew, clock)?;
-        let key_binding = match &self.key_binding_jwt {
-            None if options.require_key_binding => return Err(SdJwtError::KeyBindingRequired),
-            None => None,
-            Some(kb) => {
+        if self.key_binding_jwt.is_none() && options.require_key_binding {
+            return Err(SdJwtError::KeyBindingRequired);
+        }
+        Ok(Checked {
+            header: verified.header,
+            claims,
+            confirmation,
+        })
+    }
+
+    /// Verifies the KB-JWT, if there is one, with `holder`, the key `cnf` names.
+    fn finish(
+        &self,
+        checked: Checked,
+        holder: Option<&VerifyingKey>,
+        options: &VerifyOptions,
+        clock: &dyn Clock,
+    ) -> Result<VerifiedSdJwt, SdJwtError> {
+        let key_binding = match (&self.key_binding_jwt, holder) {
+            (None, _) => None,
+            (Some(_), None) => return Err(SdJwtError::HolderKey("the payload has no cnf")),
+            (Some(kb), Some(holder)) => {
                 let expect = Expectations {
                     audience: options.audience.as_deref(),
                     nonce: options.nonce.as_deref(),
                     max_age: options.key_binding_max_age,
                     skew: options.skew,
                 };
-                Some(key_binding::verify(self, kb, cnf.as_ref(), &expect, clock)?)
+                Some(key_binding::verify(self, kb, holder, &expect, clock)?)
             }
         };
         Ok(VerifiedSdJwt {
-            header: verified.header,
-            claims,
+            header: checked.header,
+            claims: checked.claims,
             key_binding,
         })
     }
@@ -236,7 +268,12 @@ impl SdJwt {
     /// of `iss`'s DID; without a `kid`, `iss`'s one assertion key. A token without `iss`
     /// speaks for its `kid`'s DID.
     ///
-    /// A key `iss` does not control is [`SdJwtError::IssuerKey`]. Then as [`SdJwt::verify`].
+    /// A key `iss` does not control is [`SdJwtError::IssuerKey`]. Then as [`SdJwt::verify`],
+    /// except that a KB-JWT of a credential bound to a DID key (`cnf.kid`) is verified with
+    /// the key the holder's DID document lists under that id for `authentication`, resolved
+    /// through `resolver` after every other check passed: a key the DID no longer lists
+    /// (rotated away) is [`SdJwtError::HolderKey`], a DID that cannot be resolved
+    /// [`SdJwtError::HolderKeyResolution`].
     pub async fn verify_with_resolver(
         &self,
         resolver: &dyn Resolver,
@@ -261,7 +298,13 @@ impl SdJwt {
                 }
                 other => SdJwtError::KeyResolution(other),
             })?;
-        self.verify_parsed(&key, options, clock, Some((decoded, payload)))
+        let checked = self.check(&key, options, clock, Some((decoded, payload)))?;
+        let holder = match &checked.confirmation {
+            None => None,
+            Some(Confirmation::Key(key)) => Some(key.clone()),
+            Some(Confirmation::DidUrl(did_url)) => Some(resolve_holder_key(resolver, did_url).await?),
+        };
+        self.finish(checked, holder.as_ref(), options, clock)
     }
 
     /// Verifies the first issuer signature, or for a general JSON serialization any of
@@ -279,6 +322,30 @@ impl SdJwt {
         }
         Err(SdJwtError::Jws(first_error.unwrap_or(JwsError::BadSignature)))
     }
+}
+
+/// What [`SdJwt::check`] found: all but the key binding verified.
+struct Checked {
+    header: Header,
+    claims: Map<String, Value>,
+    /// How `cnf` names the holder key, when a KB-JWT is to be verified.
+    confirmation: Option<Confirmation>,
+}
+
+/// The key `did_url` (a credential's `cnf.kid`) names now, under `authentication`.
+async fn resolve_holder_key(resolver: &dyn Resolver, did_url: &str) -> Result<VerifyingKey, SdJwtError> {
+    let did = did_url.split('#').next().unwrap_or_default();
+    resolve_party_key(resolver, did, Some(did_url), Relationship::Authentication)
+        .await
+        .map(|(key, _)| key)
+        .map_err(|e| match e {
+            ResolutionError::KeyNotControlled { .. }
+            | ResolutionError::MethodNotFound(_)
+            | ResolutionError::NotAuthorized { .. } => {
+                SdJwtError::HolderKey("cnf.kid is not one of the holder DID's authentication keys (rotated away?)")
+            }
+            other => SdJwtError::HolderKeyResolution(other),
+        })
 }
 
 fn check_typ(header: &Header, options: &VerifyOptions) -> Result<(), SdJwtError> {
