@@ -6,8 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use async_trait::async_trait;
 use did_core::clock::{Clock, SystemClock};
 use did_core::did::Did;
-use did_core::resolve::{DocumentMetadata, Resolution, ResolutionError, ResolutionOptions, Resolver};
-use serde_json::json;
+use did_core::resolve::{Resolution, ResolutionError, ResolutionOptions, Resolver};
 
 use super::cache::{Cache, Entry};
 use super::{NodeApi, NodeApiError};
@@ -292,28 +291,6 @@ impl RegistryResolver {
     }
 }
 
-/// The did-core view of a verified answer.
-fn to_resolution(verified: &VerifiedResolution, options: &ResolutionOptions) -> Result<Resolution, ResolutionError> {
-    let representation = options.representation()?;
-    let state = verified.state();
-    let head = verified.tree_head().head();
-    let mut metadata = DocumentMetadata {
-        version_id: Some(state.last_operation().to_string()),
-        deactivated: Some(state.is_deactivated()),
-        updated: verified.response().did_document_metadata.updated.clone(),
-        ..DocumentMetadata::default()
-    };
-    metadata.extra.insert(
-        "treeHead".into(),
-        json!({"log": head.log, "size": head.size, "rootHash": crate::merkle::encode_hash(&head.root_hash), "timestamp": head.timestamp_ms}),
-    );
-    Ok(Resolution {
-        document: state.document().clone(),
-        document_metadata: metadata,
-        representation,
-    })
-}
-
 #[async_trait]
 impl Resolver for RegistryResolver {
     async fn resolve(&self, did: &Did, options: &ResolutionOptions) -> Result<Resolution, ResolutionError> {
@@ -322,6 +299,6 @@ impl Resolver for RegistryResolver {
         }
         options.representation()?;
         let verified = self.resolve_verified(did.as_str(), options.no_cache).await?;
-        to_resolution(&verified, options)
+        verified.to_resolution(options)
     }
 }

@@ -6,6 +6,7 @@
 //! witness co-signatures, every inclusion proof, every operation's signature and the chain
 //! rules, and replayed the chain to the same document and metadata.
 
+mod did_core_view;
 mod error;
 mod model;
 mod verify;
