@@ -141,6 +141,7 @@ impl Stack {
                     holder: Holder {
                         did: None,
                         key: Some(SigningKey::generate(KeyType::P256).unwrap().verifying_key().clone()),
+                        did_key: None,
                     },
                     valid_until: None,
                     idempotency_key: None,

@@ -32,6 +32,31 @@ pub struct Holder {
     pub did: Option<String>,
     /// The holder's key (SD-JWT VC `cnf.jwk`).
     pub key: Option<VerifyingKey>,
+    /// A key of the holder's DID, as a DID URL (SD-JWT VC `cnf.kid`, in place of `cnf.jwk`):
+    /// presentations must then be signed by whatever key the DID lists under it, so the
+    /// credential follows the DID's key rotations.
+    pub did_key: Option<String>,
+}
+
+impl Holder {
+    /// Bound to `key` (`cnf.jwk`).
+    pub fn bound_to_key(key: VerifyingKey) -> Holder {
+        Holder {
+            did: None,
+            key: Some(key),
+            did_key: None,
+        }
+    }
+
+    /// Bound to the DID key `did_url` (`cnf.kid`); the DID is also the subject (`sub`) and
+    /// what the credential's record is found by.
+    pub fn bound_to_did_key(did_url: String) -> Holder {
+        Holder {
+            did: did_url.split('#').next().map(str::to_owned),
+            key: None,
+            did_key: Some(did_url),
+        }
+    }
 }
 
 /// One issuance request, from any route.
@@ -152,7 +177,9 @@ impl Issuer {
                 for pointer in template.disclosable_pointers(&record.claims) {
                     options = options.disclose(pointer);
                 }
-                if let Some(key) = &holder.key {
+                if let Some(did_url) = &holder.did_key {
+                    options = options.holder_did_url(did_url.clone());
+                } else if let Some(key) = &holder.key {
                     options = options.holder_key(key.clone());
                 }
                 let compact = sd_jwt::issue_with_signer(&Value::Object(claims), &options, signer)

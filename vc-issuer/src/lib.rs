@@ -24,6 +24,7 @@ pub mod card;
 pub mod cli;
 pub mod config;
 mod error;
+mod holder_dids;
 pub mod issuance;
 pub mod issue;
 pub mod issuer_did;

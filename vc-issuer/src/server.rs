@@ -91,8 +91,10 @@ pub async fn build(config: Config) -> Result<(Shared, Option<axum::Router>, Opti
         templates,
         list_size: config.status.list_size,
     };
+    let holder_dids = crate::holder_dids::resolver(&config, did.registry.clone(), did.registry_key.as_deref())?;
     let registry = did.registry.map(registry_anchor::node::router);
     let state = Arc::new(AppState {
+        holder_dids,
         issuer: Arc::new(issuer),
         config,
         status_lists: StatusListCache::default(),

@@ -31,6 +31,7 @@ on_both_databases!(
     offer_creation_needs_the_issue_scope_and_valid_claims,
     deferred_issuance_waits_for_approval,
     a_citizen_card_offer_is_redeemed_with_its_age_claims_derived_at_issuance,
+    a_proof_naming_a_did_key_binds_the_credential_to_it,
 );
 
 const PRE_AUTH: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
@@ -212,6 +213,21 @@ impl Env {
         self.post_json("/credential", Some(token), &body).await
     }
 
+    /// A credential request whose proof names `holder` by the DID URL `kid`.
+    async fn credential_request_by_kid(&self, token: &str, holder: &SigningKey, kid: &str) -> (u16, Value) {
+        let nonce = self.nonce().await;
+        let header = Header::new(Algorithm::Es256)
+            .with_typ("openid4vci-proof+jwt")
+            .with_kid(kid);
+        let claims = json!({"aud": self.base, "iat": now(), "nonce": nonce});
+        let proof = jose::sign_json_with_key(header, &claims, holder).unwrap();
+        let body = json!({
+            "credential_configuration_id": "EmployeeIdCredential",
+            "proofs": {"jwt": [proof]},
+        });
+        self.post_json("/credential", Some(token), &body).await
+    }
+
     async fn stop(self) {
         self.running.stop().await.unwrap();
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -300,7 +316,10 @@ async fn metadata_lists_every_template_as_sd_jwt_vc(db: Database) {
         let conf = &meta["credential_configurations_supported"][name];
         assert_eq!(conf["format"], "dc+sd-jwt");
         assert_eq!(conf["vct"], format!("{}/vct/{name}", env.base).as_str());
-        assert_eq!(conf["cryptographic_binding_methods_supported"], json!(["jwk"]));
+        assert_eq!(
+            conf["cryptographic_binding_methods_supported"],
+            json!(["jwk", "did:dojang", "did:key", "did:jwk", "did:web"])
+        );
         assert_eq!(
             conf["proof_types_supported"]["jwt"]["proof_signing_alg_values_supported"],
             json!(["ES256", "ES384", "EdDSA"])
@@ -832,5 +851,85 @@ async fn deferred_issuance_waits_for_approval(db: Database) {
     check_credential(&env, body["credentials"][0]["credential"].as_str().unwrap(), &holder);
     let (status, body) = env.post_json("/deferred_credential", Some(&token), &poll).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_transaction_id")));
+    env.stop().await;
+}
+
+/// A wallet with a DID names its key by DID URL (`kid`): the issuer resolves it (did:key
+/// from the DID itself, did:dojang from its in-process registry), checks the proof with the
+/// key found, and binds the credential to the DID key (`cnf.kid`, the DID as `sub`).
+async fn a_proof_naming_a_did_key_binds_the_credential_to_it(db: Database) {
+    let env = start_with(DidMethod::Dojang, 6, "holder-did", db).await;
+    let resolver = did_core::resolve::KeyResolver;
+    let payload = |sd_jwt: &str| -> Value {
+        let jwt = sd_jwt.split('~').next().unwrap();
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(jwt.split('.').nth(1).unwrap()).unwrap()).unwrap()
+    };
+
+    // did:key.
+    let holder = SigningKey::generate(KeyType::P256).unwrap();
+    let kid = did_core::resolve::KeyResolver::key_id_for(holder.verifying_key());
+    let token = env.access_token(&env.employee_offer().await).await;
+    let (status, body) = env.credential_request_by_kid(&token, &holder, &kid).await;
+    assert_eq!(status, 200, "{body}");
+    let sd_jwt = body["credentials"][0]["credential"].as_str().unwrap();
+    let claims = payload(sd_jwt);
+    assert_eq!(claims["cnf"], json!({"kid": kid}));
+    assert_eq!(claims["sub"], kid.split('#').next().unwrap());
+    // The holder presents it; the verifier finds the holder key through the DID.
+    let presented = did_core::sd_jwt::SdJwt::parse(sd_jwt)
+        .unwrap()
+        .bind(
+            &did_core::sd_jwt::KeyBinding::new("https://door.example", "n-1", SystemTime::now()),
+            &holder,
+        )
+        .unwrap();
+    let options = did_core::sd_jwt::VerifyOptions::sd_jwt_vc().require_key_binding("https://door.example", "n-1");
+    let registry = registry_anchor::client::RegistryResolver::new(
+        [format!("{}/registry", env.base)],
+        registry_anchor::resolution::ResolutionVerifier::new(
+            registry_anchor::resolution::parse_registry_key(env.running.registry_key.as_deref().unwrap()).unwrap(),
+            env.running.registry_key.clone().unwrap(),
+        ),
+    )
+    .unwrap();
+    let both = did_core::resolve::CompositeResolver::new()
+        .with("key", std::sync::Arc::new(resolver))
+        .with("dojang", std::sync::Arc::new(registry));
+    did_core::sd_jwt::verify_with_resolver(&presented, &both, &options, &SystemClock)
+        .await
+        .unwrap();
+
+    // A DID URL whose key did not sign the proof: refused, and the offer is still there.
+    let token = env.access_token(&env.employee_offer().await).await;
+    let other = SigningKey::generate(KeyType::P256).unwrap();
+    let (status, body) = env.credential_request_by_kid(&token, &other, &kid).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_proof")), "{body}");
+
+    // did:dojang, registered on the issuer's own registry.
+    let create_key = SigningKey::generate(KeyType::P256).unwrap();
+    let next = SigningKey::generate(KeyType::P256).unwrap();
+    let create = registry_anchor::operation::create(
+        &create_key,
+        registry_anchor::operation::KeyCommitment::of(next.verifying_key()),
+        registry_anchor::operation::key_document(other.verifying_key()),
+    )
+    .unwrap();
+    let api = registry_anchor::client::NodeApi::new(&format!("{}/registry", env.base)).unwrap();
+    let (status, body) = env
+        .credential_request_by_kid(&token, &other, &format!("{}#key-1", create.did()))
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_proof")),
+        "not registered yet: {body}"
+    );
+    api.post_json("/operations", "application/jose", create.as_str().to_owned())
+        .await
+        .unwrap();
+    let dojang_kid = format!("{}#key-1", create.did());
+    let (status, body) = env.credential_request_by_kid(&token, &other, &dojang_kid).await;
+    assert_eq!(status, 200, "{body}");
+    let claims = payload(body["credentials"][0]["credential"].as_str().unwrap());
+    assert_eq!(claims["cnf"], json!({"kid": dojang_kid}));
     env.stop().await;
 }

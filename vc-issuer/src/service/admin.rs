@@ -58,15 +58,28 @@ pub struct IssueBody {
     pub idempotency_key: Option<String>,
 }
 
-/// Reads the `holder` member: a DID string or a public JWK object.
+/// Reads the `holder` member: a DID string, a DID URL naming one of the DID's keys (an
+/// SD-JWT is then bound to that DID key, `cnf.kid`) or a public JWK object.
 pub(crate) fn parse_holder(value: Option<&Value>) -> Result<Holder, Error> {
     match value {
         None | Some(Value::Null) => Ok(Holder::default()),
+        Some(Value::String(url)) if url.starts_with("did:") && url.contains('#') => {
+            let did_url = did_core::did::DidUrl::parse(url).map_err(|e| Error::invalid("/holder", e.to_string()))?;
+            if did_url.fragment().is_none_or(str::is_empty) {
+                return Err(Error::invalid("/holder", "a DID URL must name a key (did:…#key)"));
+            }
+            Ok(Holder {
+                did: Some(did_url.did_str().to_owned()),
+                key: None,
+                did_key: Some(url.clone()),
+            })
+        }
         Some(Value::String(did)) if did.starts_with("did:") => {
             let key = did_key_of(did);
             Ok(Holder {
                 did: Some(did.clone()),
                 key,
+                did_key: None,
             })
         }
         Some(jwk @ Value::Object(_)) => {
@@ -83,6 +96,7 @@ pub(crate) fn parse_holder(value: Option<&Value>) -> Result<Holder, Error> {
             Ok(Holder {
                 did: None,
                 key: Some(key),
+                did_key: None,
             })
         }
         Some(_) => Err(Error::invalid("/holder", "expected a DID or a public JWK")),
@@ -366,4 +380,30 @@ async fn revoke_token(State(state): State<Shared>, caller: Caller, Path(id): Pat
     let actor = caller.require(Scope::Admin)?;
     state.issuer.store.revoke_token(&id, actor).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use serde_json::json;
+
+    use super::parse_holder;
+
+    #[test]
+    fn a_holder_is_a_did_a_did_key_or_a_public_jwk() {
+        let url = "did:dojang:zQmExample#key-1";
+        let holder = parse_holder(Some(&json!(url))).unwrap();
+        assert_eq!(holder.did.as_deref(), Some("did:dojang:zQmExample"));
+        assert_eq!(holder.did_key.as_deref(), Some(url));
+        assert!(holder.key.is_none(), "bound to the DID key, not to a key");
+
+        let did = "did:key:zDnaerDaTF5BXEavCrfRZEk316dpbLsfPDZ3WJ5hRTPFU2169";
+        let holder = parse_holder(Some(&json!(did))).unwrap();
+        assert_eq!(holder.did.as_deref(), Some(did));
+        assert!(holder.key.is_some() && holder.did_key.is_none());
+
+        for bad in [json!("did:dojang:zQmExample#"), json!("did:#key-1"), json!(7)] {
+            assert!(parse_holder(Some(&bad)).is_err(), "{bad}");
+        }
+    }
 }

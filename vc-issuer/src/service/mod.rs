@@ -38,7 +38,6 @@ pub use ops::Metrics;
 pub use status_lists::StatusListCache;
 
 /// What every route shares.
-#[derive(Debug)]
 pub struct AppState {
     /// The issuer (key, DID, store, templates).
     pub issuer: Arc<Issuer>,
@@ -50,6 +49,17 @@ pub struct AppState {
     pub metrics: Metrics,
     /// The issuer's own DID document (served for did:web).
     pub did_document: Option<serde_json::Value>,
+    /// Resolves the DIDs of holders whose key proofs name a DID key.
+    pub holder_dids: Arc<dyn did_core::resolve::Resolver>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("issuer", &self.issuer)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The state as routes hold it.

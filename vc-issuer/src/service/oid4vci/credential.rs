@@ -1,7 +1,7 @@
 //! The credential endpoint (OpenID4VCI §8) and the deferred credential endpoint (§9).
 //!
 //! The wallet's access token names the offer; its key proof JWT (`openid4vci-proof+jwt`,
-//! the holder key in the `jwk` header) must be addressed to this issuer, recent, and carry
+//! the holder key in the `jwk` header, or named by a DID URL in `kid`) must be addressed to this issuer, recent, and carry
 //! a live `c_nonce`, which it uses up. One credential per offer.
 
 use axum::Json;
@@ -9,10 +9,13 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use did_core::did::DidUrl;
+use did_core::document::Relationship;
 use did_core::key::{Jwk, VerifyingKey};
+use did_core::resolve::ResolutionError;
 use serde_json::{Value, json};
 
-use super::requests::{check_proof, parse_body, proof_jwt};
+use super::requests::{ProofKey, check_proof, parse_body, proof_jwt, proof_key};
 use super::{DEFERRED_INTERVAL, FORMAT, OAuthError, no_store};
 use crate::issuance::{Holder, IssueRequest};
 use crate::issue::Format;
@@ -42,26 +45,72 @@ async fn offer_for_token(
     Ok(offer)
 }
 
-/// Verifies a key proof JWT and uses up its nonce; returns the holder's key.
-async fn verify_proof(state: &Shared, jwt: &str) -> Result<VerifyingKey, OAuthError> {
-    let proof = check_proof(jwt, &state.issuer.public_url, unix_now())?;
-    if !state.issuer.store.consume_nonce(&proof.nonce).await? {
+/// Verifies a key proof JWT and uses up its nonce; returns whom the credential is bound
+/// to: the proof's `jwk`, or the DID key its `kid` names (resolved to check the signature).
+async fn verify_proof(state: &Shared, jwt: &str) -> Result<Holder, OAuthError> {
+    let (key, holder) = match proof_key(jwt)? {
+        ProofKey::Jwk(key) => (key.clone(), Holder::bound_to_key(key)),
+        ProofKey::DidUrl(did_url) => {
+            let key = holder_did_key(state, &did_url).await?;
+            (key, Holder::bound_to_did_key(did_url))
+        }
+    };
+    let nonce = check_proof(jwt, &key, &state.issuer.public_url, unix_now())?;
+    if !state.issuer.store.consume_nonce(&nonce).await? {
         return Err(OAuthError::bad(
             "invalid_nonce",
             "the proof's nonce is unknown, used or expired: get a new one from the nonce endpoint",
         ));
     }
-    Ok(proof.key)
+    Ok(holder)
+}
+
+/// The key the holder's DID lists under `did_url` for `authentication`, now. A registry or
+/// DID host that cannot be reached is the issuer's trouble (502), not the wallet's.
+async fn holder_did_key(state: &Shared, did_url: &str) -> Result<VerifyingKey, OAuthError> {
+    let url = DidUrl::parse(did_url).map_err(|e| OAuthError::bad("invalid_proof", format!("the proof's kid: {e}")))?;
+    state
+        .holder_dids
+        .resolve_verifying_key(&url, Relationship::Authentication)
+        .await
+        .map_err(|e| match e {
+            ResolutionError::Transport(why) => {
+                crate::Error::Registry(format!("cannot resolve the holder's DID: {why}")).into()
+            }
+            other => OAuthError::bad(
+                "invalid_proof",
+                format!("the proof's kid is not an authentication key of its DID: {other}"),
+            ),
+        })
+}
+
+/// How a deferred issuance remembers its holder: the proof's JWK, or `{"kid": DID URL}`.
+fn stored_holder(holder: &Holder) -> Result<String, OAuthError> {
+    let value = match (&holder.did_key, &holder.key) {
+        (Some(did_url), _) => json!({ "kid": did_url }),
+        (None, Some(key)) => {
+            serde_json::to_value(key.to_jwk()).map_err(|e| crate::Error::Unsupported(format!("holder key: {e}")))?
+        }
+        (None, None) => return Err(crate::Error::Unsupported("a proof always names a holder key".into()).into()),
+    };
+    Ok(value.to_string())
+}
+
+/// The holder [`stored_holder`] kept.
+fn holder_from_stored(text: &str) -> Option<Holder> {
+    let value: Value = serde_json::from_str(text).ok()?;
+    match value.get("kid").and_then(Value::as_str) {
+        Some(did_url) if value.get("kty").is_none() => Some(Holder::bound_to_did_key(did_url.to_owned())),
+        _ => {
+            let jwk = Jwk::from_json(text).ok()?;
+            VerifyingKey::from_jwk(&jwk).ok().map(Holder::bound_to_key)
+        }
+    }
 }
 
 /// Signs the offer's credential (the offer must be in `issuing`), marks it redeemed, and
 /// answers with it. On failure the offer goes back to `back`.
-async fn issue(
-    state: &Shared,
-    offer: &OfferRecord,
-    key: VerifyingKey,
-    back: OfferState,
-) -> Result<Response, OAuthError> {
+async fn issue(state: &Shared, offer: &OfferRecord, holder: Holder, back: OfferState) -> Result<Response, OAuthError> {
     // Derived claims are computed now; offers stored by earlier versions still hold them.
     let claims = match state.issuer.templates.get(&offer.template) {
         Ok(template) => template.without_derived(offer.claims.clone()),
@@ -71,10 +120,7 @@ async fn issue(
         template: offer.template.clone(),
         claims: Value::Object(claims),
         format: Format::SdJwt,
-        holder: Holder {
-            did: None,
-            key: Some(key),
-        },
+        holder,
         valid_until: None,
         idempotency_key: Some(format!("offer:{}", offer.id)),
         replaces: None,
@@ -135,12 +181,11 @@ pub(crate) async fn credential(
         return Err(already_used(&offer));
     }
     let jwt = proof_jwt(&body)?;
-    let key = verify_proof(&state, &jwt).await?;
+    let holder = verify_proof(&state, &jwt).await?;
     let store = &state.issuer.store;
     if offer.approval_required && !offer.approved {
-        let jwk =
-            serde_json::to_string(&key.to_jwk()).map_err(|e| crate::Error::Unsupported(format!("holder key: {e}")))?;
-        let Some(transaction_id) = store.defer_offer(&offer.id, &jwk).await? else {
+        let stored = stored_holder(&holder)?;
+        let Some(transaction_id) = store.defer_offer(&offer.id, &stored).await? else {
             return Err(already_used(&offer));
         };
         let body = json!({"transaction_id": transaction_id.as_str(), "interval": DEFERRED_INTERVAL});
@@ -152,7 +197,7 @@ pub(crate) async fn credential(
     {
         return Err(already_used(&offer));
     }
-    issue(&state, &offer, key, OfferState::TokenIssued).await
+    issue(&state, &offer, holder, OfferState::TokenIssued).await
 }
 
 /// `POST /deferred_credential`: 202 with the same `transaction_id` and an `interval` until
@@ -180,11 +225,10 @@ pub(crate) async fn deferred(
         let body = json!({"transaction_id": transaction_id, "interval": DEFERRED_INTERVAL});
         return Ok((StatusCode::ACCEPTED, no_store(), Json(body)).into_response());
     }
-    let jwk = offer
+    let holder = offer
         .holder_jwk
         .as_deref()
-        .and_then(|text| Jwk::from_json(text).ok())
-        .and_then(|jwk| VerifyingKey::from_jwk(&jwk).ok())
+        .and_then(holder_from_stored)
         .ok_or_else(|| crate::Error::Storage(format!("offer {}: holder key missing", offer.id)))?;
     if !store
         .move_offer(&offer.id, OfferState::Pending, OfferState::Issuing)
@@ -192,5 +236,5 @@ pub(crate) async fn deferred(
     {
         return Err(invalid());
     }
-    issue(&state, &offer, jwk, OfferState::Pending).await
+    issue(&state, &offer, holder, OfferState::Pending).await
 }

@@ -59,7 +59,7 @@ fn configuration(template: &Template, base: &str, alg: &str) -> Value {
         "format": FORMAT,
         "scope": template.name,
         "vct": template.vct(base),
-        "cryptographic_binding_methods_supported": ["jwk"],
+        "cryptographic_binding_methods_supported": ["jwk", "did:dojang", "did:key", "did:jwk", "did:web"],
         "credential_signing_alg_values_supported": [alg],
         "proof_types_supported": {"jwt": {"proof_signing_alg_values_supported": PROOF_ALGS}},
         "display": display,

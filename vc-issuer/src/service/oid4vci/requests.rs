@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use did_core::did::DidUrl;
 use did_core::jose::{self, VerifyOptions};
 use did_core::key::{Jwk, VerifyingKey};
 use serde_json::{Map, Value};
@@ -17,13 +18,15 @@ const MAX_PARAMS: usize = 16;
 /// How far a proof's `iat` may be from now, in seconds.
 const PROOF_IAT_WINDOW: i64 = 300;
 
-/// A checked key proof.
-#[derive(Debug, Clone)]
-pub struct KeyProof {
-    /// The holder's key, from the proof's `jwk` header; the credential is bound to it.
-    pub key: VerifyingKey,
-    /// The proof's `nonce`, still to be used up.
-    pub nonce: String,
+/// How a key proof names the holder's key (OpenID4VCI §8.2.1.1): one of the two.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProofKey {
+    /// The key itself, in the `jwk` header: the credential is bound to it (`cnf.jwk`).
+    Jwk(VerifyingKey),
+    /// A key of the holder's DID, as the DID URL in the `kid` header (`did:…#key-1`): the
+    /// credential is bound to that DID key (`cnf.kid`), so it follows the DID's key
+    /// rotations. The proof verifies with the key the DID document lists under it.
+    DidUrl(String),
 }
 
 /// Parses an `application/x-www-form-urlencoded` body strictly: a repeated parameter
@@ -112,27 +115,50 @@ pub fn proof_jwt(body: &Map<String, Value>) -> Result<String, OAuthError> {
     }
 }
 
-/// Checks a key proof JWT (OpenID4VCI §8.2.1.1) for the issuer `issuer` at `now` (Unix
-/// seconds): `typ`, the holder key by `jwk` only (public, no `kid`/`x5c`/`trust_chain`),
-/// the signature, `aud`, `iat` within five minutes. The nonce is returned, not checked:
-/// the caller uses it up.
-pub fn check_proof(jwt: &str, issuer: &str, now: i64) -> Result<KeyProof, OAuthError> {
+/// Reads how a key proof JWT names the holder's key, verifying nothing yet: a public
+/// `jwk`, or a `kid` that is an absolute DID URL with a fragment; never both, and no
+/// `x5c` or `trust_chain`.
+pub fn proof_key(jwt: &str) -> Result<ProofKey, OAuthError> {
     let refuse = |m: String| OAuthError::bad("invalid_proof", m);
     let decoded = jose::decode(jwt).map_err(|e| refuse(format!("the proof is not an acceptable JWS: {e}")))?;
     let header = decoded.header();
-    if header.kid.is_some() || header.contains("x5c") || header.contains("trust_chain") {
-        return Err(refuse("the proof must name its key by jwk only".into()));
+    if header.contains("x5c") || header.contains("trust_chain") {
+        return Err(refuse(
+            "the proof must name its key by jwk or by a DID URL in kid".into(),
+        ));
     }
-    let jwk_value = header
-        .get("jwk")
-        .ok_or_else(|| refuse("the proof header has no jwk".into()))?;
-    let jwk: Jwk = serde_json::from_value(jwk_value).map_err(|_| refuse("the proof's jwk is not a JWK".into()))?;
-    if jwk.private_member().is_some() {
-        return Err(refuse("the proof's jwk holds private key material".into()));
+    match (header.get("jwk"), header.kid.as_deref()) {
+        (Some(_), Some(_)) => Err(refuse(
+            "the proof names its key twice: give jwk or kid, not both".into(),
+        )),
+        (None, None) => Err(refuse("the proof header has neither jwk nor kid".into())),
+        (None, Some(kid)) => match DidUrl::parse(kid) {
+            Ok(url) if url.fragment().is_some_and(|f| !f.is_empty()) => Ok(ProofKey::DidUrl(kid.to_owned())),
+            _ => Err(refuse(
+                "the proof's kid must be a DID URL naming one key (did:…#key)".into(),
+            )),
+        },
+        (Some(jwk_value), None) => {
+            let jwk: Jwk =
+                serde_json::from_value(jwk_value).map_err(|_| refuse("the proof's jwk is not a JWK".into()))?;
+            if jwk.private_member().is_some() {
+                return Err(refuse("the proof's jwk holds private key material".into()));
+            }
+            let key = VerifyingKey::from_jwk(&jwk).map_err(|e| refuse(format!("the proof's jwk: {e}")))?;
+            Ok(ProofKey::Jwk(key))
+        }
     }
-    let key = VerifyingKey::from_jwk(&jwk).map_err(|e| refuse(format!("the proof's jwk: {e}")))?;
+}
+
+/// Checks a key proof JWT (OpenID4VCI §8.2.1.1) for the issuer `issuer` at `now` (Unix
+/// seconds) with `key`, the holder key [`proof_key`] named (resolved, for a DID URL):
+/// `typ`, the signature, `aud`, `iat` within five minutes. Returns the proof's nonce,
+/// unchecked: the caller uses it up.
+pub fn check_proof(jwt: &str, key: &VerifyingKey, issuer: &str, now: i64) -> Result<String, OAuthError> {
+    let refuse = |m: String| OAuthError::bad("invalid_proof", m);
+    let decoded = jose::decode(jwt).map_err(|e| refuse(format!("the proof is not an acceptable JWS: {e}")))?;
     let verified = decoded
-        .verify(&key, &VerifyOptions::default().expect_typ(PROOF_TYP))
+        .verify(key, &VerifyOptions::default().expect_typ(PROOF_TYP))
         .map_err(|e| refuse(format!("the proof does not verify: {e}")))?;
     let claims = verified
         .payload_object()
@@ -158,10 +184,7 @@ pub fn check_proof(jwt: &str, issuer: &str, now: i64) -> Result<KeyProof, OAuthE
             "the proof has no nonce: get one from the nonce endpoint",
         )
     })?;
-    Ok(KeyProof {
-        key,
-        nonce: nonce.to_owned(),
-    })
+    Ok(nonce.to_owned())
 }
 
 #[cfg(test)]
@@ -204,17 +227,27 @@ mod tests {
     fn key_proofs() {
         let key = SigningKey::generate(KeyType::P256).unwrap();
         let good = json!({"aud": ISSUER, "iat": NOW, "nonce": "n-1"});
-        let checked = check_proof(&proof(&key, header(&key), good.clone()), ISSUER, NOW).unwrap();
-        assert_eq!(&checked.key, key.verifying_key());
-        assert_eq!(checked.nonce, "n-1");
-        let refused = |jwt: String| check_proof(&jwt, ISSUER, NOW).unwrap_err().error;
+        let checked = |jwt: &str| match proof_key(jwt)? {
+            ProofKey::Jwk(named) => check_proof(jwt, &named, ISSUER, NOW).map(|nonce| (named, nonce)),
+            ProofKey::DidUrl(_) => unreachable!("a jwk proof"),
+        };
+        let (named, nonce) = checked(&proof(&key, header(&key), good.clone())).unwrap();
+        assert_eq!(&named, key.verifying_key());
+        assert_eq!(nonce, "n-1");
+        let refused = |jwt: String| checked(&jwt).unwrap_err().error;
 
         let other = SigningKey::generate(KeyType::P256).unwrap();
         assert_eq!(refused(proof(&other, header(&key), good.clone())), "invalid_proof");
         let wrong_typ = header(&key).with_typ("JWT");
         assert_eq!(refused(proof(&key, wrong_typ, good.clone())), "invalid_proof");
         let with_kid = header(&key).with_kid("did:example:123#key-1");
-        assert_eq!(refused(proof(&key, with_kid, good.clone())), "invalid_proof");
+        assert_eq!(
+            refused(proof(&key, with_kid, good.clone())),
+            "invalid_proof",
+            "jwk and kid"
+        );
+        let x5c = header(&key).with_member("x5c", json!(["MIIB"]));
+        assert_eq!(refused(proof(&key, x5c, good.clone())), "invalid_proof");
         let private = serde_json::to_value(key.to_jwk()).unwrap();
         let leaked = Header::new(Algorithm::Es256)
             .with_typ(PROOF_TYP)
@@ -235,5 +268,42 @@ mod tests {
         let no_nonce = json!({"aud": [ISSUER], "iat": NOW});
         assert_eq!(refused(proof(&key, header(&key), no_nonce)), "invalid_nonce");
         assert_eq!(refused("not.a.jwt".to_owned()), "invalid_proof");
+    }
+
+    #[test]
+    fn a_proof_may_name_a_did_key_instead() {
+        let key = SigningKey::generate(KeyType::P256).unwrap();
+        let good = json!({"aud": ISSUER, "iat": NOW, "nonce": "n-2"});
+        let by_did = Header::new(Algorithm::Es256)
+            .with_typ(PROOF_TYP)
+            .with_kid("did:dojang:abc#key-1");
+        let jwt = proof(&key, by_did, good.clone());
+        assert_eq!(
+            proof_key(&jwt).unwrap(),
+            ProofKey::DidUrl("did:dojang:abc#key-1".into())
+        );
+        // Whatever the DID resolves to is what it must verify with.
+        assert_eq!(check_proof(&jwt, key.verifying_key(), ISSUER, NOW).unwrap(), "n-2");
+        let other = SigningKey::generate(KeyType::P256).unwrap();
+        assert_eq!(
+            check_proof(&jwt, other.verifying_key(), ISSUER, NOW).unwrap_err().error,
+            "invalid_proof"
+        );
+        for kid in [
+            "did:dojang:abc",
+            "key-1",
+            "#key-1",
+            "https://wallet.example#key-1",
+            "did:dojang:abc#",
+        ] {
+            let named = Header::new(Algorithm::Es256).with_typ(PROOF_TYP).with_kid(kid);
+            let err = proof_key(&proof(&key, named, good.clone())).unwrap_err();
+            assert_eq!(err.error, "invalid_proof", "{kid}");
+        }
+        let neither = Header::new(Algorithm::Es256).with_typ(PROOF_TYP);
+        assert_eq!(
+            proof_key(&proof(&key, neither, good)).unwrap_err().error,
+            "invalid_proof"
+        );
     }
 }
