@@ -95,6 +95,9 @@ reason_codes! {
     HolderBindingMissing => "HOLDER_BINDING_MISSING", "The holder did not prove possession", "소지자 증명이 없습니다";
     /// The holder binding does not verify.
     HolderBindingInvalid => "HOLDER_BINDING_INVALID", "The holder's proof is not valid", "소지자 증명이 유효하지 않습니다";
+    /// The credential is bound to a key of the holder's DID (`cnf.kid`), and that DID could
+    /// not be resolved: not reachable, not in the trust bundle, or gone.
+    HolderKeyUnresolved => "HOLDER_KEY_UNRESOLVED", "The holder's key could not be found", "소지자의 키를 찾을 수 없습니다";
     /// The presentation is about someone other than the holder who signed it.
     HolderMismatch => "HOLDER_MISMATCH", "The credential belongs to someone else", "다른 사람의 자격증명입니다";
     /// The presentation carries a nonce this verifier did not issue.
@@ -163,6 +166,7 @@ impl ReasonCode {
             "STATUS_VERIFICATION_ERROR" | "STATUS_LIST_LENGTH_ERROR" | "RANGE_ERROR" => ReasonCode::StatusInvalid,
             "STATUS_RETRIEVAL_ERROR" => ReasonCode::StatusUnavailable,
             "SD_JWT_KEY_BINDING_REQUIRED" => ReasonCode::HolderBindingMissing,
+            "SD_JWT_HOLDER_KEY_UNRESOLVED" => ReasonCode::HolderKeyUnresolved,
             "SD_JWT_HOLDER_KEY"
             | "SD_JWT_KEY_BINDING_JWS"
             | "SD_JWT_INVALID_KEY_BINDING"

@@ -46,6 +46,7 @@ pub struct BundleBuilder {
     operator_id: Option<String>,
     valid_for: Duration,
     issuers: BTreeMap<String, Vec<String>>,
+    holders: BTreeSet<String>,
     registry: Option<Arc<RegistryResolver>>,
     resolver: Arc<dyn Resolver>,
     status_source: Arc<dyn StatusListSource>,
@@ -77,6 +78,7 @@ impl BundleBuilder {
             operator_id: None,
             valid_for: DEFAULT_VALIDITY,
             issuers: BTreeMap::new(),
+            holders: BTreeSet::new(),
             registry: None,
             resolver,
             status_source,
@@ -101,7 +103,15 @@ impl BundleBuilder {
         self
     }
 
-    /// Resolves did:dojang issuers with `registry` (every proof checked) and carries its answers.
+    /// Carries the document of `did`, a holder's DID, trusting it for nothing: offline, a
+    /// door can then check the key binding of credentials bound to one of its keys
+    /// (`cnf.kid`). Without it such a credential is refused offline (`HOLDER_KEY_UNRESOLVED`).
+    pub fn holder(mut self, did: impl Into<String>) -> BundleBuilder {
+        self.holders.insert(did.into());
+        self
+    }
+
+    /// Resolves did:dojang issuers and holders with `registry` (every proof checked) and carries its answers.
     pub fn registry(mut self, registry: Arc<RegistryResolver>) -> BundleBuilder {
         self.registry = Some(registry);
         self
@@ -142,16 +152,17 @@ impl BundleBuilder {
     }
 
     async fn content(&self) -> Result<BundleContent, Error> {
-        if self.issuers.len() > MAX_ENTRIES || self.status_lists.len() > MAX_ENTRIES {
-            return Err(bad(format!("more than {MAX_ENTRIES} issuers or status lists")));
+        if self.issuers.len() > MAX_ENTRIES || self.status_lists.len() > MAX_ENTRIES || self.holders.len() > MAX_ENTRIES
+        {
+            return Err(bad(format!("more than {MAX_ENTRIES} issuers, holders or status lists")));
         }
         let issued_at = self.now_secs();
         let expires_at = issued_at.saturating_add(self.valid_for.as_secs());
-        let all: BTreeSet<&String> = self.issuers.values().flatten().collect();
+        let all: BTreeSet<&String> = self.issuers.values().flatten().chain(&self.holders).collect();
         let mut dojang = Vec::new();
         let mut documents = BTreeMap::new();
         for did in all {
-            let parsed = Did::parse(did).map_err(|e| bad(format!("issuer {did}: {e}")))?;
+            let parsed = Did::parse(did).map_err(|e| bad(format!("DID {did}: {e}")))?;
             match parsed.method() {
                 // Computed from the DID itself on the door.
                 "key" | "jwk" => {}
@@ -161,7 +172,7 @@ impl BundleBuilder {
                         .resolver
                         .resolve(&parsed, &ResolutionOptions::default())
                         .await
-                        .map_err(|e| bad(format!("issuer {did}: {e}")))?;
+                        .map_err(|e| bad(format!("DID {did}: {e}")))?;
                     documents.insert(did.clone(), resolution.document.to_value());
                 }
             }
@@ -171,7 +182,7 @@ impl BundleBuilder {
         } else {
             let resolver = self.registry.as_ref().ok_or_else(|| {
                 bad(format!(
-                    "issuer {} is a did:dojang DID, but no registry is configured",
+                    "{} is a did:dojang DID, but no registry is configured",
                     dojang.first().map(String::as_str).unwrap_or_default()
                 ))
             })?;

@@ -36,6 +36,10 @@ pub enum BundleCommand {
         /// A trusted issuer, as `TYPE=DID` (TYPE is a VC type or SD-JWT VC vct; repeatable).
         #[arg(long = "issuer", value_parser = parse_issuer)]
         issuers: Vec<(String, String)>,
+        /// A holder's DID whose document to carry, for credentials bound to its key
+        /// (`cnf.kid`) presented offline (repeatable).
+        #[arg(long = "holder")]
+        holders: Vec<String>,
         /// A status list URL to carry (repeatable).
         #[arg(long = "status-list")]
         status_lists: Vec<String>,
@@ -159,6 +163,7 @@ pub async fn run(command: BundleCommand, out: &mut dyn std::io::Write) -> i32 {
         BundleCommand::Build {
             operator_key,
             issuers,
+            holders,
             status_lists,
             valid_for,
             allow_http_status,
@@ -190,6 +195,9 @@ pub async fn run(command: BundleCommand, out: &mut dyn std::io::Write) -> i32 {
             .valid_for(valid_for);
             for (kind, did) in issuers {
                 builder = builder.issuer(kind, did);
+            }
+            for did in holders {
+                builder = builder.holder(did);
             }
             for url in status_lists {
                 builder = builder.status_list(url);

@@ -41,6 +41,7 @@ pub(super) fn is_binding_reason(code: ReasonCode) -> bool {
         code,
         ReasonCode::HolderBindingMissing
             | ReasonCode::HolderBindingInvalid
+            | ReasonCode::HolderKeyUnresolved
             | ReasonCode::NonceMismatch
             | ReasonCode::NonceUnknown
             | ReasonCode::NonceExpired
@@ -77,7 +78,7 @@ fn credential_types(claims: &Value) -> Vec<&str> {
 }
 
 /// Who presented: the presentation's holder, the SD-JWT's confirmation key (as a JWK
-/// thumbprint) or subject, or the credential subject's `id`.
+/// thumbprint) or DID (of a `cnf.kid` DID URL), or subject, or the credential subject's `id`.
 fn holder_of(report: &Report) -> Option<String> {
     if let Some(holder) = &report.holder {
         return Some(holder.clone());
@@ -90,6 +91,9 @@ fn holder_of(report: &Report) -> Option<String> {
         && let Ok(thumbprint) = jwk.thumbprint()
     {
         return Some(thumbprint);
+    }
+    if let Some(kid) = claims.pointer("/cnf/kid").and_then(Value::as_str) {
+        return kid.split('#').next().map(str::to_owned);
     }
     claims
         .get("sub")

@@ -148,6 +148,7 @@ fn classify(e: &SdJwtError, has_iss: bool) -> (&'static str, &'static str) {
         SdJwtError::Expired | SdJwtError::NotYetValid | SdJwtError::IssuedInFuture => "validity",
         SdJwtError::KeyBindingRequired
         | SdJwtError::HolderKey(_)
+        | SdJwtError::HolderKeyResolution(_)
         | SdJwtError::KeyBindingJws(_)
         | SdJwtError::InvalidKeyBinding(_)
         | SdJwtError::SdHashMismatch
