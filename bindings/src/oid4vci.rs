@@ -268,17 +268,19 @@ impl Client<'_> {
         Ok(answer.get("c_nonce").and_then(Value::as_str).map(str::to_owned))
     }
 
-    /// Asks for the credential with a key proof signed by `holder`; returns the credential
-    /// text (an SD-JWT VC).
+    /// Asks for the credential with a key proof signed by `holder`, naming its key by
+    /// `did_key` (a DID URL) when the holder has a DID, else by its JWK; returns the
+    /// credential text (an SD-JWT VC).
     pub(crate) async fn credential(
         &self,
         offer: &Offer,
         endpoints: &IssuerEndpoints,
         token: &str,
         holder: &dyn Signer,
+        did_key: Option<&str>,
     ) -> Result<String, DojangError> {
         let nonce = self.nonce(endpoints).await?;
-        let proof = key_proof(&offer.issuer, nonce.as_deref(), holder).await?;
+        let proof = key_proof(&offer.issuer, nonce.as_deref(), holder, did_key).await?;
         let request = json!({
             "credential_configuration_id": offer.configuration_id,
             "proofs": {"jwt": [proof]},
@@ -313,14 +315,24 @@ impl Client<'_> {
     }
 }
 
-/// A key proof JWT (OpenID4VCI §F.1): the holder's public JWK in the header, the issuer as
-/// audience, the issuer's nonce.
-async fn key_proof(issuer: &str, nonce: Option<&str>, holder: &dyn Signer) -> Result<String, DojangError> {
-    let jwk = serde_json::to_value(holder.verifying_key().to_jwk())
-        .map_err(|e| DojangError::invalid("oid4vci.proof", e.to_string()))?;
-    let header = Header::new(holder.algorithm())
-        .with_typ(PROOF_TYP)
-        .with_member("jwk", jwk);
+/// A key proof JWT (OpenID4VCI §F.1): the holder's key named in the header (its DID URL
+/// `did_key` as `kid`, else its public JWK as `jwk`), the issuer as audience, the issuer's
+/// nonce.
+async fn key_proof(
+    issuer: &str,
+    nonce: Option<&str>,
+    holder: &dyn Signer,
+    did_key: Option<&str>,
+) -> Result<String, DojangError> {
+    let header = Header::new(holder.algorithm()).with_typ(PROOF_TYP);
+    let header = match did_key {
+        Some(did_key) => header.with_kid(did_key),
+        None => {
+            let jwk = serde_json::to_value(holder.verifying_key().to_jwk())
+                .map_err(|e| DojangError::invalid("oid4vci.proof", e.to_string()))?;
+            header.with_member("jwk", jwk)
+        }
+    };
     let iat = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())

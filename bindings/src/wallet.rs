@@ -1,15 +1,17 @@
 //! The holder's wallet: a key, a DID, the credentials received, and presentations made
 //! from them.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use did_core::clock::SystemClock;
-use did_core::key::{KeyType, SigningKey, VerifyingKey};
-use did_core::resolve::{CompositeResolver, KeyResolver, Resolver};
-use did_core::sd_jwt::{KeyBinding, SdJwt, VerifyOptions};
+use did_core::did::{Did, DidUrl};
+use did_core::document::Relationship;
+use did_core::key::{KeyType, SigningKey};
+use did_core::resolve::{CompositeResolver, KeyResolver, ResolutionOptions, Resolver};
+use did_core::sd_jwt::{Confirmation, KeyBinding, SdJwt, VerifyOptions};
 use rand_core::{OsRng, RngCore as _};
 use registry_anchor::client::NodeApi;
 use registry_anchor::operation::{self, KeyCommitment};
@@ -94,6 +96,9 @@ pub struct CredentialOffer {
 #[derive(uniffi::Object)]
 pub struct Wallet {
     key: HolderKey,
+    /// The DID key (a DID URL listing `key`) credentials are bound to, once the wallet has a
+    /// DID: set by `register_did_dojang` or `use_did`.
+    did_key: Mutex<Option<String>>,
     store: Arc<dyn CredentialStore>,
     resolver: Arc<dyn Resolver>,
     config: WalletConfig,
@@ -125,11 +130,34 @@ impl Wallet {
             .map_err(|e| DojangError::unavailable("network", e.to_string()))?;
         Ok(Arc::new(Wallet {
             key,
+            did_key: Mutex::new(None),
             store: store.unwrap_or_else(memory_store),
             resolver: Arc::new(resolver),
             config,
             http,
         }))
+    }
+
+    fn did_key_now(&self) -> Option<String> {
+        // Only ever replaced whole: a panic elsewhere cannot leave it half-written.
+        self.did_key.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    fn set_did_key(&self, did_key: String) {
+        *self.did_key.lock().unwrap_or_else(PoisonError::into_inner) = Some(did_key);
+    }
+
+    /// Checks a received or restored credential, stores it under a fresh ID and returns it.
+    async fn keep(&self, mut record: Record, vct: Option<&str>) -> Result<Credential, DojangError> {
+        // Parsed once: verified, then asked which claims the holder may withhold.
+        let parsed = SdJwt::parse(&record.sd_jwt)?;
+        record.claims = self.check_received(&parsed, vct).await?;
+        record.disclosable = parsed.disclosable_pointers()?;
+        record.id = new_id();
+        self.store
+            .put(record.id.clone(), record.to_json()?)
+            .map_err(storage_error)?;
+        Ok(record.view())
     }
 
     fn record(&self, id: &str) -> Result<Record, DojangError> {
@@ -169,15 +197,15 @@ impl Wallet {
             .verify_with_resolver(self.resolver.as_ref(), &VerifyOptions::sd_jwt_vc(), &SystemClock)
             .await?
             .claims;
-        let bound = claims
-            .get("cnf")
-            .and_then(|cnf| cnf.get("jwk"))
-            .and_then(|jwk| serde_json::from_value(jwk.clone()).ok())
-            .and_then(|jwk| VerifyingKey::from_jwk(&jwk).ok());
-        if bound.as_ref() != Some(self.key.verifying_key()) {
+        let bound = match Confirmation::from_claims(&claims) {
+            Ok(Some(Confirmation::Key(key))) => &key == self.key.verifying_key(),
+            Ok(Some(Confirmation::DidUrl(did_key))) => self.did_key_now().as_deref() == Some(did_key.as_str()),
+            _ => false,
+        };
+        if !bound {
             return Err(DojangError::invalid(
                 "oid4vci.not_bound",
-                "the credential is not bound to this wallet's key",
+                "the credential is not bound to this wallet's key or DID",
             ));
         }
         if let Some(vct) = vct
@@ -264,7 +292,9 @@ impl Wallet {
     }
 
     /// Registers a new did:dojang DID whose document lists the holder key, in the registry
-    /// of the wallet's `WalletConfig`. The registry node must accept the operation.
+    /// of the wallet's `WalletConfig`. The registry node must accept the operation. From
+    /// then on the wallet uses the DID (see `Wallet.use_did`): new credentials are bound to
+    /// its key `#key-1`, so the issuer must be able to resolve the DID.
     pub async fn register_did_dojang(&self) -> Result<Arc<DidRegistration>, DojangError> {
         guard_async(async {
             let registry = self.config.registry.as_ref().ok_or_else(|| {
@@ -291,10 +321,10 @@ impl Wallet {
             let update_key_jwk = serde_json::to_string(&next.to_jwk())
                 .map(Zeroizing::new)
                 .map_err(|e| DojangError::invalid("key", e.to_string()))?;
-            Ok(Arc::new(DidRegistration {
-                did: create.did().to_string(),
-                update_key_jwk,
-            }))
+            let did = create.did().to_string();
+            // The document lists the holder key as #key-1 (operation::key_document).
+            self.set_did_key(format!("{did}#key-1"));
+            Ok(Arc::new(DidRegistration { did, update_key_jwk }))
         })
         .await
     }
@@ -334,27 +364,88 @@ impl Wallet {
             let endpoints = client.endpoints(&offer).await?;
             let token = client.access_token(&offer, &endpoints, pin.as_deref()).await?;
             let signer = self.key.signer();
+            let did_key = self.did_key_now();
             let sd_jwt = client
-                .credential(&offer, &endpoints, &token, signer.as_ref())
+                .credential(&offer, &endpoints, &token, signer.as_ref(), did_key.as_deref())
                 .await
                 .map_err(|e| self.key.explain(e))?;
-            // Parsed once: verified, then asked which claims the holder may withhold.
-            let parsed = SdJwt::parse(&sd_jwt)?;
-            let claims = self.check_received(&parsed, endpoints.vct.as_deref()).await?;
             let record = Record {
                 version: 1,
-                id: new_id(),
+                id: String::new(),
                 configuration_id: offer.configuration_id,
                 display_name: endpoints.display_name,
                 issuer_url: offer.issuer,
-                disclosable: parsed.disclosable_pointers()?,
+                disclosable: Vec::new(),
                 sd_jwt,
-                claims,
+                claims: Map::new(),
             };
-            self.store
-                .put(record.id.clone(), record.to_json()?)
-                .map_err(storage_error)?;
-            Ok(record.view())
+            self.keep(record, endpoints.vct.as_deref()).await
+        })
+        .await
+    }
+
+    /// The credential `credential_id` as a backup: text to keep off the phone (it holds the
+    /// credential's every claim, but presenting it takes the holder's key). Restore it with
+    /// `Wallet.import_credential`.
+    pub fn export_credential(&self, credential_id: String) -> Result<String, DojangError> {
+        guard(|| self.record(&credential_id)?.to_json())
+    }
+
+    /// Restores a credential from `Wallet.export_credential`'s text, typically on a new phone
+    /// after the DID it is bound to was rotated to this wallet's key (`Wallet.use_did`). It
+    /// is verified again and must be bound to this wallet's key or DID key; it gets a new ID.
+    pub async fn import_credential(&self, exported: String) -> Result<Credential, DojangError> {
+        guard_async(async {
+            let record = Record::from_json(&exported).map_err(|_| {
+                DojangError::invalid(
+                    "credential.not_an_export",
+                    "not a credential exported by a Dojang wallet",
+                )
+            })?;
+            self.keep(record, None).await
+        })
+        .await
+    }
+
+    /// The DID key (a DID URL) new credentials are bound to, if the wallet uses a DID.
+    pub fn holder_did_key(&self) -> Option<String> {
+        self.did_key_now()
+    }
+
+    /// Uses `did` as the holder's DID from now on: credentials are requested bound to its
+    /// key (`cnf.kid`), not to the bare key (`cnf.jwk`), so that they survive a rotation of
+    /// the DID to a new phone's key. The DID must list this wallet's key for
+    /// `authentication` (after a lost phone: once the DID has been rotated to this key).
+    /// Returns the DID URL of that key.
+    pub async fn use_did(&self, did: String) -> Result<String, DojangError> {
+        guard_async(async {
+            let parsed = Did::parse(did.trim()).map_err(|e| DojangError::invalid("did", e.to_string()))?;
+            // Fresh, not cached: this is typically asked right after a rotation.
+            let options = ResolutionOptions::default().with_no_cache();
+            let resolution = self
+                .resolver
+                .resolve(&parsed, &options)
+                .await
+                .map_err(|e| DojangError::unavailable("did.unresolvable", e.to_string()))?;
+            let ours = resolution
+                .document
+                .methods_for(Relationship::Authentication)
+                .filter_map(Result::ok)
+                .find(|method| method.verifying_key().is_ok_and(|key| &key == self.key.verifying_key()));
+            if let Some(method) = ours {
+                let url = match method.id.strip_prefix('#') {
+                    Some(_) => DidUrl::resolve_relative(&parsed, &method.id),
+                    None => DidUrl::parse(&method.id),
+                }
+                .map_err(|e| DojangError::invalid("did", e.to_string()))?;
+                let did_key = url.to_string();
+                self.set_did_key(did_key.clone());
+                return Ok(did_key);
+            }
+            Err(DojangError::invalid(
+                "did.key_not_listed",
+                "the DID does not list this wallet's key for authentication",
+            ))
         })
         .await
     }
