@@ -111,6 +111,16 @@ impl Door {
 
     /// The holder presents `credential` (disclosing `disclose`) over a fresh nonce.
     async fn present(&self, wallet: &Wallet, credential: &Credential, disclose: &[&str]) -> Decision {
+        self.try_present(wallet, credential, disclose).await.unwrap()
+    }
+
+    /// [`Door::present`], keeping the engine's error: it could not check.
+    async fn try_present(
+        &self,
+        wallet: &Wallet,
+        credential: &Credential,
+        disclose: &[&str],
+    ) -> Result<Decision, verifier::Error> {
         let nonce = self.engine.issue_nonce(&self.policy, self.clock.as_ref());
         let disclose = disclose.iter().map(|s| (*s).to_owned()).collect();
         let presentation = wallet
@@ -120,7 +130,6 @@ impl Door {
         self.engine
             .verify(&presentation, &self.policy, self.clock.as_ref())
             .await
-            .unwrap()
     }
 }
 
@@ -191,8 +200,9 @@ async fn the_province_end_to_end() {
     let offers = issuer.bulk_issue(EMPLOYEE, &csv, &dir.join("offers")).await;
     assert_eq!(offers.len(), EMPLOYEES);
 
-    // 3. A sample of employees: each phone makes its did:dojang DID, redeems its offer, and
-    //    presents at the door disclosing only the department.
+    // 3. A sample of employees: each phone makes its did:dojang DID, redeems its offer (the
+    //    credential bound to the DID's key, `cnf.kid`), and presents at the door disclosing
+    //    only the department.
     let config = WalletConfig {
         registry: Some(registries.wallet_registry()),
         allow_loopback_http: true,
@@ -203,6 +213,7 @@ async fn the_province_end_to_end() {
         let wallet = Wallet::create(None, config.clone()).unwrap();
         let registration = wallet.register_did_dojang().await.unwrap();
         let did = registration.did();
+        assert_eq!(wallet.holder_did_key(), Some(format!("{did}#key-1")));
         common::wait_until("the mirror serves the employee's DID", async || {
             resolved.resolve_verified(&did, true).await.is_ok()
         })
@@ -228,6 +239,11 @@ async fn the_province_end_to_end() {
             .present(&employee.wallet, &employee.credential, &["/department"])
             .await;
         assert_allowed(&decision, &employee.number);
+        assert_eq!(
+            decision.holder,
+            Some(employee.registration.did()),
+            "the holder is the DID"
+        );
         let disclosed = decision.disclosed.as_ref().unwrap();
         assert!(disclosed.get("department").is_some());
         assert!(
@@ -257,16 +273,21 @@ async fn the_province_end_to_end() {
         .await;
     assert_allowed(&decision, "the unsuspended employee");
 
-    // 5. An employee loses a phone. The new phone has a new key; the DID is rotated to it with
-    //    the update key its creation committed to (kept off the old phone), and the mirror
-    //    serves the new document. HR revokes the old credential and offers a new one, which
-    //    the new phone redeems. Holder binding is the credential's key (`cnf.jwk`), so what
-    //    shuts the old phone out is the revocation; the DID now names only the new key.
+    // 5. An employee loses a phone. The credential is bound to the employee's DID key, not
+    //    to the phone's key; the app kept a backup of it. The DID is rotated to the new
+    //    phone's key with the update key its creation committed to (kept off the old phone),
+    //    and the mirror serves the new document. Nothing is revoked: the rotation alone shuts
+    //    the old phone out, and lets the new phone, holding the restored backup, in.
     let lost = &sample[3];
+    let backup = lost.wallet.export_credential(lost.credential.id.clone()).unwrap();
     let new_phone = Wallet::create(None, config.clone()).unwrap();
     let new_key = VerifyingKey::from_jwk(&Jwk::from_json(&new_phone.public_jwk().unwrap()).unwrap()).unwrap();
-    rotate_did(&registries, &lost.registration, &new_key).await;
     let holder_did = lost.registration.did();
+    assert!(
+        new_phone.use_did(holder_did.clone()).await.is_err(),
+        "the DID does not list the new phone's key yet"
+    );
+    rotate_did(&registries, &lost.registration, &new_key).await;
     common::wait_until("the mirror serves the rotated DID document", async || {
         resolved
             .resolve_verified(&holder_did, true)
@@ -277,14 +298,24 @@ async fn the_province_end_to_end() {
             })
     })
     .await;
-    let old_id = issuer.credential_id(EMPLOYEE, &lost.number).await;
-    issuer.change(&old_id, "revoke").await;
-    let (offer, pin) = issuer.offer(EMPLOYEE, employee_claims(lost.index)).await;
-    let replacement = new_phone.receive_credential(offer, Some(pin)).await.unwrap();
+    assert_eq!(
+        new_phone.use_did(holder_did.clone()).await.unwrap(),
+        format!("{holder_did}#key-1")
+    );
+    let restored = new_phone.import_credential(backup).await.unwrap();
+    // The door above keeps resolved DIDs for five minutes; this one has not seen the DID
+    // since its rotation, as any door has five minutes later.
+    let door = Door::online(&registries, &issuer, None);
     let decision = door.present(&lost.wallet, &lost.credential, &["/department"]).await;
-    assert_denied(&decision, "REVOKED", "the lost phone");
-    let decision = door.present(&new_phone, &replacement, &["/department"]).await;
-    assert_allowed(&decision, "the new phone");
+    assert_denied(&decision, "HOLDER_BINDING_INVALID", "the lost phone");
+    let decision = door.present(&new_phone, &restored, &["/department"]).await;
+    assert_allowed(&decision, "the new phone, with the restored credential");
+    // The issuer binds the new phone's next credentials to the DID as well.
+    let (offer, pin) = issuer.offer(EMPLOYEE, employee_claims(lost.index)).await;
+    let reissued = new_phone.receive_credential(offer, Some(pin)).await.unwrap();
+    let decision = door.present(&new_phone, &reissued, &["/department"]).await;
+    assert_allowed(&decision, "the new phone, with a new credential");
+    assert_eq!(decision.holder, Some(holder_did.clone()));
 
     // 7. A citizen card at a kiosk: "over 19" is disclosed, the birth date is not.
     let citizen = Wallet::create(None, config.clone()).unwrap();
@@ -324,6 +355,10 @@ async fn the_province_end_to_end() {
     .registry(registries.mirror_resolver())
     .issuer(issuer.vct(EMPLOYEE), issuer.did.clone())
     .issuer(issuer.vct(CITIZEN), issuer.did.clone())
+    // The employees expected at this door while it is offline: their credentials are bound
+    // to their DIDs' keys, which the door must then resolve from the bundle.
+    .holder(sample[0].registration.did())
+    .holder(sample[2].registration.did())
     .status_list(employee_list)
     .status_list(citizen_list)
     .valid_for(Duration::from_secs(3_600))
@@ -352,6 +387,18 @@ async fn the_province_end_to_end() {
         .present(&revoked.wallet, &revoked.credential, &["/department"])
         .await;
     assert_denied(&decision, "REVOKED", "the revoked employee, offline");
+    // An employee whose DID the bundle lacks: the door cannot check the key binding, and
+    // says so (the door service shows it as "cannot check", never as allowed).
+    let unlisted = &sample[4];
+    match door
+        .try_present(&unlisted.wallet, &unlisted.credential, &["/department"])
+        .await
+    {
+        Err(verifier::Error::Unavailable(what)) => {
+            assert!(what.contains(&unlisted.registration.did()), "{what}")
+        }
+        other => panic!("an unlisted holder offline: {other:?}"),
+    }
     let decision = door.present(&citizen, &card, &["/age_over_19"]).await;
     assert_allowed(&decision, "the citizen, offline");
 
