@@ -377,8 +377,11 @@ fn listed_offers(out: &Path) -> Vec<(String, String)> {
         return Vec::new();
     };
     let header = reader.headers().unwrap().clone();
-    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let (key, id) = (column("record_key"), column("offer_id"));
+    let column = |name: &str| header.iter().position(|h| h == name);
+    // The list is polled while bulk-issue runs: it may exist before its header is written.
+    let (Some(key), Some(id)) = (column("record_key"), column("offer_id")) else {
+        return Vec::new();
+    };
     reader
         .records()
         .filter_map(Result::ok)

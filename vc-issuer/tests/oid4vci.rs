@@ -931,5 +931,23 @@ async fn a_proof_naming_a_did_key_binds_the_credential_to_it(db: Database) {
     assert_eq!(status, 200, "{body}");
     let claims = payload(body["credentials"][0]["credential"].as_str().unwrap());
     assert_eq!(claims["cnf"], json!({"kid": dojang_kid}));
+
+    // Deferred issuance remembers the DID URL until the offer is approved.
+    let offer = env
+        .offer(json!({"type": "EmployeeIdCredential", "claims": employee(), "approval_required": true}))
+        .await;
+    let token = env.access_token(&offer).await;
+    let (status, body) = env.credential_request_by_kid(&token, &holder, &kid).await;
+    assert_eq!(status, 202, "{body}");
+    let poll = json!({"transaction_id": body["transaction_id"]});
+    let id = offer["offer_id"].as_str().unwrap();
+    let (status, body) = env
+        .post_json(&format!("/admin/offers/{id}/approve"), Some(&env.admin), &json!({}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = env.post_json("/deferred_credential", Some(&token), &poll).await;
+    assert_eq!(status, 200, "{body}");
+    let claims = payload(body["credentials"][0]["credential"].as_str().unwrap());
+    assert_eq!(claims["cnf"], json!({"kid": kid}));
     env.stop().await;
 }

@@ -125,6 +125,12 @@ impl DidUrl {
         self.repr.get(self.offsets.fragment? + 1..)
     }
 
+    /// Whether this DID URL names something inside its document: a non-empty fragment, as
+    /// in `did:example:123#key-1` (how a `kid` or a `cnf.kid` names one key).
+    pub fn has_fragment(&self) -> bool {
+        self.fragment().is_some_and(|fragment| !fragment.is_empty())
+    }
+
     /// Whether this DID URL is a bare DID (no path, no `?`, no `#`).
     pub fn is_did(&self) -> bool {
         self.offsets.did_end == self.repr.len()

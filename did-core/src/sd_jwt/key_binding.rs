@@ -138,7 +138,7 @@ impl Confirmation {
 /// Checks that `did_url` is an absolute DID URL naming one key: `did:…#fragment`.
 pub(crate) fn check_did_url(did_url: &str) -> Result<(), SdJwtError> {
     match DidUrl::parse(did_url) {
-        Ok(url) if url.fragment().is_some_and(|f| !f.is_empty()) => Ok(()),
+        Ok(url) if url.has_fragment() => Ok(()),
         _ => Err(SdJwtError::HolderKey(
             "cnf.kid must be an absolute DID URL with a fragment (did:…#key)",
         )),

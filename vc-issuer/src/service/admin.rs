@@ -65,7 +65,7 @@ pub(crate) fn parse_holder(value: Option<&Value>) -> Result<Holder, Error> {
         None | Some(Value::Null) => Ok(Holder::default()),
         Some(Value::String(url)) if url.starts_with("did:") && url.contains('#') => {
             let did_url = did_core::did::DidUrl::parse(url).map_err(|e| Error::invalid("/holder", e.to_string()))?;
-            if did_url.fragment().is_none_or(str::is_empty) {
+            if !did_url.has_fragment() {
                 return Err(Error::invalid("/holder", "a DID URL must name a key (did:…#key)"));
             }
             Ok(Holder {

@@ -133,7 +133,7 @@ pub fn proof_key(jwt: &str) -> Result<ProofKey, OAuthError> {
         )),
         (None, None) => Err(refuse("the proof header has neither jwk nor kid".into())),
         (None, Some(kid)) => match DidUrl::parse(kid) {
-            Ok(url) if url.fragment().is_some_and(|f| !f.is_empty()) => Ok(ProofKey::DidUrl(kid.to_owned())),
+            Ok(url) if url.has_fragment() => Ok(ProofKey::DidUrl(kid.to_owned())),
             _ => Err(refuse(
                 "the proof's kid must be a DID URL naming one key (did:…#key)".into(),
             )),
