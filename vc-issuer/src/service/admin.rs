@@ -68,11 +68,7 @@ pub(crate) fn parse_holder(value: Option<&Value>) -> Result<Holder, Error> {
             if !did_url.has_fragment() {
                 return Err(Error::invalid("/holder", "a DID URL must name a key (did:…#key)"));
             }
-            Ok(Holder {
-                did: Some(did_url.did_str().to_owned()),
-                key: None,
-                did_key: Some(url.clone()),
-            })
+            Ok(Holder::bound_to_did_key(url.clone()))
         }
         Some(Value::String(did)) if did.starts_with("did:") => {
             let key = did_key_of(did);
@@ -93,11 +89,7 @@ pub(crate) fn parse_holder(value: Option<&Value>) -> Result<Holder, Error> {
             }
             let key =
                 did_core::key::VerifyingKey::from_jwk(&jwk).map_err(|e| Error::invalid("/holder", e.to_string()))?;
-            Ok(Holder {
-                did: None,
-                key: Some(key),
-                did_key: None,
-            })
+            Ok(Holder::bound_to_key(key))
         }
         Some(_) => Err(Error::invalid("/holder", "expected a DID or a public JWK")),
     }
