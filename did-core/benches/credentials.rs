@@ -10,6 +10,10 @@
 //!   with [`VerifyingKey::verify`] and a pre-parsed key.
 //! - `vc-jwt`: [`vc::jwt::verify_credential`] of a VC-JOSE-COSE credential whose issuer is a
 //!   `did:key`, resolved by [`KeyResolver`] inside a current-thread tokio `block_on`.
+//!   [`KeyResolver`] remembers decoded did:key keys, so after the first call this is a
+//!   verifier's steady state: an issuer it has seen before.
+//! - `vc-jwt (issuer never seen)`: the same, cycling through more distinct issuers than
+//!   [`KeyResolver`] remembers, so every call decodes its issuer's key (a P-256 square root).
 //! - `vc-jwt (CachingResolver, warm)`: the same through a [`CachingResolver`] in front of
 //!   [`KeyResolver`], after the first call filled it (a verifier's steady state).
 //! - `sd-jwt-vc+kb`: [`sd_jwt::verify`] of an SD-JWT VC presentation revealing two of four
@@ -31,6 +35,7 @@
 #[path = "../../bench/report.rs"]
 mod report;
 
+use std::cell::Cell;
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -62,6 +67,9 @@ const HOLDER_SECRET: [u8; 32] = [
     0xdb, 0x36, 0xe8, 0x9b, 0x12, 0x7b, 0x8a, 0x62, 0x2b, 0x12, 0x0f, 0x67, 0x21,
 ];
 
+/// More issuers than [`KeyResolver`] remembers (1,024), visited in turn, so none is remembered.
+const FIRST_SIGHT_ISSUERS: usize = 1031;
+
 const AUDIENCE: &str = "https://verifier.example";
 const NONCE: &str = "n-0S6_WzA2Mj";
 
@@ -76,6 +84,10 @@ struct Fixture {
     issuer_did: String,
     holder_vk: VerifyingKey,
     vc_jwt: String,
+    /// The same credential from more distinct did:key issuers than [`KeyResolver`] remembers.
+    first_sight: Vec<String>,
+    /// The next of `first_sight` to verify.
+    next_first_sight: Cell<usize>,
     /// The VC-JWT's signing input and signature (the raw baseline's message).
     vc_jwt_input: Vec<u8>,
     vc_jwt_signature: Vec<u8>,
@@ -125,6 +137,17 @@ impl Fixture {
         });
         let credential = Credential::from_json(credential_json.clone()).expect("valid credential");
         let vc_jwt = jwt::sign_credential(&credential, JwtEncoding::JoseCose, &issuer).expect("signs");
+        let first_sight = (0..FIRST_SIGHT_ISSUERS)
+            .map(|_| {
+                let key = SigningKey::generate(KeyType::P256).expect("generates");
+                let did = KeyResolver::did_for(key.verifying_key()).expect("did:key");
+                let kid = KeyResolver::key_id_for(key.verifying_key());
+                let mut json = credential_json.clone();
+                json["issuer"] = json!(did.as_str());
+                let credential = Credential::from_json(json).expect("valid credential");
+                jwt::sign_credential(&credential, JwtEncoding::JoseCose, &key.with_key_id(kid)).expect("signs")
+            })
+            .collect();
         let credential_v11 = json!({
             "@context": ["https://www.w3.org/2018/credentials/v1"],
             "id": "urn:uuid:3978344f-8596-4c3a-a978-8fcaba3903c5",
@@ -186,6 +209,8 @@ impl Fixture {
             vc_jwt_signature,
             vc_jwt_payload,
             vc_jwt,
+            first_sight,
+            next_first_sight: Cell::new(0),
             vc_jwt_v11,
             sd_issuer_input: issuer_jws.signing_input().as_bytes().to_vec(),
             sd_issuer_signature: issuer_jws.signature().to_vec(),
@@ -226,6 +251,20 @@ impl Fixture {
             .runtime
             .block_on(jwt::verify_credential(
                 black_box(&self.vc_jwt),
+                &KeyResolver,
+                &self.jwt_options(),
+            ))
+            .expect("verifies");
+        black_box(verified);
+    }
+
+    fn vc_jwt_first_sight(&self) {
+        let index = self.next_first_sight.get();
+        self.next_first_sight.set((index + 1) % self.first_sight.len());
+        let verified = self
+            .runtime
+            .block_on(jwt::verify_credential(
+                black_box(&self.first_sight[index]),
                 &KeyResolver,
                 &self.jwt_options(),
             ))
@@ -367,6 +406,7 @@ const CASES: &[Case] = &[
     ("raw verify", Fixture::raw_verify),
     ("raw verify x2", Fixture::raw_verify_twice),
     ("vc-jwt", Fixture::vc_jwt),
+    ("vc-jwt (issuer never seen)", Fixture::vc_jwt_first_sight),
     ("vc-jwt (CachingResolver, warm)", Fixture::vc_jwt_cached),
     ("vc-jwt v1.1 (the peers' input)", Fixture::vc_jwt_v11),
     ("sd-jwt-vc+kb", Fixture::sd_jwt_kb),
@@ -434,6 +474,7 @@ fn figure_key(name: &str) -> Option<&'static str> {
         "raw verify" => Some("raw_verify_us"),
         "vc-jwt" => Some("vc_jwt_us"),
         "vc-jwt (CachingResolver, warm)" => Some("vc_jwt_cached_us"),
+        "vc-jwt (issuer never seen)" => Some("vc_jwt_first_sight_us"),
         "vc-jwt v1.1 (the peers' input)" => Some("vc_jwt_v11_us"),
         "sd-jwt-vc+kb" => Some("sd_jwt_kb_us"),
         "ecdsa-rdfc-2019" => Some("ecdsa_rdfc_2019_us"),

@@ -520,6 +520,63 @@ async fn the_did_key_shortcut_agrees_with_the_document_path() {
     }
 }
 
+/// `KeyResolver` remembers decoded keys for the process: every DID must still get its own
+/// key, on the first call and the next, past the memo's capacity (1,024) and after it
+/// starts over; a Multikey that fails to decode fails every time.
+#[tokio::test]
+async fn remembered_did_keys_stay_their_own_keys_past_the_memo_capacity() {
+    use did_core::resolve::KeyResolver;
+
+    let keys: Vec<VerifyingKey> = (0..1100)
+        .map(|i| {
+            let key_type = [KeyType::P256, KeyType::P384, KeyType::Ed25519][i % 3];
+            SigningKey::generate(key_type).unwrap().verifying_key().clone()
+        })
+        .collect();
+    let lookup = |key: &VerifyingKey| DidUrl::parse(&KeyResolver::key_id_for(key)).unwrap();
+    for round in 0..2 {
+        for (i, key) in keys.iter().enumerate() {
+            let found = KeyResolver
+                .resolve_verifying_key(&lookup(key), Relationship::AssertionMethod)
+                .await
+                .unwrap();
+            assert_eq!(&found, key, "round {round}, key {i}");
+            let document = KeyResolver
+                .resolve(&KeyResolver::did_for(key).unwrap(), &Default::default())
+                .await;
+            let from_document = document
+                .unwrap()
+                .document
+                .verification_method
+                .first()
+                .unwrap()
+                .verifying_key();
+            assert_eq!(&from_document.unwrap(), key, "round {round}, key {i} (document)");
+        }
+    }
+    // The same bytes with one character changed: off the curve (or another key), never
+    // the remembered one.
+    let id = KeyResolver::key_id_for(&keys[0]);
+    let multikey = id.split('#').nth(1).unwrap();
+    let tampered = format!(
+        "{}{}",
+        &multikey[..multikey.len() - 1],
+        if multikey.ends_with('A') { 'B' } else { 'A' }
+    );
+    let url = DidUrl::parse(&format!("did:key:{tampered}#{tampered}")).unwrap();
+    let first = KeyResolver
+        .resolve_verifying_key(&url, Relationship::AssertionMethod)
+        .await;
+    let second = KeyResolver
+        .resolve_verifying_key(&url, Relationship::AssertionMethod)
+        .await;
+    match (first, second) {
+        (Ok(a), Ok(b)) => assert!(a == b && a != keys[0]),
+        (Err(a), Err(b)) => assert_eq!(a.code(), b.code()),
+        other => panic!("the same Multikey decoded differently: {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn cache_keeps_parsed_keys_for_the_ttl_and_never_caches_failures() {
     let inner = Arc::new(Counting(AtomicUsize::new(0)));

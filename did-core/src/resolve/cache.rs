@@ -70,7 +70,7 @@ impl CachingResolver {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(super) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic while holding the lock cannot leave the map half-updated (each
     // operation is a single insert/remove), so a poisoned lock is safe to reuse.
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())

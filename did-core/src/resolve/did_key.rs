@@ -1,9 +1,13 @@
 //! `did:key` (W3C CCG did:key v0.9): the DID is the public key, so resolution is pure
 //! computation: no I/O, no registry.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
 use async_trait::async_trait;
 use serde_json::json;
 
+use super::cache::lock;
 use super::{Resolution, ResolutionError, ResolutionOptions, Resolver, SIGNING_RELATIONSHIPS, key_from_document};
 use crate::did::{Did, DidError, DidUrl};
 use crate::document::{Document, MethodRef, Relationship, Representation, VerificationMethod};
@@ -40,7 +44,7 @@ impl KeyResolver {
         if !multibase.starts_with('z') || multibase.contains(':') {
             return Err(invalid("the method-specific id must be one base58btc ('z') Multikey"));
         }
-        let key = VerifyingKey::from_multikey(multibase).map_err(|e| ResolutionError::from_key_in_did("key", e))?;
+        let key = decode_memoized(multibase)?;
 
         let vm_id = DidUrl::parse(&format!("{}#{multibase}", did.as_str())).map_err(ResolutionError::InvalidDid)?;
         let mut document = Document::new(did.clone());
@@ -98,6 +102,34 @@ impl Resolver for KeyResolver {
         if !own_key {
             return key_from_document(self, method, relationship).await;
         }
-        VerifyingKey::from_multikey(multikey).map_err(|e| ResolutionError::from_key_in_did("key", e))
+        decode_memoized(multikey)
     }
+}
+
+/// How many decoded `did:key` keys the process keeps. A verifier sees few issuers and
+/// many credentials, so this covers its working set many times over.
+const MEMO_CAPACITY: usize = 1024;
+
+/// Keys decoded from `did:key` Multikeys, by Multikey.
+static DECODED: OnceLock<Mutex<HashMap<Box<str>, VerifyingKey>>> = OnceLock::new();
+
+/// [`VerifyingKey::from_multikey`], remembered for the process.
+///
+/// A `did:key` DID is its key, so a decoded key can never go stale: no time to live, no
+/// invalidation. Decoding a compressed P-256 point costs a field square root, about a sixth
+/// of an ES256 verify, which a verifier would otherwise pay for every credential of the same
+/// issuer. When full the memo starts over, so hostile input naming ever-new keys bounds its
+/// memory and costs each lookup what decoding already costs. Failures are not remembered.
+fn decode_memoized(multikey: &str) -> Result<VerifyingKey, ResolutionError> {
+    let memo = DECODED.get_or_init(Mutex::default);
+    if let Some(key) = lock(memo).get(multikey) {
+        return Ok(key.clone());
+    }
+    let key = VerifyingKey::from_multikey(multikey).map_err(|e| ResolutionError::from_key_in_did("key", e))?;
+    let mut decoded = lock(memo);
+    if decoded.len() >= MEMO_CAPACITY {
+        decoded.clear();
+    }
+    decoded.insert(multikey.into(), key.clone());
+    Ok(key)
 }

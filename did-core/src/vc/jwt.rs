@@ -209,17 +209,17 @@ pub async fn verify_credential(
     options: &JwtVerifyOptions<'_>,
 ) -> Result<VerifiedCredentialJwt, CredentialError> {
     let decoded = jose::decode(token)?;
-    let header = decoded.header().clone();
     let claims = parse_claims(decoded.payload())?;
-    let encoding = credential_encoding(&header, &claims)?;
+    let encoding = credential_encoding(decoded.header(), &claims)?;
+    let times = JwtTimes::read(&claims)?;
     let credential = match encoding {
-        JwtEncoding::JoseCose => credential_from_jose_claims(&claims)?,
+        JwtEncoding::JoseCose => credential_from_jose_claims(claims)?,
         JwtEncoding::Vc11 => credential_from_vc11_claims(&claims)?,
     };
     let (key, method) = resolve_party_key(
         resolver,
         credential.issuer(),
-        header.kid.as_deref(),
+        decoded.header().kid.as_deref(),
         Relationship::AssertionMethod,
     )
     .await?;
@@ -227,12 +227,12 @@ pub async fn verify_credential(
     if encoding == JwtEncoding::JoseCose {
         verify_options = verify_options.expect_typ(TYP_VC);
     }
-    decoded.verify(&key, &verify_options)?;
-    check_jwt_times(&claims, options)?;
+    let verified = decoded.verify(&key, &verify_options)?;
+    times.check(options)?;
     credential.check_validity(options.clock.now(), options.skew)?;
     Ok(VerifiedCredentialJwt {
         credential,
-        header,
+        header: verified.header,
         encoding,
         verification_method: method.into_string(),
     })
@@ -287,7 +287,7 @@ pub async fn verify_presentation(
         verify_options = verify_options.expect_typ(TYP_VP);
     }
     decoded.verify(&key, &verify_options)?;
-    check_jwt_times(&claims, options)?;
+    JwtTimes::read(&claims)?.check(options)?;
     if let Some(expected) = options.expected {
         check_binding("nonce", expected.nonce.as_deref(), claims.get("nonce"))?;
         check_binding("aud", expected.aud.as_deref(), claims.get("aud"))?;
@@ -327,7 +327,7 @@ fn credential_encoding(header: &Header, claims: &Map<String, Value>) -> Result<J
 }
 
 /// VC-JOSE-COSE: the claims are the credential; registered claims, if present, must agree.
-fn credential_from_jose_claims(claims: &Map<String, Value>) -> Result<Credential, CredentialError> {
+fn credential_from_jose_claims(claims: Map<String, Value>) -> Result<Credential, CredentialError> {
     for forbidden in ["vc", "vp"] {
         if claims.contains_key(forbidden) {
             return Err(CredentialError::invalid(
@@ -337,7 +337,8 @@ fn credential_from_jose_claims(claims: &Map<String, Value>) -> Result<Credential
             ));
         }
     }
-    let credential = Credential::from_map(claims.clone())?;
+    let credential = Credential::from_map(claims)?;
+    let claims = credential.as_json();
     if let Some(iss) = claims.get("iss")
         && iss.as_str() != Some(credential.issuer())
     {
@@ -359,8 +360,6 @@ fn credential_from_jose_claims(claims: &Map<String, Value>) -> Result<Credential
     Ok(credential)
 }
 
-/// VC 1.1 JWT: rebuild the credential from the `vc` claim and `iss`, `jti`, `sub`, `nbf`, `exp`.
-/// Where both a JWT claim and the credential property are present they must agree.
 fn credential_from_vc11_claims(claims: &Map<String, Value>) -> Result<Credential, CredentialError> {
     let mut vc = match claims.get("vc") {
         Some(Value::Object(vc)) => vc.clone(),
@@ -451,15 +450,31 @@ fn numeric_date(value: &Value, claim: &str) -> Result<OffsetDateTime, Credential
 }
 
 /// `nbf`, `exp` (and `iat` not in the future), with the allowed skew.
-fn check_jwt_times(claims: &Map<String, Value>, options: &JwtVerifyOptions<'_>) -> Result<(), CredentialError> {
-    let nbf = claims.get("nbf").map(|v| numeric_date(v, "nbf")).transpose()?;
-    let exp = claims.get("exp").map(|v| numeric_date(v, "exp")).transpose()?;
-    let iat = claims.get("iat").map(|v| numeric_date(v, "iat")).transpose()?;
-    let not_before = match (nbf, iat) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    };
-    check_period(not_before, exp, options.clock.now(), options.skew)
+/// A JWT's `nbf`, `exp` and `iat`, read before the claims move into a credential and checked
+/// after the signature.
+struct JwtTimes {
+    not_before: Option<OffsetDateTime>,
+    expires: Option<OffsetDateTime>,
+}
+
+impl JwtTimes {
+    fn read(claims: &Map<String, Value>) -> Result<JwtTimes, CredentialError> {
+        let nbf = claims.get("nbf").map(|v| numeric_date(v, "nbf")).transpose()?;
+        let exp = claims.get("exp").map(|v| numeric_date(v, "exp")).transpose()?;
+        let iat = claims.get("iat").map(|v| numeric_date(v, "iat")).transpose()?;
+        let not_before = match (nbf, iat) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        Ok(JwtTimes {
+            not_before,
+            expires: exp,
+        })
+    }
+
+    fn check(&self, options: &JwtVerifyOptions<'_>) -> Result<(), CredentialError> {
+        check_period(self.not_before, self.expires, options.clock.now(), options.skew)
+    }
 }
 
 fn check_binding(what: &'static str, expected: Option<&str>, found: Option<&Value>) -> Result<(), CredentialError> {
