@@ -328,3 +328,55 @@ fn algorithm_allow_list() {
     assert_eq!(Algorithm::from_name("ES256").unwrap().key_type(), KeyType::P256);
     assert_eq!(Algorithm::from_name("EdDSA").unwrap(), Algorithm::EdDsa);
 }
+
+/// Uncompressed points go to the signature backend as they are: it must refuse a coordinate
+/// written as itself plus the field prime (the same point modulo p, but not a canonical
+/// encoding), a point off the curve, and the wrong tag, just as the compressed path does.
+#[test]
+fn uncompressed_points_must_be_canonical_and_on_the_curve() {
+    // (0, y) is on each curve: y^2 = b. Found by taking the square root of b modulo p.
+    let cases = [
+        (
+            KeyType::P256,
+            "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff",
+            "66485c780e2f83d72433bd5d84a06bb6541c2af31dae871728bf856a174f93f4",
+        ),
+        (
+            KeyType::P384,
+            "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff",
+            "c306610fb0ae5a159cf45c06069f22a6c5eb3641c602d42dea2c4b4f75550793406d80d2b91ad54f9048bd487af1ade1",
+        ),
+    ];
+    for (key_type, prime, y) in cases {
+        let point = |tag: u8, x: &[u8], y: &[u8]| [vec![tag], x.to_vec(), y.to_vec()].concat();
+        let zero = vec![0u8; key_type.scalar_len()];
+        let (prime, y) = (unhex(prime), unhex(y));
+        let key = VerifyingKey::from_bytes(key_type, &point(0x04, &zero, &y));
+        assert_eq!(
+            key.map(|k| k.as_bytes().to_vec()),
+            Ok(point(0x04, &zero, &y)),
+            "{key_type:?}"
+        );
+        // x = p: the same point, not canonical.
+        let refused = VerifyingKey::from_bytes(key_type, &point(0x04, &prime, &y));
+        assert!(
+            matches!(refused, Err(KeyError::InvalidKey { .. })),
+            "{key_type:?} x = p: {refused:?}"
+        );
+        // y + 1: off the curve.
+        let mut off = y.clone();
+        if let Some(last) = off.last_mut() {
+            *last ^= 1;
+        }
+        let refused = VerifyingKey::from_bytes(key_type, &point(0x04, &zero, &off));
+        assert!(
+            matches!(refused, Err(KeyError::InvalidKey { .. })),
+            "{key_type:?} off curve: {refused:?}"
+        );
+        // A hybrid (0x06/0x07) or unknown tag is not taken for an uncompressed point.
+        for tag in [0x00, 0x05, 0x06, 0x07] {
+            let refused = VerifyingKey::from_bytes(key_type, &point(tag, &zero, &y));
+            assert!(refused.is_err(), "{key_type:?} tag {tag:#04x}");
+        }
+    }
+}

@@ -23,6 +23,10 @@ impl VerifyingKey {
     /// P-256 and P-384, the 32-byte public key for Ed25519.
     pub fn from_bytes(key_type: KeyType, bytes: &[u8]) -> Result<VerifyingKey, KeyError> {
         let canonical: Box<[u8]> = match key_type {
+            // Already canonical: the backend checks the point (coordinates below the field
+            // prime, on the curve) as it parses it, so decoding it here too would only repeat
+            // that work. Compressed points are decompressed first.
+            KeyType::P256 | KeyType::P384 if is_uncompressed_point(key_type, bytes) => Box::from(bytes),
             KeyType::P256 => {
                 let point = p256::PublicKey::from_sec1_bytes(bytes).map_err(|_| KeyError::InvalidKey {
                     key_type,
@@ -204,6 +208,11 @@ impl VerifyingKey {
     pub fn to_multikey(&self) -> String {
         multikey::encode_public(self.key_type, &self.to_compressed_bytes())
     }
+}
+
+/// Whether `bytes` has the length and tag of an uncompressed SEC1 point on `key_type`'s curve.
+fn is_uncompressed_point(key_type: KeyType, bytes: &[u8]) -> bool {
+    bytes.len() == 1 + 2 * key_type.scalar_len() && bytes.first() == Some(&0x04)
 }
 
 impl PartialEq for VerifyingKey {

@@ -134,10 +134,14 @@ impl Verifier {
 /// The issuer JWT's `typ`, read without verifying.
 fn issuer_typ(jwt: &str) -> Option<String> {
     // Only the header is read (the payload is decoded once, by the verification itself).
+    // Only `typ` is kept: the other members are skipped, not built into a map.
+    #[derive(serde::Deserialize)]
+    struct Typ {
+        typ: Option<String>,
+    }
     let header = jwt.split('.').next()?;
     let bytes = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, header).ok()?;
-    let header: Value = serde_json::from_slice(&bytes).ok()?;
-    header.get("typ")?.as_str().map(str::to_owned)
+    serde_json::from_slice::<Typ>(&bytes).ok()?.typ
 }
 
 /// The check an SD-JWT error fails and the code it reports; `has_iss`: the token names an

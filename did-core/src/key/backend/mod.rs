@@ -1,7 +1,9 @@
 //! The signature arithmetic, chosen at build time.
 //!
-//! Both backends take keys already validated by the RustCrypto decoders in
-//! [`super::VerifyingKey::from_bytes`], and raw fixed-length signatures.
+//! Both backends take public keys in canonical form (an uncompressed SEC1 point, or the 32
+//! bytes of an Ed25519 key checked by [`super::VerifyingKey::from_bytes`]) and refuse, as they
+//! parse them, points that are off the curve or have coordinates not below the field prime.
+//! Signatures are raw and fixed-length.
 
 #[cfg(feature = "aws-lc")]
 mod aws_lc;
