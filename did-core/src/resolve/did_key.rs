@@ -14,6 +14,10 @@ use crate::document::{Document, MethodRef, Relationship, Representation, Verific
 use crate::key::{KeyType, VerifyingKey};
 
 /// Resolves `did:key` DIDs of P-256, P-384 and Ed25519 keys into `Multikey` documents.
+///
+/// Keys decoded from DIDs are remembered for the process (up to 1,024 of them): a did:key
+/// is its key, so nothing remembered can go stale, and a verifier that sees the same
+/// issuers again skips the point decompression.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct KeyResolver;
 
