@@ -360,6 +360,8 @@ fn credential_from_jose_claims(claims: Map<String, Value>) -> Result<Credential,
     Ok(credential)
 }
 
+/// VC 1.1 JWT: rebuild the credential from the `vc` claim and `iss`, `jti`, `sub`, `nbf`, `exp`.
+/// Where both a JWT claim and the credential property are present they must agree.
 fn credential_from_vc11_claims(claims: &Map<String, Value>) -> Result<Credential, CredentialError> {
     let mut vc = match claims.get("vc") {
         Some(Value::Object(vc)) => vc.clone(),
@@ -449,9 +451,8 @@ fn numeric_date(value: &Value, claim: &str) -> Result<OffsetDateTime, Credential
         .ok_or_else(|| CredentialError::invalid(Rule::JwtClaims, format!("$.{claim}"), "must be a NumericDate"))
 }
 
-/// `nbf`, `exp` (and `iat` not in the future), with the allowed skew.
-/// A JWT's `nbf`, `exp` and `iat`, read before the claims move into a credential and checked
-/// after the signature.
+/// A JWT's `nbf`, `exp` and `iat` (not in the future), read before the claims move into a
+/// credential and checked, with the allowed skew, after the signature.
 struct JwtTimes {
     not_before: Option<OffsetDateTime>,
     expires: Option<OffsetDateTime>,
