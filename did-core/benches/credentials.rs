@@ -67,8 +67,8 @@ const HOLDER_SECRET: [u8; 32] = [
     0xdb, 0x36, 0xe8, 0x9b, 0x12, 0x7b, 0x8a, 0x62, 0x2b, 0x12, 0x0f, 0x67, 0x21,
 ];
 
-/// More issuers than [`KeyResolver`] remembers (1,024), visited in turn, so none is remembered.
-const FIRST_SIGHT_ISSUERS: usize = 1031;
+/// More issuers than [`KeyResolver`] remembers, visited in turn, so none is remembered.
+const FIRST_SIGHT_ISSUERS: usize = KeyResolver::REMEMBERED_KEYS + 7;
 
 const AUDIENCE: &str = "https://verifier.example";
 const NONCE: &str = "n-0S6_WzA2Mj";

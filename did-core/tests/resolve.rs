@@ -521,13 +521,13 @@ async fn the_did_key_shortcut_agrees_with_the_document_path() {
 }
 
 /// `KeyResolver` remembers decoded keys for the process: every DID must still get its own
-/// key, on the first call and the next, past the memo's capacity (1,024) and after it
+/// key, on the first call and the next, past the memo's capacity and after it
 /// starts over; a Multikey that fails to decode fails every time.
 #[tokio::test]
 async fn remembered_did_keys_stay_their_own_keys_past_the_memo_capacity() {
     use did_core::resolve::KeyResolver;
 
-    let keys: Vec<VerifyingKey> = (0..1100)
+    let keys: Vec<VerifyingKey> = (0..KeyResolver::REMEMBERED_KEYS + 76)
         .map(|i| {
             let key_type = [KeyType::P256, KeyType::P384, KeyType::Ed25519][i % 3];
             SigningKey::generate(key_type).unwrap().verifying_key().clone()

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 
-use super::{Resolution, ResolutionError, ResolutionOptions, Resolver};
+use super::{Resolution, ResolutionError, ResolutionOptions, Resolver, lock};
 use crate::clock::{Clock, SystemClock};
 use crate::did::{Did, DidUrl};
 use crate::document::Relationship;
@@ -68,12 +68,6 @@ impl CachingResolver {
         lock(&self.entries).clear();
         lock(&self.keys).clear();
     }
-}
-
-pub(super) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A panic while holding the lock cannot leave the map half-updated (each
-    // operation is a single insert/remove), so a poisoned lock is safe to reuse.
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The value under `key` if it has not expired at `now`.

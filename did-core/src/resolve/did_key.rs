@@ -7,21 +7,24 @@ use std::sync::{Mutex, OnceLock};
 use async_trait::async_trait;
 use serde_json::json;
 
-use super::cache::lock;
-use super::{Resolution, ResolutionError, ResolutionOptions, Resolver, SIGNING_RELATIONSHIPS, key_from_document};
+use super::{Resolution, ResolutionError, ResolutionOptions, Resolver, SIGNING_RELATIONSHIPS, key_from_document, lock};
 use crate::did::{Did, DidError, DidUrl};
 use crate::document::{Document, MethodRef, Relationship, Representation, VerificationMethod};
 use crate::key::{KeyType, VerifyingKey};
 
 /// Resolves `did:key` DIDs of P-256, P-384 and Ed25519 keys into `Multikey` documents.
 ///
-/// Keys decoded from DIDs are remembered for the process (up to 1,024 of them): a did:key
+/// Keys decoded from DIDs are remembered for the process (up to [`KeyResolver::REMEMBERED_KEYS`]): a did:key
 /// is its key, so nothing remembered can go stale, and a verifier that sees the same
 /// issuers again skips the point decompression.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct KeyResolver;
 
 impl KeyResolver {
+    /// How many decoded keys the process remembers. A verifier sees few issuers and many
+    /// credentials, so this covers its working set many times over.
+    pub const REMEMBERED_KEYS: usize = 1024;
+
     /// The `did:key` DID of `key`.
     ///
     /// A Multikey is base58btc, all DID idchars, so this only fails if that ever changed.
@@ -110,10 +113,6 @@ impl Resolver for KeyResolver {
     }
 }
 
-/// How many decoded `did:key` keys the process keeps. A verifier sees few issuers and
-/// many credentials, so this covers its working set many times over.
-const MEMO_CAPACITY: usize = 1024;
-
 /// Keys decoded from `did:key` Multikeys, by Multikey.
 static DECODED: OnceLock<Mutex<HashMap<Box<str>, VerifyingKey>>> = OnceLock::new();
 
@@ -131,9 +130,27 @@ fn decode_memoized(multikey: &str) -> Result<VerifyingKey, ResolutionError> {
     }
     let key = VerifyingKey::from_multikey(multikey).map_err(|e| ResolutionError::from_key_in_did("key", e))?;
     let mut decoded = lock(memo);
-    if decoded.len() >= MEMO_CAPACITY {
+    if decoded.len() >= KeyResolver::REMEMBERED_KEYS {
         decoded.clear();
     }
     decoded.insert(multikey.into(), key.clone());
     Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::key::SigningKey;
+
+    /// Hostile input naming ever-new keys cannot grow the memo past its bound.
+    #[test]
+    fn the_memo_never_holds_more_than_its_bound() {
+        for _ in 0..KeyResolver::REMEMBERED_KEYS + 10 {
+            let key = SigningKey::generate(KeyType::Ed25519).unwrap();
+            let multikey = key.verifying_key().to_multikey();
+            assert_eq!(&decode_memoized(&multikey).unwrap(), key.verifying_key());
+            let held = DECODED.get().map(|memo| lock(memo).len()).unwrap_or_default();
+            assert!(held <= KeyResolver::REMEMBERED_KEYS, "{held}");
+        }
+    }
 }

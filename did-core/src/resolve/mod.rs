@@ -109,3 +109,10 @@ pub(crate) async fn key_from_document<R: Resolver + ?Sized>(
     }
     vm.verifying_key().map_err(ResolutionError::InvalidDocument)
 }
+
+/// Locks a resolver's map (a cache or the did:key memo). Each of their operations is one
+/// lookup, insert, remove or clear, so a panic elsewhere while the lock was held cannot have
+/// left the map half-updated: a poisoned lock is safe to reuse.
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}

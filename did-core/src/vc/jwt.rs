@@ -246,7 +246,6 @@ pub async fn verify_presentation(
     options: &JwtVerifyOptions<'_>,
 ) -> Result<VerifiedPresentationJwt, CredentialError> {
     let decoded = jose::decode(token)?;
-    let header = decoded.header().clone();
     let claims = parse_claims(decoded.payload())?;
     let (encoding, presentation) = match claims.get("vp") {
         Some(Value::Object(vp)) => {
@@ -260,7 +259,7 @@ pub async fn verify_presentation(
             (JwtEncoding::Vc11, Presentation::from_map(vp)?)
         }
         Some(_) => return Err(CredentialError::invalid(Rule::JwtClaims, "$.vp", "must be an object")),
-        None if typ_is(&header, TYP_VP) => (JwtEncoding::JoseCose, Presentation::from_map(claims.clone())?),
+        None if typ_is(decoded.header(), TYP_VP) => (JwtEncoding::JoseCose, Presentation::from_map(claims.clone())?),
         None => {
             return Err(CredentialError::invalid(
                 Rule::JwtClaims,
@@ -269,7 +268,7 @@ pub async fn verify_presentation(
             ));
         }
     };
-    let holder = match (presentation.holder(), header.kid.as_deref()) {
+    let holder = match (presentation.holder(), decoded.header().kid.as_deref()) {
         (Some(holder), _) => holder.to_owned(),
         // No holder: the kid's DID speaks for itself.
         (None, Some(kid)) => kid.split('#').next().unwrap_or_default().to_owned(),
@@ -280,13 +279,18 @@ pub async fn verify_presentation(
             });
         }
     };
-    let (key, method) =
-        resolve_party_key(resolver, &holder, header.kid.as_deref(), Relationship::Authentication).await?;
+    let (key, method) = resolve_party_key(
+        resolver,
+        &holder,
+        decoded.header().kid.as_deref(),
+        Relationship::Authentication,
+    )
+    .await?;
     let mut verify_options = VerifyOptions::default();
     if encoding == JwtEncoding::JoseCose {
         verify_options = verify_options.expect_typ(TYP_VP);
     }
-    decoded.verify(&key, &verify_options)?;
+    let verified = decoded.verify(&key, &verify_options)?;
     JwtTimes::read(&claims)?.check(options)?;
     if let Some(expected) = options.expected {
         check_binding("nonce", expected.nonce.as_deref(), claims.get("nonce"))?;
@@ -294,7 +298,7 @@ pub async fn verify_presentation(
     }
     Ok(VerifiedPresentationJwt {
         presentation,
-        header,
+        header: verified.header,
         encoding,
         verification_method: method.into_string(),
     })
