@@ -19,6 +19,7 @@ mod document;
 mod interop_jose_js;
 mod interop_peers;
 mod jws;
+mod key_encodings;
 mod keys;
 mod multibase;
 mod resolve;

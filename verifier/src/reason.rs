@@ -158,9 +158,13 @@ impl ReasonCode {
                 ReasonCode::UnsupportedHeader
             }
             "KEY_NOT_CONTROLLED" | "SD_JWT_KEY" | "PROOF_VERIFICATION_ERROR" => ReasonCode::WrongKey,
-            "SD_JWT_ISSUER_KEY" | "RESOLUTION" | "DID_RESOLUTION" | "notFound" | "invalidDid" => {
-                ReasonCode::IssuerKeyUnresolved
-            }
+            "SD_JWT_ISSUER_KEY"
+            | "RESOLUTION"
+            | "DID_RESOLUTION"
+            | "notFound"
+            | "invalidDid"
+            | "invalidPublicKey"
+            | "invalidPublicKeyLength" => ReasonCode::IssuerKeyUnresolved,
             "deactivated" => ReasonCode::DidDeactivated,
             "SD_JWT_ISSUED_IN_FUTURE" => ReasonCode::NotYetValid,
             "STATUS_VERIFICATION_ERROR" | "STATUS_LIST_LENGTH_ERROR" | "RANGE_ERROR" => ReasonCode::StatusInvalid,

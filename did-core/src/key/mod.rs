@@ -10,13 +10,22 @@
 //! signing and verification go through aws-lc-rs (measured about 3.5x faster than
 //! the pure-Rust crates for P-256 verification on our 2-core reference machine);
 //! without it, the pure-Rust RustCrypto crates (`p256`, `p384`, `ed25519-dalek`) do
-//! the work, for targets that cannot build C. Point decoding and validation always
-//! use RustCrypto, so both backends accept exactly the same keys.
+//! the work, for targets that cannot build C.
+//!
+//! Every key type has one accepted encoding in each wire form: compressed SEC1 points with
+//! the tag `0x02`/`0x03`, uncompressed ones with `0x04`, coordinates below the field prime,
+//! on the curve, and Ed25519 keys with y below the field prime and not of small order.
+//! Anything else (compact, hybrid or identity points among them) is refused, whatever the
+//! entry point (did:key, Multikey, JWK, X.509, DID documents), so a decoded key encodes back
+//! to exactly the bytes it came from and two identifiers never name one key. Compressed
+//! points are decompressed by RustCrypto; the backend checks uncompressed points as it
+//! parses them; the same refusals are tested under both backends.
 
 mod algorithm;
 mod backend;
 mod jwk;
 mod multikey;
+mod point;
 mod signer;
 mod signing;
 mod verifying;
@@ -55,6 +64,17 @@ pub enum KeyError {
         key_type: KeyType,
         /// What was wrong with it.
         reason: &'static str,
+    },
+    /// The key bytes have the wrong length for their type (e.g. a P-256 Multikey that is not
+    /// 33 bytes, or an Ed25519 key that is not 32).
+    #[error("invalid {key_type} key: {found} bytes where {expected} are expected")]
+    WrongKeyLength {
+        /// The key type that was being decoded.
+        key_type: KeyType,
+        /// The length this type's encoding has.
+        expected: usize,
+        /// The length found.
+        found: usize,
     },
     /// A JWK is malformed: a member is missing, of the wrong type, or not canonical base64url.
     #[error("invalid JWK: {0}")]

@@ -67,9 +67,12 @@ pub(crate) fn decode_public(value: &str) -> Result<(KeyType, Vec<u8>), KeyError>
         other => return Err(KeyError::UnsupportedKeyType(format!("multicodec 0x{other:x}"))),
     };
     if key.len() != len {
-        return Err(KeyError::InvalidMultikey(
-            "key length does not match its multicodec (EC keys must be compressed)",
-        ));
+        // EC keys in a Multikey are compressed.
+        return Err(KeyError::WrongKeyLength {
+            key_type,
+            expected: len,
+            found: key.len(),
+        });
     }
     Ok((key_type, key))
 }

@@ -3,12 +3,13 @@
 use std::fmt;
 
 use super::jwk::{b64u_decode, b64u_encode};
-use super::{Algorithm, Jwk, KeyError, KeyType, backend, multikey};
+use super::{Algorithm, Jwk, KeyError, KeyType, backend, multikey, point};
 
 /// A public key of a supported type, validated on construction, ready to verify.
 ///
-/// EC points are checked to lie on the curve; Ed25519 points to decompress and not
-/// to be of small order. The backend's parsed form is built once here, so
+/// Only canonical encodings are accepted (see [`VerifyingKey::from_bytes`]): EC points lie
+/// on the curve with coordinates below the field prime; Ed25519 points decompress, are
+/// canonical and not of small order. The backend's parsed form is built once here, so
 /// [`VerifyingKey::verify`] does no parsing on the hot path.
 #[derive(Clone)]
 pub struct VerifyingKey {
@@ -21,43 +22,14 @@ pub struct VerifyingKey {
 impl VerifyingKey {
     /// Decodes a key from its raw bytes: a SEC1 point (compressed or uncompressed) for
     /// P-256 and P-384, the 32-byte public key for Ed25519.
+    ///
+    /// Only the canonical encoding is accepted (no compact, hybrid or identity points, no
+    /// coordinate at or above the field prime, nothing off the curve or of small order), so
+    /// encoding the key again in the same form gives back exactly these bytes.
     pub fn from_bytes(key_type: KeyType, bytes: &[u8]) -> Result<VerifyingKey, KeyError> {
-        let canonical: Box<[u8]> = match key_type {
-            // Already canonical: the backend checks the point (coordinates below the field
-            // prime, on the curve) as it parses it, so decoding it here too would only repeat
-            // that work. Compressed points are decompressed first.
-            KeyType::P256 | KeyType::P384 if is_uncompressed_point(key_type, bytes) => Box::from(bytes),
-            KeyType::P256 => {
-                let point = p256::PublicKey::from_sec1_bytes(bytes).map_err(|_| KeyError::InvalidKey {
-                    key_type,
-                    reason: "not a valid SEC1 point on P-256",
-                })?;
-                Box::from(p256::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&point, false).as_bytes())
-            }
-            KeyType::P384 => {
-                let point = p384::PublicKey::from_sec1_bytes(bytes).map_err(|_| KeyError::InvalidKey {
-                    key_type,
-                    reason: "not a valid SEC1 point on P-384",
-                })?;
-                Box::from(p384::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&point, false).as_bytes())
-            }
-            KeyType::Ed25519 => {
-                let raw: [u8; 32] = bytes.try_into().map_err(|_| KeyError::InvalidKey {
-                    key_type,
-                    reason: "an Ed25519 public key is 32 bytes",
-                })?;
-                let key = ed25519_dalek::VerifyingKey::from_bytes(&raw).map_err(|_| KeyError::InvalidKey {
-                    key_type,
-                    reason: "not a valid Ed25519 point",
-                })?;
-                if key.is_weak() {
-                    return Err(KeyError::InvalidKey {
-                        key_type,
-                        reason: "Ed25519 point of small order",
-                    });
-                }
-                Box::from(raw.as_slice())
-            }
+        let canonical = match key_type {
+            KeyType::P256 | KeyType::P384 => point::ec(key_type, bytes)?,
+            KeyType::Ed25519 => point::ed25519(bytes)?,
         };
         let backend = backend::Verifier::new(key_type, &canonical)?;
         Ok(VerifyingKey {
@@ -208,11 +180,6 @@ impl VerifyingKey {
     pub fn to_multikey(&self) -> String {
         multikey::encode_public(self.key_type, &self.to_compressed_bytes())
     }
-}
-
-/// Whether `bytes` has the length and tag of an uncompressed SEC1 point on `key_type`'s curve.
-fn is_uncompressed_point(key_type: KeyType, bytes: &[u8]) -> bool {
-    bytes.len() == 1 + 2 * key_type.scalar_len() && bytes.first() == Some(&0x04)
 }
 
 impl PartialEq for VerifyingKey {

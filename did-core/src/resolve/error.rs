@@ -20,6 +20,27 @@ pub enum ResolutionError {
         /// What is wrong with it.
         reason: String,
     },
+    /// The DID encodes a key of a supported type whose bytes are not a valid, canonical
+    /// public key: a point off the curve, a coordinate not below the field prime, a SEC1
+    /// tag other than the compressed or uncompressed ones (code `invalidPublicKey`).
+    #[error("invalid public key in {method} DID: {source}")]
+    InvalidPublicKey {
+        /// The DID method.
+        method: &'static str,
+        /// Why the key was refused.
+        #[source]
+        source: KeyError,
+    },
+    /// The DID encodes a key whose length is wrong for its type, e.g. a P-256 did:key that
+    /// is not 33 bytes (code `invalidPublicKeyLength`).
+    #[error("invalid public key length in {method} DID: {source}")]
+    InvalidPublicKeyLength {
+        /// The DID method.
+        method: &'static str,
+        /// The length error, with the expected and found lengths.
+        #[source]
+        source: KeyError,
+    },
     /// The DID encodes a public key of a type we do not support, such as secp256k1
     /// or P-521 (code `unsupportedPublicKeyType`).
     #[error("unsupported public key type: {0}")]
@@ -92,6 +113,8 @@ impl ResolutionError {
             ResolutionError::NotFound | ResolutionError::MethodNotFound(_) => "notFound",
             ResolutionError::MethodNotSupported(_) => "methodNotSupported",
             ResolutionError::UnsupportedPublicKeyType(_) => "unsupportedPublicKeyType",
+            ResolutionError::InvalidPublicKey { .. } => "invalidPublicKey",
+            ResolutionError::InvalidPublicKeyLength { .. } => "invalidPublicKeyLength",
             ResolutionError::RepresentationNotSupported(_) => "representationNotSupported",
             ResolutionError::InvalidDocument(_)
             | ResolutionError::DocumentIdMismatch { .. }
@@ -106,10 +129,14 @@ impl ResolutionError {
     }
 
     /// A key decoded from a DID itself (did:key, did:jwk) was refused: an unsupported
-    /// type is `unsupportedPublicKeyType`, anything else makes the DID invalid.
+    /// type is `unsupportedPublicKeyType`, a key of the wrong length `invalidPublicKeyLength`,
+    /// bytes that are no canonical key `invalidPublicKey`, anything else (bad multibase, a
+    /// malformed JWK) makes the DID invalid.
     pub(crate) fn from_key_in_did(method: &'static str, error: KeyError) -> ResolutionError {
         match error {
             KeyError::UnsupportedKeyType(key_type) => ResolutionError::UnsupportedPublicKeyType(key_type),
+            source @ KeyError::WrongKeyLength { .. } => ResolutionError::InvalidPublicKeyLength { method, source },
+            source @ KeyError::InvalidKey { .. } => ResolutionError::InvalidPublicKey { method, source },
             other => ResolutionError::InvalidMethodSpecificId {
                 method,
                 reason: other.to_string(),
