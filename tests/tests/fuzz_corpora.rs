@@ -27,6 +27,8 @@ mod issuer_template;
 mod jwk;
 #[path = "../../fuzz/bodies/jws.rs"]
 mod jws;
+#[path = "../../fuzz/bodies/key_roundtrip.rs"]
+mod key_roundtrip;
 #[path = "../../fuzz/bodies/merkle_proof.rs"]
 mod merkle_proof;
 #[path = "../../fuzz/bodies/multibase.rs"]
@@ -73,6 +75,7 @@ const TARGETS: &[(&str, Target)] = &[
     ("issuer_template", issuer_template::run),
     ("jwk", jwk::run),
     ("jws", jws::run),
+    ("key_roundtrip", key_roundtrip::run),
     ("merkle_proof", merkle_proof::run),
     ("multibase", multibase::run),
     ("oid4vci_request", oid4vci_request::run),
