@@ -60,6 +60,7 @@ async fn main() {
         binding: Binding::default(),
         status_source: Arc::new(MemoryStatusListSource::new()),
         status_cache: None,
+        unreachable_status: verifier::verify::UnreachableStatus::Fail,
     };
 
     println!("Step 4: issue the credential in each format and verify it.");

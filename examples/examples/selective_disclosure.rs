@@ -80,6 +80,7 @@ async fn main() {
         },
         status_source: Arc::new(MemoryStatusListSource::new()),
         status_cache: None,
+        unreachable_status: verifier::verify::UnreachableStatus::Fail,
     };
     let report = verifier.verify(&presentation).await;
     for check in &report.checks {

@@ -373,11 +373,23 @@ async fn a_wallet_gets_a_key_bound_sd_jwt_vc_through_the_pre_authorized_flow(db:
     let sd_jwt = body["credentials"][0]["credential"].as_str().unwrap();
     check_credential(&env, sd_jwt, &holder);
 
-    // The verifier command accepts it (did:key issuer; the status list is fetched or skipped).
+    // The verifier command accepts it (did:key issuer; the loopback issuer's status list is
+    // fetched over plain HTTP and checked). Without --allow-http-status the list cannot be
+    // fetched, and a credential whose status was not checked is not verified.
     let path = env.dir.join("credential.sd-jwt");
     std::fs::write(&path, sd_jwt).unwrap();
-    let (code, out) = verifier_cli(&["verifier", "verify", path.to_str().unwrap()]).await;
+    let (code, out) = verifier_cli(&["verifier", "verify", "--allow-http-status", path.to_str().unwrap()]).await;
     assert_eq!(code, 0, "{out}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let status = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "status");
+    assert_eq!(status.map(|c| c["result"].clone()), Some(json!("passed")), "{out}");
+    let (code, out) = verifier_cli(&["verifier", "verify", path.to_str().unwrap()]).await;
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("STATUS_RETRIEVAL_ERROR"), "{out}");
 
     // One credential per offer; the offer link is gone.
     let (status, again) = env.credential_request(&token, &holder).await;
@@ -660,6 +672,20 @@ async fn credential_endpoint_refusals(db: Database) {
         .with_member("jwk", serde_json::to_value(other.verifying_key().to_jwk()).unwrap());
     let forged = jose::sign_json_with_key(header, &claims, &holder).unwrap();
     let (status, answer) = env.post_json("/credential", Some(&token), &request(forged)).await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (400, Some("invalid_proof")),
+        "{answer}"
+    );
+
+    // No nonce at all: an invalid proof (OpenID4VCI 1.0 §8.3.1.2), not an invalid nonce.
+    let mut no_nonce = claims.clone();
+    no_nonce.as_object_mut().unwrap().remove("nonce");
+    let header = Header::new(Algorithm::Es256)
+        .with_typ("openid4vci-proof+jwt")
+        .with_member("jwk", jwk.clone());
+    let unnonced = jose::sign_json_with_key(header, &no_nonce, &holder).unwrap();
+    let (status, answer) = env.post_json("/credential", Some(&token), &request(unnonced)).await;
     assert_eq!(
         (status, answer["error"].as_str()),
         (400, Some("invalid_proof")),

@@ -124,6 +124,7 @@ fn fixture() -> Fixture {
         },
         status_source: offline.status.clone(),
         status_cache: Some(Arc::default()),
+        unreachable_status: verifier::verify::UnreachableStatus::Fail,
     };
     let engine = Engine::offline(offline);
     let policy = Policy::from_toml(&format!(

@@ -79,7 +79,8 @@ pub enum Command {
     ///
     /// Accepts VC-JOSE-COSE (`vc+jwt`, `vp+jwt`), VC 1.1 JWTs, SD-JWT VCs (with or without key
     /// binding) and Data Integrity JSON. Resolves DIDs, checks signatures, validity and, when
-    /// the credential names a reachable status list, status.
+    /// the credential names a status list, status: a list that cannot be fetched means not
+    /// verified, unless `--allow-unchecked-status`.
     ///
     /// Exit status: 0 verified, 1 not verified, 2 usage error (including an unreadable file).
     Verify {
@@ -99,6 +100,11 @@ pub enum Command {
         /// production: the list's signature is checked, but not its freshness on the path).
         #[arg(long)]
         allow_http_status: bool,
+        /// Report a credential whose status list cannot be fetched as verified if everything
+        /// else checks, with the status check `skipped`. Without it such a credential is not
+        /// verified (exit 1, `STATUS_RETRIEVAL_ERROR`): its status was not checked.
+        #[arg(long)]
+        allow_unchecked_status: bool,
         /// The file to verify, or `-` for standard input.
         input: String,
         /// The did:dojang registry.
@@ -162,6 +168,7 @@ pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
             aud,
             skew,
             allow_http_status,
+            allow_unchecked_status,
             input,
             registry,
         } => {
@@ -200,6 +207,11 @@ pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
                     }
                 },
                 status_cache: None,
+                unreachable_status: if allow_unchecked_status {
+                    crate::verify::UnreachableStatus::Skip
+                } else {
+                    crate::verify::UnreachableStatus::Fail
+                },
             };
             let report = verifier.verify(&text).await;
             let json = serde_json::to_string_pretty(&report).unwrap_or_default();

@@ -116,3 +116,55 @@ fn verify_prints_the_report_and_exits_by_outcome() {
     let (code, _, _) = verifier(&["verify", "--now", "yesterday", good.to_str().unwrap()]);
     assert_eq!(code, 2);
 }
+
+/// A credential whose HTTPS status list cannot be fetched is not verified: exit 1 with
+/// `STATUS_RETRIEVAL_ERROR`, unless the caller opts out with `--allow-unchecked-status`.
+/// Before, the check was skipped and the credential reported verified (it may be revoked).
+#[test]
+fn an_unreachable_https_status_list_fails_verification_unless_skipped_explicitly() {
+    let jwk = vc_issuer::key_file::generate(did_core::key::Algorithm::Es256).unwrap();
+    let issuer = vc_issuer::key_file::IssuerKey::from_jwk_json(&serde_json::to_string(&jwk).unwrap()).unwrap();
+    // A port that nothing listens on: bound, then released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    for url in [
+        format!("https://127.0.0.1:{port}/status/1"),
+        // Plain HTTP is refused without --allow-http-status: unreachable too.
+        format!("http://127.0.0.1:{port}/status/1"),
+    ] {
+        let credential = serde_json::json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "credentialSubject": {"id": "did:example:ana"},
+            "credentialStatus": {
+                "id": format!("{url}#7"),
+                "type": "BitstringStatusListEntry",
+                "statusPurpose": "revocation",
+                "statusListIndex": "7",
+                "statusListCredential": url
+            }
+        });
+        let now = time::OffsetDateTime::now_utc();
+        let token = vc_issuer::issue::issue(credential, vc_issuer::issue::Format::VcJwt, &issuer, &[], now).unwrap();
+        let file = temp_file("status.jwt", &token);
+        let (code, report, _) = verifier(&["verify", file.to_str().unwrap()]);
+        assert_eq!(code, 1, "{url}: {report}");
+        assert_eq!(report["verified"], false);
+        assert_eq!(report["errors"][0]["code"], "STATUS_RETRIEVAL_ERROR", "{report}");
+
+        let (code, report, _) = verifier(&["verify", "--allow-unchecked-status", file.to_str().unwrap()]);
+        assert_eq!(code, 0, "{url}: {report}");
+        assert_eq!(report["verified"], true);
+        let status = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == "status")
+            .unwrap()
+            .clone();
+        assert_eq!(status["result"], "skipped", "{report}");
+    }
+}

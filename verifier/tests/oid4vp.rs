@@ -638,6 +638,7 @@ fn verifier_for(request: &AuthorizationRequest) -> Verifier {
         binding: request.binding(),
         status_source: Arc::new(MemoryStatusListSource::new()),
         status_cache: None,
+        unreachable_status: verifier::verify::UnreachableStatus::Fail,
     }
 }
 

@@ -43,6 +43,7 @@ fn verifier(nonce: &str) -> Verifier {
         },
         status_source: Arc::new(MemoryStatusListSource::new()),
         status_cache: None,
+        unreachable_status: verifier::verify::UnreachableStatus::Fail,
     }
 }
 

@@ -34,6 +34,7 @@ fn verifier_with(source: MemoryStatusListSource, binding: Binding) -> Verifier {
         binding,
         status_source: Arc::new(source),
         status_cache: None,
+        unreachable_status: verifier::verify::UnreachableStatus::Fail,
     }
 }
 
@@ -271,7 +272,7 @@ fn with_status(index: u64, url: &str) -> Value {
 }
 
 #[tokio::test]
-async fn bitstring_status_revokes_and_unreachable_lists_are_skipped() {
+async fn bitstring_status_revokes_and_unreachable_lists_fail_unless_skipped() {
     let url = "https://status.example/lists/1";
     for format in [Format::VcJwt, Format::EcdsaRdfc2019] {
         let issuer = issuer(Algorithm::Es256);
@@ -291,8 +292,16 @@ async fn bitstring_status_revokes_and_unreachable_lists_are_skipped() {
                 .any(|c| c.check == "status" && c.result == "passed")
         );
 
+        // A list that cannot be fetched: not verified, unless the caller chose to skip it.
         let offline = verifier().verify(&fine).await;
-        assert!(offline.verified, "an unreachable list does not fail an offline door");
+        assert!(!offline.verified, "an unchecked status is not verified");
+        assert_eq!(offline.errors[0].code, "STATUS_RETRIEVAL_ERROR", "{format}");
+        let skipping = Verifier {
+            unreachable_status: verifier::verify::UnreachableStatus::Skip,
+            ..verifier()
+        };
+        let offline = skipping.verify(&fine).await;
+        assert!(offline.verified, "{format}: {offline:?}");
         assert!(
             offline
                 .checks

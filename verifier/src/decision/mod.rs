@@ -190,6 +190,31 @@ impl Engine {
         self
     }
 
+    /// The resolver the engine decides with: the network first (cached), the trust bundle
+    /// when the network fails. For the door's DID resolution and VC-API routes.
+    pub fn resolver(&self) -> Arc<dyn Resolver> {
+        Arc::new(trace::TracingResolver {
+            online: self.online.clone(),
+            offline: self.offline.as_ref().map(|o| o.resolver.clone()),
+            trace: Arc::default(),
+        })
+    }
+
+    /// Where the engine reads status lists: the network first, the trust bundle's copies when
+    /// the network fails.
+    pub fn status_source(&self) -> Arc<dyn StatusListSource> {
+        Arc::new(trace::TracingStatusSource {
+            online: self.online_status.clone(),
+            offline: self.offline.as_ref().map(|o| o.status.clone()),
+            trace: Arc::default(),
+        })
+    }
+
+    /// The cache of verified Token Status Lists the engine's decisions share.
+    pub fn status_cache(&self) -> Arc<StatusCache> {
+        self.status_cache.clone()
+    }
+
     /// The nonce store.
     pub fn nonces(&self) -> &Arc<NonceStore> {
         &self.nonces
@@ -247,6 +272,7 @@ impl Engine {
                 trace: trace.clone(),
             }),
             status_cache: Some(self.status_cache.clone()),
+            unreachable_status: crate::verify::UnreachableStatus::Fail,
         };
         let mut report = verifier.verify(input).await;
         let x509 = match (&self.anchors, policy.x509) {

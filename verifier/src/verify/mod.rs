@@ -39,6 +39,22 @@ pub struct Verifier {
     /// Token Status Lists already verified, reused while their bytes are unchanged; `None`
     /// verifies every list on every check.
     pub status_cache: Option<Arc<StatusCache>>,
+    /// What a status list that cannot be fetched makes of the credential.
+    pub unreachable_status: UnreachableStatus,
+}
+
+/// What a credential's report says when its status list cannot be fetched.
+///
+/// A verifier that could not check status must not say "verified", so the default fails the
+/// check; skipping it is an explicit choice of the caller (`verifier verify
+/// --allow-unchecked-status`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UnreachableStatus {
+    /// The status check fails with `STATUS_RETRIEVAL_ERROR`: the credential is not verified.
+    #[default]
+    Fail,
+    /// The status check is recorded as skipped, and the other checks decide.
+    Skip,
 }
 
 /// The securing formats `verify` tells apart.

@@ -86,7 +86,7 @@ impl Verifier {
         };
         let bytes = match self.status_source.fetch(&reference.uri).await {
             Ok(bytes) => bytes,
-            Err(e) => return report.skipped("status", format!("status list unreachable: {e}")),
+            Err(e) => return self.status_unreachable(report, &e),
         };
         let issuer = issuer.unwrap_or_default();
         let cached = self

@@ -5,12 +5,13 @@ use did_core::vc::Credential;
 use did_core::vc::jwt;
 use serde_json::Value;
 
-use super::Verifier;
+use super::{UnreachableStatus, Verifier};
 use crate::report::Report;
 
 impl Verifier {
-    /// Checks each `BitstringStatusListEntry`. An unreachable list is a skipped check (the door
-    /// may be offline); a revoked or suspended credential, or a list that does not verify, fails.
+    /// Checks each `BitstringStatusListEntry`. An unreachable list fails the check (or is
+    /// skipped, as [`UnreachableStatus`] says); a revoked or suspended credential, or a list
+    /// that does not verify, fails.
     pub(super) async fn check_status(&self, credential: &Credential, report: &mut Report) {
         if credential.statuses().is_empty() {
             return;
@@ -30,7 +31,7 @@ impl Verifier {
             let bytes = match self.status_source.fetch(&entry.status_list_credential).await {
                 Ok(bytes) => bytes,
                 Err(e) => {
-                    report.skipped("status", format!("status list unreachable: {e}"));
+                    self.status_unreachable(report, &e);
                     continue;
                 }
             };
@@ -58,6 +59,15 @@ impl Verifier {
                 },
                 Err(e) => report.failed("status", status_code(&e), e.to_string()),
             }
+        }
+    }
+
+    /// Records a status list that could not be fetched, as the verifier was told to.
+    pub(super) fn status_unreachable(&self, report: &mut Report, error: &dyn std::fmt::Display) {
+        let message = format!("status list unreachable: {error}");
+        match self.unreachable_status {
+            UnreachableStatus::Fail => report.failed("status", "STATUS_RETRIEVAL_ERROR", message),
+            UnreachableStatus::Skip => report.skipped("status", message),
         }
     }
 
