@@ -178,9 +178,11 @@ pub fn check_proof(jwt: &str, key: &VerifyingKey, issuer: &str, now: i64) -> Res
     if iat.saturating_sub(now).saturating_abs() > PROOF_IAT_WINDOW {
         return Err(refuse("the proof's iat is not within 5 minutes of now".into()));
     }
+    // OpenID4VCI 1.0 §8.3.1.2: a key proof without a c_nonce is an invalid proof;
+    // `invalid_nonce` is for a nonce that is there but unknown, used or expired.
     let nonce = claims.get("nonce").and_then(Value::as_str).ok_or_else(|| {
         OAuthError::bad(
-            "invalid_nonce",
+            "invalid_proof",
             "the proof has no nonce: get one from the nonce endpoint",
         )
     })?;
@@ -266,7 +268,7 @@ mod tests {
             );
         }
         let no_nonce = json!({"aud": [ISSUER], "iat": NOW});
-        assert_eq!(refused(proof(&key, header(&key), no_nonce)), "invalid_nonce");
+        assert_eq!(refused(proof(&key, header(&key), no_nonce)), "invalid_proof");
         assert_eq!(refused("not.a.jwt".to_owned()), "invalid_proof");
     }
 
