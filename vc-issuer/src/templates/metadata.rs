@@ -30,37 +30,44 @@ impl Template {
         json!({"id": self.schema_url(public_url), "type": "JsonSchema"})
     }
 
-    /// SD-JWT VC type metadata (draft-ietf-oauth-sd-jwt-vc §6): display, claim labels with
-    /// their selective-disclosure rule, and the schema by reference.
+    /// SD-JWT VC type metadata (draft-ietf-oauth-sd-jwt-vc, "Type Metadata"): display names
+    /// and claim labels by `locale`, and each claim's selective-disclosure rule (`sd`). An
+    /// array whose elements are disclosable one by one (`/access_groups/*`) is itself in clear
+    /// (`sd: "never"`), and its elements (`path: [name, null]`) are `sd: "always"`. The
+    /// claims' JSON Schema is published at [`Template::schema_url`] for W3C credentials; the
+    /// current draft has no schema member, so none is given here.
     pub fn type_metadata(&self, public_url: &str) -> Value {
-        let disclosable = |name: &str| {
-            self.selectively_disclosable
-                .iter()
-                .any(|p| p.trim_start_matches('/').split('/').next() == Some(name))
+        let rule = |pointer: &str| {
+            if self.selectively_disclosable.iter().any(|p| p == pointer) {
+                "always"
+            } else {
+                "never"
+            }
         };
         let properties = self.schema.get("properties").and_then(Value::as_object);
-        let claims: Vec<Value> = properties
-            .into_iter()
-            .flat_map(|p| p.keys())
-            .map(|name| {
-                let display: Vec<Value> = self
-                    .claims_display
-                    .get(name)
-                    .into_iter()
-                    .flat_map(|labels| labels.iter())
-                    .map(|(locale, label)| json!({"lang": locale, "label": label}))
-                    .collect();
-                json!({
-                    "path": [name],
-                    "display": display,
-                    "sd": if disclosable(name) { "always" } else { "never" },
-                })
-            })
-            .collect();
+        let mut claims: Vec<Value> = Vec::new();
+        for name in properties.into_iter().flat_map(|p| p.keys()) {
+            let display: Vec<Value> = self
+                .claims_display
+                .get(name)
+                .into_iter()
+                .flat_map(|labels| labels.iter())
+                .map(|(locale, label)| json!({"locale": locale, "label": label}))
+                .collect();
+            claims.push(json!({
+                "path": [name],
+                "display": display,
+                "sd": rule(&format!("/{name}")),
+            }));
+            let elements = format!("/{name}/*");
+            if self.selectively_disclosable.contains(&elements) {
+                claims.push(json!({"path": [name, null], "sd": rule(&elements)}));
+            }
+        }
         let display: Vec<Value> = self
             .display
             .iter()
-            .map(|d| json!({"lang": d.locale, "name": d.name}))
+            .map(|d| json!({"locale": d.locale, "name": d.name}))
             .collect();
         json!({
             "vct": self.vct(public_url),
@@ -68,7 +75,6 @@ impl Template {
             "description": self.description,
             "display": display,
             "claims": claims,
-            "schema_uri": self.schema_url(public_url),
         })
     }
 }
