@@ -347,7 +347,10 @@ impl Issuer {
             ));
         }
         match credential.get("issuer") {
-            None => {}
+            None => {
+                credential.insert("issuer".into(), Value::String(self.did.clone()));
+            }
+            // An issuer object keeps its other members (`name`, `description`): they are signed.
             Some(issuer) => {
                 let id = issuer.as_str().or_else(|| issuer.get("id").and_then(Value::as_str));
                 if id != Some(self.did.as_str()) {
@@ -355,12 +358,17 @@ impl Issuer {
                 }
             }
         }
-        credential.insert("issuer".into(), Value::String(self.did.clone()));
-        let id = match credential.get("id").and_then(Value::as_str) {
-            Some(id) => id.to_owned(),
-            None => format!("urn:uuid:{}", uuid_v7()),
+        // An `id` the caller gave is the credential's; one that is not a string is refused,
+        // never silently replaced by one of ours.
+        let id = match credential.get("id") {
+            None => {
+                let id = format!("urn:uuid:{}", uuid_v7());
+                credential.insert("id".into(), Value::String(id.clone()));
+                id
+            }
+            Some(Value::String(id)) => id.clone(),
+            Some(_) => return Err(Error::invalid("/credential/id", "must be a URL (a string)")),
         };
-        credential.insert("id".into(), Value::String(id.clone()));
         let now = unix_now();
         let v1 = credential
             .get("@context")

@@ -338,6 +338,49 @@ async fn bad_input_is_a_problem_naming_the_field(db: Database) {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    // axum's own rejections are problem details too, on the VC-API and the admin API:
+    // malformed JSON, JSON of the wrong shape, no JSON content type.
+    for route in ["/credentials/issue", "/admin/credentials"] {
+        for (content_type, body, status, code) in [
+            ("application/json", "{,}", StatusCode::BAD_REQUEST, "malformed_request"),
+            (
+                "application/json",
+                "{\"credential\": 7}",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_input",
+            ),
+            (
+                "text/plain",
+                "{}",
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+            ),
+        ] {
+            let response = http
+                .post(format!("{url}{route}"))
+                .bearer_auth(&admin)
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), status, "{route} {body}");
+            assert_eq!(
+                response.headers()["content-type"],
+                "application/problem+json",
+                "{route} {body}"
+            );
+            let problem: Value = response.json().await.unwrap();
+            assert_eq!(
+                problem["type"],
+                format!("https://dojang.example/problems/{code}"),
+                "{problem}"
+            );
+            assert_eq!(problem["status"], status.as_u16());
+            assert!(!problem["detail"].as_str().unwrap().is_empty(), "{problem}");
+        }
+    }
     // Unknown type: 404 problem.
     let response = post(
         &format!("{url}/admin/credentials"),
@@ -406,6 +449,45 @@ async fn vc_api_issue_and_status(db: Database) {
     assert_eq!(vc["proof"]["cryptosuite"], "ecdsa-rdfc-2019");
     assert!(vc["issuer"].as_str().unwrap().starts_with("did:web:127.0.0.1%3A"));
     let id = vc["id"].as_str().unwrap().to_owned();
+    // An `id` that is not a string is refused (it used to be replaced by a new urn:uuid).
+    for bad in [
+        json!(null),
+        json!(7),
+        json!(["urn:uuid:1"]),
+        json!({"id": "urn:uuid:1"}),
+    ] {
+        let response = post(
+            &format!("{url}/credentials/issue"),
+            &admin,
+            &json!({"credential": {
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "id": bad,
+                "type": ["VerifiableCredential"],
+                "credentialSubject": {"id": "did:example:ebfeb1f712ebc6f1c276e12ec21"}
+            }}),
+        )
+        .await;
+        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{bad}: {}", response.body);
+        assert_eq!(response.body["field"], "/credential/id", "{}", response.body);
+    }
+    // An issuer object keeps its name and description, under the signature.
+    let issuer_did = vc["issuer"].clone();
+    let response = post(
+        &format!("{url}/credentials/issue"),
+        &admin,
+        &json!({"credential": {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "issuer": {"id": issuer_did, "name": "Example Province", "description": "Issues employee IDs"},
+            "credentialSubject": {"id": "did:example:ebfeb1f712ebc6f1c276e12ec21"}
+        }}),
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    let named = &response.body["verifiableCredential"];
+    assert_eq!(named["issuer"]["name"], "Example Province", "{named}");
+    assert_eq!(named["issuer"]["description"], "Issues employee IDs");
+    assert_eq!(named["issuer"]["id"], issuer_did);
     // The record keeps the credential's own window, read as the data model reads it (a
     // VC 1.1 date without a zone is UTC).
     let response = post(
@@ -465,6 +547,33 @@ async fn public_documents_health_metrics_and_status_caching(db: Database) {
     assert_eq!(schema["$id"], format!("{url}/schemas/EmployeeIdCredential"));
     let vct = get_json(&format!("{url}/vct/EmployeeIdCredential")).await;
     assert_eq!(vct["vct"], format!("{url}/vct/EmployeeIdCredential"));
+    // The current SD-JWT VC type metadata: `locale`, not `lang`; no `schema_uri`; an array in
+    // clear whose elements alone are disclosable.
+    let text = vct.to_string();
+    assert!(!text.contains("\"lang\"") && vct.get("schema_uri").is_none(), "{vct}");
+    assert_eq!(vct["display"][0]["locale"], "ko-KR");
+    let claim = |path: Value| {
+        vct["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["path"] == path)
+            .cloned()
+            .unwrap_or_else(|| panic!("no claim {path} in {vct}"))
+    };
+    assert_eq!(claim(json!(["access_groups"]))["sd"], "never");
+    assert_eq!(claim(json!(["access_groups", null]))["sd"], "always");
+    assert_eq!(claim(json!(["department"]))["sd"], "always");
+    assert_eq!(claim(json!(["employee_number"]))["sd"], "never");
+    let labels = claim(json!(["department"]))["display"].clone();
+    assert!(
+        labels
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["locale"] == "ko-KR" && l["label"] == "부서"),
+        "{labels}"
+    );
     let _ = post(
         &format!("{url}/admin/credentials"),
         &admin,

@@ -76,6 +76,7 @@ pub fn router(state: Shared, registry: Option<Router>) -> Router {
         .merge(status_lists::routes())
         .merge(well_known::routes())
         .merge(ops::routes())
+        .layer(axum::middleware::map_response(problem::rejections_as_problems))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ops::count_requests))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state);

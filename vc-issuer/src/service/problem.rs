@@ -121,3 +121,48 @@ impl IntoResponse for Problem {
 
 /// A route's result.
 pub type ApiResult<T> = Result<T, Problem>;
+
+/// The most of a rejection's text kept as the problem's `detail`.
+const MAX_REJECTION_DETAIL: usize = 1024;
+
+/// Turns axum's own rejections into problem details like every other error: a body that is
+/// not JSON or not the expected shape, a missing JSON content type, a bad query string, a body
+/// over the limit, a method the route lacks. axum answers these in `text/plain` (or with no
+/// body) before a route runs; a client of a JSON API should not have to parse two dialects.
+/// Answers that already have a JSON body are left as they are.
+pub(crate) async fn rejections_as_problems(response: Response) -> Response {
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_none_or(|value| value.as_bytes().starts_with(b"text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, MAX_REJECTION_DETAIL)
+        .await
+        .unwrap_or_default();
+    let detail = match String::from_utf8_lossy(&text).trim() {
+        "" => status.canonical_reason().unwrap_or("error").to_lowercase(),
+        text => text.to_owned(),
+    };
+    let code = match status {
+        StatusCode::BAD_REQUEST => "malformed_request",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid_input",
+        _ if status.is_server_error() => "internal",
+        _ => "invalid_request",
+    };
+    let mut answer = Problem::new(status, code, detail).into_response();
+    // Keep what the rejection said in its headers (`Allow` for a 405, say).
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            answer.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    answer
+}
