@@ -57,7 +57,8 @@ pub enum Command {
         /// vc+jwt, vc1-jwt, sd-jwt, ecdsa-rdfc-2019, ecdsa-jcs-2019, eddsa-rdfc-2022, eddsa-jcs-2022.
         #[arg(long)]
         format: Format,
-        /// A JSON Pointer to a claim to make selectively disclosable (sd-jwt; repeatable).
+        /// A JSON Pointer to a claim to make selectively disclosable (sd-jwt; repeatable), into
+        /// the credential file (`/credentialSubject/name`) or the SD-JWT VC claims (`/name`).
         #[arg(long)]
         disclose: Vec<String>,
         /// The credential JSON file, or `-` for standard input.

@@ -115,7 +115,8 @@ fn first_context(map: &Map<String, Value>) -> Option<&str> {
 }
 
 /// Secures `credential` in `format` with `issuer`'s key. `disclose` lists JSON Pointers of the
-/// claims to make selectively disclosable (SD-JWT only). Returns the compact form for JOSE
+/// claims to make selectively disclosable (SD-JWT only), into the credential as given
+/// (`/credentialSubject/name`) or into the SD-JWT VC claims it becomes (`/name`). Returns the compact form for JOSE
 /// and SD-JWT, pretty JSON for Data Integrity.
 pub fn issue(
     credential: Value,
@@ -139,10 +140,11 @@ pub fn issue(
             Ok(jwt::sign_credential(&credential, JwtEncoding::Vc11, &issuer.key)?)
         }
         Format::SdJwt => {
+            let pointers = crate::sd_jwt_claims::disclosure_pointers(&credential, disclose);
             let (claims, holder) = crate::sd_jwt_claims::claims_for(credential, issuer, now)?;
             let mut options = IssueOptions::sd_jwt_vc().kid(issuer.method.clone());
-            for pointer in disclose {
-                options = options.disclose(pointer.clone());
+            for pointer in pointers {
+                options = options.disclose(pointer);
             }
             if let Some(holder) = holder {
                 options = options.holder_key(holder);

@@ -37,6 +37,39 @@ pub fn claims_for(
     Ok((claims, holder))
 }
 
+/// The SD-JWT claims pointers for `pointers` given against `input`, for `--disclose`.
+///
+/// A W3C credential's subject claims move to the top of the SD-JWT VC claims (see
+/// [`claims_for`]), so a pointer into the credential as its author wrote it,
+/// `/credentialSubject/name` (or `/credentialSubject/0/name` for a subject array), names
+/// `/name` there, and `/credentialSubject/id` names `sub`. Pointers already into the
+/// claims (`/name`), and every pointer for input that is SD-JWT VC claims already (it has
+/// `vct`), are kept as they are.
+pub fn disclosure_pointers(input: &Value, pointers: &[String]) -> Vec<String> {
+    let w3c = input.get("vct").is_none();
+    pointers
+        .iter()
+        .map(|pointer| {
+            let rest = w3c
+                .then(|| pointer.strip_prefix("/credentialSubject"))
+                .flatten()
+                .filter(|rest| rest.starts_with('/'))
+                .map(|rest| {
+                    let single = input.get("credentialSubject").is_some_and(Value::is_object);
+                    match rest.strip_prefix("/0") {
+                        Some(tail) if !single && (tail.is_empty() || tail.starts_with('/')) => tail,
+                        _ => rest,
+                    }
+                });
+            match rest {
+                Some("/id") => "/sub".to_owned(),
+                Some(rest) if !rest.is_empty() => rest.to_owned(),
+                _ => pointer.clone(),
+            }
+        })
+        .collect()
+}
+
 fn native(mut map: Map<String, Value>, issuer: &IssuerKey) -> Result<Map<String, Value>, Error> {
     match map.get("iss").and_then(Value::as_str) {
         None => {
@@ -83,4 +116,45 @@ fn did_key(did: &str) -> Option<VerifyingKey> {
         return None;
     }
     VerifyingKey::from_multikey(did.method_specific_id()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing)]
+    use serde_json::json;
+
+    use super::disclosure_pointers;
+
+    #[test]
+    fn pointers_into_the_credential_name_the_claims_they_become() {
+        let pointers = |input: &serde_json::Value, given: &[&str]| {
+            disclosure_pointers(input, &given.iter().map(|p| (*p).to_owned()).collect::<Vec<_>>())
+        };
+        let single = json!({"credentialSubject": {"id": "did:example:1", "name": "Ana"}});
+        assert_eq!(
+            pointers(
+                &single,
+                &[
+                    "/credentialSubject/name",
+                    "/credentialSubject/id",
+                    "/name",
+                    "/credentialSubject"
+                ]
+            ),
+            ["/name", "/sub", "/name", "/credentialSubject"]
+        );
+        // A subject whose claim is called "0" keeps it; an array's first subject drops its index.
+        assert_eq!(pointers(&single, &["/credentialSubject/0"]), ["/0"]);
+        let array = json!({"credentialSubject": [{"name": "Ana", "groups": ["a"]}]});
+        assert_eq!(
+            pointers(&array, &["/credentialSubject/0/name", "/credentialSubject/0/groups/0"]),
+            ["/name", "/groups/0"]
+        );
+        // SD-JWT VC claims are pointed into as they are.
+        let native = json!({"vct": "https://example/vct", "credentialSubject": {"name": "x"}});
+        assert_eq!(
+            pointers(&native, &["/credentialSubject/name"]),
+            ["/credentialSubject/name"]
+        );
+    }
 }

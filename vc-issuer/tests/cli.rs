@@ -85,6 +85,45 @@ fn issue_prints_compact_or_json_by_format() {
     );
     assert_eq!(code, 0);
     assert_eq!(out.trim().matches('~').count(), 2, "one disclosure: jwt~disclosure~");
+    // A pointer into the credential file as its author wrote it names the same claim.
+    let (code, written, err) = vc_issuer(
+        &[
+            "issue",
+            "--key",
+            key,
+            "--format",
+            "sd-jwt",
+            "--disclose",
+            "/credentialSubject/name",
+            "-",
+        ],
+        CREDENTIAL,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(written.trim().matches('~').count(), 2, "{written}");
+    let disclosure = written.trim().split('~').nth(1).unwrap();
+    use base64::Engine as _;
+    let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(disclosure)
+        .unwrap();
+    let decoded: serde_json::Value = serde_json::from_slice(&decoded).unwrap();
+    assert_eq!(decoded[1], "name");
+    assert_eq!(decoded[2], "Ana");
+    // A pointer to nothing in either is still refused.
+    let (code, _, err) = vc_issuer(
+        &[
+            "issue",
+            "--key",
+            key,
+            "--format",
+            "sd-jwt",
+            "--disclose",
+            "/credentialSubject/age",
+            "-",
+        ],
+        CREDENTIAL,
+    );
+    assert_eq!(code, 1, "{err}");
 }
 
 #[test]
