@@ -181,6 +181,7 @@ impl Stack {
                 log: None,
                 clock: Arc::new(did_core::clock::SystemClock),
                 public_url: None,
+                vc_api_token: None,
             },
             "127.0.0.1:0".parse().unwrap(),
         )

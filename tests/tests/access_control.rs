@@ -284,6 +284,7 @@ issuers = ["{did}"]
             log: None,
             clock: Arc::new(SystemClock),
             public_url: None,
+            vc_api_token: None,
         },
         SocketAddr::from(([127, 0, 0, 1], 0)),
     )

@@ -307,6 +307,7 @@ fn issuer_and_door_hold_their_rates_with_nothing_lost() {
                 log: Some(DecisionLog::open(&log_path).unwrap()),
                 clock: Arc::new(SystemClock),
                 public_url: None,
+                vc_api_token: None,
             },
             SocketAddr::from(([127, 0, 0, 1], 0)),
         ))

@@ -18,6 +18,10 @@ use crate::policy::Policy;
 use crate::registry::RegistryArgs;
 use crate::service::{self, ServiceConfig};
 use crate::x509::TrustAnchors;
+use zeroize::Zeroizing;
+
+/// The largest VC-API token file read (a token is one short line).
+const MAX_TOKEN_FILE_LEN: usize = 4096;
 
 /// Options of `verifier serve`.
 #[derive(Debug, Clone, Args)]
@@ -50,6 +54,10 @@ pub struct ServeArgs {
     /// PEM file of root CA certificates for X.509 issuer trust (the policy's `x509`).
     #[arg(long)]
     pub x509_roots: Option<PathBuf>,
+    /// A file holding the bearer token the VC-API routes (`POST /credentials/verify`,
+    /// `/presentations/verify`) require; without it they are open, like the rest of the door.
+    #[arg(long)]
+    pub vc_api_token_file: Option<PathBuf>,
     /// The did:dojang registry.
     #[command(flatten)]
     pub registry: RegistryArgs,
@@ -100,12 +108,28 @@ pub fn config(args: &ServeArgs) -> Result<ServiceConfig, String> {
         let roots = TrustAnchors::from_pem(pem.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
         engine = engine.with_x509_roots(roots);
     }
+    let vc_api_token = match &args.vc_api_token_file {
+        Some(path) => {
+            let bytes =
+                Zeroizing::new(crate::files::read_limited_bytes(path, MAX_TOKEN_FILE_LEN).map_err(|e| e.to_string())?);
+            let token = Zeroizing::new(String::from_utf8_lossy(bytes.trim_ascii()).into_owned());
+            if token.is_empty() || token.chars().any(|c| !c.is_ascii_graphic()) {
+                return Err(format!(
+                    "{}: the VC-API token must be one line of printable ASCII",
+                    path.display()
+                ));
+            }
+            Some(token)
+        }
+        None => None,
+    };
     Ok(ServiceConfig {
         policy,
         engine,
         log,
         clock: Arc::new(SystemClock),
         public_url: args.public_url.clone(),
+        vc_api_token,
     })
 }
 

@@ -22,6 +22,7 @@ async fn start(world: &World) -> Running {
         log: None,
         clock: Arc::new(FixedClock::new(world.now())),
         public_url: None,
+        vc_api_token: None,
     };
     service::start(config, addr).await.unwrap()
 }
@@ -119,8 +120,10 @@ async fn openid4vp_direct_post_is_decided_by_the_policy() {
     assert_eq!(state["state"], "decided");
     assert_eq!(state["decision"]["reasons"][0]["code"], "ALLOWED");
 
-    // The same response again: the request is answered.
-    assert_eq!(direct_post(&client, &authorization, &[&presentation]).await.0, 409);
+    // The same response again: the request is answered, and the refusal says why.
+    let (status, replayed) = direct_post(&client, &authorization, &[&presentation]).await;
+    assert_eq!(status, 409);
+    assert_eq!(replayed["reasons"][0]["code"], "NONCE_REPLAYED", "{replayed}");
 
     // A wallet that withholds the department answers the next request.
     let authorization = open_link(&new_request(&client, &door.url()).await);

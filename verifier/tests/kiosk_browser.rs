@@ -344,6 +344,7 @@ async fn the_kiosk_turns_green_then_red() {
         log: None,
         clock: Arc::new(FixedClock::new(world.now())) as Arc<dyn Clock>,
         public_url: None,
+        vc_api_token: None,
     };
     let running = service::start(config, SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
@@ -365,6 +366,23 @@ async fn the_kiosk_turns_green_then_red() {
         driver.attribute(&qr, "src").await.as_deref(),
         Some(format!("/api/requests/{id}/qr.svg").as_str())
     );
+    // Beside it, the OpenID4VP request's QR code for standard wallets, as the README says.
+    let openid4vp = driver.find("#qr-openid4vp").await;
+    assert_eq!(
+        driver.attribute(&openid4vp, "src").await.as_deref(),
+        Some(format!("/api/requests/{id}/qr.svg?kind=openid4vp").as_str())
+    );
+    let mut loaded = Value::Bool(false);
+    for _ in 0..50 {
+        loaded = driver
+            .script("const qr = document.getElementById('qr-openid4vp'); return qr.complete && qr.naturalWidth > 0;")
+            .await;
+        if loaded == true {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(loaded, true, "the OpenID4VP QR code did not load");
 
     // A good answer: green, "허용 · Allowed".
     let issued = world.issue(&world.claims());

@@ -103,6 +103,7 @@ impl Door {
             log: Some(DecisionLog::open(&log).unwrap()),
             clock: Arc::new(FixedClock::new(world.now())) as Arc<dyn Clock>,
             public_url: None,
+            vc_api_token: None,
         };
         let running = service::start(config, SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
@@ -223,6 +224,7 @@ async fn a_request_is_answered_once_and_logged_without_claims() {
 
     let again = door.present(id, &presentation).await;
     assert_eq!(again.status, 409, "{}", again.body);
+    assert!(again.body.contains("\"NONCE_REPLAYED\""), "{}", again.body);
 
     let lines = door.log_lines();
     assert_eq!(lines.len(), 1, "{lines:?}");

@@ -81,7 +81,11 @@ fn parse_rfc3339(s: &str) -> Result<OffsetDateTime, String> {
 fn parse_issuer(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((kind, did)) if !kind.is_empty() && did.starts_with("did:") => Ok((kind.to_owned(), did.to_owned())),
-        _ => Err("expected TYPE=DID, e.g. EmployeeIdCredential=did:web:hr.example".into()),
+        _ => Err(
+            "expected TYPE=DID, TYPE being the credential's vct or VC type as the door policy names it, \
+             e.g. https://hr.example/vct/EmployeeIdCredential=did:web:hr.example"
+                .into(),
+        ),
     }
 }
 

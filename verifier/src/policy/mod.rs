@@ -317,8 +317,19 @@ mod tests {
         let policy = Policy::from_file(&path).unwrap();
         assert_eq!(policy.door, "city-hall-east");
         assert_eq!(policy.accept.len(), 2);
-        assert_eq!(policy.hours.len(), 1);
+        // Open at any hour as shipped, so the README's walkthrough works at night too; the
+        // commented-out weekday hours read once uncommented as the file says.
+        assert!(policy.hours.is_empty());
         assert!(policy.require_holder_binding);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let uncommented = text
+            .replace("# [[hours]]", "[[hours]]")
+            .replace("\n# days", "\ndays")
+            .replace("\n# from", "\nfrom")
+            .replace("\n# to ", "\nto ")
+            .replace("\n# utc_offset", "\nutc_offset");
+        let weekdays = Policy::from_toml(&uncommented).unwrap();
+        assert_eq!(weekdays.hours.len(), 1);
     }
 
     #[test]

@@ -12,6 +12,8 @@
 //! | `GET /api/requests/{id}/qr.svg` | the door challenge QR code (`?kind=openid4vp`: the OpenID4VP link) |
 //! | `GET /oid4vp/requests/{id}` | the OpenID4VP request object, for links by reference |
 //! | `POST /oid4vp/response` | the wallet's OpenID4VP `direct_post` response |
+//! | `POST /credentials/verify`, `POST /presentations/verify` | W3C VC-API verification (optionally behind a bearer token) |
+//! | `GET /1.0/identifiers/{did}` | DID resolution over HTTP (W3C DID Resolution HTTP binding) |
 //! | `GET /` | the kiosk page |
 //! | `GET /healthz` | liveness |
 
@@ -29,6 +31,7 @@ use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use zeroize::Zeroizing;
 
 use crate::decision::{Decision, Engine, presented_nonce};
 use crate::decision_log::DecisionLog;
@@ -40,6 +43,8 @@ use crate::verify::MAX_INPUT_LEN;
 mod kiosk;
 mod oid4vp;
 pub mod requests;
+mod resolution;
+mod vc_api;
 
 use requests::{Busy, DoorRequest, RequestStore, Reservation};
 
@@ -56,6 +61,8 @@ pub struct ServiceConfig {
     /// The base URL wallets reach this service at (OpenID4VP `response_uri` is built on it):
     /// `https://…`, or `http://` on loopback for development. `None`: `http://<bound address>`.
     pub public_url: Option<String>,
+    /// The bearer token the VC-API verify routes require; `None` leaves them open.
+    pub vc_api_token: Option<Zeroizing<String>>,
 }
 
 /// Shared by every handler.
@@ -67,6 +74,7 @@ pub struct AppState {
     requests: RequestStore,
     public_url: String,
     dcql: crate::oid4vp::DcqlQuery,
+    vc_api_token: Option<Zeroizing<String>>,
 }
 
 type Shared = Arc<AppState>;
@@ -87,6 +95,7 @@ pub fn router(config: ServiceConfig, public_url: &str) -> Result<Router, Error> 
             .trim_end_matches('/')
             .to_owned(),
         dcql,
+        vc_api_token: config.vc_api_token,
     });
     Ok(Router::new()
         .route("/", get(kiosk::page))
@@ -99,6 +108,9 @@ pub fn router(config: ServiceConfig, public_url: &str) -> Result<Router, Error> 
         .route("/api/requests/{id}/qr.svg", get(request_qr))
         .route("/oid4vp/requests/{id}", get(oid4vp::request_object))
         .route("/oid4vp/response", post(oid4vp::response))
+        .route("/1.0/identifiers/{*did}", get(resolution::resolve))
+        .route("/credentials/verify", post(vc_api::verify_credential))
+        .route("/presentations/verify", post(vc_api::verify_presentation))
         .layer(DefaultBodyLimit::max(MAX_INPUT_LEN))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state))
@@ -259,11 +271,28 @@ fn log_failed() -> Response {
     )
 }
 
-/// The answer for a request that cannot take a presentation now.
+/// The answer for a request that cannot take a presentation now. A request that already has
+/// a decision refuses the answer with a reason as a decision gives it (`NONCE_REPLAYED`: its
+/// nonce is spent), so a wallet replaying a response learns why, not only that it failed.
 fn busy(why: Busy) -> Response {
     match why {
         Busy::Unknown => problem(StatusCode::NOT_FOUND, "unknown request", "no such request"),
-        Busy::Answered => problem(StatusCode::CONFLICT, "already answered", "this request has a decision"),
+        Busy::Answered => {
+            let reason = Reason::with_detail(ReasonCode::NonceReplayed, "this request already has a decision");
+            let body = json!({
+                "type": "about:blank",
+                "title": "already answered",
+                "status": StatusCode::CONFLICT.as_u16(),
+                "detail": "this request has a decision",
+                "reasons": [reason],
+            });
+            (
+                StatusCode::CONFLICT,
+                [(header::CONTENT_TYPE, "application/problem+json")],
+                body.to_string(),
+            )
+                .into_response()
+        }
         Busy::Checking => problem(
             StatusCode::CONFLICT,
             "being checked",

@@ -68,6 +68,7 @@ async function newRequest() {
     kiosk.dataset.nonce = request.nonce;
     document.getElementById("door").textContent = `출입 확인 · ${request.door}`;
     document.getElementById("qr").src = request.qr;
+    document.getElementById("qr-openid4vp").src = request.openid4vp_qr;
     document.getElementById("expires").textContent = `만료 · Expires ${request.expires_at}`;
     show("waiting");
     poll(request.id);

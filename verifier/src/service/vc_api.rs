@@ -1,0 +1,265 @@
+//! The W3C VC-API verifier routes: `POST /credentials/verify` and `POST /presentations/verify`.
+//!
+//! A request is `{"verifiableCredential": …, "options": {…}}` (or `verifiablePresentation`,
+//! with `options.challenge` and `options.domain` for the holder's proof). The credential is
+//! whatever `verifier verify` accepts: a Data Integrity credential (VC 2.0 or 1.1), an
+//! `EnvelopedVerifiableCredential` (`data:application/vc+jwt,…` or an SD-JWT VC), or the compact
+//! form itself as a JSON string (a VC-JOSE-COSE or VC 1.1 JWT, an SD-JWT VC).
+//!
+//! The answer is a verification result: `verified`, `checks` (the checks that ran),
+//! `results` (each with its outcome), `warnings` (checks skipped) and `errors` (problem
+//! details with the VC Data Model's error `type`s and Dojang's stable `code`). 200 when
+//! verified, 400 when the input is not a credential (or presentation) that verifies, so a
+//! client that only reads the status is not misled. Status lists that cannot be fetched fail
+//! the status check: a credential whose status was not checked is not verified.
+//!
+//! With a token configured (`verifier serve --vc-api-token-file`), the routes require
+//! `Authorization: Bearer <token>`.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use did_core::vc::jwt::Binding;
+use serde_json::{Map, Value, json};
+
+use super::Shared;
+use crate::report::{Report, ReportError};
+use crate::verify::{UnreachableStatus, Verifier};
+
+/// The base of the VC Data Model 2.0 error types (§7.1 "Verification", problem details).
+const VC_ERROR_BASE: &str = "https://www.w3.org/TR/vc-data-model#";
+
+/// What a request asks to verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Credential,
+    Presentation,
+}
+
+impl Kind {
+    fn member(self) -> &'static str {
+        match self {
+            Kind::Credential => "verifiableCredential",
+            Kind::Presentation => "verifiablePresentation",
+        }
+    }
+
+    fn envelope_type(self) -> &'static str {
+        match self {
+            Kind::Credential => "EnvelopedVerifiableCredential",
+            Kind::Presentation => "EnvelopedVerifiablePresentation",
+        }
+    }
+
+    fn plain_type(self) -> &'static str {
+        match self {
+            Kind::Credential => "VerifiableCredential",
+            Kind::Presentation => "VerifiablePresentation",
+        }
+    }
+}
+
+/// `POST /credentials/verify`.
+pub(super) async fn verify_credential(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    answer(&state, &headers, &body, Kind::Credential).await
+}
+
+/// `POST /presentations/verify`.
+pub(super) async fn verify_presentation(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    answer(&state, &headers, &body, Kind::Presentation).await
+}
+
+async fn answer(state: &Shared, headers: &HeaderMap, body: &[u8], kind: Kind) -> Response {
+    if let Some(expected) = &state.vc_api_token
+        && !bearer_matches(headers, expected)
+    {
+        let mut response = super::problem(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "this route needs the door's VC-API bearer token",
+        );
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"dojang-door\""),
+        );
+        return response;
+    }
+    let request = match did_core::data_integrity::parse_document(body) {
+        Ok(Value::Object(request)) => request,
+        Ok(_) => {
+            return invalid(
+                StatusCode::BAD_REQUEST,
+                "PARSING_ERROR",
+                "the body is not a JSON object",
+            );
+        }
+        Err(e) => return invalid(StatusCode::BAD_REQUEST, "PARSING_ERROR", &format!("the body: {e}")),
+    };
+    let input = match text_of(&request, kind) {
+        Ok(input) => input,
+        Err(message) => return invalid(StatusCode::BAD_REQUEST, "MALFORMED_VALUE_ERROR", &message),
+    };
+    let options = request.get("options").and_then(Value::as_object);
+    let option = |name: &str| {
+        options
+            .and_then(|o| o.get(name))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let verifier = Verifier {
+        resolver: state.engine.resolver(),
+        clock: state.clock.clone(),
+        skew: state.policy.skew(),
+        binding: Binding {
+            nonce: option("challenge"),
+            aud: option("domain"),
+        },
+        status_source: state.engine.status_source(),
+        status_cache: Some(state.engine.status_cache()),
+        unreachable_status: UnreachableStatus::Fail,
+    };
+    let report = verifier.verify(&input).await;
+    let presented_presentation = report.format.starts_with("vp") || report.holder.is_some();
+    if (kind == Kind::Credential) == presented_presentation && report.verified {
+        let message = match kind {
+            Kind::Credential => "a presentation: post it to /presentations/verify",
+            Kind::Presentation => "a credential: post it to /credentials/verify",
+        };
+        return invalid(StatusCode::BAD_REQUEST, "MALFORMED_VALUE_ERROR", message);
+    }
+    result(&report)
+}
+
+/// The text `Verifier::verify` reads: the compact form of an enveloped or string credential,
+/// or the JSON of one with an embedded proof.
+fn text_of(request: &Map<String, Value>, kind: Kind) -> Result<String, String> {
+    let member = kind.member();
+    match request.get(member) {
+        Some(Value::String(compact)) => Ok(compact.clone()),
+        Some(Value::Object(object)) => {
+            let types: Vec<&str> = match object.get("type") {
+                Some(Value::String(t)) => vec![t.as_str()],
+                Some(Value::Array(types)) => types.iter().filter_map(Value::as_str).collect(),
+                _ => return Err(format!("{member}.type must be a string or an array of strings")),
+            };
+            if types.contains(&kind.envelope_type()) {
+                let id = object.get("id").and_then(Value::as_str).unwrap_or_default();
+                return match id.strip_prefix("data:").and_then(|rest| rest.split_once(',')) {
+                    Some((_, token)) if !token.is_empty() => Ok(token.to_owned()),
+                    _ => Err(format!("{member}.id must be a data: URL holding the secured form")),
+                };
+            }
+            if !types.contains(&kind.plain_type()) {
+                return Err(format!("{member}.type must include {}", kind.plain_type()));
+            }
+            serde_json::to_string(object).map_err(|e| e.to_string())
+        }
+        Some(_) => Err(format!("{member} must be an object or a compact string")),
+        None => Err(format!("the body has no {member}")),
+    }
+}
+
+/// Whether `Authorization` carries `expected` as a bearer token (compared in constant time).
+fn bearer_matches(headers: &HeaderMap, expected: &str) -> bool {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    aws_lc_rs::constant_time::verify_slices_are_equal(given.as_bytes(), expected.as_bytes()).is_ok()
+}
+
+/// The VC Data Model 2.0 error type a report error code belongs to.
+fn error_type(code: &str) -> &'static str {
+    match code {
+        "INVALID_JSON" | "UNKNOWN_FORMAT" | "INVALID_JWS" | "SD_JWT_MALFORMED" | "TOO_LARGE" => "PARSING_ERROR",
+        "EXPIRED" | "NOT_YET_VALID" | "RANGE_ERROR" | "STATUS_LIST_LENGTH_ERROR" => "RANGE_ERROR",
+        "BAD_SIGNATURE"
+        | "PROOF_VERIFICATION_ERROR"
+        | "KEY_NOT_CONTROLLED"
+        | "ALGORITHM_MISMATCH"
+        | "FORBIDDEN_ALGORITHM"
+        | "SD_JWT_KEY_BINDING_JWS"
+        | "SD_JWT_SD_HASH_MISMATCH" => "CRYPTOGRAPHIC_SECURITY_ERROR",
+        "STATUS_RETRIEVAL_ERROR" => "STATUS_RETRIEVAL_ERROR",
+        "STATUS_VERIFICATION_ERROR" => "STATUS_VERIFICATION_ERROR",
+        _ => "MALFORMED_VALUE_ERROR",
+    }
+}
+
+fn problem_detail(error: &ReportError) -> Value {
+    let kind = error_type(&error.code);
+    json!({
+        "type": format!("{VC_ERROR_BASE}{kind}"),
+        "title": kind,
+        "code": error.code,
+        "detail": error.message,
+    })
+}
+
+/// Every error in `report` and its nested reports.
+fn errors_of(report: &Report, out: &mut Vec<Value>) {
+    out.extend(report.errors.iter().map(problem_detail));
+    for inner in &report.credentials {
+        errors_of(inner, out);
+    }
+}
+
+/// The verification result for `report`: 200 when verified, 400 when not.
+fn result(report: &Report) -> Response {
+    let mut errors = Vec::new();
+    errors_of(report, &mut errors);
+    let warnings: Vec<Value> = report
+        .checks
+        .iter()
+        .filter(|c| c.result == "skipped")
+        .map(|c| json!({"check": c.check, "detail": c.detail}))
+        .collect();
+    let body = json!({
+        "verified": report.verified,
+        "format": report.format,
+        "issuer": report.issuer,
+        "checks": report.checks.iter().map(|c| c.check).collect::<Vec<_>>(),
+        "results": report.checks,
+        "credentials": report.credentials.iter().map(|c| json!({
+            "verified": c.verified,
+            "format": c.format,
+            "issuer": c.issuer,
+            "results": c.checks,
+        })).collect::<Vec<_>>(),
+        "warnings": warnings,
+        "errors": errors,
+    });
+    let status = if report.verified {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// A request that is not one: a verification result with one problem and nothing checked.
+fn invalid(status: StatusCode, kind: &str, detail: &str) -> Response {
+    let body = json!({
+        "verified": false,
+        "checks": [],
+        "warnings": [],
+        "errors": [{
+            "type": format!("{VC_ERROR_BASE}{kind}"),
+            "title": kind,
+            "detail": detail,
+        }],
+    });
+    (
+        status,
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        body.to_string(),
+    )
+        .into_response()
+}

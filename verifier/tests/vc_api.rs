@@ -1,0 +1,269 @@
+//! The door's W3C VC-API verifier routes, as a VC-API client (the W3C suites) calls them:
+//! every format `verifier verify` takes, enveloped or not; tampering, wrong shapes, a
+//! presentation's challenge and domain; the optional bearer token.
+
+use crate::support;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use did_core::clock::{Clock, FixedClock};
+use did_core::key::{Algorithm, KeyType, SigningKey};
+use did_core::resolve::KeyResolver;
+use did_core::vc::jwt::{self, Binding, JwtEncoding};
+use serde_json::{Value, json};
+use support::*;
+use time::OffsetDateTime;
+use vc_issuer::issue::{self, Format};
+use vc_issuer::key_file::{self, IssuerKey};
+use verifier::service::{self, Running, ServiceConfig};
+use zeroize::Zeroizing;
+
+async fn door(world: &World, token: Option<&str>) -> Running {
+    let config = ServiceConfig {
+        policy: world.policy(),
+        engine: world.engine(),
+        log: None,
+        clock: Arc::new(FixedClock::new(world.now())) as Arc<dyn Clock>,
+        public_url: None,
+        vc_api_token: token.map(|t| Zeroizing::new(t.to_owned())),
+    };
+    service::start(config, SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap()
+}
+
+async fn post(door: &Running, path: &str, body: &Value, token: Option<&str>) -> (u16, Value) {
+    let mut request = reqwest::Client::new()
+        .post(format!("{}{path}", door.url()))
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    assert_eq!(response.headers()["content-type"], "application/json");
+    (status, serde_json::from_str(&response.text().await.unwrap()).unwrap())
+}
+
+fn issuer(alg: Algorithm) -> IssuerKey {
+    IssuerKey::from_jwk_json(&serde_json::to_string(&key_file::generate(alg).unwrap()).unwrap()).unwrap()
+}
+
+fn credential(subject: &str) -> Value {
+    json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
+        "type": ["VerifiableCredential", "ExampleAlumniCredential"],
+        "credentialSubject": {"id": subject, "alumniOf": "Example University"}
+    })
+}
+
+fn enveloped(media: &str, token: &str) -> Value {
+    json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": "EnvelopedVerifiableCredential",
+        "id": format!("data:{media},{token}")
+    })
+}
+
+#[tokio::test]
+async fn credentials_verify_in_every_format_and_failures_are_400_with_problem_details() {
+    let world = World::new();
+    let door = door(&world, None).await;
+    let now = OffsetDateTime::from(world.now());
+    let es256 = issuer(Algorithm::Es256);
+    let ed25519 = issuer(Algorithm::EdDsa);
+    let subject = "did:example:ebfeb1f712ebc6f1c276e12ec21";
+    let sign = |format: Format, key: &IssuerKey| issue::issue(credential(subject), format, key, &[], now).unwrap();
+
+    let mut cases: Vec<(&str, Value)> = Vec::new();
+    for (format, key) in [
+        (Format::EcdsaRdfc2019, &es256),
+        (Format::EcdsaJcs2019, &es256),
+        (Format::EddsaRdfc2022, &ed25519),
+        (Format::EddsaJcs2022, &ed25519),
+    ] {
+        cases.push((format.name(), serde_json::from_str(&sign(format, key)).unwrap()));
+    }
+    cases.push((
+        "vc+jwt enveloped",
+        enveloped("application/vc+jwt", &sign(Format::VcJwt, &es256)),
+    ));
+    cases.push(("vc+jwt as a string", Value::String(sign(Format::VcJwt, &es256))));
+    cases.push(("VC 1.1 JWT", Value::String(sign(Format::Vc1Jwt, &es256))));
+    cases.push((
+        "SD-JWT VC enveloped",
+        enveloped("application/dc+sd-jwt", &sign(Format::SdJwt, &es256)),
+    ));
+    for (what, vc) in &cases {
+        let (status, result) = post(
+            &door,
+            "/credentials/verify",
+            &json!({"verifiableCredential": vc, "options": {"checks": ["proof"]}}),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{what}: {result}");
+        assert_eq!(result["verified"], true, "{what}");
+        assert!(
+            result["checks"].as_array().unwrap().iter().any(|c| c == "signature"),
+            "{what}: {result}"
+        );
+        assert_eq!(result["errors"], json!([]), "{what}");
+    }
+
+    // Tampered after signing: 400, a cryptographic problem, nothing verified.
+    let mut tampered = cases[0].1.clone();
+    tampered["credentialSubject"]["alumniOf"] = json!("Another University");
+    let (status, result) = post(
+        &door,
+        "/credentials/verify",
+        &json!({"verifiableCredential": tampered}),
+        None,
+    )
+    .await;
+    assert_eq!(status, 400, "{result}");
+    assert_eq!(result["verified"], false);
+    let error = &result["errors"][0];
+    assert!(
+        error["type"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://www.w3.org/TR/vc-data-model#"),
+        "{result}"
+    );
+    assert!(error["code"].is_string() && error["detail"].is_string(), "{result}");
+
+    // Requests that are not a credential: 400 with a problem, nothing checked.
+    let good = cases[0].1.clone();
+    let mut string_type = good.clone();
+    string_type["type"] = json!(7);
+    let mut no_vc_type = good.clone();
+    no_vc_type["type"] = json!(["ExampleAlumniCredential"]);
+    for (what, body) in [
+        ("no credential", json!({"options": {}})),
+        ("a number", json!({"verifiableCredential": 7})),
+        ("type not a string", json!({"verifiableCredential": string_type})),
+        (
+            "type without VerifiableCredential",
+            json!({"verifiableCredential": no_vc_type}),
+        ),
+        (
+            "an envelope without data",
+            json!({"verifiableCredential": enveloped("application/vc+jwt", "")}),
+        ),
+        ("not a credential at all", json!({"verifiableCredential": "not.a.jwt"})),
+    ] {
+        let (status, result) = post(&door, "/credentials/verify", &body, None).await;
+        assert_eq!(status, 400, "{what}: {result}");
+        assert_eq!(result["verified"], false, "{what}");
+        assert!(result["errors"][0]["type"].is_string(), "{what}: {result}");
+    }
+    // Malformed JSON is a parsing error.
+    let response = reqwest::Client::new()
+        .post(format!("{}/credentials/verify", door.url()))
+        .body("{\"verifiableCredential\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let result: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    assert_eq!(
+        result["errors"][0]["type"],
+        "https://www.w3.org/TR/vc-data-model#PARSING_ERROR"
+    );
+    door.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn presentations_verify_with_their_challenge_and_domain() {
+    let world = World::new();
+    let door = door(&world, None).await;
+    let now = OffsetDateTime::from(world.now());
+    let es256 = issuer(Algorithm::Es256);
+    let holder = SigningKey::generate(KeyType::P256).unwrap();
+    let holder_did = KeyResolver::did_for(holder.verifying_key()).unwrap().into_string();
+    let kid = KeyResolver::key_id_for(holder.verifying_key());
+    let holder = holder.with_key_id(kid);
+    let vc = issue::issue(credential(&holder_did), Format::VcJwt, &es256, &[], now).unwrap();
+    let vp = did_core::vc::Presentation::from_json(json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": holder_did,
+        "verifiableCredential": [enveloped("application/vc+jwt", &vc)]
+    }))
+    .unwrap();
+    let binding = Binding {
+        nonce: Some("challenge-1".into()),
+        aud: Some("https://verifier.example".into()),
+    };
+    let token = jwt::sign_presentation(&vp, JwtEncoding::JoseCose, &binding, now, &holder).unwrap();
+    let envelope = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": "EnvelopedVerifiablePresentation",
+        "id": format!("data:application/vp+jwt,{token}")
+    });
+    let body = |challenge: &str| json!({"verifiablePresentation": envelope, "options": {"challenge": challenge, "domain": "https://verifier.example"}});
+    let (status, result) = post(&door, "/presentations/verify", &body("challenge-1"), None).await;
+    assert_eq!(status, 200, "{result}");
+    assert_eq!(result["verified"], true);
+    assert_eq!(result["credentials"][0]["verified"], true, "{result}");
+
+    let (status, result) = post(&door, "/presentations/verify", &body("challenge-2"), None).await;
+    assert_eq!(status, 400, "{result}");
+    assert_eq!(result["errors"][0]["code"], "NONCE_MISMATCH", "{result}");
+
+    // A presentation is not a credential, and the other way round.
+    let (status, _) = post(
+        &door,
+        "/credentials/verify",
+        &json!({"verifiableCredential": token}),
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+    let (status, _) = post(
+        &door,
+        "/presentations/verify",
+        &json!({"verifiablePresentation": vc}),
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+    door.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_configured_token_guards_the_vc_api_routes() {
+    let world = World::new();
+    let door = door(&world, Some("door-secret-1")).await;
+    let now = OffsetDateTime::from(world.now());
+    let vc = issue::issue(
+        credential("did:example:1"),
+        Format::VcJwt,
+        &issuer(Algorithm::Es256),
+        &[],
+        now,
+    )
+    .unwrap();
+    let body = json!({"verifiableCredential": vc});
+    for token in [None, Some("wrong"), Some("door-secret-")] {
+        let response = reqwest::Client::new()
+            .post(format!("{}/credentials/verify", door.url()))
+            .header("content-type", "application/json")
+            .header(
+                "authorization",
+                token.map(|t| format!("Bearer {t}")).unwrap_or_default(),
+            )
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401, "{token:?}");
+        assert!(response.headers().contains_key("www-authenticate"));
+    }
+    let (status, result) = post(&door, "/credentials/verify", &body, Some("door-secret-1")).await;
+    assert_eq!(status, 200, "{result}");
+    door.stop().await.unwrap();
+}
