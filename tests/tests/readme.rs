@@ -235,7 +235,7 @@ fn the_readme_walkthrough_works_as_written() {
     assert_eq!(five.len(), 6, "the walkthrough's sh blocks changed: update this test");
     assert_eq!(
         more.len(),
-        2,
+        3,
         "the command-line section's sh blocks changed: update this test"
     );
 
@@ -365,6 +365,11 @@ fn the_readme_walkthrough_works_as_written() {
         &["signature", "disclosures"],
         "issue and verify without the service",
     );
+    // The disclosure named by a pointer into card.json: the subject's name, selectively disclosable.
+    assert!(ran.stdout.contains("\"name\": \"Ana\""), "{}", ran.stdout);
+    let ran = terminal.run(&more[2]);
+    assert_ran(&ran, 0, "an eddsa format with the Ed25519 key the README makes");
+    assert_report(&ran.stdout, true, &["signature"], "eddsa-rdfc-2022 without the service");
 
     drop(_door);
     drop(_issuer);
