@@ -281,6 +281,38 @@ fn typed_entry_rules() {
     assert_eq!(full.statuses().len(), 1);
 }
 
+/// VC DM 2.0 §5.3, as the W3C data model suite checks an issuer: each related resource has a
+/// URL id of its own and a well-formed digest.
+#[test]
+fn related_resource_rules() {
+    let sri = "sha384-S57yQDg1MTzF56Oi9DbSQ14u7jBy0RDdx0YbeV7shwhCS88G8SCXeFq82PafhCrW";
+    let multibase = "uEiBZlVztZpfWHgPyslVv6-UwirFoQoRvW1htfx963sknNA";
+    let good = |entries: Value| Credential::from_json(with("relatedResource", entries));
+    good(json!([
+        {"id": "https://www.w3.org/ns/credentials/v2", "digestSRI": sri},
+        {"id": "https://example.org/image.png", "digestMultibase": multibase, "mediaType": "image/png"}
+    ]))
+    .unwrap();
+    for bad in [
+        json!({"digestSRI": sri}),
+        json!({"id": "not a url", "digestSRI": sri}),
+        json!({"id": "https://example.org/a"}),
+        json!({"id": "https://example.org/a", "digestSRI": "md5-abc"}),
+        json!({"id": "https://example.org/a", "digestSRI": "sha256-c2hvcnQ="}),
+        json!({"id": "https://example.org/a", "digestMultibase": "not multibase"}),
+        json!({"id": "https://example.org/a", "digestMultibase": "uAA"}),
+        json!({"id": "https://example.org/a", "digestSRI": sri, "mediaType": 7}),
+        json!([{"id": "https://example.org/a", "digestSRI": sri}, {"id": "https://example.org/a", "digestSRI": sri}]),
+        json!("https://example.org/a"),
+    ] {
+        assert_eq!(
+            refused(with("relatedResource", bad.clone())),
+            Rule::RelatedResource,
+            "{bad}"
+        );
+    }
+}
+
 #[test]
 fn language_value_rules() {
     assert_eq!(refused(with("name", json!(7))), Rule::LanguageValue);

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use super::datetime::{self, parse_date_time, parse_date_time_stamp};
 use super::error::{CredentialError, Rule};
 use super::rules::{
-    check_context, check_language_values, check_optional_url, check_type, check_typed_entries,
+    check_context, check_language_values, check_optional_url, check_related_resources, check_type, check_typed_entries,
     check_url_or_object_with_id, entries, short,
 };
 use super::{DataModel, MAX_CREDENTIAL_LEN, parse_json_object};
@@ -93,6 +93,7 @@ impl Credential {
         check_typed_entries(&json, "evidence", Rule::Evidence, false)?;
         check_typed_entries(&json, "termsOfUse", Rule::TermsOfUse, false)?;
         check_typed_entries(&json, "refreshService", Rule::RefreshService, false)?;
+        check_related_resources(&json)?;
         check_language_values(&json)?;
         Ok(Credential {
             json,

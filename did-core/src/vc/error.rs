@@ -40,6 +40,9 @@ pub enum Rule {
     TermsOfUse,
     /// An entry of `refreshService` lacks `type` (§5.4).
     RefreshService,
+    /// An entry of `relatedResource` lacks a URL `id`, repeats another's `id`, or has no
+    /// well-formed `digestSRI` or `digestMultibase` (§5.3).
+    RelatedResource,
     /// `name` or `description` is not a string, a language value object, or an array of them.
     LanguageValue,
     /// `holder` is not a URL or an object with a URL `id` (§4.13).
@@ -70,6 +73,7 @@ impl Rule {
             Rule::Evidence => "VC_EVIDENCE",
             Rule::TermsOfUse => "VC_TERMS_OF_USE",
             Rule::RefreshService => "VC_REFRESH_SERVICE",
+            Rule::RelatedResource => "VC_RELATED_RESOURCE",
             Rule::LanguageValue => "VC_LANGUAGE_VALUE",
             Rule::Holder => "VC_HOLDER",
             Rule::VerifiableCredential => "VC_VERIFIABLE_CREDENTIAL",

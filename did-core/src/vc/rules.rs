@@ -138,6 +138,97 @@ pub(crate) fn check_typed_entries(
     Ok(())
 }
 
+/// Checks `relatedResource` (VC DM 2.0 §5.3): each entry has a URL `id`, no two the same, and a
+/// digest to check the resource against: `digestSRI` (`sha256-`, `sha384-` or `sha512-`
+/// followed by the base64 digest of that length) and/or `digestMultibase` (a multibase string
+/// whose bytes are a multihash); `mediaType`, when present, is a string.
+pub(crate) fn check_related_resources(map: &Map<String, Value>) -> Result<(), CredentialError> {
+    let rule = Rule::RelatedResource;
+    let mut ids = std::collections::HashSet::new();
+    for (at, entry) in entries(map, "relatedResource", rule)? {
+        let id = entry
+            .get("id")
+            .ok_or_else(|| CredentialError::invalid(rule, at.clone(), "must have an \"id\""))?;
+        check_url(id, rule, &format!("{at}.id"))?;
+        if !ids.insert(id.as_str().unwrap_or_default()) {
+            return Err(CredentialError::invalid(
+                rule,
+                format!("{at}.id"),
+                "names the same resource as another entry",
+            ));
+        }
+        let sri = entry.get("digestSRI");
+        let multibase = entry.get("digestMultibase");
+        if sri.is_none() && multibase.is_none() {
+            return Err(CredentialError::invalid(
+                rule,
+                at,
+                "must have a \"digestSRI\" or a \"digestMultibase\"",
+            ));
+        }
+        if let Some(sri) = sri
+            && !sri.as_str().is_some_and(is_sri_digest)
+        {
+            return Err(CredentialError::invalid(
+                rule,
+                format!("{at}.digestSRI"),
+                "must be an SRI digest: sha256-, sha384- or sha512- and the base64 digest",
+            ));
+        }
+        if let Some(multibase) = multibase
+            && !multibase.as_str().is_some_and(is_multibase_multihash)
+        {
+            return Err(CredentialError::invalid(
+                rule,
+                format!("{at}.digestMultibase"),
+                "must be a multibase-encoded multihash",
+            ));
+        }
+        if let Some(media_type) = entry.get("mediaType")
+            && !media_type.is_string()
+        {
+            return Err(CredentialError::invalid(
+                rule,
+                format!("{at}.mediaType"),
+                "must be a string",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `sha256-…`, `sha384-…` or `sha512-…` with the standard base64 of a digest of that length.
+fn is_sri_digest(value: &str) -> bool {
+    use base64::Engine as _;
+    let Some((algorithm, digest)) = value.split_once('-') else {
+        return false;
+    };
+    let expected = match algorithm {
+        "sha256" => 32,
+        "sha384" => 48,
+        "sha512" => 64,
+        _ => return false,
+    };
+    base64::engine::general_purpose::STANDARD
+        .decode(digest)
+        .is_ok_and(|bytes| bytes.len() == expected)
+}
+
+/// A multibase string whose bytes are a multihash: a varint code, a varint length, and
+/// exactly that many digest bytes.
+fn is_multibase_multihash(value: &str) -> bool {
+    let Ok((_, bytes)) = crate::multibase::decode(value) else {
+        return false;
+    };
+    let Ok((_, rest)) = crate::key::read_varint(&bytes) else {
+        return false;
+    };
+    let Ok((length, digest)) = crate::key::read_varint(rest) else {
+        return false;
+    };
+    length > 0 && usize::try_from(length).is_ok_and(|length| length == digest.len())
+}
+
 /// One entry of a member that holds an object or an array of objects, with its path.
 pub(crate) type Entry<'a> = (String, &'a Map<String, Value>);
 
