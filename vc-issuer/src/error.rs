@@ -106,6 +106,9 @@ impl Error {
             | Error::IssuerNotControlled { .. }
             | Error::Unsupported(_)
             | Error::InvalidInput { .. } => 400,
+            // A credential that cannot be expressed as JSON-LD (an undefined term, an unknown
+            // context, a redefined protected term) is the caller's to fix, not a server fault.
+            Error::Core(core) if is_unsecurable_input(core) => 422,
             Error::NotFound(_) => 404,
             Error::Conflict(_) => 409,
             Error::Registry(_) => 502,
@@ -122,6 +125,7 @@ impl Error {
             Error::Credential(_) => "invalid_credential",
             Error::IssuerNotControlled { .. } => "issuer_not_controlled",
             Error::Unsupported(_) => "unsupported",
+            Error::Core(core) if is_unsecurable_input(core) => "unsecurable_credential",
             Error::Core(_) => "signing",
             Error::Config { .. } => "config",
             Error::InvalidInput { .. } => "invalid_input",
@@ -132,6 +136,24 @@ impl Error {
             Error::Io { .. } => "io",
         }
     }
+}
+
+/// Whether a did-core error says the credential itself cannot be secured as given.
+fn is_unsecurable_input(error: &did_core::Error) -> bool {
+    use did_core::data_integrity::DataIntegrityError as Di;
+    matches!(
+        error,
+        did_core::Error::DataIntegrity(
+            Di::TooLarge { .. }
+                | Di::InvalidJson(_)
+                | Di::InvalidDocument(_)
+                | Di::UnknownContext(_)
+                | Di::JsonLd(_)
+                | Di::UndefinedTerm(_)
+                | Di::Canonicalization(_)
+                | Di::Jcs(_)
+        ) | did_core::Error::Credential(_)
+    )
 }
 
 impl From<sqlx::Error> for Error {

@@ -24,6 +24,27 @@ use crate::templates::{Template, Templates};
 
 /// The VC 1.1 context.
 const CONTEXT_V1: &str = "https://www.w3.org/2018/credentials/v1";
+/// The Bitstring Status List terms, for VC 1.1 credentials (VC 2.0's context has them).
+const CONTEXT_STATUS_V1: &str = "https://www.w3.org/ns/credentials/status/v1";
+/// The Data Integrity terms, for VC 1.1 credentials (VC 2.0's context has them).
+const CONTEXT_DATA_INTEGRITY_V2: &str = "https://w3id.org/security/data-integrity/v2";
+
+/// Appends `context` to the credential's `@context` unless it is there already.
+fn append_context(credential: &mut Map<String, Value>, context: &str) {
+    match credential.get_mut("@context") {
+        Some(Value::Array(contexts)) if !contexts.iter().any(|c| c.as_str() == Some(context)) => {
+            contexts.push(Value::String(context.to_owned()));
+        }
+        Some(Value::String(only)) if only != context => {
+            let first = std::mem::take(only);
+            credential.insert(
+                "@context".into(),
+                Value::Array(vec![Value::String(first), Value::String(context.to_owned())]),
+            );
+        }
+        _ => {}
+    }
+}
 
 /// Who the credential is bound to.
 #[derive(Debug, Clone, Default)]
@@ -195,7 +216,8 @@ impl Issuer {
     }
 
     /// Secures a W3C credential in a JWT or Data Integrity format.
-    async fn sign_w3c(&self, credential: Map<String, Value>, format: Format) -> Result<Value, Error> {
+    /// Secures a W3C credential in `format` with the issuer's signer (JWT or Data Integrity).
+    pub(crate) async fn sign_w3c(&self, credential: Map<String, Value>, format: Format) -> Result<Value, Error> {
         let signer = self.signer.as_ref();
         match format {
             Format::SdJwt => Err(Error::Unsupported(
@@ -229,17 +251,22 @@ impl Issuer {
 
     /// The `credentialStatus` entries of a record: revocation and suspension, one slot.
     fn status_entries(&self, record: &CredentialRecord) -> Result<Value, Error> {
+        self.status_entries_at(&record.id, record.status_list, record.status_index)
+    }
+
+    /// The `credentialStatus` entries for slot `index` of list `list`.
+    fn status_entries_at(&self, id: &str, list: i64, index: i64) -> Result<Value, Error> {
         let mut entries = Vec::new();
         for purpose in [StatusPurpose::Revocation, StatusPurpose::Suspension] {
             let entry = BitstringStatusListEntry::new(
                 purpose,
-                u64::try_from(record.status_index).unwrap_or(0),
-                self.status_list_url(record.status_list, purpose.as_str()),
+                u64::try_from(index).unwrap_or(0),
+                self.status_list_url(list, purpose.as_str()),
             )
             .map_err(|e| Error::Core(e.into()))?;
             entries.push(
                 entry
-                    .with_id(format!("{}#{}-{}", record.id, purpose.as_str(), record.status_index))
+                    .with_id(format!("{id}#{}-{index}", purpose.as_str()))
                     .to_json_value(),
             );
         }
@@ -386,6 +413,28 @@ impl Issuer {
         // No end is recorded as the largest time.
         let valid_until = checked.valid_until().map_or(i64::MAX, OffsetDateTime::unix_timestamp);
         let mut credential = checked.into_json();
+        let adds_status = !credential.contains_key("credentialStatus");
+        // The VC 1.1 context defines neither the Bitstring Status List terms nor Data
+        // Integrity's (`cryptosuite`, `created`, ...): JSON-LD would drop them from what is
+        // signed, so their contexts join the credential's.
+        if v1 {
+            if adds_status {
+                append_context(&mut credential, CONTEXT_STATUS_V1);
+            }
+            if format.is_data_integrity() {
+                append_context(&mut credential, CONTEXT_DATA_INTEGRITY_V2);
+            }
+        }
+        // A credential JSON-LD cannot express (an undefined term, an unknown context, a
+        // redefined protected term) is refused before anything is recorded.
+        if matches!(format, Format::EcdsaRdfc2019 | Format::EddsaRdfc2022) {
+            let mut probe = credential.clone();
+            if adds_status {
+                probe.insert("credentialStatus".into(), self.status_entries_at(&id, 1, 0)?);
+            }
+            data_integrity::canonicalize_rdfc(&Value::Object(probe), &StaticLoader)
+                .map_err(|e| Error::Core(e.into()))?;
+        }
         let claims = match credential.get("credentialSubject") {
             Some(Value::Object(subject)) => subject.clone(),
             _ => Map::new(),
@@ -403,7 +452,7 @@ impl Issuer {
             idempotency_key: None,
         };
         let record = self.store.insert_credential(&new, self.list_size, actor).await?;
-        if !credential.contains_key("credentialStatus") {
+        if adds_status {
             credential.insert("credentialStatus".into(), self.status_entries(&record)?);
         }
         let secured = self.sign_w3c(credential, format).await?;

@@ -48,6 +48,14 @@ impl Format {
         Format::EddsaJcs2022,
     ];
 
+    /// Whether the format embeds a Data Integrity proof (the credential stays JSON-LD).
+    pub fn is_data_integrity(self) -> bool {
+        matches!(
+            self,
+            Format::EcdsaRdfc2019 | Format::EcdsaJcs2019 | Format::EddsaRdfc2022 | Format::EddsaJcs2022
+        )
+    }
+
     /// The format's name on the command line.
     pub fn name(self) -> &'static str {
         match self {
@@ -110,6 +118,9 @@ pub fn prepare(credential: Value, issuer: &IssuerKey, now: OffsetDateTime) -> Re
     Ok(Credential::from_map(map)?)
 }
 
+/// The Data Integrity context, which VC 1.1 credentials need for their proof's terms.
+const DATA_INTEGRITY_V2: &str = "https://w3id.org/security/data-integrity/v2";
+
 fn first_context(map: &Map<String, Value>) -> Option<&str> {
     map.get("@context")?.get(0)?.as_str()
 }
@@ -159,9 +170,16 @@ pub fn issue(
                     issuer.key_type()
                 )));
             }
-            let credential = prepare(credential, issuer, now)?;
+            let mut credential = prepare(credential, issuer, now)?.into_json();
+            // VC 1.1's context does not define the proof's terms: JSON-LD would drop them.
+            if first_context(&credential) == Some(did_core::vc::CONTEXT_V1)
+                && let Some(Value::Array(contexts)) = credential.get_mut("@context")
+                && !contexts.iter().any(|c| c.as_str() == Some(DATA_INTEGRITY_V2))
+            {
+                contexts.push(Value::String(DATA_INTEGRITY_V2.to_owned()));
+            }
             let options = ProofOptions::new(issuer.method.clone()).with_created(SystemTime::from(now));
-            let signed = data_integrity::sign(&Value::Object(credential.into_json()), suite, &options, &issuer.key)
+            let signed = data_integrity::sign(&Value::Object(credential), suite, &options, &issuer.key)
                 .map_err(|e| Error::Core(e.into()))?;
             serde_json::to_string_pretty(&signed).map_err(|e| Error::Unsupported(e.to_string()))
         }

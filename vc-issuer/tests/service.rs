@@ -20,6 +20,7 @@ on_both_databases!(
     bad_input_is_a_problem_naming_the_field,
     citizen_card_discloses_age_without_birth_date,
     vc_api_issue_and_status,
+    vc_api_secures_vc11_with_data_integrity_and_lists_come_as_credentials,
     public_documents_health_metrics_and_status_caching,
 );
 
@@ -534,6 +535,145 @@ async fn vc_api_issue_and_status(db: Database) {
     assert_eq!(response.status, StatusCode::OK);
     let record = running.state.issuer.store.credential(&id).await.unwrap();
     assert_eq!(record.status, vc_issuer::store::RecordStatus::Revoked);
+    running.stop().await.unwrap();
+}
+
+/// A VC 1.1 credential secured with Data Integrity through the VC-API (what the W3C suites
+/// post): the Data Integrity and Bitstring Status List contexts join VC 1.1's, so nothing is
+/// dropped from what is signed (this was a 500, "JSON-LD would drop created"). Its status
+/// list is also served as a Data Integrity credential to a JSON-LD client, and revocation
+/// shows there at once.
+async fn vc_api_secures_vc11_with_data_integrity_and_lists_come_as_credentials(db: Database) {
+    let (running, _dir, admin) = start(DidMethod::Key, db).await;
+    let url = running.url();
+    let http = client();
+    let mut issued = Vec::new();
+    for format in ["ecdsa-rdfc-2019", "ecdsa-jcs-2019"] {
+        let response = post(
+            &format!("{url}/credentials/issue"),
+            &admin,
+            &json!({"credential": {
+                "@context": ["https://www.w3.org/2018/credentials/v1"],
+                "type": ["VerifiableCredential"],
+                "issuanceDate": "2026-01-01T00:00:00Z",
+                "credentialSubject": {"id": "did:example:ebfeb1f712ebc6f1c276e12ec21"}
+            }, "options": {"format": format}}),
+        )
+        .await;
+        assert_eq!(response.status, StatusCode::CREATED, "{format}: {}", response.body);
+        let vc = response.body["verifiableCredential"].clone();
+        assert_eq!(vc["proof"]["cryptosuite"], format);
+        assert_eq!(
+            vc["@context"],
+            json!([
+                "https://www.w3.org/2018/credentials/v1",
+                "https://www.w3.org/ns/credentials/status/v1",
+                "https://w3id.org/security/data-integrity/v2"
+            ]),
+            "{format}"
+        );
+        let (code, report) = verify(&vc.to_string(), &[]).await;
+        assert_eq!(code, 0, "{format}: {report:#}");
+        issued.push(vc);
+    }
+
+    // What JSON-LD cannot express is the caller's to fix (422), and nothing is recorded.
+    let count = || async {
+        let response = http
+            .get(format!("{url}/admin/credentials"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap();
+        let body: Value = response.json().await.unwrap();
+        body["credentials"].as_array().unwrap().len()
+    };
+    let before = count().await;
+    for (what, credential) in [
+        (
+            "an undefined term under VC 1.1",
+            json!({
+                "@context": ["https://www.w3.org/2018/credentials/v1"],
+                "type": ["VerifiableCredential"],
+                "issuanceDate": "2026-01-01T00:00:00Z",
+                "credentialSubject": {"id": "did:example:1", "undefinedTerm": "x"}
+            }),
+        ),
+        (
+            "a context nobody can load",
+            json!({
+                "@context": ["https://www.w3.org/ns/credentials/v2", "https://contexts.example/unknown/v1"],
+                "type": ["VerifiableCredential"],
+                "credentialSubject": {"id": "did:example:1"}
+            }),
+        ),
+    ] {
+        let response = post(
+            &format!("{url}/credentials/issue"),
+            &admin,
+            &json!({"credential": credential, "options": {"format": "ecdsa-rdfc-2019"}}),
+        )
+        .await;
+        assert_eq!(
+            response.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{what}: {}",
+            response.body
+        );
+        assert_eq!(response.content_type, "application/problem+json");
+    }
+    assert_eq!(count().await, before, "a refused credential left a record");
+
+    // The revocation list, as a JSON-LD client asks for it: a Data Integrity credential.
+    let list_url = issued[0]["credentialStatus"][0]["statusListCredential"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let fetch = |accept: &'static str| {
+        let http = http.clone();
+        let list_url = list_url.clone();
+        async move {
+            let response = http.get(&list_url).header("accept", accept).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+            let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+            (content_type, etag, response.text().await.unwrap())
+        }
+    };
+    let (content_type, etag, body) = fetch("application/ld+json, application/json").await;
+    assert_eq!(content_type, "application/ld+json");
+    let list: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        list["type"],
+        json!(["VerifiableCredential", "BitstringStatusListCredential"])
+    );
+    assert_eq!(list["proof"]["cryptosuite"], "ecdsa-rdfc-2019");
+    assert_eq!(list["credentialSubject"]["statusPurpose"], "revocation");
+    let (code, report) = verify(&body, &[]).await;
+    assert_eq!(code, 0, "the list verifies as a credential: {report:#}");
+    // The JWT stays the default, and a JWT client gets it.
+    let (content_type, jwt_etag, jwt) = fetch("application/vc+jwt").await;
+    assert_eq!(content_type, "application/vc+jwt");
+    assert!(jwt.starts_with("ey") && jwt_etag != etag);
+
+    // Revoked through the VC-API: the next Data Integrity list says so, and so does the verifier.
+    let id = issued[0]["id"].as_str().unwrap();
+    let response = post(
+        &format!("{url}/credentials/status"),
+        &admin,
+        &json!({"credentialId": id, "credentialStatus": [{"type": "BitstringStatusListCredential", "status": "revoked"}]}),
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    let (_, after, body) = fetch("application/ld+json").await;
+    assert_ne!(after, etag);
+    assert_ne!(
+        serde_json::from_str::<Value>(&body).unwrap()["credentialSubject"]["encodedList"],
+        list["credentialSubject"]["encodedList"]
+    );
+    let (code, report) = verify(&issued[0].to_string(), &[]).await;
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["errors"][0]["code"], "REVOKED", "{report:#}");
     running.stop().await.unwrap();
 }
 

@@ -1,7 +1,11 @@
 //! Published status lists, at stable URLs:
 //!
 //! - `GET /status/{list}/revocation` and `/status/{list}/suspension`: W3C Bitstring Status
-//!   List credentials, signed as VC-JOSE JWTs (`application/vc+jwt`);
+//!   List credentials, by content negotiation: signed as VC-JOSE JWTs (`application/vc+jwt`,
+//!   the default), or as JSON with a Data Integrity proof by the issuer's key (`ecdsa-rdfc-2019`,
+//!   or `eddsa-rdfc-2022` for an Ed25519 key) for a client that asks for JSON-LD or JSON
+//!   (`application/vc`, `application/vc+ld+json`, `application/ld+json`, `application/json`),
+//!   as JSON-LD document loaders (Digital Bazaar's libraries, the W3C suites) do;
 //! - `GET /status/{list}/token`: the IETF Token Status List (`application/statuslist+jwt`,
 //!   2 bits: 0 valid, 1 invalid, 2 suspended) that SD-JWT VCs point to.
 //!
@@ -33,10 +37,44 @@ use super::Shared;
 use super::problem::{ApiResult, Problem};
 use crate::Error;
 use crate::issuance::Issuer;
+use crate::issue::Format;
 use crate::store::RecordStatus;
+use did_core::key::KeyType;
 
 /// How long a signed list stays valid (its `validUntil` / `exp`), in seconds.
 const LIST_VALIDITY: i64 = 24 * 3600;
+
+/// How a Bitstring Status List credential is secured in an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ListForm {
+    /// A VC-JOSE-COSE JWT (and the Token Status List's own JWT).
+    Jwt,
+    /// JSON with an embedded Data Integrity proof.
+    DataIntegrity,
+}
+
+impl ListForm {
+    /// The form `Accept` asks for, with the media type to answer: the first media range that
+    /// names a JWT or a JSON type decides; none (or `*/*`) is the JWT.
+    fn negotiate(headers: &HeaderMap) -> (ListForm, &'static str) {
+        let accept = headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        for range in accept.split(',') {
+            let media = range.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+            match media.as_str() {
+                "application/vc+jwt" | "application/jwt" => return (ListForm::Jwt, "application/vc+jwt"),
+                "application/vc" => return (ListForm::DataIntegrity, "application/vc"),
+                "application/vc+ld+json" => return (ListForm::DataIntegrity, "application/vc+ld+json"),
+                "application/ld+json" => return (ListForm::DataIntegrity, "application/ld+json"),
+                "application/json" => return (ListForm::DataIntegrity, "application/json"),
+                _ => {}
+            }
+        }
+        (ListForm::Jwt, "application/vc+jwt")
+    }
+}
 
 /// The three published forms of a list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -82,15 +120,23 @@ struct Signed {
     body: String,
 }
 
-/// Signed lists, by list and kind.
+/// Signed lists, by list, kind and form.
 #[derive(Debug, Default)]
 pub struct StatusListCache {
-    signed: Mutex<HashMap<(i64, ListKind), Signed>>,
+    signed: Mutex<HashMap<(i64, ListKind, ListForm), Signed>>,
 }
 
 impl StatusListCache {
-    /// The signed list, re-signed when stale. Returns `(version, body)`.
-    pub async fn get(&self, issuer: &Issuer, list: i64, kind: ListKind) -> Result<(i64, String), Error> {
+    /// The signed list, re-signed when stale. Returns `(version, body)`. The Token Status
+    /// List has one form, its JWT; `form` chooses how a Bitstring list is secured.
+    pub async fn get(
+        &self,
+        issuer: &Issuer,
+        list: i64,
+        kind: ListKind,
+        form: ListForm,
+    ) -> Result<(i64, String), Error> {
+        let form = if kind == ListKind::Token { ListForm::Jwt } else { form };
         let version = issuer
             .store
             .status_list_version(list)
@@ -98,7 +144,7 @@ impl StatusListCache {
             .ok_or_else(|| Error::NotFound(format!("status list {list}")))?;
         let now = OffsetDateTime::now_utc().unix_timestamp();
         if let Ok(cache) = self.signed.lock()
-            && let Some(hit) = cache.get(&(list, kind))
+            && let Some(hit) = cache.get(&(list, kind, form))
             && hit.version == version
             && now - hit.signed_at < LIST_VALIDITY / 2
         {
@@ -113,12 +159,12 @@ impl StatusListCache {
                 } else {
                     RecordStatus::Suspended
                 };
-                sign_bitstring_list(issuer, list, kind, state.size, &state.entries, wanted, now).await?
+                sign_bitstring_list(issuer, list, kind, form, state.size, &state.entries, wanted, now).await?
             }
         };
         if let Ok(mut cache) = self.signed.lock() {
             cache.insert(
-                (list, kind),
+                (list, kind, form),
                 Signed {
                     version: state.version,
                     signed_at: now,
@@ -130,10 +176,12 @@ impl StatusListCache {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn sign_bitstring_list(
     issuer: &Issuer,
     list: i64,
     kind: ListKind,
+    form: ListForm,
     size: u64,
     entries: &[(u64, RecordStatus)],
     wanted: RecordStatus,
@@ -170,8 +218,23 @@ async fn sign_bitstring_list(
         "validUntil": stamp(now + LIST_VALIDITY),
         "credentialSubject": subject.to_json_value(),
     });
-    let credential = Credential::from_json(credential)?;
-    Ok(jwt::sign_credential_with(&credential, JwtEncoding::JoseCose, issuer.signer.as_ref()).await?)
+    match form {
+        ListForm::Jwt => {
+            let credential = Credential::from_json(credential)?;
+            Ok(jwt::sign_credential_with(&credential, JwtEncoding::JoseCose, issuer.signer.as_ref()).await?)
+        }
+        ListForm::DataIntegrity => {
+            let format = match issuer.signer.verifying_key().key_type() {
+                KeyType::Ed25519 => Format::EddsaRdfc2022,
+                _ => Format::EcdsaRdfc2019,
+            };
+            let serde_json::Value::Object(map) = credential else {
+                return Err(Error::Unsupported("a status list credential is an object".into()));
+            };
+            let signed = issuer.sign_w3c(map, format).await?;
+            serde_json::to_string(&signed).map_err(|e| Error::Unsupported(e.to_string()))
+        }
+    }
 }
 
 async fn sign_token_list(
@@ -218,8 +281,13 @@ async fn get_list(
     let not_found = || Problem::new(StatusCode::NOT_FOUND, "not_found", "no such status list");
     let list: i64 = list.parse().map_err(|_| not_found())?;
     let kind = ListKind::parse(&kind).ok_or_else(not_found)?;
-    let (version, body) = state.status_lists.get(&state.issuer, list, kind).await?;
-    let etag = format!("\"{list}-{}-{version}\"", kind.name());
+    let (form, media_type) = match kind {
+        ListKind::Token => (ListForm::Jwt, kind.media_type()),
+        _ => ListForm::negotiate(&headers),
+    };
+    let (version, body) = state.status_lists.get(&state.issuer, list, kind, form).await?;
+    let suffix = if form == ListForm::DataIntegrity { "-di" } else { "" };
+    let etag = format!("\"{list}-{}-{version}{suffix}\"", kind.name());
     let max_age = format!("public, max-age={}", state.config.status.max_age_seconds);
     let mut response = if headers
         .get(header::IF_NONE_MATCH)
@@ -231,7 +299,8 @@ async fn get_list(
         body.into_response()
     };
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.media_type()));
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+    h.insert(header::VARY, HeaderValue::from_static("accept"));
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }
