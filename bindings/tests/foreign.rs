@@ -182,6 +182,7 @@ impl Stack {
                 clock: Arc::new(did_core::clock::SystemClock),
                 public_url: None,
                 vc_api_token: None,
+                request_signer: None,
             },
             "127.0.0.1:0".parse().unwrap(),
         )

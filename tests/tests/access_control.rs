@@ -285,6 +285,7 @@ issuers = ["{did}"]
             clock: Arc::new(SystemClock),
             public_url: None,
             vc_api_token: None,
+            request_signer: None,
         },
         SocketAddr::from(([127, 0, 0, 1], 0)),
     )

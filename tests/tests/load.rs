@@ -308,6 +308,7 @@ fn issuer_and_door_hold_their_rates_with_nothing_lost() {
                 clock: Arc::new(SystemClock),
                 public_url: None,
                 vc_api_token: None,
+                request_signer: None,
             },
             SocketAddr::from(([127, 0, 0, 1], 0)),
         ))

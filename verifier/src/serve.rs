@@ -58,6 +58,14 @@ pub struct ServeArgs {
     /// `/presentations/verify`) require; without it they are open, like the rest of the door.
     #[arg(long)]
     pub vc_api_token_file: Option<PathBuf>,
+    /// The certificate chain (PEM, leaf first) OpenID4VP Request Objects passed by reference
+    /// are signed under (client id `x509_hash:`); with `--request-key`. Without both, the door
+    /// makes a P-256 key and a self-signed certificate for its public URL's host at start.
+    #[arg(long, requires = "request_key")]
+    pub request_cert: Option<PathBuf>,
+    /// The leaf certificate's P-256 private key (PEM, PKCS#8).
+    #[arg(long, requires = "request_cert")]
+    pub request_key: Option<PathBuf>,
     /// The did:dojang registry.
     #[command(flatten)]
     pub registry: RegistryArgs,
@@ -123,6 +131,16 @@ pub fn config(args: &ServeArgs) -> Result<ServiceConfig, String> {
         }
         None => None,
     };
+    let request_signer = match (&args.request_cert, &args.request_key) {
+        (Some(cert), Some(key)) => {
+            let read = |path: &PathBuf| {
+                crate::files::read_limited_bytes(path, service::request_signer::MAX_PEM_LEN).map_err(|e| e.to_string())
+            };
+            let key_pem = Zeroizing::new(read(key)?);
+            Some(service::RequestSigner::from_pem(&read(cert)?, &key_pem).map_err(|e| e.to_string())?)
+        }
+        _ => None,
+    };
     Ok(ServiceConfig {
         policy,
         engine,
@@ -130,6 +148,7 @@ pub fn config(args: &ServeArgs) -> Result<ServiceConfig, String> {
         clock: Arc::new(SystemClock),
         public_url: args.public_url.clone(),
         vc_api_token,
+        request_signer,
     })
 }
 

@@ -23,6 +23,7 @@ async fn start(world: &World) -> Running {
         clock: Arc::new(FixedClock::new(world.now())),
         public_url: None,
         vc_api_token: None,
+        request_signer: None,
     };
     service::start(config, addr).await.unwrap()
 }
@@ -233,5 +234,252 @@ async fn concurrent_answers_to_one_request_give_one_decision() {
     );
     let state = state_of(&client, &door.url(), request["id"].as_str().unwrap()).await;
     assert_eq!(state["decision"]["allow"], true, "the recorded decision is the allow");
+    door.stop().await.unwrap();
+}
+
+/// A door with two rules, as the README's: an employee rule reading `department` and a
+/// citizen rule reading `age_over_19`. The request asks one query per rule, joined by
+/// `credential_sets`, so either credential opens the door disclosing only its rule's claim.
+/// Before, one query asked a single credential for both claims, which none has.
+#[tokio::test]
+async fn a_two_rule_door_asks_one_query_per_rule_and_either_credential_opens_it() {
+    const CITIZEN: &str = "CitizenCardCredential";
+    let world = World::new();
+    let policy = verifier::policy::Policy::from_toml(&format!(
+        r#"
+        door = "east"
+        audience = "{AUD}"
+        [[accept]]
+        type = "{VCT}"
+        issuers = ["{issuer}"]
+        claims = [{{ path = "department", in = ["IT", "Security"] }}]
+        [[accept]]
+        type = "{CITIZEN}"
+        issuers = ["{issuer}"]
+        claims = [{{ path = "age_over_19", equals = true }}]
+        "#,
+        issuer = world.issuer_did
+    ))
+    .unwrap();
+    let config = ServiceConfig {
+        policy,
+        engine: world.engine(),
+        log: None,
+        clock: Arc::new(FixedClock::new(world.now())),
+        public_url: None,
+        vc_api_token: None,
+        request_signer: None,
+    };
+    let door = service::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let client = reqwest::Client::new();
+
+    let request = new_request(&client, &door.url()).await;
+    let authorization = open_link(&request);
+    let query = &authorization.dcql_query;
+    let ids: Vec<&str> = query.credentials.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["door-1", "door-2"]);
+    let employee_query = query.credential("door-1").unwrap();
+    assert_eq!(employee_query.meta.vct_values.as_deref(), Some(&[VCT.to_owned()][..]));
+    assert_eq!(
+        serde_json::to_value(&employee_query.claims).unwrap(),
+        serde_json::json!([{"path": ["department"]}])
+    );
+    let citizen_query = query.credential("door-2").unwrap();
+    assert_eq!(
+        serde_json::to_value(&citizen_query.claims).unwrap(),
+        serde_json::json!([{"path": ["age_over_19"]}])
+    );
+    let sets = serde_json::to_value(&query.credential_sets).unwrap();
+    assert_eq!(sets, serde_json::json!([{"options": [["door-1"], ["door-2"]]}]));
+
+    // A citizen answers the citizen query, disclosing only age_over_19.
+    let mut citizen = world.claims();
+    citizen["vct"] = serde_json::json!(CITIZEN);
+    citizen.as_object_mut().unwrap().remove("department");
+    let presentation = world.present_with(
+        &world.issue(&citizen),
+        &authorization.nonce,
+        &authorization.client_id,
+        &["/age_over_19"],
+        &world.holder,
+    );
+    let mut vp_token = VpToken::new();
+    vp_token.push("door-2", presentation);
+    let body = wallet::direct_post_body(&vp_token, authorization.state.as_deref());
+    let (status, decision) = answer(
+        client
+            .post(&authorization.response_uri)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body),
+    )
+    .await;
+    assert_eq!(status, 200, "{decision}");
+    assert_eq!(decision["allow"], true, "{decision}");
+
+    // An employee answers the employee query on the next request.
+    let authorization = open_link(&new_request(&client, &door.url()).await);
+    let presentation = world.present_with(
+        &world.issue(&world.claims()),
+        &authorization.nonce,
+        &authorization.client_id,
+        &["/department"],
+        &world.holder,
+    );
+    let mut vp_token = VpToken::new();
+    vp_token.push("door-1", presentation.clone());
+    let body = wallet::direct_post_body(&vp_token, authorization.state.as_deref());
+    let (status, decision) = answer(
+        client
+            .post(&authorization.response_uri)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body),
+    )
+    .await;
+    assert_eq!(status, 200, "{decision}");
+    assert_eq!(decision["allow"], true, "{decision}");
+
+    // An employee credential under the citizen query does not answer it.
+    let authorization = open_link(&new_request(&client, &door.url()).await);
+    let presentation = world.present_with(
+        &world.issue(&world.claims()),
+        &authorization.nonce,
+        &authorization.client_id,
+        &["/department"],
+        &world.holder,
+    );
+    let mut vp_token = VpToken::new();
+    vp_token.push("door-2", presentation);
+    let body = wallet::direct_post_body(&vp_token, authorization.state.as_deref());
+    let (status, decision) = answer(
+        client
+            .post(&authorization.response_uri)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body),
+    )
+    .await;
+    assert_eq!(status, 200, "{decision}");
+    assert_eq!(decision["allow"], false, "{decision}");
+    assert_eq!(decision["reasons"][0]["code"], "REQUEST_MISMATCH", "{decision}");
+    door.stop().await.unwrap();
+}
+
+/// A request too long for a QR code by value goes by reference, as a Request Object signed
+/// with the door's certificate under its `x509_hash:` client id; a wallet reads it, checks the
+/// signature against the hash, and the presentation bound to that client id opens the door.
+#[tokio::test]
+async fn a_long_request_goes_by_reference_signed_under_the_doors_certificate() {
+    let world = World::new();
+    let mut policy = format!(
+        r#"
+        door = "east"
+        audience = "{AUD}"
+        [[accept]]
+        type = "{VCT}"
+        issuers = ["{issuer}"]
+        claims = [{{ path = "department", in = ["IT", "Security"] }}]
+        "#,
+        issuer = world.issuer_did
+    );
+    // Enough other accepted types to make the by-value link longer than a QR code takes.
+    for i in 0..12 {
+        policy.push_str(&format!(
+            r#"
+            [[accept]]
+            type = "https://issuer.province.example/vct/AnotherRatherLongCredentialTypeName{i}"
+            issuers = ["{issuer}"]
+            claims = [{{ path = "department", in = ["IT"] }}]
+            "#,
+            issuer = world.issuer_did
+        ));
+    }
+    let config = ServiceConfig {
+        policy: verifier::policy::Policy::from_toml(&policy).unwrap(),
+        engine: world.engine(),
+        log: None,
+        clock: Arc::new(FixedClock::new(world.now())),
+        public_url: None,
+        vc_api_token: None,
+        request_signer: None,
+    };
+    let door = service::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let client = reqwest::Client::new();
+    let request = new_request(&client, &door.url()).await;
+    let link = request["openid4vp"].as_str().unwrap();
+    let verifier::oid4vp::request::DeepLink::ByReference { client_id, request_uri } =
+        verifier::oid4vp::request::DeepLink::parse(link).unwrap()
+    else {
+        panic!("expected a link by reference: {link}");
+    };
+    assert!(client_id.starts_with("x509_hash:"), "{client_id}");
+    let response = client.get(&request_uri).send().await.unwrap();
+    assert_eq!(response.headers()["content-type"], "application/oauth-authz-req+jwt");
+    let object = response.text().await.unwrap();
+    let authorization = AuthorizationRequest::from_request_object(&object, &client_id).unwrap();
+    assert_eq!(authorization.client_id, client_id);
+
+    let presentation = world.present_with(
+        &world.issue(&world.claims()),
+        &authorization.nonce,
+        &authorization.client_id,
+        &["/department"],
+        &world.holder,
+    );
+    let mut vp_token = VpToken::new();
+    vp_token.push("door-1", presentation.clone());
+    let body = wallet::direct_post_body(&vp_token, authorization.state.as_deref());
+    let post = || {
+        client
+            .post(&authorization.response_uri)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.clone())
+    };
+    let (status, decision) = answer(post()).await;
+    assert_eq!(status, 200, "{decision}");
+    assert_eq!(decision["allow"], true, "{decision}");
+    let (status, replayed) = answer(post()).await;
+    assert_eq!(status, 409);
+    assert_eq!(replayed["reasons"][0]["code"], "NONCE_REPLAYED");
+
+    // Bound to the redirect_uri: client id instead of the signed one: another audience.
+    let authorization2 = AuthorizationRequest::from_request_object(
+        &client
+            .get(
+                match verifier::oid4vp::request::DeepLink::parse(
+                    new_request(&client, &door.url()).await["openid4vp"].as_str().unwrap(),
+                )
+                .unwrap()
+                {
+                    verifier::oid4vp::request::DeepLink::ByReference { request_uri, .. } => request_uri,
+                    _ => panic!("by reference"),
+                },
+            )
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        &client_id,
+    )
+    .unwrap();
+    let misbound = world.present_with(
+        &world.issue(&world.claims()),
+        &authorization2.nonce,
+        &format!("redirect_uri:{}", authorization2.response_uri),
+        &["/department"],
+        &world.holder,
+    );
+    let mut vp_token = VpToken::new();
+    vp_token.push("door-1", misbound);
+    let body = wallet::direct_post_body(&vp_token, authorization2.state.as_deref());
+    let (status, decision) = answer(
+        client
+            .post(&authorization2.response_uri)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body),
+    )
+    .await;
+    assert_eq!(status, 200, "{decision}");
+    assert_eq!(decision["allow"], false, "{decision}");
     door.stop().await.unwrap();
 }

@@ -345,6 +345,7 @@ async fn the_kiosk_turns_green_then_red() {
         clock: Arc::new(FixedClock::new(world.now())) as Arc<dyn Clock>,
         public_url: None,
         vc_api_token: None,
+        request_signer: None,
     };
     let running = service::start(config, SocketAddr::from(([127, 0, 0, 1], 0)))
         .await

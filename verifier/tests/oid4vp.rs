@@ -477,6 +477,69 @@ fn requests_round_trip_as_json_and_deep_links() {
     assert!(AuthorizationRequest::from_request_object(&object, "redirect_uri:https://evil.example/r").is_err());
 }
 
+/// A request by reference is a Request Object signed with the door's certificate, under the
+/// `x509_hash:` client id that names it: what wallets on the common libraries require (they
+/// refuse an unsigned object fetched by reference). The wallet side checks the hash, the
+/// signature and the client id.
+#[tokio::test]
+async fn signed_request_objects_round_trip_and_forgeries_are_refused() {
+    use verifier::service::RequestSigner;
+    let signer = RequestSigner::generate("door.example").unwrap();
+    let request = AuthorizationRequest::direct_post(RESPONSE_URI, door_query())
+        .unwrap()
+        .for_certificate(signer.leaf());
+    assert!(request.is_signed());
+    assert!(request.client_id.starts_with("x509_hash:"));
+    request.validate().unwrap();
+    assert_eq!(request.binding().aud.as_deref(), Some(request.client_id.as_str()));
+    let object = request
+        .signed_request_object(signer.signer(), signer.chain())
+        .await
+        .unwrap();
+    let header: Value = serde_json::from_slice(
+        &base64::Engine::decode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            object.split('.').next().unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(header["alg"], "ES256");
+    assert_eq!(header["typ"], "oauth-authz-req+jwt");
+    assert_eq!(header["x5c"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        AuthorizationRequest::from_request_object(&object, &request.client_id).unwrap(),
+        request
+    );
+    // Another door's certificate: the hash does not match the link's client id.
+    let other = RequestSigner::generate("door.example").unwrap();
+    let forged = request
+        .signed_request_object(other.signer(), other.chain())
+        .await
+        .unwrap();
+    assert!(protocol_error(AuthorizationRequest::from_request_object(&forged, &request.client_id)).contains("hash"));
+    // The right certificate in x5c, signed by another key.
+    let mismatched = request
+        .signed_request_object(other.signer(), signer.chain())
+        .await
+        .unwrap();
+    assert!(
+        protocol_error(AuthorizationRequest::from_request_object(
+            &mismatched,
+            &request.client_id
+        ))
+        .contains("signature")
+    );
+    // An unsigned object cannot claim an x509_hash: client id, nor a signed one a redirect_uri: one.
+    assert!(AuthorizationRequest::from_request_object(&request.request_object(), &request.client_id).is_err());
+    let unsigned = AuthorizationRequest::direct_post(RESPONSE_URI, door_query()).unwrap();
+    assert!(AuthorizationRequest::from_request_object(&object, &unsigned.client_id).is_err());
+    // A malformed hash is not a client id.
+    let mut bad = request.clone();
+    bad.client_id = "x509_hash:abc".into();
+    assert!(bad.validate().is_err());
+}
+
 #[test]
 fn hostile_requests_are_rejected() {
     let request = AuthorizationRequest::direct_post(RESPONSE_URI, door_query()).unwrap();

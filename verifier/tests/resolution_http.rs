@@ -24,6 +24,7 @@ async fn door(world: &World) -> Running {
         clock: Arc::new(FixedClock::new(world.now())) as Arc<dyn Clock>,
         public_url: None,
         vc_api_token: None,
+        request_signer: None,
     };
     service::start(config, SocketAddr::from(([127, 0, 0, 1], 0)))
         .await

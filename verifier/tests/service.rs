@@ -104,6 +104,7 @@ impl Door {
             clock: Arc::new(FixedClock::new(world.now())) as Arc<dyn Clock>,
             public_url: None,
             vc_api_token: None,
+            request_signer: None,
         };
         let running = service::start(config, SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
@@ -434,5 +435,31 @@ async fn other_origins_get_no_cors_headers() {
         )
         .await;
     assert!(preflight.headers.get("access-control-allow-methods").is_none());
+    door.stop().await;
+}
+
+/// `verifier/openapi.json` lists exactly the routes the router serves (the axum wildcard
+/// `{*did}` is OpenAPI's `{did}`), and the door serves the document.
+#[tokio::test]
+async fn openapi_lists_every_route_and_is_served() {
+    let document: Value = serde_json::from_str(verifier::service::OPENAPI).unwrap();
+    let listed: std::collections::BTreeSet<String> = document["paths"].as_object().unwrap().keys().cloned().collect();
+    let source =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/service/mod.rs")).unwrap();
+    let mut served = std::collections::BTreeSet::new();
+    for part in source.split(".route(").skip(1) {
+        if let Some(rest) = part.trim_start().strip_prefix('"') {
+            served.insert(rest.split('"').next().unwrap().replace("{*", "{"));
+        }
+    }
+    assert_eq!(listed, served, "verifier/openapi.json and the router disagree");
+    assert_eq!(document["openapi"], "3.1.0");
+
+    let world = World::new();
+    let door = Door::start(&world, world.engine()).await;
+    let answer = door.get("/openapi.json").await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.headers["content-type"], "application/json");
+    assert_eq!(answer.json(), document);
     door.stop().await;
 }

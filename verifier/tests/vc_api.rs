@@ -27,6 +27,7 @@ async fn door(world: &World, token: Option<&str>) -> Running {
         clock: Arc::new(FixedClock::new(world.now())) as Arc<dyn Clock>,
         public_url: None,
         vc_api_token: token.map(|t| Zeroizing::new(t.to_owned())),
+        request_signer: None,
     };
     service::start(config, SocketAddr::from(([127, 0, 0, 1], 0)))
         .await

@@ -4,8 +4,8 @@
 //! - [`dcql`]: the Digital Credentials Query Language (§6): the query model, its validation, and
 //!   matching a verified presentation's disclosed claims against it.
 //! - [`request`]: the Authorization Request with `response_type=vp_token`, `response_mode=
-//!   direct_post` and the `redirect_uri:` Client Identifier Prefix (§5, §5.9.3, §8.2), as a
-//!   deep link by value or by reference.
+//!   direct_post` and the `redirect_uri:` (by value) or `x509_hash:` (by reference, a signed
+//!   Request Object) Client Identifier Prefix (§5, §5.9.3, §8.2), as a deep link.
 //! - [`response`]: the `direct_post` Authorization Response (§8.1, §8.2, §8.5) and the VP Token.
 //! - [`wallet`]: the wallet's side (building the `direct_post` body, reading a deep link), for
 //!   tests and the phone bindings.

@@ -1,20 +1,28 @@
 //! The Authorization Request (OpenID4VP 1.0 §5) for a door or kiosk: `response_type=vp_token`,
-//! `response_mode=direct_post`, the `redirect_uri:` Client Identifier Prefix (§5.9.3) and a
-//! DCQL query, shown as a deep link (QR code) by value or by reference (§5.7, §8.2).
+//! `response_mode=direct_post` and a DCQL query, shown as a deep link (QR code) by value or by
+//! reference (§5.7, §8.2).
 //!
-//! With the `redirect_uri:` prefix the request cannot be signed (§5.9.3): the wallet trusts
-//! nothing but the Response URI the client id names. The client id is therefore
-//! `redirect_uri:<response_uri>` and the Response URI must equal the part after the prefix.
-//! Passed by reference, the request is an unsigned Request Object (JAR, RFC 9101, with
-//! `alg: none` and `typ: oauth-authz-req+jwt`), as in the spec's own `direct_post` example
-//! (§8.2), which a wallet fetches from the `request_uri` with GET.
+//! Two Client Identifier Prefixes (§5.9.3):
+//! - `redirect_uri:<response_uri>` for a request by value: it cannot be signed, and the wallet
+//!   trusts nothing but the Response URI the client id names.
+//! - `x509_hash:<base64url SHA-256 of the DER leaf certificate>` for a request by reference: a
+//!   Request Object (JAR, RFC 9101, `typ: oauth-authz-req+jwt`) signed by the certificate's
+//!   key, with the chain in `x5c`, which a wallet fetches from the `request_uri` with GET.
+//!   Wallets built on the common libraries (Credo's `@openid4vc/openid4vp` among them) refuse
+//!   unsigned Request Objects fetched by reference.
+//!
+//! An unsigned `redirect_uri:` Request Object (`alg: none`, the spec's own `direct_post` example,
+//! §8.2) is still read on the wallet side.
 
 use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use did_core::jose::{self, Header, VerifyOptions};
+use did_core::key::Signer;
 use did_core::vc::jwt::Binding;
 use rand_core::{OsRng, RngCore as _};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+use sha2::{Digest as _, Sha256};
 
 use super::dcql::DcqlQuery;
 use super::{FORMAT_SD_JWT_VC, WHAT_REQUEST, decode_form, encode_form, is_url_safe, protocol};
@@ -26,6 +34,9 @@ pub const MAX_REQUEST_LEN: usize = 64 * 1024;
 pub const MAX_LINK_PARAMETERS: usize = 32;
 /// The Client Identifier Prefix of an unsigned request whose client id is its Response URI.
 pub const PREFIX_REDIRECT_URI: &str = "redirect_uri:";
+/// The Client Identifier Prefix of a request signed with the key of an X.509 certificate that
+/// the client id names by its SHA-256 hash (base64url, no padding).
+pub const PREFIX_X509_HASH: &str = "x509_hash:";
 /// The only Response Type this layer uses.
 pub const RESPONSE_TYPE_VP_TOKEN: &str = "vp_token";
 /// The only Response Mode this layer uses.
@@ -127,10 +138,16 @@ impl AuthorizationRequest {
             return fail(format!("`response_mode` must be `{RESPONSE_MODE_DIRECT_POST}`"));
         }
         check_response_uri(&self.response_uri)?;
-        match self.client_id.strip_prefix(PREFIX_REDIRECT_URI) {
-            Some(uri) if uri == self.response_uri => {}
-            Some(_) => return fail("the `redirect_uri:` client id must name the Response URI".into()),
-            None => return fail("an unsigned request needs the `redirect_uri:` client id prefix".into()),
+        if let Some(uri) = self.client_id.strip_prefix(PREFIX_REDIRECT_URI) {
+            if uri != self.response_uri {
+                return fail("the `redirect_uri:` client id must name the Response URI".into());
+            }
+        } else if let Some(hash) = self.client_id.strip_prefix(PREFIX_X509_HASH) {
+            if !URL_SAFE_NO_PAD.decode(hash).is_ok_and(|digest| digest.len() == 32) {
+                return fail("an `x509_hash:` client id must hold a base64url SHA-256 hash".into());
+            }
+        } else {
+            return fail("the client id must use the `redirect_uri:` or `x509_hash:` prefix".into());
         }
         if !is_url_safe(&self.nonce) {
             return fail("`nonce` must be ASCII URL safe characters".into());
@@ -240,11 +257,90 @@ impl AuthorizationRequest {
         )
     }
 
-    /// Reads an unsigned Request Object fetched from a `request_uri` (wallet side): `typ`
-    /// must be `oauth-authz-req+jwt` (§5), `alg` `none` (only the `redirect_uri:` prefix is
-    /// supported, and it cannot be signed), and its `client_id` must equal the one in the deep
-    /// link (RFC 9101 §5).
+    /// The same request under the `x509_hash:` client id of `certificate` (DER), to be passed
+    /// by reference as a Request Object signed by the certificate's key
+    /// ([`AuthorizationRequest::signed_request_object`]). Presentations then bind to that
+    /// client id.
+    pub fn for_certificate(mut self, certificate: &[u8]) -> AuthorizationRequest {
+        self.client_id = format!("{PREFIX_X509_HASH}{}", x509_hash(certificate));
+        self
+    }
+
+    /// Whether the request must travel as a signed Request Object (its client id is an
+    /// `x509_hash:` one).
+    pub fn is_signed(&self) -> bool {
+        self.client_id.starts_with(PREFIX_X509_HASH)
+    }
+
+    /// The request as a Request Object signed by `signer`, the key of `chain`'s leaf
+    /// certificate (DER, leaf first): header `{"alg", "typ":"oauth-authz-req+jwt", "x5c"}`,
+    /// payload the request with `aud` `https://self-issued.me/v2` (§5.8, static discovery).
+    pub async fn signed_request_object(&self, signer: &dyn Signer, chain: &[Vec<u8>]) -> Result<String, Error> {
+        let x5c: Vec<Value> = chain.iter().map(|der| Value::String(STANDARD.encode(der))).collect();
+        let header = Header::new(signer.algorithm())
+            .with_typ(REQUEST_OBJECT_TYP)
+            .with_member("x5c", Value::Array(x5c));
+        let mut payload = match serde_json::to_value(self) {
+            Ok(Value::Object(object)) => object,
+            _ => Map::new(),
+        };
+        payload.insert("aud".into(), Value::String(REQUEST_OBJECT_AUDIENCE.into()));
+        jose::sign_json(header, &Value::Object(payload), signer)
+            .await
+            .map_err(|e| protocol(WHAT_REQUEST, format!("signing the Request Object: {e}")))
+    }
+
+    /// Reads a Request Object fetched from a `request_uri` (wallet side): `typ` must be
+    /// `oauth-authz-req+jwt` (§5) and its `client_id` must equal the one in the deep link
+    /// (RFC 9101 §5). An `x509_hash:` client id needs a signed object whose `x5c` leaf has
+    /// that hash and whose signature that leaf's key verifies; a `redirect_uri:` client id
+    /// comes unsigned (`alg: none`), as that prefix cannot be signed.
+    ///
+    /// The certificate is trusted by its hash alone here: the response still goes only to
+    /// the Response URI in the signed request. A wallet that keeps a list of trusted verifier
+    /// certificates checks the chain as well.
     pub fn from_request_object(jwt: &str, link_client_id: &str) -> Result<AuthorizationRequest, Error> {
+        let fail = |message: &str| protocol(WHAT_REQUEST, message);
+        if jwt.len() > MAX_REQUEST_LEN {
+            return Err(fail("Request Object too large"));
+        }
+        if link_client_id.starts_with(PREFIX_X509_HASH) {
+            return AuthorizationRequest::from_signed_request_object(jwt.trim(), link_client_id);
+        }
+        AuthorizationRequest::from_unsigned_request_object(jwt, link_client_id)
+    }
+
+    /// A Request Object signed under an `x509_hash:` client id.
+    fn from_signed_request_object(jwt: &str, link_client_id: &str) -> Result<AuthorizationRequest, Error> {
+        let fail = |message: String| protocol(WHAT_REQUEST, message);
+        let decoded = jose::decode(jwt).map_err(|e| fail(format!("the Request Object is not a JWS: {e}")))?;
+        let chain = crate::x509::x5c_from_header(decoded.header())
+            .map_err(|e| fail(format!("the Request Object's x5c: {}", e.detail())))?
+            .ok_or_else(|| fail("a signed Request Object must carry its certificate in `x5c`".into()))?;
+        let leaf = chain
+            .first()
+            .ok_or_else(|| fail("the Request Object's x5c is empty".into()))?;
+        if link_client_id != format!("{PREFIX_X509_HASH}{}", x509_hash(leaf)) {
+            return Err(fail(
+                "the x5c leaf certificate does not have the client id's hash".into(),
+            ));
+        }
+        let key = crate::x509::certificate_key(leaf).map_err(|e| fail(format!("the x5c leaf: {}", e.detail())))?;
+        let verified = decoded
+            .verify(&key, &VerifyOptions::default().expect_typ(REQUEST_OBJECT_TYP))
+            .map_err(|e| fail(format!("the Request Object's signature: {e}")))?;
+        let object = verified
+            .payload_object()
+            .map_err(|e| fail(format!("the Request Object payload: {e}")))?;
+        let request = AuthorizationRequest::from_object(object)?;
+        if request.client_id != link_client_id {
+            return Err(fail("Request Object `client_id` differs from the link's".into()));
+        }
+        Ok(request)
+    }
+
+    /// An unsigned Request Object under a `redirect_uri:` client id.
+    fn from_unsigned_request_object(jwt: &str, link_client_id: &str) -> Result<AuthorizationRequest, Error> {
         let fail = |message: &str| protocol(WHAT_REQUEST, message);
         if jwt.len() > MAX_REQUEST_LEN {
             return Err(fail("Request Object too large"));
@@ -266,13 +362,13 @@ impl AuthorizationRequest {
             return Err(fail("Request Object `typ` is not `oauth-authz-req+jwt`"));
         }
         if header.get("alg").and_then(Value::as_str) != Some("none") {
-            return Err(fail("only unsigned (`redirect_uri:`) Request Objects are supported"));
+            return Err(fail("a `redirect_uri:` Request Object is unsigned (`alg: none`)"));
         }
         let Value::Object(object) = decode(payload)? else {
             return Err(fail("Request Object payload is not a JSON object"));
         };
         let request = AuthorizationRequest::from_object(object)?;
-        if request.client_id != link_client_id {
+        if request.client_id != link_client_id || !request.client_id.starts_with(PREFIX_REDIRECT_URI) {
             return Err(fail("Request Object `client_id` differs from the link's"));
         }
         Ok(request)
@@ -289,6 +385,11 @@ impl AuthorizationRequest {
             )),
         }
     }
+}
+
+/// The `x509_hash:` value of a DER certificate: base64url (no padding) of its SHA-256 hash.
+pub fn x509_hash(certificate: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(certificate))
 }
 
 impl DeepLink {

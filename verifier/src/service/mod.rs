@@ -16,6 +16,7 @@
 //! | `GET /1.0/identifiers/{did}` | DID resolution over HTTP (W3C DID Resolution HTTP binding) |
 //! | `GET /` | the kiosk page |
 //! | `GET /healthz` | liveness |
+//! | `GET /openapi.json` | this API as an OpenAPI 3.1 document |
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -42,9 +43,12 @@ use crate::verify::MAX_INPUT_LEN;
 
 mod kiosk;
 mod oid4vp;
+pub mod request_signer;
 pub mod requests;
 mod resolution;
 mod vc_api;
+
+pub use request_signer::RequestSigner;
 
 use requests::{Busy, DoorRequest, RequestStore, Reservation};
 
@@ -63,6 +67,10 @@ pub struct ServiceConfig {
     pub public_url: Option<String>,
     /// The bearer token the VC-API verify routes require; `None` leaves them open.
     pub vc_api_token: Option<Zeroizing<String>>,
+    /// The key and certificate OpenID4VP Request Objects passed by reference are signed with;
+    /// `None`: a P-256 key and a self-signed certificate for the public URL's host, made when
+    /// the router is built.
+    pub request_signer: Option<RequestSigner>,
 }
 
 /// Shared by every handler.
@@ -75,6 +83,7 @@ pub struct AppState {
     public_url: String,
     dcql: crate::oid4vp::DcqlQuery,
     vc_api_token: Option<Zeroizing<String>>,
+    request_signer: RequestSigner,
 }
 
 type Shared = Arc<AppState>;
@@ -82,26 +91,33 @@ type Shared = Arc<AppState>;
 /// The router, for embedding; `public_url` is used when the config names none.
 pub fn router(config: ServiceConfig, public_url: &str) -> Result<Router, Error> {
     let dcql = oid4vp::dcql_for(&config.policy)?;
+    let public_url = config
+        .public_url
+        .as_deref()
+        .unwrap_or(public_url)
+        .trim_end_matches('/')
+        .to_owned();
+    let request_signer = match config.request_signer {
+        Some(signer) => signer,
+        None => RequestSigner::generate(&host_of(&public_url))?,
+    };
     let state = Arc::new(AppState {
         policy: config.policy,
         engine: config.engine,
         log: config.log.map(Arc::new),
         clock: config.clock,
         requests: RequestStore::default(),
-        public_url: config
-            .public_url
-            .as_deref()
-            .unwrap_or(public_url)
-            .trim_end_matches('/')
-            .to_owned(),
+        public_url,
         dcql,
         vc_api_token: config.vc_api_token,
+        request_signer,
     });
     Ok(Router::new()
         .route("/", get(kiosk::page))
         .route("/kiosk.js", get(kiosk::script))
         .route("/kiosk.css", get(kiosk::style))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/openapi.json", get(openapi))
         .route("/api/requests", post(create_request))
         .route("/api/requests/{id}", get(request_state))
         .route("/api/requests/{id}/presentation", post(submit_presentation))
@@ -114,6 +130,14 @@ pub fn router(config: ServiceConfig, public_url: &str) -> Result<Router, Error> 
         .layer(DefaultBodyLimit::max(MAX_INPUT_LEN))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state))
+}
+
+/// The door's API as an OpenAPI 3.1 document (`verifier/openapi.json`; a test keeps its paths
+/// and the router's in step, and another validates it).
+pub const OPENAPI: &str = include_str!("../../openapi.json");
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
 
 /// Headers every response carries: no sniffing, no framing, no referrer, scripts only from
@@ -145,6 +169,18 @@ fn problem(status: StatusCode, code: &str, detail: impl Into<String>) -> Respons
         .into_response()
 }
 
+/// The host of `url` (`https://door.example:8443/x` → `door.example`), for the certificate a
+/// door makes for itself.
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    if let Some(bracketed) = authority.strip_prefix('[') {
+        return bracketed.split(']').next().unwrap_or_default().to_owned();
+    }
+    authority.split(':').next().unwrap_or_default().to_owned()
+}
+
 fn request_id() -> String {
     let mut bytes = [0u8; 12];
     let _ = rand_core::RngCore::try_fill_bytes(&mut rand_core::OsRng, &mut bytes);
@@ -171,7 +207,7 @@ async fn create_request(State(state): State<Shared>) -> Response {
         .insert(nonce.clone(), now, state.policy.nonce_ttl());
     let id = request_id();
     let expires_at = now + state.policy.nonce_ttl();
-    let link = oid4vp::link_for(&authorization, &state.public_url, &id);
+    let (authorization, link) = oid4vp::link_for(authorization, &state.request_signer, &state.public_url, &id);
     state.requests.insert(
         id.clone(),
         DoorRequest {
@@ -227,7 +263,7 @@ async fn request_qr(
     };
     let svg = match query.kind.as_deref() {
         None | Some("door") => crate::qr::qr_svg(&challenge_text(&request.nonce, &state.policy.audience)),
-        Some("openid4vp") => crate::qr::link_svg(&oid4vp::link_for(&request.oid4vp, &state.public_url, &id)),
+        Some("openid4vp") => crate::qr::link_svg(&oid4vp::link_of(&request.oid4vp, &state.public_url, &id)),
         Some(_) => return problem(StatusCode::BAD_REQUEST, "bad kind", "kind is door or openid4vp"),
     };
     match svg {

@@ -7,25 +7,57 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::{Shared, busy, finish_alone, problem, settle};
+use super::{RequestSigner, Shared, busy, finish_alone, problem, settle};
 use crate::decision::Decision;
 use crate::error::Error;
+use crate::oid4vp::dcql::CredentialSetQuery;
 use crate::oid4vp::{AuthorizationRequest, AuthorizationResponse, DcqlQuery, FORMAT_SD_JWT_VC, request};
 use crate::policy::Policy;
 use crate::reason::{Reason, ReasonCode};
 
-/// The id of the one credential query a door asks.
+/// The id of a door's credential query: `door` when the policy has one rule, `door-1`,
+/// `door-2`, ... (one per rule, in the policy's order) when it has several.
 const QUERY_ID: &str = "door";
 
 /// Above this length the QR code carries the request by reference (`request_uri`) instead.
 const MAX_LINK_BY_VALUE: usize = 1800;
 
-/// The DCQL query a policy asks: one SD-JWT VC of an accepted type, with the claims the
-/// policy's rules read (so the wallet discloses those and nothing else).
+/// The DCQL query a policy asks: for each rule, one SD-JWT VC of the rule's type with the
+/// claims the rule reads (so the wallet discloses those and nothing else). Several rules are
+/// alternatives, joined by one required `credential_sets` entry whose options are the rules'
+/// queries: a wallet answers whichever one credential it holds. One query for every rule's
+/// claims would ask a single credential for an employee's department and a citizen's age at
+/// once, which no credential has.
 pub(super) fn dcql_for(policy: &Policy) -> Result<DcqlQuery, Error> {
-    let types: Vec<&str> = policy.accept.iter().map(|r| r.credential_type.as_str()).collect();
+    if policy.accept.len() <= 1 {
+        let types: Vec<&str> = policy.accept.iter().map(|r| r.credential_type.as_str()).collect();
+        let paths = paths_of(&policy.accept);
+        let paths: Vec<&[&str]> = paths.iter().map(Vec::as_slice).collect();
+        return DcqlQuery::sd_jwt_vc(QUERY_ID, &types, &paths);
+    }
+    let mut credentials = Vec::new();
+    for (i, rule) in policy.accept.iter().enumerate() {
+        let paths = paths_of(std::slice::from_ref(rule));
+        let paths: Vec<&[&str]> = paths.iter().map(Vec::as_slice).collect();
+        let id = format!("{QUERY_ID}-{}", i + 1);
+        credentials.extend(DcqlQuery::sd_jwt_vc(&id, &[rule.credential_type.as_str()], &paths)?.credentials);
+    }
+    let options = credentials.iter().map(|c| vec![c.id.clone()]).collect();
+    let query = DcqlQuery {
+        credentials,
+        credential_sets: Some(vec![CredentialSetQuery {
+            options,
+            required: true,
+        }]),
+    };
+    query.validate()?;
+    Ok(query)
+}
+
+/// The claim paths `rules` read, each once, in order.
+fn paths_of(rules: &[crate::policy::AcceptRule]) -> Vec<Vec<&str>> {
     let mut paths: Vec<Vec<&str>> = Vec::new();
-    for rule in &policy.accept {
+    for rule in rules {
         for claim in &rule.claims {
             let path: Vec<&str> = claim.path.split('.').collect();
             if !paths.contains(&path) {
@@ -33,30 +65,57 @@ pub(super) fn dcql_for(policy: &Policy) -> Result<DcqlQuery, Error> {
             }
         }
     }
-    let paths: Vec<&[&str]> = paths.iter().map(Vec::as_slice).collect();
-    DcqlQuery::sd_jwt_vc(QUERY_ID, &types, &paths)
+    paths
 }
 
-/// The deep link a wallet opens: by value when short enough for a QR code, by reference
-/// otherwise.
-pub(super) fn link_for(authorization: &AuthorizationRequest, public_url: &str, id: &str) -> String {
+/// The request a wallet reads and the deep link it opens: by value (client id
+/// `redirect_uri:`) when short enough for a QR code, otherwise by reference, as a Request
+/// Object signed with the door's certificate (client id `x509_hash:`).
+pub(super) fn link_for(
+    authorization: AuthorizationRequest,
+    signer: &RequestSigner,
+    public_url: &str,
+    id: &str,
+) -> (AuthorizationRequest, String) {
     let by_value = authorization.deep_link("openid4vp://");
     if by_value.len() <= MAX_LINK_BY_VALUE {
-        return by_value;
+        return (authorization, by_value);
     }
-    authorization.deep_link_by_reference("openid4vp://", &format!("{public_url}/oid4vp/requests/{id}"))
+    let signed = authorization.for_certificate(signer.leaf());
+    let link = link_of(&signed, public_url, id);
+    (signed, link)
 }
 
-/// `GET /oid4vp/requests/{id}`: the request object.
-pub(super) async fn request_object(State(state): State<Shared>, Path(id): Path<String>) -> Response {
-    match state.requests.get(&id) {
-        Some(found) => (
-            [(header::CONTENT_TYPE, request::REQUEST_OBJECT_CONTENT_TYPE)],
-            found.oid4vp.request_object(),
-        )
-            .into_response(),
-        None => problem(StatusCode::NOT_FOUND, "unknown request", "no such request"),
+/// The deep link of a request made by [`link_for`]: by reference when it is signed, by value
+/// otherwise.
+pub(super) fn link_of(authorization: &AuthorizationRequest, public_url: &str, id: &str) -> String {
+    if authorization.is_signed() {
+        authorization.deep_link_by_reference("openid4vp://", &format!("{public_url}/oid4vp/requests/{id}"))
+    } else {
+        authorization.deep_link("openid4vp://")
     }
+}
+
+/// `GET /oid4vp/requests/{id}`: the request object, signed when the request's client id is
+/// an `x509_hash:` one.
+pub(super) async fn request_object(State(state): State<Shared>, Path(id): Path<String>) -> Response {
+    let Some(found) = state.requests.get(&id) else {
+        return problem(StatusCode::NOT_FOUND, "unknown request", "no such request");
+    };
+    let object = if found.oid4vp.is_signed() {
+        let signer = &state.request_signer;
+        match found
+            .oid4vp
+            .signed_request_object(signer.signer(), signer.chain())
+            .await
+        {
+            Ok(object) => object,
+            Err(e) => return problem(StatusCode::INTERNAL_SERVER_ERROR, "openid4vp", e.to_string()),
+        }
+    } else {
+        found.oid4vp.request_object()
+    };
+    ([(header::CONTENT_TYPE, request::REQUEST_OBJECT_CONTENT_TYPE)], object).into_response()
 }
 
 /// `POST /oid4vp/response`: the wallet's answer. Answers with the decision.

@@ -109,6 +109,17 @@ pub fn verify_chain(chain: &[Vec<u8>], anchors: &TrustAnchors, now: SystemTime) 
         .map_err(|e| X509Failure::invalid(format!("the leaf key: {e}")))
 }
 
+/// The public key of one DER certificate (P-256, P-384 or Ed25519), without judging the
+/// certificate's trust: for a caller that trusts it by other means, such as the hash an
+/// OpenID4VP `x509_hash:` client id names.
+pub fn certificate_key(der: &[u8]) -> Result<VerifyingKey, X509Failure> {
+    let cert = parse(der).map_err(X509Failure::invalid)?;
+    let spki = cert.public_key();
+    let key_type = key_type(spki).ok_or_else(|| X509Failure::invalid("the key is not P-256, P-384 or Ed25519"))?;
+    VerifyingKey::from_bytes(key_type, &spki.subject_public_key.data)
+        .map_err(|e| X509Failure::invalid(format!("the certificate's key: {e}")))
+}
+
 /// Finds a trusted root that issued `last`, with `below` intermediates under it (its
 /// pathLenConstraint applies to them as if it had been sent in the chain).
 fn check_root(last: &Parsed<'_>, below: usize, anchors: &TrustAnchors, now: ASN1Time) -> Result<(), X509Failure> {

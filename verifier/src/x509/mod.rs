@@ -21,7 +21,7 @@ use serde_json::Value;
 use crate::reason::{Reason, ReasonCode};
 
 pub use anchors::{MAX_ANCHORS, MAX_PEM_LEN, TrustAnchors};
-pub use chain::verify_chain;
+pub use chain::{certificate_key, verify_chain};
 
 /// The largest DER certificate accepted, in bytes.
 pub const MAX_CERT_LEN: usize = 16 * 1024;
