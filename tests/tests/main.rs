@@ -14,6 +14,8 @@ mod access_control;
 mod common;
 mod fuzz_corpora;
 mod log_secrets;
+mod openapi;
+mod openid4vc_interop;
 #[path = "../../test-support/process.rs"]
 mod process;
 mod province;
