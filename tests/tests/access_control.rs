@@ -681,6 +681,20 @@ issuers = ["{did}"]
         form("response=x&state=unknown"),
         Public(400),
     );
+    case(v, "GET", "/openapi.json", format!("{vrf}/openapi.json"), None, Public(200));
+    case(
+        v,
+        "GET",
+        "/1.0/identifiers/{*did}",
+        format!("{vrf}/1.0/identifiers/did%3Akey%3Az6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"),
+        None,
+        Public(200),
+    );
+    // The VC-API routes are open on a door without --vc-api-token-file (tests/vc_api.rs covers
+    // the token): a body that is no request is refused the same for every caller.
+    for route in ["/credentials/verify", "/presentations/verify"] {
+        case(v, "POST", route, format!("{vrf}{route}"), json_body(json!({})), Public(400));
+    }
 
     // The table is complete.
     check_table_is_the_source(&cases);
