@@ -20,3 +20,4 @@ mod openid4vc_interop;
 mod process;
 mod province;
 mod readme;
+mod status_list_interop;
