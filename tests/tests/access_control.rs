@@ -681,7 +681,14 @@ issuers = ["{did}"]
         form("response=x&state=unknown"),
         Public(400),
     );
-    case(v, "GET", "/openapi.json", format!("{vrf}/openapi.json"), None, Public(200));
+    case(
+        v,
+        "GET",
+        "/openapi.json",
+        format!("{vrf}/openapi.json"),
+        None,
+        Public(200),
+    );
     case(
         v,
         "GET",
@@ -693,7 +700,14 @@ issuers = ["{did}"]
     // The VC-API routes are open on a door without --vc-api-token-file (tests/vc_api.rs covers
     // the token): a body that is no request is refused the same for every caller.
     for route in ["/credentials/verify", "/presentations/verify"] {
-        case(v, "POST", route, format!("{vrf}{route}"), json_body(json!({})), Public(400));
+        case(
+            v,
+            "POST",
+            route,
+            format!("{vrf}{route}"),
+            json_body(json!({})),
+            Public(400),
+        );
     }
 
     // The table is complete.

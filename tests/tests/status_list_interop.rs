@@ -103,8 +103,16 @@ async fn digital_bazaar_verifies_vc_api_credentials_and_their_status_lists() {
             assert_eq!(answer["ok"], true, "VC {version} {format}: {answer:#}");
             assert_eq!(answer["verified"], true, "VC {version} {format}: {answer:#}");
             assert_eq!(answer["proof_verified"], true);
-            assert_eq!(bit(&answer, "revocation"), Some(false), "VC {version} {format}: {answer:#}");
-            assert_eq!(bit(&answer, "suspension"), Some(false), "VC {version} {format}: {answer:#}");
+            assert_eq!(
+                bit(&answer, "revocation"),
+                Some(false),
+                "VC {version} {format}: {answer:#}"
+            );
+            assert_eq!(
+                bit(&answer, "suspension"),
+                Some(false),
+                "VC {version} {format}: {answer:#}"
+            );
             issued.push((format!("VC {version} {format}"), vc));
         }
     }
