@@ -268,3 +268,101 @@ async fn a_configured_token_guards_the_vc_api_routes() {
     assert_eq!(status, 200, "{result}");
     door.stop().await.unwrap();
 }
+
+/// What the W3C suites found (VC DM 2.0, Data Integrity): a Data Integrity presentation with no
+/// `holder` is a presentation (its `type` says so; `holder` is optional); a secured JSON
+/// document sent as a string is a PARSING_ERROR, not verified; an envelope whose `@context`
+/// does not define its terms is refused.
+#[tokio::test]
+async fn suite_findings_presentations_without_holder_json_strings_and_envelope_contexts() {
+    use did_core::data_integrity::{self, Cryptosuite, ProofOptions};
+    use did_core::document::Relationship;
+    let world = World::new();
+    let door = door(&world, None).await;
+    let now = OffsetDateTime::from(world.now());
+
+    let signer = SigningKey::generate(KeyType::Ed25519).unwrap();
+    let method = KeyResolver::key_id_for(signer.verifying_key());
+    let vp = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"]
+    });
+    let options = ProofOptions::new(method)
+        .with_purpose(Relationship::Authentication)
+        .with_created(std::time::SystemTime::from(now))
+        .with_challenge("challenge-7")
+        .with_domain("verifier.example");
+    let signed = data_integrity::sign(
+        &vp,
+        Cryptosuite::from_name("eddsa-rdfc-2022").unwrap(),
+        &options,
+        &signer,
+    )
+    .unwrap();
+    let (status, result) = post(
+        &door,
+        "/presentations/verify",
+        &json!({"verifiablePresentation": signed, "options": {"challenge": "challenge-7", "domain": "verifier.example"}}),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{result}");
+    assert_eq!(result["verified"], true, "{result}");
+    // The same presentation to the credential route is the wrong route, not a credential.
+    let (status, _) = post(
+        &door,
+        "/credentials/verify",
+        &json!({"verifiableCredential": signed}),
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+
+    // A Data Integrity credential as a JSON string.
+    let vc = issue::issue(
+        credential("did:example:1"),
+        Format::EcdsaRdfc2019,
+        &issuer(Algorithm::Es256),
+        &[],
+        now,
+    )
+    .unwrap();
+    let (status, result) = post(&door, "/credentials/verify", &json!({"verifiableCredential": vc}), None).await;
+    assert_eq!(status, 400, "{result}");
+    assert_eq!(
+        result["errors"][0]["type"],
+        "https://www.w3.org/TR/vc-data-model#PARSING_ERROR"
+    );
+
+    // Envelopes without the VC 2.0 context.
+    let jwt = issue::issue(
+        credential("did:example:1"),
+        Format::VcJwt,
+        &issuer(Algorithm::Es256),
+        &[],
+        now,
+    )
+    .unwrap();
+    for context in [
+        json!([]),
+        json!(["https://www.w3.org/ns/credentials/examples/v2"]),
+        Value::Null,
+    ] {
+        let mut envelope = enveloped("application/vc+jwt", &jwt);
+        if context.is_null() {
+            envelope.as_object_mut().unwrap().remove("@context");
+        } else {
+            envelope["@context"] = context.clone();
+        }
+        let (status, result) = post(
+            &door,
+            "/credentials/verify",
+            &json!({"verifiableCredential": envelope}),
+            None,
+        )
+        .await;
+        assert_eq!(status, 400, "{context}: {result}");
+        assert_eq!(result["verified"], false);
+    }
+    door.stop().await.unwrap();
+}

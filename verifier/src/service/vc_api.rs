@@ -20,6 +20,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use did_core::vc::CONTEXT_V2;
 use did_core::vc::jwt::Binding;
 use serde_json::{Map, Value, json};
 
@@ -49,6 +50,14 @@ impl Kind {
         match self {
             Kind::Credential => "EnvelopedVerifiableCredential",
             Kind::Presentation => "EnvelopedVerifiablePresentation",
+        }
+    }
+
+    /// The other kind: what a request to the wrong route holds.
+    fn other(self) -> Kind {
+        match self {
+            Kind::Credential => Kind::Presentation,
+            Kind::Presentation => Kind::Credential,
         }
     }
 
@@ -96,9 +105,9 @@ async fn answer(state: &Shared, headers: &HeaderMap, body: &[u8], kind: Kind) ->
         }
         Err(e) => return invalid(StatusCode::BAD_REQUEST, "PARSING_ERROR", &format!("the body: {e}")),
     };
-    let input = match text_of(&request, kind) {
-        Ok(input) => input,
-        Err(message) => return invalid(StatusCode::BAD_REQUEST, "MALFORMED_VALUE_ERROR", &message),
+    let (input, sent) = match text_of(&request, kind) {
+        Ok(found) => found,
+        Err((error, message)) => return invalid(StatusCode::BAD_REQUEST, error, &message),
     };
     let options = request.get("options").and_then(Value::as_object);
     let option = |name: &str| {
@@ -119,44 +128,94 @@ async fn answer(state: &Shared, headers: &HeaderMap, body: &[u8], kind: Kind) ->
         status_cache: Some(state.engine.status_cache()),
         unreachable_status: UnreachableStatus::Fail,
     };
-    let report = verifier.verify(&input).await;
-    let presented_presentation = report.format.starts_with("vp") || report.holder.is_some();
-    if (kind == Kind::Credential) == presented_presentation && report.verified {
+    let wrong_route = || {
         let message = match kind {
             Kind::Credential => "a presentation: post it to /presentations/verify",
             Kind::Presentation => "a credential: post it to /credentials/verify",
         };
-        return invalid(StatusCode::BAD_REQUEST, "MALFORMED_VALUE_ERROR", message);
+        invalid(StatusCode::BAD_REQUEST, "MALFORMED_VALUE_ERROR", message)
+    };
+    // A JSON presentation says so in its `type` (its `holder` is optional); a compact one in
+    // its format (`vp+jwt`, `vp1-jwt`), known once it is read.
+    if sent != Sent::Compact && (sent == Sent::Presentation) != (kind == Kind::Presentation) {
+        return wrong_route();
+    }
+    let report = verifier.verify(&input).await;
+    if sent == Sent::Compact && report.format.starts_with("vp") != (kind == Kind::Presentation) {
+        return wrong_route();
     }
     result(&report)
 }
 
+/// What the request holds, as far as its JSON says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sent {
+    /// A JSON credential (`type` has `VerifiableCredential`, or an enveloped one).
+    Credential,
+    /// A JSON presentation (`type` has `VerifiablePresentation`, or an enveloped one).
+    Presentation,
+    /// A compact JWT or SD-JWT: its format tells.
+    Compact,
+}
+
 /// The text `Verifier::verify` reads: the compact form of an enveloped or string credential,
-/// or the JSON of one with an embedded proof.
-fn text_of(request: &Map<String, Value>, kind: Kind) -> Result<String, String> {
+/// or the JSON of one with an embedded proof; and what the request says it is. Errors are the
+/// VC Data Model error type and a message.
+fn text_of(request: &Map<String, Value>, kind: Kind) -> Result<(String, Sent), (&'static str, String)> {
     let member = kind.member();
+    let malformed = |message: String| ("MALFORMED_VALUE_ERROR", message);
     match request.get(member) {
-        Some(Value::String(compact)) => Ok(compact.clone()),
+        // Only a compact JWS or SD-JWT comes as a string: a secured JSON document is a map
+        // (VC Data Integrity, "Verify Proof": anything else is a PARSING_ERROR).
+        Some(Value::String(compact)) if compact.trim_start().starts_with(['{', '[']) => Err((
+            "PARSING_ERROR",
+            format!("{member} is JSON in a string: send the document itself"),
+        )),
+        Some(Value::String(compact)) => Ok((compact.clone(), Sent::Compact)),
         Some(Value::Object(object)) => {
             let types: Vec<&str> = match object.get("type") {
                 Some(Value::String(t)) => vec![t.as_str()],
                 Some(Value::Array(types)) => types.iter().filter_map(Value::as_str).collect(),
-                _ => return Err(format!("{member}.type must be a string or an array of strings")),
+                _ => {
+                    return Err(malformed(format!(
+                        "{member}.type must be a string or an array of strings"
+                    )));
+                }
             };
-            if types.contains(&kind.envelope_type()) {
+            let is_presentation = |t: &&str| *t == "VerifiablePresentation" || *t == "EnvelopedVerifiablePresentation";
+            let sent = if types.iter().any(is_presentation) {
+                Sent::Presentation
+            } else {
+                Sent::Credential
+            };
+            if types.contains(&kind.envelope_type()) || types.contains(&Kind::other(kind).envelope_type()) {
+                // VC DM 2.0 §4.13: the envelope's context defines its terms.
+                let has_v2 = match object.get("@context") {
+                    Some(Value::Array(contexts)) => contexts.first().and_then(Value::as_str) == Some(CONTEXT_V2),
+                    _ => false,
+                };
+                if !has_v2 {
+                    return Err(malformed(format!(
+                        "{member}.@context must be an array starting with {CONTEXT_V2}"
+                    )));
+                }
                 let id = object.get("id").and_then(Value::as_str).unwrap_or_default();
                 return match id.strip_prefix("data:").and_then(|rest| rest.split_once(',')) {
-                    Some((_, token)) if !token.is_empty() => Ok(token.to_owned()),
-                    _ => Err(format!("{member}.id must be a data: URL holding the secured form")),
+                    Some((_, token)) if !token.is_empty() => Ok((token.to_owned(), sent)),
+                    _ => Err(malformed(format!(
+                        "{member}.id must be a data: URL holding the secured form"
+                    ))),
                 };
             }
-            if !types.contains(&kind.plain_type()) {
-                return Err(format!("{member}.type must include {}", kind.plain_type()));
+            if !types.contains(&kind.plain_type()) && !types.contains(&Kind::other(kind).plain_type()) {
+                return Err(malformed(format!("{member}.type must include {}", kind.plain_type())));
             }
-            serde_json::to_string(object).map_err(|e| e.to_string())
+            serde_json::to_string(object)
+                .map(|text| (text, sent))
+                .map_err(|e| malformed(e.to_string()))
         }
-        Some(_) => Err(format!("{member} must be an object or a compact string")),
-        None => Err(format!("the body has no {member}")),
+        Some(_) => Err(malformed(format!("{member} must be an object or a compact string"))),
+        None => Err(malformed(format!("the body has no {member}"))),
     }
 }
 
