@@ -184,6 +184,18 @@ impl Drop for Service {
     }
 }
 
+/// Waits for a door started by the README to answer its kiosk page.
+fn wait_for_kiosk(terminal: &Terminal) {
+    let page = format!("http://127.0.0.1:{}/", terminal.door_port);
+    for _ in 0..600 {
+        if terminal.run(&format!("curl -sf {page}")).code == Some(0) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("the door never answered {page}");
+}
+
 /// The value after `label` on the banner line that has it, up to the next space.
 fn banner_value(banner: &[String], label: &str, prefix: &str) -> String {
     banner
@@ -371,7 +383,44 @@ fn the_readme_walkthrough_works_as_written() {
     assert_ran(&ran, 0, "an eddsa format with the Ed25519 key the README makes");
     assert_report(&ran.stdout, true, &["signature"], "eddsa-rdfc-2022 without the service");
 
+    // verifier/README.md, against the same issuer: its door on the example policy, then its
+    // trust bundle commands and a door deciding from the bundle.
     drop(_door);
+    let verifier_readme = std::fs::read_to_string(common::repo_root().join("verifier/README.md")).unwrap();
+    let top = &verifier_readme[..verifier_readme.find("\n## ").unwrap()];
+    let quick = top
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("verifier/README.md opens with a sh block");
+    let (door, _) = terminal.start(quick);
+    wait_for_kiosk(&terminal);
+    drop(door);
+    assert!(dir.join("decisions.jsonl").exists() || dir.join("decisions.jsonl.salt").exists());
+    let bundles = sh_blocks(&verifier_readme, "## Offline trust bundles");
+    assert_eq!(
+        bundles.len(),
+        2,
+        "verifier/README.md's bundle blocks changed: update this test"
+    );
+    let ran = terminal.run(&format!("{}\nprintf '%s\\n' \"$OPERATOR\"", bundles[0]));
+    assert_ran(&ran, 0, "verifier/README.md: bundle build and inspect");
+    // The build prints what it wrote, then inspect its summary.
+    let summary = serde_json::Deserializer::from_str(&ran.stdout)
+        .into_iter::<Value>()
+        .filter_map(Result::ok)
+        .find(|doc| doc.get("stale").is_some())
+        .unwrap_or_else(|| panic!("no JSON summary from bundle inspect:\n{}", ran.stdout));
+    assert_eq!(summary["ok"], true, "{summary:#}");
+    assert_eq!(summary["stale"], false, "{summary:#}");
+    assert!(summary["issuers"].to_string().contains(&issuer_did), "{summary:#}");
+    let operator = ran.stdout.lines().last().unwrap().to_owned();
+    assert!(operator.starts_with("did:key:"), "{operator}");
+    terminal.vars.insert("OPERATOR".into(), operator);
+    let (bundle_door, _) = terminal.start(&bundles[1]);
+    wait_for_kiosk(&terminal);
+    drop(bundle_door);
+
     drop(_issuer);
     let _ = std::fs::remove_dir_all(&dir);
 }
