@@ -432,6 +432,7 @@ issuers = ["{did}"]
     let vc_api_credential = json!({"credential": {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "type": ["VerifiableCredential"],
+        "issuer": did,
         "credentialSubject": {"id": "did:example:subject"},
     }});
     case(

@@ -66,6 +66,7 @@ async fn digital_bazaar_verifies_vc_api_credentials_and_their_status_lists() {
     let running = vc_issuer::server::start(config.validated().unwrap()).await.unwrap();
     let url = running.url();
     let admin = running.admin_token.as_ref().unwrap().to_string();
+    let did = running.state.issuer.did.clone();
     let http = reqwest::Client::new();
 
     let mut issued = Vec::new();
@@ -75,6 +76,7 @@ async fn digital_bazaar_verifies_vc_api_credentials_and_their_status_lists() {
             json!({
                 "@context": ["https://www.w3.org/ns/credentials/v2"],
                 "type": ["VerifiableCredential"],
+                "issuer": did,
                 "credentialSubject": {"id": "did:example:ebfeb1f712ebc6f1c276e12ec21"}
             }),
         ),
@@ -83,6 +85,7 @@ async fn digital_bazaar_verifies_vc_api_credentials_and_their_status_lists() {
             json!({
                 "@context": ["https://www.w3.org/2018/credentials/v1"],
                 "type": ["VerifiableCredential"],
+                "issuer": did,
                 "issuanceDate": "2026-01-01T00:00:00Z",
                 "credentialSubject": {"id": "did:example:ebfeb1f712ebc6f1c276e12ec21"}
             }),

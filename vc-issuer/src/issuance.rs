@@ -374,8 +374,12 @@ impl Issuer {
             ));
         }
         match credential.get("issuer") {
+            // VC DM 2.0 §4.7: a credential has an issuer; the caller names it (this issuer's DID).
             None => {
-                credential.insert("issuer".into(), Value::String(self.did.clone()));
+                return Err(Error::invalid(
+                    "/credential/issuer",
+                    format!("is required: this issuer is {}", self.did),
+                ));
             }
             // An issuer object keeps its other members (`name`, `description`): they are signed.
             Some(issuer) => {

@@ -433,6 +433,20 @@ fn base64_url(text: &str) -> Vec<u8> {
 async fn vc_api_issue_and_status(db: Database) {
     let (running, _dir, admin) = start(DidMethod::Web, db).await;
     let url = running.url();
+    let did = running.state.issuer.did.clone();
+    // VC DM 2.0 §4.7: the caller names the issuer; a credential without one is refused.
+    let response = post(
+        &format!("{url}/credentials/issue"),
+        &admin,
+        &json!({"credential": {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "credentialSubject": {"id": "did:example:ebfeb1f712ebc6f1c276e12ec21"}
+        }}),
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST, "{}", response.body);
+    assert_eq!(response.body["field"], "/credential/issuer", "{}", response.body);
     // A type without a template is issued as given (what the W3C suites post).
     let response = post(
         &format!("{url}/credentials/issue"),
@@ -440,6 +454,7 @@ async fn vc_api_issue_and_status(db: Database) {
         &json!({"credential": {
             "@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
             "type": ["VerifiableCredential", "ExampleAlumniCredential"],
+            "issuer": did,
             "credentialSubject": {"id": "did:example:ebfeb1f712ebc6f1c276e12ec21", "alumniOf": "Example University"}
         }}),
     )
@@ -464,6 +479,7 @@ async fn vc_api_issue_and_status(db: Database) {
                 "@context": ["https://www.w3.org/ns/credentials/v2"],
                 "id": bad,
                 "type": ["VerifiableCredential"],
+                "issuer": did,
                 "credentialSubject": {"id": "did:example:ebfeb1f712ebc6f1c276e12ec21"}
             }}),
         )
@@ -497,6 +513,7 @@ async fn vc_api_issue_and_status(db: Database) {
         &json!({"credential": {
             "@context": ["https://www.w3.org/2018/credentials/v1"],
             "type": ["VerifiableCredential"],
+            "issuer": did,
             "issuanceDate": "2026-01-01T00:00:00Z",
             "expirationDate": "2030-01-01T00:00:00",
             "id": "urn:uuid:6a1e2c9e-0b5e-4d0e-9a39-3b2a0e1c7d11",
@@ -546,6 +563,7 @@ async fn vc_api_issue_and_status(db: Database) {
 async fn vc_api_secures_vc11_with_data_integrity_and_lists_come_as_credentials(db: Database) {
     let (running, _dir, admin) = start(DidMethod::Key, db).await;
     let url = running.url();
+    let did = running.state.issuer.did.clone();
     let http = client();
     let mut issued = Vec::new();
     for format in ["ecdsa-rdfc-2019", "ecdsa-jcs-2019"] {
@@ -555,6 +573,7 @@ async fn vc_api_secures_vc11_with_data_integrity_and_lists_come_as_credentials(d
             &json!({"credential": {
                 "@context": ["https://www.w3.org/2018/credentials/v1"],
                 "type": ["VerifiableCredential"],
+                "issuer": did,
                 "issuanceDate": "2026-01-01T00:00:00Z",
                 "credentialSubject": {"id": "did:example:ebfeb1f712ebc6f1c276e12ec21"}
             }, "options": {"format": format}}),
@@ -595,6 +614,7 @@ async fn vc_api_secures_vc11_with_data_integrity_and_lists_come_as_credentials(d
             json!({
                 "@context": ["https://www.w3.org/2018/credentials/v1"],
                 "type": ["VerifiableCredential"],
+                "issuer": did,
                 "issuanceDate": "2026-01-01T00:00:00Z",
                 "credentialSubject": {"id": "did:example:1", "undefinedTerm": "x"}
             }),
@@ -604,6 +624,7 @@ async fn vc_api_secures_vc11_with_data_integrity_and_lists_come_as_credentials(d
             json!({
                 "@context": ["https://www.w3.org/ns/credentials/v2", "https://contexts.example/unknown/v1"],
                 "type": ["VerifiableCredential"],
+                "issuer": did,
                 "credentialSubject": {"id": "did:example:1"}
             }),
         ),
