@@ -61,6 +61,7 @@ async fn main() {
         status_source: Arc::new(MemoryStatusListSource::new()),
         status_cache: None,
         unreachable_status: verifier::verify::UnreachableStatus::Fail,
+        holder_subjects: verifier::verify::HolderSubjects::MustBeHolder,
     };
 
     println!("Step 4: issue the credential in each format and verify it.");

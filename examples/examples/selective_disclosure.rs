@@ -81,6 +81,7 @@ async fn main() {
         status_source: Arc::new(MemoryStatusListSource::new()),
         status_cache: None,
         unreachable_status: verifier::verify::UnreachableStatus::Fail,
+        holder_subjects: verifier::verify::HolderSubjects::MustBeHolder,
     };
     let report = verifier.verify(&presentation).await;
     for check in &report.checks {

@@ -125,6 +125,7 @@ fn fixture() -> Fixture {
         status_source: offline.status.clone(),
         status_cache: Some(Arc::default()),
         unreachable_status: verifier::verify::UnreachableStatus::Fail,
+        holder_subjects: verifier::verify::HolderSubjects::MustBeHolder,
     };
     let engine = Engine::offline(offline);
     let policy = Policy::from_toml(&format!(

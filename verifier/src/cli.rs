@@ -212,6 +212,7 @@ pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
                 } else {
                     crate::verify::UnreachableStatus::Fail
                 },
+                holder_subjects: crate::verify::HolderSubjects::MustBeHolder,
             };
             let report = verifier.verify(&text).await;
             let json = serde_json::to_string_pretty(&report).unwrap_or_default();

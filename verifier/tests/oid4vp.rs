@@ -702,6 +702,7 @@ fn verifier_for(request: &AuthorizationRequest) -> Verifier {
         status_source: Arc::new(MemoryStatusListSource::new()),
         status_cache: None,
         unreachable_status: verifier::verify::UnreachableStatus::Fail,
+        holder_subjects: verifier::verify::HolderSubjects::MustBeHolder,
     }
 }
 

@@ -44,6 +44,7 @@ fn verifier(nonce: &str) -> Verifier {
         status_source: Arc::new(MemoryStatusListSource::new()),
         status_cache: None,
         unreachable_status: verifier::verify::UnreachableStatus::Fail,
+        holder_subjects: verifier::verify::HolderSubjects::MustBeHolder,
     }
 }
 

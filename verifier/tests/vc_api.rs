@@ -215,6 +215,27 @@ async fn presentations_verify_with_their_challenge_and_domain() {
     assert_eq!(status, 400, "{result}");
     assert_eq!(result["errors"][0]["code"], "NONCE_MISMATCH", "{result}");
 
+    // A credential about someone else: VC DM 2.0 allows it (a door does not), so the VC-API
+    // verifies the presentation and warns.
+    let foreign = issue::issue(credential("did:example:bob"), Format::VcJwt, &es256, &[], now).unwrap();
+    let vp = did_core::vc::Presentation::from_json(json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": holder_did,
+        "verifiableCredential": [enveloped("application/vc+jwt", &foreign)]
+    }))
+    .unwrap();
+    let foreign_vp = jwt::sign_presentation(&vp, JwtEncoding::JoseCose, &binding, now, &holder).unwrap();
+    let (status, result) = post(
+        &door,
+        "/presentations/verify",
+        &json!({"verifiablePresentation": foreign_vp, "options": {"challenge": "challenge-1", "domain": "https://verifier.example"}}),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{result}");
+    assert_eq!(result["warnings"][0]["check"], "holder", "{result}");
+
     // A presentation is not a credential, and the other way round.
     let (status, _) = post(
         &door,

@@ -35,6 +35,7 @@ fn verifier_with(source: MemoryStatusListSource, binding: Binding) -> Verifier {
         status_source: Arc::new(source),
         status_cache: None,
         unreachable_status: verifier::verify::UnreachableStatus::Fail,
+        holder_subjects: verifier::verify::HolderSubjects::MustBeHolder,
     }
 }
 

@@ -273,6 +273,7 @@ impl Engine {
             }),
             status_cache: Some(self.status_cache.clone()),
             unreachable_status: crate::verify::UnreachableStatus::Fail,
+            holder_subjects: crate::verify::HolderSubjects::MustBeHolder,
         };
         let mut report = verifier.verify(input).await;
         let x509 = match (&self.anchors, policy.x509) {

@@ -13,6 +13,9 @@
 //! client that only reads the status is not misled. Status lists that cannot be fetched fail
 //! the status check: a credential whose status was not checked is not verified.
 //!
+//! Unlike at a door, a presentation's credentials may be about someone other than its holder
+//! (VC Data Model 2.0 allows it): the `holder` check is then a warning, not an error.
+//!
 //! With a token configured (`verifier serve --vc-api-token-file`), the routes require
 //! `Authorization: Bearer <token>`.
 
@@ -26,7 +29,7 @@ use serde_json::{Map, Value, json};
 
 use super::Shared;
 use crate::report::{Report, ReportError};
-use crate::verify::{UnreachableStatus, Verifier};
+use crate::verify::{HolderSubjects, UnreachableStatus, Verifier};
 
 /// The base of the VC Data Model 2.0 error types (§7.1 "Verification", problem details).
 const VC_ERROR_BASE: &str = "https://www.w3.org/TR/vc-data-model#";
@@ -127,6 +130,7 @@ async fn answer(state: &Shared, headers: &HeaderMap, body: &[u8], kind: Kind) ->
         status_source: state.engine.status_source(),
         status_cache: Some(state.engine.status_cache()),
         unreachable_status: UnreachableStatus::Fail,
+        holder_subjects: HolderSubjects::MayDiffer,
     };
     let wrong_route = || {
         let message = match kind {

@@ -41,6 +41,23 @@ pub struct Verifier {
     pub status_cache: Option<Arc<StatusCache>>,
     /// What a status list that cannot be fetched makes of the credential.
     pub unreachable_status: UnreachableStatus,
+    /// Whether a presentation's credentials must be about its holder.
+    pub holder_subjects: HolderSubjects,
+}
+
+/// Whether the credentials in a presentation must name its `holder` as their subject.
+///
+/// A door admits the person presenting, so a credential about someone else fails
+/// (`HOLDER_MISMATCH`). VC Data Model 2.0 itself does not require it (a parent may present a
+/// child's credential): a general-purpose verifier such as the VC-API route records the
+/// `holder` check as skipped instead, which the caller sees as a warning.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HolderSubjects {
+    /// A credential whose subject is not the holder fails the presentation. The default.
+    #[default]
+    MustBeHolder,
+    /// Such a credential is reported (the `holder` check skipped), not refused.
+    MayDiffer,
 }
 
 /// What a credential's report says when its status list cannot be fetched.
@@ -212,7 +229,9 @@ impl Verifier {
                 .credentials
                 .iter()
                 .any(|c| !subject_is(c.claims.as_ref(), holder));
-            if foreign {
+            if foreign && self.holder_subjects == HolderSubjects::MayDiffer {
+                report.skipped("holder", "a credential's subject is not the presentation's holder");
+            } else if foreign {
                 report.failed(
                     "holder",
                     "HOLDER_MISMATCH",
