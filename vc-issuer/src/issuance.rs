@@ -418,6 +418,11 @@ impl Issuer {
         let valid_until = checked.valid_until().map_or(i64::MAX, OffsetDateTime::unix_timestamp);
         let mut credential = checked.into_json();
         let adds_status = !credential.contains_key("credentialStatus");
+        // Status entries the caller wrote must be well formed: a verifier could not check them.
+        if !adds_status {
+            did_core::status::bitstring_entries(&Value::Object(credential.clone()))
+                .map_err(|e| Error::invalid("/credential/credentialStatus", e.to_string()))?;
+        }
         // The VC 1.1 context defines neither the Bitstring Status List terms nor Data
         // Integrity's (`cryptosuite`, `created`, ...): JSON-LD would drop them from what is
         // signed, so their contexts join the credential's.

@@ -487,6 +487,29 @@ async fn vc_api_issue_and_status(db: Database) {
         assert_eq!(response.status, StatusCode::BAD_REQUEST, "{bad}: {}", response.body);
         assert_eq!(response.body["field"], "/credential/id", "{}", response.body);
     }
+    // A Bitstring Status List entry the caller wrote must be one a verifier can check.
+    let response = post(
+        &format!("{url}/credentials/issue"),
+        &admin,
+        &json!({"credential": {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "issuer": did,
+            "credentialSubject": {"id": "did:example:ebfeb1f712ebc6f1c276e12ec21"},
+            "credentialStatus": {
+                "type": "BitstringStatusListEntry",
+                "statusListIndex": true,
+                "statusListCredential": "https://status.example/1"
+            }
+        }}),
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST, "{}", response.body);
+    assert_eq!(
+        response.body["field"], "/credential/credentialStatus",
+        "{}",
+        response.body
+    );
     // An issuer object keeps its name and description, under the signature.
     let issuer_did = vc["issuer"].clone();
     let response = post(

@@ -355,7 +355,6 @@ async fn suite_findings_presentations_without_holder_json_strings_and_envelope_c
         "https://www.w3.org/TR/vc-data-model#PARSING_ERROR"
     );
 
-    // Envelopes without the VC 2.0 context.
     let jwt = issue::issue(
         credential("did:example:1"),
         Format::VcJwt,
@@ -364,9 +363,23 @@ async fn suite_findings_presentations_without_holder_json_strings_and_envelope_c
         now,
     )
     .unwrap();
+    // The envelope's context as VC DM 2.0's examples write it: one string.
+    let mut single = enveloped("application/vc+jwt", &jwt);
+    single["@context"] = json!("https://www.w3.org/ns/credentials/v2");
+    let (status, result) = post(
+        &door,
+        "/credentials/verify",
+        &json!({"verifiableCredential": single}),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{result}");
+
+    // Envelopes without the VC 2.0 context.
     for context in [
         json!([]),
         json!(["https://www.w3.org/ns/credentials/examples/v2"]),
+        json!("https://www.w3.org/ns/credentials/examples/v2"),
         Value::Null,
     ] {
         let mut envelope = enveloped("application/vc+jwt", &jwt);

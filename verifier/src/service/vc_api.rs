@@ -196,11 +196,13 @@ fn text_of(request: &Map<String, Value>, kind: Kind) -> Result<(String, Sent), (
                 // VC DM 2.0 §4.13: the envelope's context defines its terms.
                 let has_v2 = match object.get("@context") {
                     Some(Value::Array(contexts)) => contexts.first().and_then(Value::as_str) == Some(CONTEXT_V2),
+                    // The form VC DM 2.0's own envelope examples use.
+                    Some(Value::String(context)) => context == CONTEXT_V2,
                     _ => false,
                 };
                 if !has_v2 {
                     return Err(malformed(format!(
-                        "{member}.@context must be an array starting with {CONTEXT_V2}"
+                        "{member}.@context must be {CONTEXT_V2}, or an array starting with it"
                     )));
                 }
                 let id = object.get("id").and_then(Value::as_str).unwrap_or_default();
