@@ -43,6 +43,13 @@ fn failed_resolution_exits_one_with_the_error_code() {
             "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK#x",
             "invalidDid",
         ),
+        // P-256 with SEC1's compact tag 0x05: it used to resolve to the 0x03 point's document.
+        (
+            "did:key:zDnafJTWdqUuifCiSB2VHBtdT5oHfX5PkrjJiA9QMAKwkhCu2",
+            "invalidPublicKey",
+        ),
+        // ed25519-pub and 3 bytes.
+        ("did:key:zTjsVPtY", "invalidPublicKeyLength"),
     ] {
         let (code, json, _) = verifier(&["resolve", did]);
         assert_eq!(code, 1, "{did}");
