@@ -13,7 +13,11 @@ impl Verifier {
     pub(super) async fn verify_json(&self, value: Value) -> Report {
         let Some(proof) = value.get("proof") else {
             let mut report = Report::new("unknown");
-            report.failed("format", "NO_PROOF", "the JSON credential has no proof");
+            report.failed(
+                "format",
+                "NO_PROOF",
+                "the JSON document (credential or presentation) has no proof",
+            );
             return report.finish();
         };
         let first = proof.as_array().and_then(|p| p.first()).unwrap_or(proof);
