@@ -425,19 +425,34 @@ fn the_readme_walkthrough_works_as_written() {
     // made beside the running service.
     let issuer_readme = std::fs::read_to_string(common::repo_root().join("vc-issuer/README.md")).unwrap();
     let tokens = sh_blocks(&issuer_readme, "## Tokens and scopes");
-    assert_eq!(tokens.len(), 1, "vc-issuer/README.md's token block changed: update this test");
+    assert_eq!(
+        tokens.len(),
+        1,
+        "vc-issuer/README.md's token block changed: update this test"
+    );
     let ran = terminal.run(&tokens[0]);
     assert_ran(&ran, 0, "vc-issuer/README.md: a token for the HR desk");
     let token: Value = serde_json::from_str(ran.stdout.trim()).unwrap_or(Value::Null);
-    assert!(token["token"].as_str().is_some_and(|t| t.starts_with("dojang_")), "{}", ran.stdout);
+    assert!(
+        token["token"].as_str().is_some_and(|t| t.starts_with("dojang_")),
+        "{}",
+        ran.stdout
+    );
     assert_eq!(token["scopes"], json!(["issue", "read"]), "{}", ran.stdout);
     let bulk = sh_blocks(&issuer_readme, "## Offers for a whole office: `bulk-issue`");
-    assert_eq!(bulk.len(), 1, "vc-issuer/README.md's bulk-issue example changed: update this test");
+    assert_eq!(
+        bulk.len(),
+        1,
+        "vc-issuer/README.md's bulk-issue example changed: update this test"
+    );
     let ran = terminal.run(&bulk[0]);
     assert_ran(&ran, 0, "vc-issuer/README.md: bulk-issue");
     let offers = std::fs::read_to_string(dir.join("data/offers/offers.csv")).unwrap();
     assert_eq!(offers.lines().count(), 2, "a header and one offer: {offers}");
-    assert!(offers.contains("E-2001") && offers.contains("openid-credential-offer://"), "{offers}");
+    assert!(
+        offers.contains("E-2001") && offers.contains("openid-credential-offer://"),
+        "{offers}"
+    );
 
     drop(_issuer);
     let _ = std::fs::remove_dir_all(&dir);
