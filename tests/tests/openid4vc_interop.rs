@@ -7,49 +7,22 @@
 
 use crate::common;
 
-use std::io::Write as _;
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use did_core::clock::SystemClock;
 use did_core::resolve::CompositeResolver;
 use did_core::status::HttpStatusListSource;
 use serde_json::{Value, json};
-use vc_issuer::config::{Config, DidMethod};
 use verifier::decision::Engine;
 use verifier::policy::Policy;
 use verifier::service::{self, Running, ServiceConfig};
 
-/// One request to the wallet bridge, its one answer.
-fn wallet(request: &Value) -> Value {
-    let script = common::repo_root().join("interop/node/openid4vc_wallet.mjs");
-    let mut child = Command::new("node")
-        .arg(&script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("node is installed (scripts/test installs it)");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
-        panic!(
-            "the bridge answered no JSON ({e}):\n{stdout}\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
-}
-
 /// Runs the blocking bridge off the async runtime's threads.
 async fn call(request: Value) -> Value {
-    tokio::task::spawn_blocking(move || wallet(&request)).await.unwrap()
+    tokio::task::spawn_blocking(move || common::issuer::node_bridge("openid4vc_wallet.mjs", &request))
+        .await
+        .unwrap()
 }
 
 struct Issuer {
@@ -62,13 +35,7 @@ struct Issuer {
 
 impl Issuer {
     async fn start(dir: &std::path::Path) -> Issuer {
-        let mut config = Config {
-            listen: "127.0.0.1:0".into(),
-            data_dir: dir.join("issuer"),
-            ..Config::default()
-        };
-        config.did.method = DidMethod::Key;
-        let running = vc_issuer::server::start(config.validated().unwrap()).await.unwrap();
+        let running = common::issuer::start_key_issuer(dir).await;
         Issuer {
             url: running.url(),
             admin: running.admin_token.as_ref().unwrap().to_string(),

@@ -7,11 +7,8 @@
     clippy::indexing_slicing
 )]
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
 
-use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The repository root (the parent of `did-core`).
@@ -22,39 +19,9 @@ pub fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Runs `program script` with `request` on stdin and returns its JSON answer; the process must
-/// exit 0. `install_hint` says how to install the peer when `program` cannot start.
-pub fn run_bridge(program: &str, script: &Path, request: &Value, install_hint: &str) -> Value {
-    let mut child = Command::new(program)
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start `{program}` for the interop tests ({e}): {install_hint}"));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "{} exited with {}\nstdout: {}\nstderr: {stderr}",
-        script.display(),
-        output.status,
-        String::from_utf8_lossy(&output.stdout)
-    );
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{} did not answer JSON ({e}): {}\nstderr: {stderr}",
-            script.display(),
-            String::from_utf8_lossy(&output.stdout)
-        )
-    })
-}
+#[path = "../../../test-support/bridge.rs"]
+mod bridge;
+pub use bridge::run_bridge;
 
 /// A tiny HTTP/1.1 server on 127.0.0.1 that serves fixed bodies by path (did:web documents,
 /// status lists).

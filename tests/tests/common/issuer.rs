@@ -19,6 +19,28 @@ pub struct Issuer {
     http: reqwest::Client,
 }
 
+/// An issuer on its defaults but with a did:key DID (no registry), data under `dir/issuer`:
+/// what the interop tests issue with.
+pub async fn start_key_issuer(dir: &Path) -> Running {
+    let mut config = Config {
+        listen: "127.0.0.1:0".into(),
+        data_dir: dir.join("issuer"),
+        ..Default::default()
+    };
+    config.did.method = DidMethod::Key;
+    vc_issuer::server::start(config.validated().unwrap()).await.unwrap()
+}
+
+/// A bridge script of `interop/node` (`interop/README.md`), one request, its answer.
+pub fn node_bridge(script: &str, request: &Value) -> Value {
+    super::bridge::run_bridge(
+        "node",
+        &super::repo_root().join("interop/node").join(script),
+        request,
+        "scripts/test installs Node.js and runs `npm ci --prefix interop/node`",
+    )
+}
+
 impl Issuer {
     /// Starts the issuer with a did:dojang DID registered at the registry node.
     pub async fn start(dir: &Path, registries: &Registries) -> Issuer {

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+#[path = "../../../test-support/bridge.rs"]
+pub mod bridge;
 pub mod chain;
 pub mod issuer;
 pub mod load;
