@@ -1,45 +1,22 @@
+//! Digital Bazaar's libraries against the live services, both ways.
+//!
 //! What the issuer's VC-API issues, verified by Digital Bazaar's libraries
 //! (`interop/node/vc_status_list.mjs`: `@digitalbazaar/vc` with
 //! `@digitalbazaar/vc-bitstring-status-list`, pinned in `interop/node/package-lock.json`): VC 2.0
 //! and VC 1.1 credentials secured with `ecdsa-rdfc-2019` and `ecdsa-jcs-2019`, their Bitstring
 //! Status List entries checked against the lists the live issuer publishes as Data Integrity
-//! credentials, and a revocation showing there at once.
+//! credentials, and a revocation showing there at once. And what `@digitalbazaar/vc` signs
+//! (`interop/node/vc_di.mjs`), credentials and presentations in all four cryptosuites, verified
+//! through the door's VC-API routes, on the door's shipped example policy.
 
 use crate::common;
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
-
 use serde_json::{Value, json};
-use vc_issuer::config::{Config, DidMethod};
-
-fn bridge(request: &Value) -> Value {
-    let script = common::repo_root().join("interop/node/vc_status_list.mjs");
-    let mut child = Command::new("node")
-        .arg(&script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("node is installed (scripts/test installs it)");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
-        panic!(
-            "the bridge answered no JSON ({e}):\n{stdout}\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
-}
 
 async fn call(request: Value) -> Value {
-    tokio::task::spawn_blocking(move || bridge(&request)).await.unwrap()
+    tokio::task::spawn_blocking(move || common::issuer::node_bridge("vc_status_list.mjs", &request))
+        .await
+        .unwrap()
 }
 
 /// The status the library found for `purpose`: `Some(true)` when the bit is set.
@@ -57,13 +34,7 @@ fn bit(answer: &Value, purpose: &str) -> Option<bool> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn digital_bazaar_verifies_vc_api_credentials_and_their_status_lists() {
     let dir = common::scratch("status-list-interop");
-    let mut config = Config {
-        listen: "127.0.0.1:0".into(),
-        data_dir: dir.join("issuer"),
-        ..Config::default()
-    };
-    config.did.method = DidMethod::Key;
-    let running = vc_issuer::server::start(config.validated().unwrap()).await.unwrap();
+    let running = common::issuer::start_key_issuer(&dir).await;
     let url = running.url();
     let admin = running.admin_token.as_ref().unwrap().to_string();
     let did = running.state.issuer.did.clone();
@@ -152,4 +123,96 @@ async fn digital_bazaar_verifies_vc_api_credentials_and_their_status_lists() {
 
     running.stop().await.unwrap();
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The other direction: credentials and presentations Digital Bazaar's library signs, posted
+/// to the door's VC-API routes as a VC-API client posts them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_door_vc_api_verifies_what_digital_bazaar_signs() {
+    use std::sync::Arc;
+    let policy = verifier::policy::Policy::from_file(&common::repo_root().join("verifier/door.example.toml")).unwrap();
+    let engine = verifier::decision::Engine::online(
+        Arc::new(did_core::resolve::CompositeResolver::with_default_methods()),
+        Arc::new(did_core::status::MemoryStatusListSource::new()),
+    );
+    let door = verifier::service::start(
+        verifier::service::ServiceConfig {
+            policy,
+            engine,
+            log: None,
+            clock: Arc::new(did_core::clock::SystemClock),
+            public_url: None,
+            vc_api_token: None,
+            request_signer: None,
+        },
+        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .unwrap();
+    let contexts = common::repo_root().join("did-core/contexts");
+    let di = |mut request: Value| {
+        request["contexts_dir"] = json!(contexts.to_str().unwrap());
+        let answer = common::issuer::node_bridge("vc_di.mjs", &request);
+        assert_eq!(answer["ok"], true, "{answer:#}");
+        answer
+    };
+    let http = reqwest::Client::new();
+    for (suite, alg) in [
+        ("ecdsa-rdfc-2019", "ES256"),
+        ("ecdsa-jcs-2019", "ES384"),
+        ("eddsa-rdfc-2022", "EdDSA"),
+        ("eddsa-jcs-2022", "EdDSA"),
+    ] {
+        let issuer = di(json!({"op": "generate", "alg": alg}));
+        let holder = di(json!({"op": "generate", "alg": alg}));
+        let credential = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2", "https://www.w3.org/ns/credentials/examples/v2"],
+            "type": ["VerifiableCredential", "AlumniCredential"],
+            "issuer": issuer["did"],
+            "validFrom": "2024-01-01T00:00:00Z",
+            "credentialSubject": {"id": holder["did"], "alumniOf": "The School of Examples"}
+        });
+        let signed = di(json!({"op": "issue", "credential": credential, "jwk": issuer["jwk"], "cryptosuite": suite}));
+        let vc = signed["credential"].clone();
+        let presentation = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiablePresentation"],
+            "holder": holder["did"],
+            "verifiableCredential": [vc]
+        });
+        let vp = di(json!({
+            "op": "sign_presentation", "presentation": presentation, "jwk": holder["jwk"],
+            "cryptosuite": suite, "challenge": "c-2718", "domain": "https://verifier.example"
+        }))["presentation"]
+            .clone();
+        for (route, body) in [
+            ("/credentials/verify", json!({"verifiableCredential": vc})),
+            (
+                "/presentations/verify",
+                json!({"verifiablePresentation": vp, "options": {"challenge": "c-2718", "domain": "https://verifier.example"}}),
+            ),
+        ] {
+            let response = http
+                .post(format!("{}{route}", door.url()))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            let result: Value = response.json().await.unwrap();
+            assert_eq!(status, 200, "{suite} {route}: {result:#}");
+            assert_eq!(result["verified"], true, "{suite} {route}: {result:#}");
+        }
+        // A claim changed after Digital Bazaar signed: refused.
+        let mut tampered = vc.clone();
+        tampered["credentialSubject"]["alumniOf"] = json!("Another School");
+        let response = http
+            .post(format!("{}/credentials/verify", door.url()))
+            .json(&json!({"verifiableCredential": tampered}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{suite}: a tampered credential");
+    }
+    door.stop().await.unwrap();
 }

@@ -12,6 +12,7 @@
 
 mod access_control;
 mod common;
+mod digital_bazaar_interop;
 mod fuzz_corpora;
 mod log_secrets;
 mod openapi;
@@ -20,4 +21,3 @@ mod openid4vc_interop;
 mod process;
 mod province;
 mod readme;
-mod status_list_interop;

@@ -54,9 +54,19 @@ async fn direct_post(
     authorization: &AuthorizationRequest,
     presentations: &[&str],
 ) -> (u16, Value) {
+    direct_post_for(client, authorization, "door", presentations).await
+}
+
+/// The wallet's `direct_post` of `presentations` answering credential query `query_id`.
+async fn direct_post_for(
+    client: &reqwest::Client,
+    authorization: &AuthorizationRequest,
+    query_id: &str,
+    presentations: &[&str],
+) -> (u16, Value) {
     let mut vp_token = VpToken::new();
     for presentation in presentations {
-        vp_token.push("door", presentation.to_string());
+        vp_token.push(query_id, presentation.to_string());
     }
     let body = wallet::direct_post_body(&vp_token, authorization.state.as_deref());
     answer(
@@ -303,16 +313,7 @@ async fn a_two_rule_door_asks_one_query_per_rule_and_either_credential_opens_it(
         &["/age_over_19"],
         &world.holder,
     );
-    let mut vp_token = VpToken::new();
-    vp_token.push("door-2", presentation);
-    let body = wallet::direct_post_body(&vp_token, authorization.state.as_deref());
-    let (status, decision) = answer(
-        client
-            .post(&authorization.response_uri)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body),
-    )
-    .await;
+    let (status, decision) = direct_post_for(&client, &authorization, "door-2", &[&presentation]).await;
     assert_eq!(status, 200, "{decision}");
     assert_eq!(decision["allow"], true, "{decision}");
 
@@ -325,16 +326,7 @@ async fn a_two_rule_door_asks_one_query_per_rule_and_either_credential_opens_it(
         &["/department"],
         &world.holder,
     );
-    let mut vp_token = VpToken::new();
-    vp_token.push("door-1", presentation.clone());
-    let body = wallet::direct_post_body(&vp_token, authorization.state.as_deref());
-    let (status, decision) = answer(
-        client
-            .post(&authorization.response_uri)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body),
-    )
-    .await;
+    let (status, decision) = direct_post_for(&client, &authorization, "door-1", &[&presentation]).await;
     assert_eq!(status, 200, "{decision}");
     assert_eq!(decision["allow"], true, "{decision}");
 
@@ -347,16 +339,7 @@ async fn a_two_rule_door_asks_one_query_per_rule_and_either_credential_opens_it(
         &["/department"],
         &world.holder,
     );
-    let mut vp_token = VpToken::new();
-    vp_token.push("door-2", presentation);
-    let body = wallet::direct_post_body(&vp_token, authorization.state.as_deref());
-    let (status, decision) = answer(
-        client
-            .post(&authorization.response_uri)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body),
-    )
-    .await;
+    let (status, decision) = direct_post_for(&client, &authorization, "door-2", &[&presentation]).await;
     assert_eq!(status, 200, "{decision}");
     assert_eq!(decision["allow"], false, "{decision}");
     assert_eq!(decision["reasons"][0]["code"], "REQUEST_MISMATCH", "{decision}");
@@ -424,19 +407,10 @@ async fn a_long_request_goes_by_reference_signed_under_the_doors_certificate() {
         &["/department"],
         &world.holder,
     );
-    let mut vp_token = VpToken::new();
-    vp_token.push("door-1", presentation.clone());
-    let body = wallet::direct_post_body(&vp_token, authorization.state.as_deref());
-    let post = || {
-        client
-            .post(&authorization.response_uri)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body.clone())
-    };
-    let (status, decision) = answer(post()).await;
+    let (status, decision) = direct_post_for(&client, &authorization, "door-1", &[&presentation]).await;
     assert_eq!(status, 200, "{decision}");
     assert_eq!(decision["allow"], true, "{decision}");
-    let (status, replayed) = answer(post()).await;
+    let (status, replayed) = direct_post_for(&client, &authorization, "door-1", &[&presentation]).await;
     assert_eq!(status, 409);
     assert_eq!(replayed["reasons"][0]["code"], "NONCE_REPLAYED");
 
@@ -469,16 +443,7 @@ async fn a_long_request_goes_by_reference_signed_under_the_doors_certificate() {
         &["/department"],
         &world.holder,
     );
-    let mut vp_token = VpToken::new();
-    vp_token.push("door-1", misbound);
-    let body = wallet::direct_post_body(&vp_token, authorization2.state.as_deref());
-    let (status, decision) = answer(
-        client
-            .post(&authorization2.response_uri)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body),
-    )
-    .await;
+    let (status, decision) = direct_post_for(&client, &authorization2, "door-1", &[&misbound]).await;
     assert_eq!(status, 200, "{decision}");
     assert_eq!(decision["allow"], false, "{decision}");
     door.stop().await.unwrap();
