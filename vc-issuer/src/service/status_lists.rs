@@ -154,12 +154,7 @@ impl StatusListCache {
         let body = match kind {
             ListKind::Token => sign_token_list(issuer, list, state.size, &state.entries, now).await?,
             ListKind::Revocation | ListKind::Suspension => {
-                let wanted = if kind == ListKind::Revocation {
-                    RecordStatus::Revoked
-                } else {
-                    RecordStatus::Suspended
-                };
-                sign_bitstring_list(issuer, list, kind, form, state.size, &state.entries, wanted, now).await?
+                sign_bitstring_list(issuer, list, kind, form, state.size, &state.entries, now).await?
             }
         };
         if let Ok(mut cache) = self.signed.lock() {
@@ -176,7 +171,8 @@ impl StatusListCache {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The Bitstring Status List of `kind` (revocation or suspension): a bit set for each record
+/// in that status.
 async fn sign_bitstring_list(
     issuer: &Issuer,
     list: i64,
@@ -184,9 +180,13 @@ async fn sign_bitstring_list(
     form: ListForm,
     size: u64,
     entries: &[(u64, RecordStatus)],
-    wanted: RecordStatus,
     now: i64,
 ) -> Result<String, Error> {
+    let wanted = if kind == ListKind::Revocation {
+        RecordStatus::Revoked
+    } else {
+        RecordStatus::Suspended
+    };
     let core = |e: did_core::status::StatusError| Error::Core(e.into());
     let mut bits = BitstringStatusList::new(1, size).map_err(core)?;
     for (index, status) in entries {
