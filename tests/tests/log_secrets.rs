@@ -408,6 +408,8 @@ async fn no_secret_or_personal_data_in_any_log() {
             "127.0.0.1:0",
             "--log",
             &path("decisions.jsonl"),
+            "--data-dir",
+            &path("door-data"),
             "--allow-http-status",
             "--registry",
             &node,

@@ -457,3 +457,99 @@ fn the_readme_walkthrough_works_as_written() {
     drop(_issuer);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Reads `lines` until one holds `until`; the lines read, for the banner.
+fn banner_until(lines: &mpsc::Receiver<String>, until: &str) -> Vec<String> {
+    let mut banner = Vec::new();
+    while !banner.iter().any(|line: &String| line.contains(until)) {
+        let line = lines
+            .recv_timeout(Duration::from_secs(120))
+            .unwrap_or_else(|_| panic!("no {until:?} line from the issuer:\n{}", banner.join("\n")));
+        banner.push(line);
+    }
+    banner
+}
+
+/// vc-issuer/README.md's "Start" with a configuration file, on the file its "Keys on a
+/// PKCS#11 token" section writes: the token made with its `softhsm2-util` line, its TOML as
+/// `dojang.toml`, and `serve --config dojang.toml` as written. The reader's SoftHSM2 set-up
+/// (`SOFTHSM2_CONF`, a private token folder) and the two PINs are the environment.
+#[test]
+fn the_issuer_readme_serves_from_a_pkcs11_token_as_written() {
+    let readme = std::fs::read_to_string(common::repo_root().join("vc-issuer/README.md")).unwrap();
+    let start = sh_blocks(&readme, "## Start");
+    assert_eq!(
+        start.len(),
+        1,
+        "vc-issuer/README.md's Start block changed: update this test"
+    );
+    let with_file = start[0]
+        .lines()
+        .find(|line| line.contains("--config dojang.toml"))
+        .expect("the Start block names `serve --config dojang.toml`");
+    let configuration = sh_blocks(&readme, "## Configuration");
+    let init_token = configuration
+        .iter()
+        .find(|block| block.contains("softhsm2-util --init-token"))
+        .expect("the PKCS#11 section has its softhsm2-util block");
+    let section = &readme[readme.find("### Keys on a PKCS#11 token").unwrap()..];
+    let toml = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the PKCS#11 section has its TOML block");
+
+    let dir = common::scratch("readme-pkcs11");
+    let tokens = dir.join("softhsm-tokens");
+    std::fs::create_dir_all(&tokens).unwrap();
+    let conf = dir.join("softhsm2.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
+            tokens.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join("dojang.toml"), toml).unwrap();
+    let terminal = Terminal {
+        dir: dir.clone(),
+        bin_dir: bin_dir(),
+        issuer_port: process::free_port(),
+        door_port: process::free_port(),
+        vars: BTreeMap::from([
+            ("SOFTHSM2_CONF".to_owned(), conf.display().to_string()),
+            ("DOJANG_PKCS11_PIN".to_owned(), "1234".to_owned()),
+            ("SO_PIN".to_owned(), "5678".to_owned()),
+        ]),
+    };
+    let ran = terminal.run(init_token);
+    assert_ran(&ran, 0, "vc-issuer/README.md: softhsm2-util --init-token");
+
+    // First start: the pair is made on the token, and the banner says so.
+    let (issuer, lines) = terminal.start(with_file);
+    let banner = banner_until(&lines, "admin token");
+    let key = "PKCS#11 token 'dojang' key 'issuer'";
+    assert!(banner.iter().any(|l| l.contains(key)), "{}", banner.join("\n"));
+    let did = banner_value(&banner, "issuer DID", "did:dojang:");
+    let token = banner_value(&banner, "admin token", "dojang_");
+    // The token's key signs: a credential through the VC-API.
+    let url = format!("http://127.0.0.1:{}", terminal.issuer_port);
+    let issue = format!(
+        r#"curl -s -o /dev/null -w '%{{http_code}}' -X POST {url}/credentials/issue \
+  -H "Authorization: Bearer {token}" -H 'content-type: application/json' \
+  -d '{{"credential": {{"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"], "issuer": "{did}", "credentialSubject": {{"id": "did:example:ana"}}}}, "options": {{"format": "ecdsa-rdfc-2019"}}}}'"#
+    );
+    let ran = terminal.run(&issue);
+    assert_eq!(ran.stdout, "201", "issuing with the token's key: {}", ran.stderr);
+    drop(issuer);
+
+    // A restart finds the same key and DID on the token, and prints no token again.
+    let (_issuer, lines) = terminal.start(with_file);
+    let banner = banner_until(&lines, "admin token");
+    assert!(banner.iter().any(|l| l.contains(key)), "{}", banner.join("\n"));
+    assert_eq!(banner_value(&banner, "issuer DID", "did:dojang:"), did);
+    assert!(!banner.iter().any(|l| l.contains("dojang_")), "{}", banner.join("\n"));
+    drop(_issuer);
+    let _ = std::fs::remove_dir_all(&dir);
+}

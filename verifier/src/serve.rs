@@ -66,6 +66,11 @@ pub struct ServeArgs {
     /// The leaf certificate's P-256 private key (PEM, PKCS#8).
     #[arg(long, requires = "request_cert")]
     pub request_key: Option<PathBuf>,
+    /// The door's data folder. Without `--request-cert`, the Request Object signing key and
+    /// self-signed certificate made on first start are kept there (`request-signer.pem`,
+    /// mode 0600), so the door's `x509_hash:` client id stays the same across restarts.
+    #[arg(long, default_value = "door-data")]
+    pub data_dir: PathBuf,
     /// The did:dojang registry.
     #[command(flatten)]
     pub registry: RegistryArgs,
@@ -139,7 +144,15 @@ pub fn config(args: &ServeArgs) -> Result<ServiceConfig, String> {
             let key_pem = Zeroizing::new(read(key)?);
             Some(service::RequestSigner::from_pem(&read(cert)?, &key_pem).map_err(|e| e.to_string())?)
         }
-        _ => None,
+        _ => {
+            let host = match &args.public_url {
+                Some(url) => service::host_of(url),
+                None => args.listen.ip().to_string(),
+            };
+            let (signer, _) = service::RequestSigner::stored(&args.data_dir, &host, time::OffsetDateTime::now_utc())
+                .map_err(|e| e.to_string())?;
+            Some(signer)
+        }
     };
     Ok(ServiceConfig {
         policy,
@@ -162,6 +175,7 @@ pub async fn run(args: ServeArgs, out: &mut dyn std::io::Write) -> i32 {
         }
     };
     let door = config.policy.door.clone();
+    let client_id = config.request_signer.as_ref().map(service::RequestSigner::client_id);
     let running = match service::start(config, args.listen).await {
         Ok(running) => running,
         Err(e) => {
@@ -170,6 +184,9 @@ pub async fn run(args: ServeArgs, out: &mut dyn std::io::Write) -> i32 {
         }
     };
     let _ = writeln!(out, "door {door}: kiosk at {}/ (Ctrl-C to stop)", running.url());
+    if let Some(client_id) = client_id {
+        let _ = writeln!(out, "requests by reference are signed as client id {client_id}");
+    }
     let _ = out.flush();
     let _ = tokio::signal::ctrl_c().await;
     match running.stop().await {

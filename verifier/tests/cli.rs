@@ -175,3 +175,48 @@ fn an_unreachable_https_status_list_fails_verification_unless_skipped_explicitly
         assert_eq!(status["result"], "skipped", "{report}");
     }
 }
+
+/// Starts `verifier serve` on the example door with `data_dir`, reads the client id its
+/// start-up lines name, and stops it.
+fn served_client_id(data_dir: &std::path::Path) -> String {
+    use std::io::BufRead as _;
+    let policy = concat!(env!("CARGO_MANIFEST_DIR"), "/door.example.toml");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_verifier"))
+        .args(["serve", "--policy", policy, "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut client_id = None;
+    for line in stdout.lines() {
+        let line = line.unwrap();
+        if let Some(id) = line.strip_prefix("requests by reference are signed as client id ") {
+            client_id = Some(id.to_owned());
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    client_id.expect("verifier serve printed no client id line")
+}
+
+#[test]
+fn the_door_keeps_its_request_signing_certificate_across_restarts() {
+    let dir = std::env::temp_dir().join(format!("dojang-verifier-cli-{}-door-data", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let first = served_client_id(&dir);
+    assert!(first.starts_with("x509_hash:"), "{first}");
+    assert!(dir.join("request-signer.pem").is_file());
+    assert_eq!(
+        served_client_id(&dir),
+        first,
+        "a restart keeps the client id wallets know"
+    );
+    let other = std::env::temp_dir().join(format!("dojang-verifier-cli-{}-door-data-2", std::process::id()));
+    let _ = std::fs::remove_dir_all(&other);
+    assert_ne!(served_client_id(&other), first, "another door has its own certificate");
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&other);
+}

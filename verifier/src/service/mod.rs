@@ -48,7 +48,7 @@ pub mod requests;
 mod resolution;
 mod vc_api;
 
-pub use request_signer::RequestSigner;
+pub use request_signer::{RequestSigner, Stored};
 
 use requests::{Busy, DoorRequest, RequestStore, Reservation};
 
@@ -171,7 +171,8 @@ fn problem(status: StatusCode, code: &str, detail: impl Into<String>) -> Respons
 
 /// The host of `url` (`https://door.example:8443/x` → `door.example`), for the certificate a
 /// door makes for itself.
-fn host_of(url: &str) -> String {
+/// The host of `url` (a DNS name or an IP address, without brackets or port).
+pub fn host_of(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
