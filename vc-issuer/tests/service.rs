@@ -643,6 +643,18 @@ async fn vc_api_secures_vc11_with_data_integrity_and_lists_come_as_credentials(d
             }),
         ),
         (
+            "a redefined protected term",
+            json!({
+                "@context": [
+                    "https://www.w3.org/ns/credentials/v2",
+                    {"VerifiableCredential": "urn:example:NotACredential"}
+                ],
+                "type": ["VerifiableCredential"],
+                "issuer": did,
+                "credentialSubject": {"id": "did:example:1"}
+            }),
+        ),
+        (
             "a context nobody can load",
             json!({
                 "@context": ["https://www.w3.org/ns/credentials/v2", "https://contexts.example/unknown/v1"],
@@ -665,6 +677,17 @@ async fn vc_api_secures_vc11_with_data_integrity_and_lists_come_as_credentials(d
             response.body
         );
         assert_eq!(response.content_type, "application/problem+json");
+        // The detail names the cause, so the caller knows what to fix.
+        let cause = match what {
+            "a redefined protected term" => "Protected term rede",
+            "a context nobody can load" => "unknown JSON-LD context",
+            _ => "would drop undefinedTerm",
+        };
+        assert!(
+            response.body["detail"].as_str().is_some_and(|d| d.contains(cause)),
+            "{what}: {}",
+            response.body
+        );
     }
     assert_eq!(count().await, before, "a refused credential left a record");
 
