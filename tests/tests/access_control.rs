@@ -693,6 +693,14 @@ issuers = ["{did}"]
     case(
         v,
         "GET",
+        "/1.0/identifiers/",
+        format!("{vrf}/1.0/identifiers/"),
+        None,
+        Public(400),
+    );
+    case(
+        v,
+        "GET",
         "/1.0/identifiers/{*did}",
         format!("{vrf}/1.0/identifiers/did%3Akey%3Az6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"),
         None,

@@ -12,6 +12,7 @@
 
 mod access_control;
 mod common;
+mod did_resolution_interop;
 mod digital_bazaar_interop;
 mod fuzz_corpora;
 mod log_secrets;

@@ -141,5 +141,29 @@ async fn dids_resolve_over_http_with_the_standard_codes() {
         assert!((400..500).contains(&status), "{url}: {status} {body}");
         assert_eq!(body["didDereferencingMetadata"]["error"], code, "{url}: {body}");
     }
+
+    // A DID sent as it is (the Universal Resolver's way, and Veramo's) is read as it is; a
+    // request with no DID is `invalidDid`, not a bare 404; the current draft's media type
+    // gets the result.
+    let raw = |path: String| {
+        let url = format!("{}/1.0/identifiers/{path}", door.url());
+        async move {
+            let response = reqwest::get(url).await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (status, body) = raw(ED25519_DID.to_owned()).await;
+    assert_eq!(
+        (status, &body["didDocument"]["id"]),
+        (200, &Value::from(ED25519_DID)),
+        "{body}"
+    );
+    let (status, body) = raw(String::new()).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["didResolutionMetadata"]["error"], "invalidDid");
+    let (status, _, body) = get(&door, ED25519_DID, "", Some("application/did-resolution")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["didDocument"]["id"], ED25519_DID);
     door.stop().await.unwrap();
 }

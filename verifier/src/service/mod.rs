@@ -124,6 +124,7 @@ pub fn router(config: ServiceConfig, public_url: &str) -> Result<Router, Error> 
         .route("/api/requests/{id}/qr.svg", get(request_qr))
         .route("/oid4vp/requests/{id}", get(oid4vp::request_object))
         .route("/oid4vp/response", post(oid4vp::response))
+        .route("/1.0/identifiers/", get(resolution::resolve_nothing))
         .route("/1.0/identifiers/{*did}", get(resolution::resolve))
         .route("/credentials/verify", post(vc_api::verify_credential))
         .route("/presentations/verify", post(vc_api::verify_presentation))

@@ -2,12 +2,16 @@
 //! Resolution (the path the DIF Universal Resolver uses), for every method the door resolves:
 //! did:key, did:jwk, did:web and did:dojang (registry answers proved as for any decision).
 //!
-//! - The DID (or DID URL) is the rest of the path, percent-decoded: `did%3Akey%3Az6Mk…` and
-//!   `did:key:z6Mk…` are the same request, and so is a fragment sent as `%23`.
+//! - The DID (or DID URL) is the rest of the path as sent, as the DIF Universal Resolver reads
+//!   it: percent-decoded once when it comes whole encoded (`did%3Akey%3Az6Mk…`, a fragment as
+//!   `%23`), otherwise taken as it is, so a DID's own percent-encoding survives
+//!   (`did:web:127.0.0.1%3A8443:alice` names port 8443). Nothing after the prefix is
+//!   `invalidDid` (400).
 //! - `Accept: application/did+json` or `application/did+ld+json` answers with the document
 //!   alone in that representation; anything else JSON (`application/ld+json;profile=
-//!   "https://w3id.org/did-resolution"`, `application/did-resolution+json`, `application/json`,
-//!   `*/*`, none) with the resolution result; any other media type is
+//!   "https://w3id.org/did-resolution"`, `application/did-resolution` (the current draft's
+//!   name), `application/did-resolution+json`, `application/did-url-dereferencing`,
+//!   `application/json`, `*/*`, none) with the resolution result; any other media type is
 //!   `representationNotSupported` (406).
 //! - A DID URL with a fragment is dereferenced: the verification method or service it names is
 //!   the `contentStream`, and also `didDocument`, where the did:key test suite and Digital
@@ -23,7 +27,8 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
+use axum::http::Uri;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use did_core::did::{Did, DidUrl};
@@ -38,6 +43,9 @@ pub(super) const RESULT_MEDIA_TYPE: &str = "application/ld+json;profile=\"https:
 
 /// The JSON-LD context of resolution and dereferencing results.
 const RESULT_CONTEXT: &str = "https://w3id.org/did-resolution/v1";
+
+/// What comes before the DID in the route's path.
+const ROUTE_PREFIX: &str = "/1.0/identifiers/";
 
 /// The one `publicKeyFormat` did:key documents are written in.
 const MULTIKEY: &str = "Multikey";
@@ -62,7 +70,9 @@ fn wanted(headers: &HeaderMap) -> Option<Wanted> {
             "application/did+ld+json" => return Some(Wanted::Document(Representation::JsonLd)),
             "application/did+json" => return Some(Wanted::Document(Representation::Json)),
             "application/ld+json"
+            | "application/did-resolution"
             | "application/did-resolution+json"
+            | "application/did-url-dereferencing"
             | "application/json"
             | "application/*"
             | "*/*" => return Some(Wanted::Result),
@@ -122,13 +132,34 @@ fn dereferencing_error(code: &'static str, message: String) -> Response {
     json_response(status_for(code), RESULT_MEDIA_TYPE, &body)
 }
 
+/// The DID (or DID URL) of a request path's raw rest: decoded once when sent whole encoded
+/// (`did%3A…`; bytes that are not UTF-8 become U+FFFD, which no DID holds), otherwise as it is.
+fn requested_did(raw: &str) -> String {
+    let encoded_whole = raw.get(..6).is_some_and(|start| start.eq_ignore_ascii_case("did%3a"));
+    if encoded_whole {
+        percent_encoding::percent_decode_str(raw)
+            .decode_utf8_lossy()
+            .into_owned()
+    } else {
+        raw.to_owned()
+    }
+}
+
+/// `GET /1.0/identifiers/` with nothing after it: no DID, so `invalidDid`.
+pub(super) async fn resolve_nothing() -> Response {
+    resolution_error(&ResolutionError::InvalidDid(did_core::did::DidError::MissingScheme))
+}
+
 /// `GET /1.0/identifiers/{*did}`.
 pub(super) async fn resolve(
     State(state): State<Shared>,
-    Path(did): Path<String>,
+    uri: Uri,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
+    // The path as sent (axum's path extractors decode it): the part after the route's prefix.
+    let raw = uri.path().split_once(ROUTE_PREFIX).map_or("", |(_, did)| did);
+    let did = requested_did(raw);
     let Some(wanted) = wanted(&headers) else {
         let accept = headers
             .get(header::ACCEPT)
@@ -226,4 +257,26 @@ async fn dereference(state: &Shared, input: &str, format: Option<&str>) -> Respo
         "didDereferencingMetadata": {"contentType": resolution.representation.media_type()},
     });
     json_response(StatusCode::OK, RESULT_MEDIA_TYPE, &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::requested_did;
+
+    #[test]
+    fn a_did_sent_whole_encoded_is_decoded_once_and_one_sent_as_is_is_kept() {
+        assert_eq!(requested_did("did%3Akey%3Az6Mk%23z6Mk"), "did:key:z6Mk#z6Mk");
+        assert_eq!(
+            requested_did("did%3aweb%3Aexample.com%253A8443"),
+            "did:web:example.com%3A8443"
+        );
+        // did:web's port stays encoded: the DID names port 8443, not a path segment.
+        assert_eq!(
+            requested_did("did:web:127.0.0.1%3A8443:alice"),
+            "did:web:127.0.0.1%3A8443:alice"
+        );
+        assert_eq!(requested_did("did:key:z6Mk"), "did:key:z6Mk");
+        assert_eq!(requested_did(""), "");
+        assert_eq!(requested_did("did%3Akey%3A%FF"), "did:key:\u{fffd}");
+    }
 }
