@@ -26,6 +26,7 @@ const jose = node('jws.mjs');
 const didJwtVc = node('did_jwt_vc.mjs');
 const sdJwtVc = node('sd_jwt_vc.mjs');
 const vcDi = node('vc_di.mjs');
+const didResolution = node('did_resolution.mjs');
 const jwcrypto = (request) => call(PYTHON, [path.join(here, 'python/jwcrypto_peer.py')], request);
 
 function check(name, condition, detail) {
@@ -274,12 +275,31 @@ if (!CONTEXTS) {
   ok('vc-di VC 1.1 verify', vcDi({ op: 'verify', credential: issued.credential, contexts_dir: CONTEXTS }));
 }
 
+// ---------------------------------------------------------------- did_resolution (reference documents)
+// Its "resolve" op needs a live door (tests/tests/did_resolution_interop.rs); here only the
+// Digital Bazaar documents it compares against, and its refusals.
+for (const alg of ['ES256', 'ES384', 'EdDSA']) {
+  const t = `did-resolution ${alg}`;
+  const key = ok(`${t} generate`, didResolution({ op: 'generate', alg }));
+  const doc = ok(`${t} did:key`, didResolution({ op: 'expected', did: key.did }));
+  check(`${t} did:key document`, doc.didDocument?.id === key.did && doc.keys?.[0]?.id === key.kid
+    && doc.keys[0].jwk?.x === key.public_jwk.x && (alg === 'EdDSA') === (typeof doc.x25519 === 'string'), doc);
+  const didJwk = `did:jwk:${Buffer.from(JSON.stringify(key.public_jwk)).toString('base64url')}`;
+  const jwkDoc = ok(`${t} did:jwk`, didResolution({ op: 'expected', did: didJwk }));
+  check(`${t} did:jwk document`, jwkDoc.didDocument?.verificationMethod?.[0]?.id === `${didJwk}#0`
+    && jwkDoc.keys?.[0]?.jwk?.x === key.public_jwk.x, jwkDoc);
+}
+fails('did-resolution secp256k1 did:key', didResolution({ op: 'expected', did: 'did:key:zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme' }));
+fails('did-resolution endpoint off loopback', didResolution({
+  op: 'resolve', endpoint: 'http://example.com/1.0/identifiers/', did: 'did:key:z6MktKwz7Ge1Yxzr4JHavN33wiwa8y81QdcMRLXQsrH9T53b',
+}));
+
 // ---------------------------------------------------------------- the contract itself
-for (const [name, bridge] of [['did_jwt_vc', didJwtVc], ['sd_jwt_vc', sdJwtVc], ['vc_di', vcDi]]) {
+for (const [name, bridge] of [['did_jwt_vc', didJwtVc], ['sd_jwt_vc', sdJwtVc], ['vc_di', vcDi], ['did_resolution', didResolution]]) {
   fails(`${name} unknown op`, bridge({ op: 'nope' }));
   fails(`${name} bad generate`, bridge({ op: 'generate', alg: 'RS256' }));
 }
-for (const script of ['did_jwt_vc.mjs', 'sd_jwt_vc.mjs', 'vc_di.mjs']) {
+for (const script of ['did_jwt_vc.mjs', 'sd_jwt_vc.mjs', 'vc_di.mjs', 'did_resolution.mjs']) {
   const out = spawnSync(process.execPath, [path.join(NODE, script)], { input: '[1,2]', encoding: 'utf8' });
   check(`${script} malformed request exits 2`, out.status === 2 && JSON.parse(out.stdout).ok === false, out.stdout);
 }

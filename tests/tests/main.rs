@@ -22,3 +22,4 @@ mod openid4vc_interop;
 mod process;
 mod province;
 mod readme;
+mod type_metadata_interop;

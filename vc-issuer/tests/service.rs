@@ -772,6 +772,22 @@ async fn public_documents_health_metrics_and_status_caching(db: Database) {
     assert_eq!(claim(json!(["access_groups", null]))["sd"], "always");
     assert_eq!(claim(json!(["department"]))["sd"], "always");
     assert_eq!(claim(json!(["employee_number"]))["sd"], "never");
+    // What the schema requires is `mandatory`; documents that change only with the
+    // templates may be cached.
+    assert_eq!(claim(json!(["employee_number"]))["mandatory"], true);
+    assert!(claim(json!(["photo_digest"])).get("mandatory").is_none());
+    for document in ["vct", "schemas"] {
+        let response = http
+            .get(format!("{url}/{document}/EmployeeIdCredential"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.headers()["cache-control"],
+            "public, max-age=3600",
+            "{document}"
+        );
+    }
     let labels = claim(json!(["department"]))["display"].clone();
     assert!(
         labels

@@ -4,7 +4,8 @@
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::Value;
 
@@ -27,12 +28,25 @@ async fn did_document(State(state): State<Shared>) -> ApiResult<Json<Value>> {
         .ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, "not_found", "the issuer is not a did:web DID"))
 }
 
-async fn schema(State(state): State<Shared>, Path(name): Path<String>) -> ApiResult<Json<Value>> {
-    let template = state.issuer.templates.get(&name)?;
-    Ok(Json(template.schema_document(&state.issuer.public_url)))
+/// How long a client may keep a schema or type metadata document: they change only when
+/// the issuer restarts with other templates (the SD-JWT VC draft asks publishers to say so).
+const PUBLIC_DOCUMENT_CACHE: &str = "public, max-age=3600";
+
+/// `document` as JSON, cacheable for [`PUBLIC_DOCUMENT_CACHE`].
+fn cacheable(document: Value) -> Response {
+    let mut response = Json(document).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(PUBLIC_DOCUMENT_CACHE));
+    response
 }
 
-async fn type_metadata(State(state): State<Shared>, Path(name): Path<String>) -> ApiResult<Json<Value>> {
+async fn schema(State(state): State<Shared>, Path(name): Path<String>) -> ApiResult<Response> {
     let template = state.issuer.templates.get(&name)?;
-    Ok(Json(template.type_metadata(&state.issuer.public_url)))
+    Ok(cacheable(template.schema_document(&state.issuer.public_url)))
+}
+
+async fn type_metadata(State(state): State<Shared>, Path(name): Path<String>) -> ApiResult<Response> {
+    let template = state.issuer.templates.get(&name)?;
+    Ok(cacheable(template.type_metadata(&state.issuer.public_url)))
 }

@@ -1,7 +1,7 @@
 //! What a template publishes: its JSON Schema (the W3C `credentialSchema`), its SD-JWT VC
 //! type metadata (the `vct` URL resolves to it) and its display names.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::Template;
 
@@ -33,9 +33,11 @@ impl Template {
     /// SD-JWT VC type metadata (draft-ietf-oauth-sd-jwt-vc, "Type Metadata"): display names
     /// and claim labels by `locale`, and each claim's selective-disclosure rule (`sd`). An
     /// array whose elements are disclosable one by one (`/access_groups/*`) is itself in clear
-    /// (`sd: "never"`), and its elements (`path: [name, null]`) are `sd: "always"`. The
-    /// claims' JSON Schema is published at [`Template::schema_url`] for W3C credentials; the
-    /// current draft has no schema member, so none is given here.
+    /// (`sd: "never"`), and its elements (`path: [name, null]`) are `sd: "always"`. A claim
+    /// the schema requires is `mandatory`. A claim with no labels has no `display` (the draft
+    /// wants one entry per locale, so an empty list would say nothing). The claims' JSON
+    /// Schema is published at [`Template::schema_url`] for W3C credentials; the current draft
+    /// has no schema member, so none is given here.
     pub fn type_metadata(&self, public_url: &str) -> Value {
         let rule = |pointer: &str| {
             if self.selectively_disclosable.iter().any(|p| p == pointer) {
@@ -45,6 +47,14 @@ impl Template {
             }
         };
         let properties = self.schema.get("properties").and_then(Value::as_object);
+        let required: Vec<&str> = self
+            .schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
         let mut claims: Vec<Value> = Vec::new();
         for name in properties.into_iter().flat_map(|p| p.keys()) {
             let display: Vec<Value> = self
@@ -54,11 +64,16 @@ impl Template {
                 .flat_map(|labels| labels.iter())
                 .map(|(locale, label)| json!({"locale": locale, "label": label}))
                 .collect();
-            claims.push(json!({
-                "path": [name],
-                "display": display,
-                "sd": rule(&format!("/{name}")),
-            }));
+            let mut claim = Map::new();
+            claim.insert("path".into(), json!([name]));
+            if !display.is_empty() {
+                claim.insert("display".into(), Value::Array(display));
+            }
+            claim.insert("sd".into(), json!(rule(&format!("/{name}"))));
+            if required.contains(&name.as_str()) {
+                claim.insert("mandatory".into(), Value::Bool(true));
+            }
+            claims.push(Value::Object(claim));
             let elements = format!("/{name}/*");
             if self.selectively_disclosable.contains(&elements) {
                 claims.push(json!({"path": [name, null], "sd": rule(&elements)}));
@@ -69,12 +84,14 @@ impl Template {
             .iter()
             .map(|d| json!({"locale": d.locale, "name": d.name}))
             .collect();
-        json!({
-            "vct": self.vct(public_url),
-            "name": self.name,
-            "description": self.description,
-            "display": display,
-            "claims": claims,
-        })
+        let mut metadata = Map::new();
+        metadata.insert("vct".into(), Value::String(self.vct(public_url)));
+        metadata.insert("name".into(), Value::String(self.name.clone()));
+        metadata.insert("description".into(), Value::String(self.description.clone()));
+        if !display.is_empty() {
+            metadata.insert("display".into(), Value::Array(display));
+        }
+        metadata.insert("claims".into(), Value::Array(claims));
+        Value::Object(metadata)
     }
 }

@@ -298,6 +298,36 @@ mod tests {
 
     const EMPLOYEE: &str = include_str!("../../templates/employee-id.json");
 
+    /// Type metadata: a required claim is `mandatory`, an optional one is not, and a claim or
+    /// type without labels carries no empty `display` (the draft wants one entry per locale).
+    #[test]
+    fn type_metadata_marks_required_claims_and_omits_empty_display() {
+        let template = Template::from_json(EMPLOYEE).unwrap();
+        let metadata = template.type_metadata("https://issuer.example");
+        let claim = |name: &str| {
+            metadata["claims"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["path"] == serde_json::json!([name]))
+                .cloned()
+                .unwrap()
+        };
+        assert_eq!(claim("employee_number")["mandatory"], true);
+        assert!(claim("photo_digest").get("mandatory").is_none());
+        assert_eq!(claim("department")["display"][0]["locale"], "en-US");
+
+        let mut bare: Value = serde_json::from_str(EMPLOYEE).unwrap();
+        bare["display"] = serde_json::json!([]);
+        bare["claims_display"] = serde_json::json!({});
+        let bare = Template::from_json(&bare.to_string()).unwrap();
+        let metadata = bare.type_metadata("https://issuer.example");
+        assert!(metadata.get("display").is_none(), "{metadata}");
+        for claim in metadata["claims"].as_array().unwrap() {
+            assert!(claim.get("display").is_none(), "{claim}");
+        }
+    }
+
     /// Found by the `issuer_template` fuzz target: a template whose schema did not require
     /// its record key (here `required` misspelled) loaded, and then accepted claims without
     /// one, so a record could not be keyed. Such a template is now refused at load, and
