@@ -553,3 +553,58 @@ fn the_issuer_readme_serves_from_a_pkcs11_token_as_written() {
     drop(_issuer);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// bindings/README.md's first block, as written from the clone's top folder: `scripts/bindings`
+/// generates the Kotlin, Swift and Python sources at the paths its comments name, with the
+/// package and module names they give. (Its Android and iOS blocks need the NDK and Xcode,
+/// which CI does not have: they are marked "Not exercised in CI" there.)
+#[test]
+fn the_bindings_readme_generates_the_sources_it_names() {
+    let readme = std::fs::read_to_string(common::repo_root().join("bindings/README.md")).unwrap();
+    let block = readme
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("bindings/README.md opens with a sh block");
+    let mut lines = block.lines();
+    let command = lines.next().unwrap();
+    let command = command.split('#').next().unwrap().trim();
+    assert_eq!(
+        command, "scripts/bindings",
+        "the block's command changed: update this test"
+    );
+    let root = common::repo_root();
+    let output = Command::new("bash")
+        .args(["-c", command])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "scripts/bindings: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // `# target/bindings/kotlin/kr/dojang/dojang.kt   package kr.dojang` and the like.
+    let mut named = 0;
+    for line in lines {
+        let Some(comment) = line.strip_prefix("# ") else {
+            continue;
+        };
+        // The files (the first with its folder, the rest beside it), then after a run of
+        // spaces what they are.
+        let (files, note) = comment.split_once("  ").unwrap_or((comment, ""));
+        let mut files = files.split(", ");
+        let first = root.join(files.next().unwrap());
+        let dir = first.parent().unwrap().to_path_buf();
+        for path in std::iter::once(first).chain(files.map(|name| dir.join(name))) {
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            if let Some(package) = note.trim().strip_prefix("package ") {
+                assert!(text.contains(&format!("package {package}")), "{}", path.display());
+            }
+            named += 1;
+        }
+    }
+    assert_eq!(named, 5, "the README names five generated files: {block}");
+    let swift = std::fs::read_to_string(root.join("target/bindings/swift/DojangFFI.modulemap")).unwrap();
+    assert!(swift.contains("DojangFFI"), "{swift}");
+}
