@@ -400,3 +400,47 @@ async fn suite_findings_presentations_without_holder_json_strings_and_envelope_c
     }
     door.stop().await.unwrap();
 }
+
+/// VC DM 2.0 §5.3: a `relatedResource` digest of a context the `rdfc` proof uses is checked
+/// against the context as loaded. The right digest verifies; the VC 2.0 test suite's fixture
+/// (the digest of an earlier version of the v2 context) is refused even though the signature
+/// over the credential is good, because the proof was not made over the pinned context.
+#[tokio::test]
+async fn related_resource_digests_of_the_contexts_used_are_checked() {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let world = World::new();
+    let door = door(&world, None).await;
+    let now = OffsetDateTime::from(world.now());
+    let ed25519 = issuer(Algorithm::EdDsa);
+    let v2 = "https://www.w3.org/ns/credentials/v2";
+    let context = did_core::data_integrity::StaticLoader::get(v2).unwrap();
+    let right = format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(context))
+    );
+    let stale = "sha384-NSOcNpmdIVUxIJGvGUoe22FjTWrXiaXlsZ8q6912LdnR3KraQO2n75Ica4wK4Qeg";
+    for (digest, verified) in [(right.as_str(), true), (stale, false)] {
+        let mut unsigned = credential("did:example:ebfeb1f712ebc6f1c276e12ec21");
+        unsigned["relatedResource"] = json!([{"id": v2, "digestSRI": digest}]);
+        for format in [Format::EddsaRdfc2022, Format::EddsaJcs2022] {
+            let signed: Value =
+                serde_json::from_str(&issue::issue(unsigned.clone(), format, &ed25519, &[], now).unwrap()).unwrap();
+            let (status, result) = post(
+                &door,
+                "/credentials/verify",
+                &json!({"verifiableCredential": signed}),
+                None,
+            )
+            .await;
+            // A JCS proof does not use the context, so it does not check the pin.
+            let expect = verified || format == Format::EddsaJcs2022;
+            assert_eq!(status == 200, expect, "{digest} {}: {result}", format.name());
+            assert_eq!(result["verified"], expect, "{result}");
+            if !expect {
+                assert_eq!(result["errors"][0]["code"], "DI_RELATED_RESOURCE_MISMATCH", "{result}");
+                assert_eq!(result["errors"][0]["title"], "CRYPTOGRAPHIC_SECURITY_ERROR", "{result}");
+            }
+        }
+    }
+}

@@ -105,6 +105,24 @@ pub enum DataIntegrityError {
     /// A `previousProof` names a proof that is not in the proof set.
     #[error("previousProof {0} not found in the proof set")]
     PreviousProofNotFound(String),
+    /// A `relatedResource` entry pins a context the proof's canonicalization uses, and the
+    /// digest in `member` is not the digest of the context as loaded (VC DM 2.0 §5.3).
+    #[error("relatedResource {url}: {member} is not the digest of the context used")]
+    RelatedResourceMismatch {
+        /// The context's URL (truncated).
+        url: String,
+        /// `digestSRI` or `digestMultibase`.
+        member: &'static str,
+    },
+    /// A `relatedResource` entry pins a context the proof's canonicalization uses, but its
+    /// digest cannot be computed: malformed, or a hash function other than SHA-2.
+    #[error("relatedResource {url}: cannot check its digest: {reason}")]
+    RelatedResourceUnchecked {
+        /// The context's URL (truncated).
+        url: String,
+        /// Why.
+        reason: &'static str,
+    },
     /// `proofValue` is not base58btc multibase, or has the wrong length.
     #[error("invalid proofValue: {0}")]
     InvalidProofValue(&'static str),
@@ -157,6 +175,8 @@ impl DataIntegrityError {
             DataIntegrityError::Expired => "EXPIRED",
             DataIntegrityError::ContextMismatch => "DI_CONTEXT_MISMATCH",
             DataIntegrityError::PreviousProofNotFound(_) => "DI_PREVIOUS_PROOF_NOT_FOUND",
+            DataIntegrityError::RelatedResourceMismatch { .. } => "DI_RELATED_RESOURCE_MISMATCH",
+            DataIntegrityError::RelatedResourceUnchecked { .. } => "DI_RELATED_RESOURCE_UNCHECKED",
             DataIntegrityError::InvalidProofValue(_) => "DI_INVALID_PROOF_VALUE",
             DataIntegrityError::InvalidVerificationMethod(_) => "DI_INVALID_VERIFICATION_METHOD",
             DataIntegrityError::Resolution(e) => e.code(),

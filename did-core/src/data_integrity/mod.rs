@@ -13,6 +13,11 @@
 //!   multibase base58btc (`z…`) raw signature (`r ‖ s` for ECDSA).
 //! - JSON-LD contexts come from a [`DocumentLoader`]; the default [`StaticLoader`]
 //!   serves the contexts shipped in `did-core/contexts/` and nothing else. No network.
+//! - Related resource integrity (VC DM 2.0 §5.3): when an `*-rdfc-*` proof is verified, a
+//!   top-level `relatedResource` entry naming one of the document's contexts must carry the
+//!   digest (`digestSRI`, `digestMultibase`; SHA-2) of that context as loaded, or the proof
+//!   fails ([`DataIntegrityError::RelatedResourceMismatch`]): the proof was not made over
+//!   the pinned context. JCS proofs use no context and do not check it.
 //! - JSON-LD "safe mode": data that JSON-LD would silently drop (a term with no
 //!   definition, a type or `@id` that is not an absolute IRI, a `@`-key that is not a
 //!   keyword, a term mapped to `null`) is refused with
@@ -31,6 +36,7 @@ mod jcs;
 mod loader;
 mod proof;
 mod rdfc;
+mod related;
 mod suite;
 mod verify;
 

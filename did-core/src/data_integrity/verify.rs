@@ -258,6 +258,7 @@ impl<'a> Parsed<'a> {
                 {
                     return Err(DataIntegrityError::ContextMismatch);
                 }
+                super::related::check_pinned_contexts(&unsecured, expected.loader.as_ref())?;
                 proof_config(&options, &unsecured)
             }
             Transformation::Jcs => {
