@@ -152,6 +152,8 @@ fn is_unsecurable_input(error: &did_core::Error) -> bool {
                 | Di::UndefinedTerm(_)
                 | Di::Canonicalization(_)
                 | Di::Jcs(_)
+                | Di::RelatedResourceMismatch { .. }
+                | Di::RelatedResourceUnchecked { .. }
         ) | did_core::Error::Credential(_)
     )
 }

@@ -435,12 +435,16 @@ impl Issuer {
             }
         }
         // A credential JSON-LD cannot express (an undefined term, an unknown context, a
-        // redefined protected term) is refused before anything is recorded.
+        // redefined protected term), or one pinning a context the issuer does not sign with,
+        // is refused before anything is recorded.
         if matches!(format, Format::EcdsaRdfc2019 | Format::EddsaRdfc2022) {
             let mut probe = credential.clone();
             if adds_status {
                 probe.insert("credentialStatus".into(), self.status_entries_at(&id, 1, 0)?);
             }
+            // A relatedResource pinning another version of a context than the one signed
+            // with would make a credential no verifier accepts.
+            data_integrity::check_pinned_contexts(&probe, &StaticLoader).map_err(|e| Error::Core(e.into()))?;
             data_integrity::canonicalize_rdfc(&Value::Object(probe), &StaticLoader)
                 .map_err(|e| Error::Core(e.into()))?;
         }

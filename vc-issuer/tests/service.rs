@@ -655,6 +655,19 @@ async fn vc_api_secures_vc11_with_data_integrity_and_lists_come_as_credentials(d
             }),
         ),
         (
+            "a relatedResource pinning another version of the v2 context",
+            json!({
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiableCredential"],
+                "issuer": did,
+                "credentialSubject": {"id": "did:example:1"},
+                "relatedResource": [{
+                    "id": "https://www.w3.org/ns/credentials/v2",
+                    "digestSRI": "sha384-NSOcNpmdIVUxIJGvGUoe22FjTWrXiaXlsZ8q6912LdnR3KraQO2n75Ica4wK4Qeg"
+                }]
+            }),
+        ),
+        (
             "a context nobody can load",
             json!({
                 "@context": ["https://www.w3.org/ns/credentials/v2", "https://contexts.example/unknown/v1"],
@@ -680,6 +693,7 @@ async fn vc_api_secures_vc11_with_data_integrity_and_lists_come_as_credentials(d
         // The detail names the cause, so the caller knows what to fix.
         let cause = match what {
             "a redefined protected term" => "Protected term rede",
+            "a relatedResource pinning another version of the v2 context" => "not the digest of the context used",
             "a context nobody can load" => "unknown JSON-LD context",
             _ => "would drop undefinedTerm",
         };

@@ -401,46 +401,85 @@ async fn suite_findings_presentations_without_holder_json_strings_and_envelope_c
     door.stop().await.unwrap();
 }
 
-/// VC DM 2.0 §5.3: a `relatedResource` digest of a context the `rdfc` proof uses is checked
-/// against the context as loaded. The right digest verifies; the VC 2.0 test suite's fixture
-/// (the digest of an earlier version of the v2 context) is refused even though the signature
-/// over the credential is good, because the proof was not made over the pinned context.
+/// Serves the v2 context with a trailing newline: the same JSON-LD, other bytes, so another
+/// digest (as if the issuer had signed over another version of the context).
+struct OtherV2Bytes;
+
+impl did_core::data_integrity::DocumentLoader for OtherV2Bytes {
+    fn load(&self, url: &str) -> Result<Vec<u8>, did_core::data_integrity::DataIntegrityError> {
+        let mut bytes = did_core::data_integrity::StaticLoader.load(url)?;
+        if url == "https://www.w3.org/ns/credentials/v2" {
+            bytes.push(b'\n');
+        }
+        Ok(bytes)
+    }
+}
+
+/// VC DM 2.0 §5.3: a `relatedResource` digest of a context an `rdfc` proof uses is checked
+/// against the context as loaded. The right digest verifies. A credential signed over other
+/// bytes of the v2 context, and pinning them, is refused although its signature is good: the
+/// door's context is not the one pinned. A JCS proof uses no context and checks no pin. No
+/// issuer signs an `rdfc` proof over a pin that does not match (the VC 2.0 suite's fixture,
+/// the digest of an earlier version of the context, is refused at signing).
 #[tokio::test]
 async fn related_resource_digests_of_the_contexts_used_are_checked() {
     use base64::Engine as _;
+    use did_core::data_integrity::{self, Cryptosuite, DocumentLoader as _, ProofOptions};
+    use did_core::document::Relationship;
     use sha2::Digest as _;
     let world = World::new();
     let door = door(&world, None).await;
     let now = OffsetDateTime::from(world.now());
-    let ed25519 = issuer(Algorithm::EdDsa);
     let v2 = "https://www.w3.org/ns/credentials/v2";
-    let context = did_core::data_integrity::StaticLoader::get(v2).unwrap();
-    let right = format!(
-        "sha384-{}",
-        base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(context))
-    );
-    let stale = "sha384-NSOcNpmdIVUxIJGvGUoe22FjTWrXiaXlsZ8q6912LdnR3KraQO2n75Ica4wK4Qeg";
-    for (digest, verified) in [(right.as_str(), true), (stale, false)] {
+    let sri = |bytes: &[u8]| {
+        format!(
+            "sha384-{}",
+            base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(bytes))
+        )
+    };
+    let pinned = |digest: &str| {
         let mut unsigned = credential("did:example:ebfeb1f712ebc6f1c276e12ec21");
         unsigned["relatedResource"] = json!([{"id": v2, "digestSRI": digest}]);
-        for format in [Format::EddsaRdfc2022, Format::EddsaJcs2022] {
-            let signed: Value =
-                serde_json::from_str(&issue::issue(unsigned.clone(), format, &ed25519, &[], now).unwrap()).unwrap();
-            let (status, result) = post(
-                &door,
-                "/credentials/verify",
-                &json!({"verifiableCredential": signed}),
-                None,
-            )
-            .await;
-            // A JCS proof does not use the context, so it does not check the pin.
-            let expect = verified || format == Format::EddsaJcs2022;
-            assert_eq!(status == 200, expect, "{digest} {}: {result}", format.name());
-            assert_eq!(result["verified"], expect, "{result}");
-            if !expect {
-                assert_eq!(result["errors"][0]["code"], "DI_RELATED_RESOURCE_MISMATCH", "{result}");
-                assert_eq!(result["errors"][0]["title"], "CRYPTOGRAPHIC_SECURITY_ERROR", "{result}");
-            }
-        }
+        unsigned
+    };
+    let verify =
+        async |vc: &Value| post(&door, "/credentials/verify", &json!({"verifiableCredential": vc}), None).await;
+
+    // The digest of the door's own v2 context: both proofs verify.
+    let ed25519 = issuer(Algorithm::EdDsa);
+    let right = sri(data_integrity::StaticLoader::get(v2).unwrap());
+    for format in [Format::EddsaRdfc2022, Format::EddsaJcs2022] {
+        let signed = issue::issue(pinned(&right), format, &ed25519, &[], now).unwrap();
+        let (status, result) = verify(&serde_json::from_str(&signed).unwrap()).await;
+        assert_eq!((status, &result["verified"]), (200, &json!(true)), "{result}");
     }
+
+    // Signed over other bytes of the context, and pinning them.
+    let other = OtherV2Bytes.load(v2).unwrap();
+    let signer = SigningKey::generate(KeyType::Ed25519).unwrap();
+    let method = KeyResolver::key_id_for(signer.verifying_key());
+    let mut unsigned = pinned(&sri(&other));
+    unsigned["issuer"] = json!(method.split('#').next().unwrap());
+    let options = ProofOptions::new(method)
+        .with_purpose(Relationship::AssertionMethod)
+        .with_created(std::time::SystemTime::from(now));
+    let rdfc = Cryptosuite::from_name("eddsa-rdfc-2022").unwrap();
+    let signed = data_integrity::sign_with_loader(&unsigned, rdfc, &options, &signer, &OtherV2Bytes).unwrap();
+    let (status, result) = verify(&signed).await;
+    assert_eq!(status, 400, "{result}");
+    assert_eq!(result["errors"][0]["code"], "DI_RELATED_RESOURCE_MISMATCH", "{result}");
+    assert_eq!(result["errors"][0]["title"], "CRYPTOGRAPHIC_SECURITY_ERROR", "{result}");
+    // The same pin under a JCS proof: the context is not used, so the pin is not checked.
+    let jcs = Cryptosuite::from_name("eddsa-jcs-2022").unwrap();
+    let signed = data_integrity::sign(&unsigned, jcs, &options, &signer).unwrap();
+    let (status, result) = verify(&signed).await;
+    assert_eq!((status, &result["verified"]), (200, &json!(true)), "{result}");
+
+    // The suite's stale digest: an rdfc proof is never made over it.
+    let stale = "sha384-NSOcNpmdIVUxIJGvGUoe22FjTWrXiaXlsZ8q6912LdnR3KraQO2n75Ica4wK4Qeg";
+    let refused = issue::issue(pinned(stale), Format::EddsaRdfc2022, &ed25519, &[], now).unwrap_err();
+    assert!(
+        refused.to_string().contains("not the digest of the context used"),
+        "{refused}"
+    );
 }

@@ -121,6 +121,10 @@ fn prepare(
     {
         proof.insert("@context".into(), context.clone());
     }
+    if suite.transformation() == Transformation::Rdfc {
+        // Never sign over a context other than the one the document pins.
+        super::related::check_pinned_contexts(&unsecured, loader)?;
+    }
     let hash_data = hash_data(suite, key_type, &Value::Object(unsecured), &config, loader)?;
     Ok(Prepared {
         output,

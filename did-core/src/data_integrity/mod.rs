@@ -13,11 +13,12 @@
 //!   multibase base58btc (`z…`) raw signature (`r ‖ s` for ECDSA).
 //! - JSON-LD contexts come from a [`DocumentLoader`]; the default [`StaticLoader`]
 //!   serves the contexts shipped in `did-core/contexts/` and nothing else. No network.
-//! - Related resource integrity (VC DM 2.0 §5.3): when an `*-rdfc-*` proof is verified, a
-//!   top-level `relatedResource` entry naming one of the document's contexts must carry the
-//!   digest (`digestSRI`, `digestMultibase`; SHA-2) of that context as loaded, or the proof
-//!   fails ([`DataIntegrityError::RelatedResourceMismatch`]): the proof was not made over
-//!   the pinned context. JCS proofs use no context and do not check it.
+//! - Related resource integrity (VC DM 2.0 §5.3): when an `*-rdfc-*` proof is made or
+//!   verified, a top-level `relatedResource` entry naming one of the document's contexts
+//!   must carry the digest (`digestSRI`, `digestMultibase`; SHA-2) of that context as
+//!   loaded, or signing or verifying fails
+//!   ([`DataIntegrityError::RelatedResourceMismatch`]): the proof would not be over the
+//!   pinned context. JCS proofs use no context and do not check it.
 //! - JSON-LD "safe mode": data that JSON-LD would silently drop (a term with no
 //!   definition, a type or `@id` that is not an absolute IRI, a `@`-key that is not a
 //!   keyword, a term mapped to `null`) is refused with
@@ -47,6 +48,7 @@ pub use jcs::canonicalize_jcs;
 pub use loader::{DocumentLoader, MAX_CONTEXT_BYTES, MAX_CONTEXTS, StaticLoader};
 pub use proof::{PROOF_TYPE, ProofExpectations, ProofOptions, VerifiedProof};
 pub use rdfc::{MAX_DOCUMENT_BYTES, MAX_QUADS, canonicalize_rdfc};
+pub use related::check_pinned_contexts;
 pub use suite::Cryptosuite;
 pub use verify::{verify, verify_each, verify_each_with_key, verify_with_key};
 

@@ -17,8 +17,10 @@ const MULTIHASH_SHA2_512: u64 = 0x13;
 
 /// Checks each `relatedResource` digest of a context in `document`'s top-level `@context`
 /// against what `loader` serves for it. Entries for other resources are not used here and are
-/// left alone; a context the loader does not know fails later, when it is loaded.
-pub(super) fn check_pinned_contexts(
+/// left alone; a context the loader does not know fails later, when it is loaded. Signing and
+/// verifying an `*-rdfc-*` proof run this, so no credential is signed that no verifier can
+/// accept; an issuer can run it earlier, before it records anything.
+pub fn check_pinned_contexts(
     document: &Map<String, Value>,
     loader: &dyn DocumentLoader,
 ) -> Result<(), DataIntegrityError> {
