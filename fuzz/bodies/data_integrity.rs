@@ -25,6 +25,10 @@ pub fn run(data: &[u8]) {
         // so a success must carry a proof value it found in its seed corpus.
         assert!(!verified.is_empty());
     }
+    // Nor the check of the contexts a `relatedResource` pins (digests parsed and computed).
+    if let Some(map) = document.as_object() {
+        let _ = data_integrity::check_pinned_contexts(map, &data_integrity::StaticLoader);
+    }
     // Canonicalization on its own must not panic either.
     let _ = data_integrity::canonicalize_rdfc(&document, &data_integrity::StaticLoader);
     let _ = data_integrity::canonicalize_jcs(&document);

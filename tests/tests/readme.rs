@@ -543,6 +543,15 @@ fn the_issuer_readme_serves_from_a_pkcs11_token_as_written() {
     let ran = terminal.run(&issue);
     assert_eq!(ran.stdout, "201", "issuing with the token's key: {}", ran.stderr);
     drop(issuer);
+    // The service was sent SIGTERM with its shell; it lets go of the port when it has
+    // finished its graceful shutdown.
+    let address = format!("127.0.0.1:{}", terminal.issuer_port);
+    let mut waited = 0;
+    while std::net::TcpStream::connect(&address).is_ok() {
+        assert!(waited < 300, "the first issuer never stopped listening on {address}");
+        std::thread::sleep(Duration::from_millis(100));
+        waited += 1;
+    }
 
     // A restart finds the same key and DID on the token, and prints no token again.
     let (_issuer, lines) = terminal.start(with_file);
