@@ -135,7 +135,7 @@ mod tests {
             "sha384-{}",
             base64::engine::general_purpose::STANDARD.encode(Sha384::digest(bytes))
         );
-        // The VC Data Integrity spec's own example digest of this context (sha2-256 multihash).
+        // VC Data Model 2.0's own example digest of this context (§5.3, sha2-256 multihash).
         let multibase = "uEiBZlVztZpfWHgPyslVv6-UwirFoQoRvW1htfx963sknNA";
         check(json!({"id": V2, "digestSRI": sri, "digestMultibase": multibase})).unwrap();
         check(json!([{"id": V2, "digestMultibase": multibase}])).unwrap();
