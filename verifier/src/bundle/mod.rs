@@ -18,6 +18,7 @@
 //! reports [`LoadedBundle::is_stale`]: the policy decides whether to deny.
 
 mod build;
+#[cfg(feature = "cli")]
 pub mod cli;
 mod jws;
 mod load;
