@@ -129,6 +129,31 @@ reason_codes! {
 }
 
 impl ReasonCode {
+    /// Whether a denial for this reason still proves the presentation came from the holder
+    /// of an authentic credential of an issuer the door trusts: the credential's own state
+    /// (expired, revoked, suspended, its status or trust data too old to use), or the door's
+    /// rules (a claim missing or rejected, the hours). Every other reason (unreadable input,
+    /// a bad signature, an untrusted issuer, a missing or broken holder proof, a nonce for
+    /// another request) is something anyone could post: such an answer must not close the
+    /// holder's request nor spend its nonce.
+    pub fn leaves_holder_proved(self) -> bool {
+        matches!(
+            self,
+            ReasonCode::Expired
+                | ReasonCode::NotYetValid
+                | ReasonCode::Revoked
+                | ReasonCode::Suspended
+                | ReasonCode::StatusUnavailable
+                | ReasonCode::StatusStale
+                | ReasonCode::DidDeactivated
+                | ReasonCode::ClaimMissing
+                | ReasonCode::ClaimRejected
+                | ReasonCode::OutsideHours
+                | ReasonCode::BundleStale
+                | ReasonCode::RegistryStale
+        )
+    }
+
     /// Maps a code reported by the verification engine (did-core's error codes and the
     /// engine's own) to a reason.
     pub fn from_report_code(code: &str) -> ReasonCode {

@@ -448,3 +448,96 @@ async fn a_long_request_goes_by_reference_signed_under_the_doors_certificate() {
     assert_eq!(decision["allow"], false, "{decision}");
     door.stop().await.unwrap();
 }
+
+/// A bystander who saw the QR code (its `state` and nonce) cannot close the holder's request:
+/// a forged `error=access_denied`, garbage, and a presentation of a self-issued credential
+/// bound to the request's nonce with the bystander's own key are each refused to their
+/// poster, the request stays open (`refused`, counted) and its nonce unspent, and the
+/// holder's answer then opens the door.
+#[tokio::test]
+async fn a_bystander_with_the_qr_code_cannot_close_the_holders_request() {
+    let world = World::new();
+    let door = start(&world).await;
+    let client = reqwest::Client::new();
+    let request = new_request(&client, &door.url()).await;
+    let id = request["id"].as_str().unwrap();
+    let authorization = open_link(&request);
+    let state = authorization.state.clone().unwrap();
+
+    let forged_error = format!("error=access_denied&state={state}");
+    let garbage = format!("vp_token=%7B%22door%22%3A%5B%22garbage%22%5D%7D&state={state}");
+    for (n, body) in [forged_error, garbage].into_iter().enumerate() {
+        let (status, decision) = answer(
+            client
+                .post(&authorization.response_uri)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body),
+        )
+        .await;
+        assert_eq!(status, 200, "{decision}");
+        assert_eq!(decision["allow"], false, "{decision}");
+        let now = state_of(&client, &door.url(), id).await;
+        assert_eq!(now["state"], "refused", "{now}");
+        assert_eq!(now["refusals"], n + 1, "{now}");
+    }
+
+    // A credential the bystander issued to themselves, bound to this request's nonce and
+    // client id with their own key: the signatures verify, but the issuer is not trusted.
+    let (key, did, kid) = other_party();
+    let mut claims = world.claims();
+    claims["iss"] = did.into();
+    // No status list: the trusted issuer's list does not cover it (that alone is refused too).
+    claims.as_object_mut().unwrap().remove("status");
+    let self_issued = world.issue_with(&claims, &key, &kid);
+    let bystander = world.present_with(
+        &self_issued,
+        &authorization.nonce,
+        &authorization.client_id,
+        &["/department"],
+        &world.holder,
+    );
+    let (status, decision) = direct_post(&client, &authorization, &[&bystander]).await;
+    assert_eq!(status, 200);
+    assert_eq!(decision["allow"], false, "{decision}");
+    assert!(
+        decision["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["code"] == "UNTRUSTED_ISSUER"),
+        "{decision}"
+    );
+    let now = state_of(&client, &door.url(), id).await;
+    assert_eq!(
+        (now["state"].as_str(), now["refusals"].as_u64()),
+        (Some("refused"), Some(3))
+    );
+
+    // The holder's answer: the nonce was not spent, and the door opens.
+    let presentation = world.present_with(
+        &world.issue(&world.claims()),
+        &authorization.nonce,
+        &authorization.client_id,
+        &["/department"],
+        &world.holder,
+    );
+    let (status, decision) = direct_post(&client, &authorization, &[&presentation]).await;
+    assert_eq!(status, 200);
+    assert_eq!(decision["allow"], true, "{decision}");
+    assert_eq!(state_of(&client, &door.url(), id).await["state"], "decided");
+
+    // A genuine holder's denial (a claim withheld) does close its request.
+    let authorization = open_link(&new_request(&client, &door.url()).await);
+    let withheld = world.present_with(
+        &world.issue(&world.claims()),
+        &authorization.nonce,
+        &authorization.client_id,
+        &["/name"],
+        &world.holder,
+    );
+    let (_, decision) = direct_post(&client, &authorization, &[&withheld]).await;
+    assert_eq!(decision["reasons"][0]["code"], ReasonCode::ClaimMissing.code());
+    let (status, _) = direct_post(&client, &authorization, &[&withheld]).await;
+    assert_eq!(status, 409, "a decided request takes no second answer");
+    door.stop().await.unwrap();
+}

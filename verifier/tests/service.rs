@@ -275,7 +275,12 @@ async fn a_presentation_for_another_live_request_is_a_nonce_mismatch() {
     let decision = answer.json();
     assert_eq!(decision["allow"], false);
     assert_eq!(codes(&decision), ["NONCE_MISMATCH"]);
-    assert_eq!(door.state(&first).await["state"], "decided");
+    // An answer for another request proves nothing about this one's holder: refused, and
+    // the request stays open.
+    let state = door.state(&first).await;
+    assert_eq!(state["state"], "refused", "{state}");
+    assert_eq!(state["refusals"], 1);
+    assert_eq!(state["decision"]["reasons"][0]["code"], "NONCE_MISMATCH");
 
     // The request it was made for still takes it.
     assert_eq!(door.state(&second).await["state"], "pending");

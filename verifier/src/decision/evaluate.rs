@@ -35,6 +35,17 @@ pub(super) fn binding_verified(report: &Report) -> bool {
         .any(|c| (c.check == "key-binding" || c.check == "binding") && c.result == "passed")
 }
 
+/// Whether the report has a verified signature and no failed one.
+pub(super) fn signature_verified(report: &Report) -> bool {
+    let signature = |result: &str| {
+        report
+            .checks
+            .iter()
+            .any(|c| c.check == "signature" && c.result == result)
+    };
+    signature("passed") && !signature("failed")
+}
+
 /// Reasons that already say what is wrong with the holder binding.
 pub(super) fn is_binding_reason(code: ReasonCode) -> bool {
     matches!(

@@ -55,6 +55,13 @@ pub struct Decision {
     /// logged.
     #[serde(skip)]
     pub disclosed: Option<Value>,
+    /// Whether the answer proved a trusted holder: allowed, or denied only for reasons that
+    /// leave that proved ([`ReasonCode::leaves_holder_proved`]: the credential's state, the
+    /// door's rules), with the issuer's signature verified and the holder's proof over the
+    /// nonce when the policy asks for one. Only such an answer closes a door request; anything
+    /// a bystander could post leaves it open. Never serialized.
+    #[serde(skip)]
+    pub holder_proved: bool,
 }
 
 impl Decision {
@@ -68,6 +75,7 @@ impl Decision {
             stale_bundle: false,
             holder: None,
             disclosed: None,
+            holder_proved: false,
         }
     }
 
@@ -307,9 +315,13 @@ impl Engine {
             _ => {}
         }
         self.apply_freshness(&mut decision, &trace, policy, now);
-        // The nonce is used up only by a presentation whose holder proof verified over it: a
-        // forged presentation cannot burn a nonce, and a replay of a good one finds it spent.
-        if let Some(nonce) = nonce.as_deref().filter(|_| bound)
+        let signed = evaluate::signature_verified(&report);
+        let leaves_proved = |decision: &Decision| decision.reasons.iter().all(|r| r.code.leaves_holder_proved());
+        // The nonce is used up only by a presentation whose holder proof verified over it, of
+        // an authentic credential from an issuer the door trusts (allowed, or denied only for
+        // the credential's state or the door's rules): a forged or self-issued presentation
+        // cannot burn a nonce, and a replay of a good one finds it spent.
+        if let Some(nonce) = nonce.as_deref().filter(|_| bound && signed && leaves_proved(&decision))
             && let Err(code) = self.nonces.consume(nonce, now)
         {
             decision.reasons.insert(0, Reason::new(code));
@@ -320,7 +332,10 @@ impl Engine {
         if !bound && policy.require_holder_binding && !binding_failed && (nonce.is_none() || report.verified) {
             decision.reasons.push(Reason::new(ReasonCode::HolderBindingMissing));
         }
-        Ok(evaluate::finish(decision))
+        let holder_shown = bound || !policy.require_holder_binding;
+        let mut decision = evaluate::finish(decision);
+        decision.holder_proved = decision.allow || (signed && holder_shown && leaves_proved(&decision));
+        Ok(decision)
     }
 
     /// Staleness: of the trust bundle as a whole (its issuer lists are consulted for every

@@ -219,6 +219,7 @@ async fn create_request(State(state): State<Shared>) -> Response {
             decision: None,
             unavailable: None,
             in_flight: false,
+            refused: None,
         },
         now,
     );
@@ -296,6 +297,8 @@ async fn settle(state: &AppState, reservation: Reservation<'_>, decision: Decisi
             }
         }
     };
+    // An answer that proves nothing about the holder is refused to its poster, and the
+    // request stays open for the holder (a bystander with the QR code cannot close it).
     reservation.decide(&decision);
     axum::Json(decision).into_response()
 }

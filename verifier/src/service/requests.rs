@@ -33,6 +33,15 @@ pub enum RequestState {
         /// What could not be reached.
         message: String,
     },
+    /// The last answer proved nothing about a trusted holder (unreadable, forged,
+    /// self-issued, for another request, a wallet's error response) and was refused; the
+    /// request stays open for the holder's answer.
+    Refused {
+        /// The refusal.
+        decision: Decision,
+        /// How many answers were refused so far, so a page shows each refusal once.
+        refusals: u32,
+    },
 }
 
 /// One request the door showed.
@@ -50,6 +59,8 @@ pub struct DoorRequest {
     pub unavailable: Option<String>,
     /// An answer is being checked: a second one waits its turn (409) rather than racing it.
     pub in_flight: bool,
+    /// The last refused answer (see [`RequestState::Refused`]), and how many there were.
+    pub refused: Option<(Decision, u32)>,
 }
 
 /// Why a request cannot take an answer now.
@@ -74,13 +85,24 @@ pub struct Reservation<'a> {
 }
 
 impl Reservation<'_> {
-    /// Records the decision and ends the reservation.
-    pub fn decide(mut self, decision: &Decision) {
+    /// Ends the reservation with `decision`. A decision that proved a trusted holder
+    /// ([`Decision::holder_proved`]) closes the request; any other (garbage, a forged or
+    /// self-issued presentation, a wallet's error response: what a bystander who saw the QR
+    /// code could post) leaves it open for the holder's answer. Says whether it closed.
+    pub fn decide(mut self, decision: &Decision) -> bool {
+        let closes = decision.holder_proved;
         if let Some(request) = self.store.lock().get_mut(&self.id) {
-            request.decision = Some(decision.clone());
+            if closes {
+                request.decision = Some(decision.clone());
+            } else {
+                let refusals = request.refused.as_ref().map_or(0, |(_, n)| *n).saturating_add(1);
+                request.refused = Some((decision.clone(), refusals));
+                request.unavailable = None;
+            }
             request.in_flight = false;
         }
         self.open = false;
+        closes
     }
 }
 
@@ -141,9 +163,10 @@ impl RequestStore {
         Some(match request.decision {
             Some(decision) => RequestState::Decided { decision },
             None if request.expires_at <= now => RequestState::Expired,
-            None => match request.unavailable {
-                Some(message) => RequestState::Unavailable { message },
-                None => RequestState::Pending,
+            None => match (request.unavailable, request.refused) {
+                (Some(message), _) => RequestState::Unavailable { message },
+                (None, Some((decision, refusals))) => RequestState::Refused { decision, refusals },
+                (None, None) => RequestState::Pending,
             },
         })
     }

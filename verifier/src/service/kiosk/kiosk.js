@@ -1,5 +1,7 @@
 // The kiosk: ask the door for a request, show its QR code, poll until the request is
 // answered, show green or red with the reasons (Korean first, English below), start over.
+// A refused answer (one that proved nothing about a trusted holder) shows red for a moment,
+// then the same request again: the holder can still answer it.
 "use strict";
 
 // How long a result stays on screen before the next request; `/?hold=1500` shortens it (for
@@ -36,6 +38,20 @@ function showResult(state, verdict, reasons) {
   setTimeout(newRequest, SHOW_RESULT_MS);
 }
 
+// How many refusals of the current request the page has shown.
+let shownRefusals = 0;
+
+function showRefusal(id, reasons) {
+  document.getElementById("verdict-ko").textContent = "거부";
+  document.getElementById("verdict-en").textContent = "Denied";
+  document.getElementById("reasons").replaceChildren(...reasons.map(reasonItem));
+  show("deny");
+  setTimeout(() => {
+    show("waiting");
+    poll(id);
+  }, SHOW_RESULT_MS);
+}
+
 async function poll(id) {
   let answer;
   try {
@@ -51,6 +67,13 @@ async function poll(id) {
     const d = answer.decision;
     const verdict = d.allow ? { ko: "통과", en: "Allowed" } : { ko: "거부", en: "Denied" };
     showResult(d.allow ? "allow" : "deny", verdict, d.reasons);
+  } else if (answer.state === "refused") {
+    if (answer.refusals !== shownRefusals) {
+      shownRefusals = answer.refusals;
+      showRefusal(id, answer.decision.reasons);
+    } else {
+      setTimeout(() => poll(id), POLL_MS);
+    }
   } else if (answer.state === "unavailable") {
     showResult("unavailable", { ko: "확인 불가", en: "Cannot check" }, [
       { code: "CANNOT_CHECK", ko: "자격증명을 지금 확인할 수 없습니다", en: "The credential cannot be checked right now" },
@@ -65,6 +88,7 @@ async function newRequest() {
     const response = await fetch("/api/requests", { method: "POST" });
     const request = await response.json();
     kiosk.dataset.requestId = request.id;
+    shownRefusals = 0;
     kiosk.dataset.nonce = request.nonce;
     document.getElementById("door").textContent = `출입 확인 · ${request.door}`;
     document.getElementById("qr").src = request.qr;
