@@ -100,6 +100,15 @@ impl NonceStore {
         }
     }
 
+    /// Forgets `nonce` unless it was spent (a spent one stays, so a replay is still told
+    /// apart): for a request dropped before any answer.
+    pub fn discard(&self, nonce: &str) {
+        let mut live = self.lock();
+        if live.get(nonce).is_some_and(|expiry| *expiry != SPENT) {
+            live.remove(nonce);
+        }
+    }
+
     /// How many nonces are held (live or spent).
     pub fn len(&self) -> usize {
         self.lock().len()

@@ -468,3 +468,46 @@ async fn openapi_lists_every_route_and_is_served() {
     assert_eq!(answer.json(), document);
     door.stop().await;
 }
+
+/// Finding: anonymous `POST /api/requests` in a loop pushed the kiosk's live request out of
+/// the store, and the holder's answer then got 404. Over HTTP, from another address
+/// (127.0.0.2: every 127/8 address is loopback), a flood of requests now displaces only the
+/// flooder's own: the kiosk's request and its nonce stay, and the holder's answer opens the
+/// door. A client whose open requests are all engaged by wallets gets 429 with Retry-After.
+#[tokio::test]
+async fn a_flood_of_new_requests_from_another_client_cannot_push_out_the_kiosks() {
+    use verifier::service::requests::MAX_OPEN_PER_CLIENT;
+    let world = World::new();
+    let door = Door::start(&world, world.engine()).await;
+    let (kiosk, nonce) = door.request().await;
+    let flooder = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    let url = format!("{}/api/requests", door.running.url());
+    let mut ids = Vec::new();
+    for _ in 0..(3 * MAX_OPEN_PER_CLIENT) {
+        let response = flooder.post(&url).send().await.unwrap();
+        assert_eq!(response.status(), 201);
+        let created: Value = response.json().await.unwrap();
+        ids.push(created["id"].as_str().unwrap().to_owned());
+    }
+    // The flooder's first requests made room for its later ones; the kiosk's is still there.
+    assert_eq!(door.get(&format!("/api/requests/{}", ids[0])).await.status, 404);
+    assert_eq!(door.state(&kiosk).await["state"], "pending");
+    let answer = door
+        .present(&kiosk, &world.present(&world.issue(&world.claims()), &nonce))
+        .await;
+    assert_eq!(answer.json()["allow"], true, "{}", answer.body);
+
+    // Requests a wallet has opened are never displaced: with all of its open requests engaged,
+    // the flooder gets 429.
+    for id in &ids[ids.len() - MAX_OPEN_PER_CLIENT..] {
+        assert_eq!(door.get(&format!("/oid4vp/requests/{id}")).await.status, 200);
+    }
+    let response = flooder.post(&url).send().await.unwrap();
+    assert_eq!(response.status(), 429);
+    assert!(response.headers().contains_key("retry-after"));
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    door.stop().await;
+}

@@ -18,12 +18,12 @@
 //! | `GET /healthz` | liveness |
 //! | `GET /openapi.json` | this API as an OpenAPI 3.1 document |
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -160,6 +160,28 @@ async fn security_headers(mut response: Response) -> Response {
     response
 }
 
+/// The answer when the door takes no new request: 429 for a client holding its quota of
+/// engaged requests, 503 for a door full of live ones; `Retry-After` is a request's lifetime,
+/// after which some will have ended. Both are logged (without the client's address).
+fn request_store_full(full: requests::Full, ttl: std::time::Duration) -> Response {
+    let (status, detail) = match full {
+        requests::Full::Client => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "this client holds as many open requests as it may",
+        ),
+        requests::Full::Door => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the door holds as many live requests as it can",
+        ),
+    };
+    eprintln!("verifier: new request refused ({}): {detail}", status.as_u16());
+    let mut response = problem(status, "busy", detail);
+    if let Ok(seconds) = HeaderValue::from_str(&ttl.as_secs().max(1).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, seconds);
+    }
+    response
+}
+
 fn problem(status: StatusCode, code: &str, detail: impl Into<String>) -> Response {
     let body = json!({"type": "about:blank", "title": code, "status": status.as_u16(), "detail": detail.into()});
     (
@@ -170,9 +192,8 @@ fn problem(status: StatusCode, code: &str, detail: impl Into<String>) -> Respons
         .into_response()
 }
 
-/// The host of `url` (`https://door.example:8443/x` → `door.example`), for the certificate a
-/// door makes for itself.
-/// The host of `url` (a DNS name or an IP address, without brackets or port).
+/// The host of `url` (`https://door.example:8443/x` → `door.example`; an IP address without
+/// brackets), for the certificate a door makes for itself.
 pub fn host_of(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
@@ -194,7 +215,10 @@ fn challenge_text(nonce: &str, audience: &str) -> String {
     crate::qr::DoorChallenge::new(nonce, audience).to_qr_text()
 }
 
-async fn create_request(State(state): State<Shared>) -> Response {
+async fn create_request(State(state): State<Shared>, request: axum::extract::Request) -> Response {
+    // The client's address, when the server was started with it (a router embedded
+    // elsewhere has none, and all its clients share one quota).
+    let connect_info = request.extensions().get::<ConnectInfo<SocketAddr>>().copied();
     let now = state.clock.now();
     let response_uri = format!("{}/oid4vp/response", state.public_url);
     let authorization = match crate::oid4vp::AuthorizationRequest::direct_post(&response_uri, state.dcql.clone()) {
@@ -203,14 +227,11 @@ async fn create_request(State(state): State<Shared>) -> Response {
     };
     // One nonce answers either flow: the OpenID4VP request's.
     let nonce = authorization.nonce.clone();
-    state
-        .engine
-        .nonces()
-        .insert(nonce.clone(), now, state.policy.nonce_ttl());
     let id = request_id();
     let expires_at = now + state.policy.nonce_ttl();
     let (authorization, link) = oid4vp::link_for(authorization, &state.request_signer, &state.public_url, &id);
-    state.requests.insert(
+    let client = connect_info.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(addr)| addr.ip());
+    let inserted = state.requests.insert(
         id.clone(),
         DoorRequest {
             nonce: nonce.clone(),
@@ -220,9 +241,22 @@ async fn create_request(State(state): State<Shared>) -> Response {
             unavailable: None,
             in_flight: false,
             refused: None,
+            client,
+            engaged: false,
+            order: 0,
         },
         now,
     );
+    let nonces = state.engine.nonces();
+    match inserted {
+        Ok(dropped) => {
+            for gone in dropped {
+                nonces.discard(&gone);
+            }
+        }
+        Err(full) => return request_store_full(full, state.policy.nonce_ttl()),
+    }
+    nonces.insert(nonce.clone(), now, state.policy.nonce_ttl());
     let expires_at_second = time::OffsetDateTime::from(expires_at);
     let expires = expires_at_second
         .replace_nanosecond(0)
@@ -423,7 +457,7 @@ pub async fn start(config: ServiceConfig, listen: SocketAddr) -> Result<Running,
     let app = router(config, &format!("http://{addr}"))?;
     let (shutdown, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {
                 let _ = stopped.await;
             })

@@ -102,6 +102,8 @@ pub(super) async fn request_object(State(state): State<Shared>, Path(id): Path<S
     let Some(found) = state.requests.get(&id) else {
         return problem(StatusCode::NOT_FOUND, "unknown request", "no such request");
     };
+    // A wallet opened it: from now on no new request can push it out of the store.
+    state.requests.engage(&id);
     let object = if found.oid4vp.is_signed() {
         let signer = &state.request_signer;
         match found

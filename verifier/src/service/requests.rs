@@ -1,6 +1,7 @@
 //! The door's open requests: each holds the nonce it showed and, once answered, its decision.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
@@ -8,8 +9,15 @@ use serde::Serialize;
 
 use crate::decision::Decision;
 
-/// How many requests the door keeps at most (answered and open); older ones are dropped first.
+/// How many requests the door keeps at most (open, and answered ones kept for the kiosk).
+/// When it is full, only requests that are over make room: a live request is never dropped
+/// for another client's new one.
 pub const MAX_REQUESTS: usize = 10_000;
+
+/// How many open requests one client (IP address) may hold. Beyond it, the client's own
+/// oldest request that no wallet has engaged with makes room, so a flood from one address
+/// only ever displaces its own requests.
+pub const MAX_OPEN_PER_CLIENT: usize = 64;
 
 /// How long an answered request stays readable, so the kiosk page can show its decision.
 const KEEP_DECIDED: Duration = Duration::from_secs(600);
@@ -61,6 +69,29 @@ pub struct DoorRequest {
     pub in_flight: bool,
     /// The last refused answer (see [`RequestState::Refused`]), and how many there were.
     pub refused: Option<(Decision, u32)>,
+    /// The address of the client that asked for the request (the kiosk, or whoever).
+    pub client: IpAddr,
+    /// A wallet has engaged with it (fetched its request object, or answered): it is never
+    /// dropped to make room for a new request, even its own client's.
+    pub engaged: bool,
+    /// Its place in the order of creation (set by the store; oldest first makes room).
+    pub(crate) order: u64,
+}
+
+impl DoorRequest {
+    /// Still waiting for its answer at `now`.
+    fn is_open(&self, now: SystemTime) -> bool {
+        self.decision.is_none() && self.expires_at > now
+    }
+}
+
+/// Why the door takes no new request now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Full {
+    /// The client holds [`MAX_OPEN_PER_CLIENT`] open requests, every one engaged.
+    Client,
+    /// The door holds [`MAX_REQUESTS`] requests, none of them over.
+    Door,
 }
 
 /// Why a request cannot take an answer now.
@@ -120,6 +151,7 @@ impl Drop for Reservation<'_> {
 #[derive(Debug, Default)]
 pub struct RequestStore {
     requests: Mutex<HashMap<String, DoorRequest>>,
+    created: std::sync::atomic::AtomicU64,
 }
 
 impl RequestStore {
@@ -127,21 +159,57 @@ impl RequestStore {
         self.requests.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Adds a request under `id`, first dropping expired ones when the store is full.
-    pub fn insert(&self, id: String, request: DoorRequest, now: SystemTime) {
+    /// Adds a request under `id`. Makes room first: requests past their expiry and display
+    /// time go; a client at [`MAX_OPEN_PER_CLIENT`] loses its own oldest unengaged open
+    /// request; a full store loses its oldest request that is over (answered or expired).
+    /// Never drops another client's live request. Returns the nonces of the open requests it
+    /// dropped, for the caller to retire.
+    pub fn insert(&self, id: String, mut request: DoorRequest, now: SystemTime) -> Result<Vec<String>, Full> {
+        request.order = self.created.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut requests = self.lock();
-        if requests.len() >= MAX_REQUESTS {
+        let open_of = |requests: &HashMap<String, DoorRequest>| {
+            requests
+                .values()
+                .filter(|r| r.client == request.client && r.is_open(now))
+                .count()
+        };
+        if requests.len() >= MAX_REQUESTS || open_of(&requests) >= MAX_OPEN_PER_CLIENT {
             requests.retain(|_, r| r.expires_at + KEEP_DECIDED > now);
         }
-        if requests.len() >= MAX_REQUESTS
-            && let Some(oldest) = requests
+        let mut dropped = Vec::new();
+        if open_of(&requests) >= MAX_OPEN_PER_CLIENT {
+            let own = requests
                 .iter()
-                .min_by_key(|(_, r)| r.expires_at)
-                .map(|(id, _)| id.clone())
-        {
-            requests.remove(&oldest);
+                .filter(|(_, r)| r.client == request.client && r.is_open(now) && !r.engaged && !r.in_flight)
+                .min_by_key(|(_, r)| (r.expires_at, r.order))
+                .map(|(id, _)| id.clone());
+            let Some(own) = own else {
+                return Err(Full::Client);
+            };
+            if let Some(gone) = requests.remove(&own) {
+                dropped.push(gone.nonce);
+            }
+        }
+        if requests.len() >= MAX_REQUESTS {
+            let over = requests
+                .iter()
+                .filter(|(_, r)| !r.is_open(now) && !r.in_flight)
+                .min_by_key(|(_, r)| (r.expires_at, r.order))
+                .map(|(id, _)| id.clone());
+            let Some(over) = over else {
+                return Err(Full::Door);
+            };
+            requests.remove(&over);
         }
         requests.insert(id, request);
+        Ok(dropped)
+    }
+
+    /// Notes that a wallet engaged with request `id` (fetched its request object).
+    pub fn engage(&self, id: &str) {
+        if let Some(request) = self.lock().get_mut(id) {
+            request.engaged = true;
+        }
     }
 
     /// The request `id`, if known.
@@ -182,6 +250,7 @@ impl RequestStore {
             return Err(Busy::Checking);
         }
         request.in_flight = true;
+        request.engaged = true;
         Ok(Reservation {
             store: self,
             id: id.to_owned(),
@@ -195,5 +264,128 @@ impl RequestStore {
         if let Some(request) = self.lock().get_mut(id) {
             request.unavailable = Some(message.to_owned());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+    use std::net::Ipv4Addr;
+
+    use super::*;
+    use crate::oid4vp::{AuthorizationRequest, DcqlQuery};
+
+    const T0: u64 = 1_800_000_000;
+
+    fn at(seconds: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(T0 + seconds)
+    }
+
+    fn client(n: u32) -> IpAddr {
+        IpAddr::V4(Ipv4Addr::from(0x0a00_0000 + n))
+    }
+
+    fn request(nonce: &str, client: IpAddr, now: SystemTime) -> DoorRequest {
+        let query = DcqlQuery::sd_jwt_vc("door", &["https://issuer.example/vct/E"], &[&["name"]]).unwrap();
+        DoorRequest {
+            nonce: nonce.to_owned(),
+            expires_at: now + Duration::from_secs(120),
+            oid4vp: AuthorizationRequest::direct_post("https://door.example/oid4vp/response", query).unwrap(),
+            decision: None,
+            unavailable: None,
+            in_flight: false,
+            refused: None,
+            client,
+            engaged: false,
+            order: 0,
+        }
+    }
+
+    /// Finding: 10,050 anonymous creations pushed the kiosk's live request out of the store.
+    /// A flood from one address now only ever displaces its own unengaged requests.
+    #[test]
+    fn a_flood_from_one_client_displaces_only_its_own_requests() {
+        let store = RequestStore::default();
+        let now = at(0);
+        store
+            .insert("kiosk".into(), request("n-kiosk", client(1), now), now)
+            .unwrap();
+        let mut retired = 0;
+        for i in 0..(MAX_REQUESTS + 50) {
+            let dropped = store
+                .insert(format!("flood-{i}"), request(&format!("n-{i}"), client(2), now), now)
+                .unwrap();
+            retired += dropped.len();
+            assert!(dropped.iter().all(|n| n.starts_with("n-") && n != "n-kiosk"));
+        }
+        assert!(store.get("kiosk").is_some(), "the kiosk's request survives the flood");
+        assert_eq!(store.lock().len(), 1 + MAX_OPEN_PER_CLIENT);
+        assert_eq!(
+            retired,
+            MAX_REQUESTS + 50 - MAX_OPEN_PER_CLIENT,
+            "every displaced nonce is retired"
+        );
+    }
+
+    /// A request a wallet engaged with is never displaced, not even by its own client; a
+    /// client whose every open request is engaged gets no more.
+    #[test]
+    fn engaged_requests_stay_and_a_client_full_of_them_is_refused() {
+        let store = RequestStore::default();
+        let now = at(0);
+        for i in 0..MAX_OPEN_PER_CLIENT {
+            store
+                .insert(format!("r{i}"), request(&format!("n{i}"), client(1), now), now)
+                .unwrap();
+            store.engage(&format!("r{i}"));
+        }
+        assert_eq!(
+            store.insert("one-more".into(), request("n", client(1), now), now),
+            Err(Full::Client)
+        );
+        assert!((0..MAX_OPEN_PER_CLIENT).all(|i| store.get(&format!("r{i}")).is_some()));
+        // Another client is not affected; and once they expire, the client gets room again.
+        store.insert("other".into(), request("o", client(2), now), now).unwrap();
+        let later = now + Duration::from_secs(120 + KEEP_DECIDED.as_secs() + 1);
+        store
+            .insert("again".into(), request("a", client(1), later), later)
+            .unwrap();
+    }
+
+    /// Many clients together can fill the store with live requests: then new requests are
+    /// refused (the door is busy), and none of the live ones is dropped; answered and expired
+    /// ones make room.
+    #[test]
+    fn a_store_full_of_live_requests_refuses_new_ones_and_keeps_the_live() {
+        let store = RequestStore::default();
+        let now = at(0);
+        store
+            .insert("kiosk".into(), request("n-kiosk", client(0), now), now)
+            .unwrap();
+        let mut refused = 0;
+        for c in 1..=(MAX_REQUESTS / MAX_OPEN_PER_CLIENT + 2) as u32 {
+            for i in 0..MAX_OPEN_PER_CLIENT {
+                match store.insert(format!("c{c}-{i}"), request(&format!("n{c}-{i}"), client(c), now), now) {
+                    Ok(dropped) => assert!(dropped.is_empty()),
+                    Err(full) => {
+                        assert_eq!(full, Full::Door);
+                        refused += 1;
+                    }
+                }
+            }
+        }
+        assert!(refused > 0);
+        assert_eq!(store.lock().len(), MAX_REQUESTS);
+        assert!(store.get("kiosk").is_some());
+        // An answered request is over: it makes room for one new request.
+        let reservation = store.reserve("c1-0").unwrap();
+        let mut allowed = Decision::deny(Vec::new());
+        allowed.allow = true;
+        allowed.holder_proved = true;
+        assert!(reservation.decide(&allowed));
+        store
+            .insert("next".into(), request("n-next", client(9_999), now), now)
+            .unwrap();
+        assert!(store.get("c1-0").is_none() && store.get("kiosk").is_some());
     }
 }
