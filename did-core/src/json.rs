@@ -1,4 +1,5 @@
-//! The one JSON reader for untrusted input: refuses duplicate member names at any depth.
+//! The one JSON reader for untrusted input: refuses duplicate member names at any depth, and
+//! says where the duplicate is (a JSON Pointer a caller can put in an answer).
 //!
 //! `serde_json` silently keeps the last of two members with the same name, so
 //! `{"alg":"ES256","alg":"none"}` would mean different things to different JOSE
@@ -12,14 +13,27 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
+/// The longest JSON Pointer a [`StrictJsonError::DuplicateMember`] keeps (a longer one is
+/// cut and ends in `…`): it comes from the input, and goes into answers and messages.
+const MAX_POINTER_CHARS: usize = 200;
+
 /// Why a JSON text was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum StrictJsonError {
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StrictJsonError {
     /// The text is not a JSON object (it may still be valid JSON).
+    #[error("not a JSON object")]
     NotAnObject,
-    /// Some object in the text has two members with this name (cut to 64 characters).
-    DuplicateMember(String),
+    /// Some object in the text has two members with the same name.
+    #[error("duplicate member name at {pointer}: every member name in a JSON object must be unique")]
+    DuplicateMember {
+        /// The repeated name (cut to 64 characters).
+        name: String,
+        /// Where the second one is, as a JSON Pointer (RFC 6901; cut to 200 characters).
+        pointer: String,
+    },
     /// The text is not valid JSON (syntax, nesting too deep, number out of range, ...).
+    #[error("not valid JSON (line {line}, column {column})")]
     Invalid {
         /// 1-based line of the error.
         line: usize,
@@ -29,7 +43,7 @@ pub(crate) enum StrictJsonError {
 }
 
 /// Parses `bytes` as one JSON object, refusing duplicate member names at any depth.
-pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, StrictJsonError> {
+pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, StrictJsonError> {
     let first = bytes.iter().find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
     if first != Some(&b'{') {
         return Err(StrictJsonError::NotAnObject);
@@ -41,7 +55,7 @@ pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, StrictJso
 }
 
 /// Parses `bytes` as one JSON value, refusing duplicate member names at any depth.
-pub(crate) fn parse_value(bytes: &[u8]) -> Result<Value, StrictJsonError> {
+pub fn parse_value(bytes: &[u8]) -> Result<Value, StrictJsonError> {
     let duplicate = RefCell::new(None);
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let parsed = Strict { duplicate: &duplicate }
@@ -50,7 +64,10 @@ pub(crate) fn parse_value(bytes: &[u8]) -> Result<Value, StrictJsonError> {
     match parsed {
         Ok(value) => Ok(value),
         Err(error) => Err(match duplicate.take() {
-            Some(member) => StrictJsonError::DuplicateMember(member),
+            Some(Duplicate { name, pointer }) => StrictJsonError::DuplicateMember {
+                name,
+                pointer: cut_pointer(&pointer),
+            },
             None => StrictJsonError::Invalid {
                 line: error.line(),
                 column: error.column(),
@@ -59,10 +76,45 @@ pub(crate) fn parse_value(bytes: &[u8]) -> Result<Value, StrictJsonError> {
     }
 }
 
+/// A duplicate member found: its name, and its JSON Pointer, built from the inside out as
+/// the error unwinds through the enclosing objects and arrays (nothing is tracked on the way
+/// in, so reading JSON without duplicates costs nothing more).
+struct Duplicate {
+    name: String,
+    pointer: String,
+}
+
+/// `pointer` cut to [`MAX_POINTER_CHARS`] characters.
+fn cut_pointer(pointer: &str) -> String {
+    if pointer.chars().count() <= MAX_POINTER_CHARS {
+        return pointer.to_owned();
+    }
+    let mut cut: String = pointer.chars().take(MAX_POINTER_CHARS).collect();
+    cut.push('…');
+    cut
+}
+
+/// `token` as one JSON Pointer reference token (`~` → `~0`, `/` → `~1`).
+fn reference_token(token: &str) -> String {
+    format!("/{}", token.replace('~', "~0").replace('/', "~1"))
+}
+
 /// Builds a [`Value`], flagging duplicate member names through `duplicate`.
 #[derive(Clone, Copy)]
 struct Strict<'a> {
-    duplicate: &'a RefCell<Option<String>>,
+    duplicate: &'a RefCell<Option<Duplicate>>,
+}
+
+impl Strict<'_> {
+    /// A value under `token` failed: if it failed on a duplicate, the duplicate's pointer
+    /// gets `token` in front. Stops growing past the limit (the input may nest deeply).
+    fn under(self, token: &str) {
+        if let Some(duplicate) = self.duplicate.borrow_mut().as_mut()
+            && duplicate.pointer.len() <= MAX_POINTER_CHARS * 4
+        {
+            duplicate.pointer.insert_str(0, &reference_token(token));
+        }
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for Strict<'_> {
@@ -116,8 +168,15 @@ impl<'de> Visitor<'de> for Strict<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-        while let Some(item) = seq.next_element_seed(self)? {
-            items.push(item);
+        loop {
+            match seq.next_element_seed(self) {
+                Ok(Some(item)) => items.push(item),
+                Ok(None) => break,
+                Err(error) => {
+                    self.under(&items.len().to_string());
+                    return Err(error);
+                }
+            }
         }
         Ok(Value::Array(items))
     }
@@ -126,12 +185,79 @@ impl<'de> Visitor<'de> for Strict<'_> {
         let mut map = Map::new();
         while let Some(name) = access.next_key::<String>()? {
             if map.contains_key(&name) {
-                self.duplicate.replace(Some(crate::error::truncated(&name)));
+                let pointer = reference_token(&name);
+                self.duplicate.replace(Some(Duplicate {
+                    name: crate::error::truncated(&name),
+                    pointer,
+                }));
                 return Err(de::Error::custom("duplicate member name"));
             }
-            let value = access.next_value_seed(self)?;
+            let value = match access.next_value_seed(self) {
+                Ok(value) => value,
+                Err(error) => {
+                    self.under(&name);
+                    return Err(error);
+                }
+            };
             map.insert(name, value);
         }
         Ok(Value::Object(map))
+    }
+}
+
+#[cfg(test)]
+mod pointer_tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use serde_json::json;
+
+    use super::*;
+
+    fn duplicate(text: &str) -> (String, String) {
+        match parse_value(text.as_bytes()) {
+            Err(StrictJsonError::DuplicateMember { name, pointer }) => (name, pointer),
+            other => panic!("{text}: expected a duplicate, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn duplicates_are_refused_at_every_depth_and_located() {
+        assert_eq!(duplicate(r#"{"a": 1, "a": 2}"#).1, "/a");
+        assert_eq!(
+            duplicate(r#"{"claims": {"name": "A", "x": [1], "name": "B"}}"#),
+            ("name".to_owned(), "/claims/name".to_owned())
+        );
+        assert_eq!(
+            duplicate(r#"{"l": [{"ok": 1}, {"k": {"a/b~": 1, "a/b~": 1}}]}"#).1,
+            "/l/1/k/a~1b~0"
+        );
+        assert_eq!(duplicate(r#"[[], {"": 1, "": 2}]"#).1, "/1/");
+        let long = "n".repeat(500);
+        let (_, pointer) = duplicate(&format!(r#"{{"{long}": 1, "{long}": 2}}"#));
+        assert_eq!(pointer.chars().count(), MAX_POINTER_CHARS + 1);
+        assert!(pointer.ends_with('…'));
+        let deep = format!("{}{{\"a\": 1, \"a\": 2}}{}", "[".repeat(100), "]".repeat(100));
+        let (_, pointer) = duplicate(&deep);
+        assert!(pointer.starts_with("/0/0/0/") && pointer.chars().count() <= MAX_POINTER_CHARS + 1);
+    }
+
+    #[test]
+    fn anything_else_reads_as_serde_json_reads_it() {
+        let text = r#"{"a": [1, -2, 3.5, 18446744073709551615, true, null, "x\u00e9"], "b": {"a": {}}, "c": []}"#;
+        assert_eq!(
+            parse_value(text.as_bytes()).unwrap(),
+            serde_json::from_str::<Value>(text).unwrap()
+        );
+        assert_eq!(parse_value(b" 7 ").unwrap(), json!(7));
+        for bad in ["", "{", "{} {}", "[1,]", "{\"a\" 1}", "NaN"] {
+            assert!(
+                matches!(parse_value(bad.as_bytes()), Err(StrictJsonError::Invalid { .. })),
+                "{bad:?}"
+            );
+        }
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert!(
+            matches!(parse_value(deep.as_bytes()), Err(StrictJsonError::Invalid { .. })),
+            "nesting is bounded"
+        );
     }
 }

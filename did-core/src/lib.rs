@@ -9,7 +9,7 @@ mod error;
 #[cfg(feature = "did-web")]
 pub mod http;
 pub mod jose;
-mod json;
+pub mod json;
 pub mod json_pointer;
 pub mod key;
 pub mod multibase;

@@ -137,7 +137,7 @@ impl Verified {
     /// `Value` first and converts it.
     pub fn payload_object(&self) -> Result<serde_json::Map<String, serde_json::Value>, JwsError> {
         strict_json::parse_object(&self.payload).map_err(|e| match e {
-            StrictJsonError::DuplicateMember(_) => JwsError::InvalidPayload("duplicate member name"),
+            StrictJsonError::DuplicateMember { .. } => JwsError::InvalidPayload("duplicate member name"),
             StrictJsonError::NotAnObject | StrictJsonError::Invalid { .. } => {
                 JwsError::InvalidPayload("not a JSON object")
             }
@@ -260,7 +260,7 @@ fn claims_to_json<T: Serialize + ?Sized>(claims: &T) -> Result<Vec<u8>, JwsError
 
 fn parse_payload_json<T: DeserializeOwned>(payload: &[u8]) -> Result<T, JwsError> {
     let value = strict_json::parse_value(payload).map_err(|e| match e {
-        StrictJsonError::DuplicateMember(_) => JwsError::InvalidPayload("duplicate member name"),
+        StrictJsonError::DuplicateMember { .. } => JwsError::InvalidPayload("duplicate member name"),
         StrictJsonError::NotAnObject | StrictJsonError::Invalid { .. } => JwsError::InvalidPayload("not valid JSON"),
     })?;
     serde_json::from_value(value).map_err(|_| JwsError::InvalidPayload("JSON does not have the expected shape"))

@@ -126,7 +126,7 @@ impl Header {
     pub fn from_json(bytes: &[u8]) -> Result<Header, JwsError> {
         let mut map = strict_json::parse_object(bytes).map_err(|e| match e {
             StrictJsonError::NotAnObject => JwsError::InvalidHeader("not a JSON object"),
-            StrictJsonError::DuplicateMember(_) => JwsError::InvalidHeader("duplicate member name"),
+            StrictJsonError::DuplicateMember { .. } => JwsError::InvalidHeader("duplicate member name"),
             StrictJsonError::Invalid { .. } => JwsError::InvalidHeader("not valid JSON"),
         })?;
         let alg = match map.remove("alg") {

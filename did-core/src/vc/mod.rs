@@ -70,7 +70,9 @@ pub enum DataModel {
 pub(crate) fn parse_json_object(bytes: &[u8]) -> Result<Map<String, Value>, CredentialError> {
     strict_json::parse_object(bytes).map_err(|e| match e {
         StrictJsonError::NotAnObject => CredentialError::NotAnObject,
-        StrictJsonError::DuplicateMember(name) => CredentialError::InvalidJson(format!("duplicate member {name:?}")),
+        StrictJsonError::DuplicateMember { name, .. } => {
+            CredentialError::InvalidJson(format!("duplicate member {name:?}"))
+        }
         StrictJsonError::Invalid { line, column } => {
             CredentialError::InvalidJson(format!("syntax error at line {line}, column {column}"))
         }
