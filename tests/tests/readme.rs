@@ -382,6 +382,25 @@ fn the_readme_walkthrough_works_as_written() {
     let ran = terminal.run(&more[2]);
     assert_ran(&ran, 0, "an eddsa format with the Ed25519 key the README makes");
     assert_report(&ran.stdout, true, &["signature"], "eddsa-rdfc-2022 without the service");
+    // The private keys are in the git-ignored data folder, readable by their owner alone
+    // (issue 28: `keygen > issuer.jwk` left a world-readable key in the clone's top folder).
+    for key in ["data/issuer.jwk", "data/issuer-ed25519.jwk"] {
+        use std::os::unix::fs::PermissionsExt as _;
+        let path = dir.join(key);
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{key}");
+        let jwk: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert!(jwk["d"].is_string(), "{key} holds the private key");
+    }
+    let top: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".jwk") || name.starts_with("card."))
+        .collect();
+    assert!(
+        top.is_empty(),
+        "the README leaves files in the clone's top folder: {top:?}"
+    );
 
     // verifier/README.md, against the same issuer: its door on the example policy, then its
     // trust bundle commands and a door deciding from the bundle.
@@ -427,8 +446,8 @@ fn the_readme_walkthrough_works_as_written() {
     let tokens = sh_blocks(&issuer_readme, "## Tokens and scopes");
     assert_eq!(
         tokens.len(),
-        1,
-        "vc-issuer/README.md's token block changed: update this test"
+        2,
+        "vc-issuer/README.md's token blocks changed: update this test"
     );
     let ran = terminal.run(&tokens[0]);
     assert_ran(&ran, 0, "vc-issuer/README.md: a token for the HR desk");
@@ -439,6 +458,21 @@ fn the_readme_walkthrough_works_as_written() {
         ran.stdout
     );
     assert_eq!(token["scopes"], json!(["issue", "read"]), "{}", ran.stdout);
+    // A lost admin token: `token create`, offline in the running issuer's database; the token
+    // it prints manages tokens at once.
+    let ran = terminal.run(&tokens[1]);
+    assert_ran(&ran, 0, "vc-issuer/README.md: token create");
+    let made = ran.stdout.trim();
+    assert!(made.starts_with("dojang_"), "{}", ran.stdout);
+    let listed = terminal.run(&format!(
+        "curl -s http://127.0.0.1:{}/admin/tokens -H 'Authorization: Bearer {made}'",
+        terminal.issuer_port
+    ));
+    assert!(
+        listed.stdout.contains("\"label\":\"ops, after the lost one\""),
+        "the new token lists the tokens: {}",
+        listed.stdout
+    );
     let bulk = sh_blocks(&issuer_readme, "## Offers for a whole office: `bulk-issue`");
     assert_eq!(
         bulk.len(),

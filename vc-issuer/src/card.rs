@@ -4,8 +4,10 @@
 //! The card shows the template's display name (Korean and English), the claims with their
 //! Korean labels (derived claims and digests left out), the validity and the record's status,
 //! the issuer DID, and a QR code of the credential's ID (`urn:uuid:…`), which the issuer's
-//! admin API looks up. Text is XML-escaped; the picture is drawn here (rectangles and text,
-//! the QR code as one path), so no font or image file is needed.
+//! admin API looks up. Text is XML-escaped, and characters XML 1.0 cannot carry (controls,
+//! U+FFFE, U+FFFF) are replaced, so the card is well-formed whatever the claims hold. The
+//! picture is drawn here (rectangles and text, the QR code as one path), so no font or image
+//! file is needed.
 
 use std::fmt::Write as _;
 
@@ -25,7 +27,22 @@ const MAX_ROWS: usize = 8;
 /// The longest value shown, in characters.
 const MAX_VALUE_CHARS: usize = 34;
 
-/// Escapes `text` for SVG character data and attribute values.
+/// Escapes `text` for SVG character data and attribute values, so that the card is
+/// well-formed XML 1.0 whatever a claim holds.
+///
+/// The markup characters become entity references. What XML 1.0 cannot carry at all (its
+/// `Char` production, §2.2) cannot be escaped either, since a character reference must name
+/// a legal character too (`&#xFFFF;` is as ill-formed as U+FFFF itself), so it is replaced:
+/// - control characters (C0 other than tab, line feed and carriage return, which XML forbids;
+///   those three and the C1 controls and DEL, which it allows but which draw nothing useful
+///   on a one-line card value) become a space, as before;
+/// - the noncharacters U+FFFE and U+FFFF, which XML forbids, and the other 64 Unicode
+///   noncharacters (U+FDD0–U+FDEF, the last two code points of every plane), which XML 1.0
+///   tells documents to avoid, become U+FFFD, the replacement character, so the reader of the
+///   card sees that something was there that cannot be shown. (Surrogates cannot occur in a
+///   Rust string.)
+///
+/// The record keeps the claim as issued; only the picture differs.
 fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -36,10 +53,17 @@ fn xml(text: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
             c if c.is_control() => out.push(' '),
+            c if is_noncharacter(c) => out.push(char::REPLACEMENT_CHARACTER),
             c => out.push(c),
         }
     }
     out
+}
+
+/// Whether `c` is one of Unicode's 66 noncharacters.
+fn is_noncharacter(c: char) -> bool {
+    let code = u32::from(c);
+    (0xFDD0..=0xFDEF).contains(&code) || code & 0xFFFE == 0xFFFE
 }
 
 /// A claim value as one short line.
@@ -178,6 +202,14 @@ mod tests {
     fn text_is_escaped_and_long_values_are_cut() {
         assert_eq!(xml("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&apos;");
         assert_eq!(xml("a\u{7}b"), "a b");
+        assert_eq!(
+            xml("a\u{FFFE}b\u{FFFF}c\u{FDD0}d\u{10FFFF}"),
+            "a\u{FFFD}b\u{FFFD}c\u{FFFD}d\u{FFFD}"
+        );
+        assert_eq!(
+            xml("\u{FFFD}\u{FFFC}\u{E000}\u{10000}"),
+            "\u{FFFD}\u{FFFC}\u{E000}\u{10000}"
+        );
         let long = Value::String("가".repeat(50));
         assert_eq!(shown(&long).chars().count(), MAX_VALUE_CHARS);
         assert_eq!(shown(&serde_json::json!(["hq", "lab"])), "hq, lab");

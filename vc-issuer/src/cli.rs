@@ -1,13 +1,18 @@
 //! The `vc-issuer` command line.
 
-use std::io::Read as _;
+use std::collections::BTreeSet;
+use std::io::{Read as _, Write as _};
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 use did_core::key::Algorithm;
 use time::OffsetDateTime;
+use zeroize::Zeroizing;
 
 use crate::issue::{self, Format};
 use crate::key_file::{self, IssuerKey};
+use crate::private_fs;
+use crate::store::Scope;
 
 /// Exit code when the command did its job.
 pub const EXIT_OK: i32 = 0;
@@ -31,18 +36,27 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Generate a key and print it as a private JWK whose `kid` is its did:key method.
+    /// Generate a key as a private JWK whose `kid` is its did:key method: written to a new
+    /// owner-only file with `--out` (then its public JWK is printed), else printed.
     Keygen {
         /// ES256 (P-256), ES384 (P-384) or EdDSA (Ed25519).
         #[arg(long, default_value = "ES256", value_parser = parse_algorithm)]
         alg: Algorithm,
+        /// Write the private JWK to this new file, owner-only (0600, whatever the umask;
+        /// missing folders are made 0700); an existing file is never overwritten. Prefer this
+        /// to redirecting standard output, which makes the file with the umask's mode.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
+    /// Admin API tokens, made offline in the service's database.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Run the issuer service (the main job). With no configuration: 127.0.0.1:8080, SQLite
     /// under ./data, a key made on first start, an in-process did:dojang registry.
     Serve {
         /// A TOML configuration file (environment variables override it).
         #[arg(long)]
-        config: Option<std::path::PathBuf>,
+        config: Option<PathBuf>,
     },
     /// Make one OpenID4VCI credential offer (link, QR code, PIN) per row of a CSV file,
     /// directly in the service's database; safe to re-run.
@@ -64,6 +78,31 @@ pub enum Command {
         /// The credential JSON file, or `-` for standard input.
         credential: String,
     },
+}
+
+/// `vc-issuer token …`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Make an admin API token directly in the service's database (found as `serve` finds
+    /// it: `--config`, then the DOJANG_* variables and DATABASE_URL) and print it, once: for
+    /// an operator who lost the first one. Only its SHA-256 digest is stored, as for tokens
+    /// made with `POST /admin/tokens`; the audit log records `token.create` by
+    /// `cli:token-create`. Safe while the service runs.
+    Create {
+        /// A TOML configuration file, as for `serve` (environment variables override it).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// A label for people (1 to 100 characters), e.g. "ops, after the lost one".
+        #[arg(long)]
+        label: String,
+        /// The scopes, comma-separated: issue, revoke, read, admin (admin implies the rest).
+        #[arg(long, value_delimiter = ',', required = true, value_parser = parse_scope)]
+        scopes: Vec<Scope>,
+    },
+}
+
+fn parse_scope(s: &str) -> Result<Scope, String> {
+    Scope::parse(s.trim()).map_err(|_| format!("unknown scope {s:?}; use issue, revoke, read or admin"))
 }
 
 fn parse_algorithm(s: &str) -> Result<Algorithm, String> {
@@ -88,9 +127,10 @@ fn read(path: &str) -> Result<String, String> {
 /// Returns the exit code.
 pub fn run(cli: Cli, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write) -> i32 {
     let result = match cli.command {
-        Command::Keygen { alg } => key_file::generate(alg)
-            .map_err(|e| (EXIT_FAILED, e.to_string()))
-            .and_then(|jwk| serde_json::to_string_pretty(&jwk).map_err(|e| (EXIT_FAILED, e.to_string()))),
+        Command::Keygen { alg, out } => keygen_command(alg, out.as_deref()),
+        Command::Token(TokenCommand::Create { config, label, scopes }) => {
+            token_create_command(config.as_deref(), &label, &scopes, err)
+        }
         Command::Issue {
             key,
             format,
@@ -112,12 +152,112 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write)
     }
 }
 
+/// The audit log's actor for a command run from the command line: `cli:<command>`, with the
+/// login name when it is a plain one.
+pub(crate) fn actor(command: &str) -> String {
+    match std::env::var("USER") {
+        Ok(user)
+            if !user.is_empty()
+                && user.len() <= 32
+                && user
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) =>
+        {
+            format!("cli:{command}:{user}")
+        }
+        _ => format!("cli:{command}"),
+    }
+}
+
+/// `keygen`: the private JWK printed, or written to a new owner-only file `out` with the
+/// public JWK printed.
+fn keygen_command(alg: Algorithm, out: Option<&Path>) -> Result<String, (i32, String)> {
+    let failed = |e: &dyn std::fmt::Display| (EXIT_FAILED, e.to_string());
+    let jwk = key_file::generate(alg).map_err(|e| failed(&e))?;
+    let private = Zeroizing::new(serde_json::to_string_pretty(&jwk).map_err(|e| failed(&e))?);
+    let Some(path) = out else {
+        return Ok(private.to_string());
+    };
+    if let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        private_fs::create_dir(dir).map_err(|e| (EXIT_FAILED, format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let mut file = private_fs::create_new(path).map_err(|e| {
+        let why = if e.kind() == std::io::ErrorKind::AlreadyExists {
+            "it exists, and a key file is never overwritten; choose another name".to_owned()
+        } else {
+            e.to_string()
+        };
+        (EXIT_FAILED, format!("cannot write {}: {why}", path.display()))
+    })?;
+    let written = file
+        .write_all(private.as_bytes())
+        .and_then(|()| file.write_all(b"\n"))
+        .and_then(|()| file.sync_all());
+    if let Err(e) = written {
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err((EXIT_FAILED, format!("cannot write {}: {e}", path.display())));
+    }
+    let mut public = jwk;
+    public.d = None;
+    serde_json::to_string_pretty(&public).map_err(|e| failed(&e))
+}
+
+/// `token create`: a token in the configured database, its secret returned (printed once).
+fn token_create_command(
+    config: Option<&Path>,
+    label: &str,
+    scopes: &[Scope],
+    err: &mut dyn std::io::Write,
+) -> Result<String, (i32, String)> {
+    let config = crate::config::Config::load(config).map_err(|e| (EXIT_USAGE, e.to_string()))?;
+    if label.is_empty() || label.chars().count() > 100 {
+        return Err((EXIT_USAGE, "--label: 1 to 100 characters".into()));
+    }
+    let url = config.database_url();
+    // A token in a database the service does not use would be no use: never make one.
+    if let Some(file) = crate::store::sqlite_file(&url)
+        && !file.exists()
+    {
+        return Err((
+            EXIT_USAGE,
+            format!(
+                "there is no database at {}: run this where `vc-issuer serve` runs, with its --config",
+                file.display()
+            ),
+        ));
+    }
+    let scopes: BTreeSet<Scope> = scopes.iter().copied().collect();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| (EXIT_FAILED, format!("cannot start the runtime: {e}")))?;
+    let (info, secret) = runtime
+        .block_on(async {
+            let store = crate::store::Store::open(&url).await?;
+            let made = store.create_token(label, &scopes, &actor("token-create")).await;
+            store.close().await;
+            made
+        })
+        .map_err(|e| (EXIT_FAILED, e.to_string()))?;
+    let names: Vec<&str> = info.scopes.iter().map(|s| s.as_str()).collect();
+    let _ = writeln!(
+        err,
+        "vc-issuer: made token {} ({:?}, scopes {}); it is printed once, on standard output: keep it",
+        info.id,
+        info.label,
+        names.join(" ")
+    );
+    Ok(secret.to_string())
+}
+
 fn issue_command(key: &str, format: Format, disclose: &[String], credential: &str) -> Result<String, (i32, String)> {
     let key_text = zeroize::Zeroizing::new(read(key).map_err(|m| (EXIT_USAGE, m))?);
     let issuer = IssuerKey::from_jwk_json(&key_text).map_err(|e| (EXIT_FAILED, e.to_string()))?;
     let text = read(credential).map_err(|m| (EXIT_USAGE, m))?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| (EXIT_FAILED, format!("the credential is not JSON: {e}")))?;
+    let value = crate::json::parse(text.as_bytes()).map_err(|e| (EXIT_FAILED, format!("the credential file: {e}")))?;
     issue::issue(value, format, &issuer, disclose, OffsetDateTime::now_utc()).map_err(|e| (EXIT_FAILED, e.to_string()))
 }
 
@@ -150,7 +290,10 @@ fn serve_command(config: Option<&std::path::Path>, out: &mut dyn std::io::Write)
                 "  admin token     {} (shown once: keep it; it has every scope)",
                 token.as_str()
             )),
-            None => lines.push("  admin token     (made on first start; create more with POST /admin/tokens)".into()),
+            None => lines.push(
+                "  admin token     (made on first start; create more with POST /admin/tokens, or `vc-issuer token create`)"
+                    .into(),
+            ),
         }
         let _ = writeln!(out, "{}", lines.join("\n"));
         let _ = out.flush();

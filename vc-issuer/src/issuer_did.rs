@@ -77,7 +77,7 @@ pub async fn set_up(config: &Config, store: &Store, issuer_key: &VerifyingKey) -
 
 async fn dojang(config: &Config, store: &Store, issuer_key: &VerifyingKey) -> Result<IssuerDid, Error> {
     let dir = &config.data_dir;
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+    crate::private_fs::create_dir(dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
     let (registry, registry_key, api) = match &config.registry.url {
         Some(url) => {
             let api = NodeApi::new(url).map_err(|e| Error::Registry(e.to_string()))?;
@@ -87,7 +87,12 @@ async fn dojang(config: &Config, store: &Store, issuer_key: &VerifyingKey) -> Re
             let operator = crate::keys::open_software_key(&dir.join("registry-operator.jwk")).await?;
             let log_id = default_log_id(operator.verifying_key());
             let key_did = log_id.clone();
-            let node = NodeConfig::new(dir.join("registry.redb"), log_id, operator);
+            // redb makes its file with the umask's mode (0644 as a rule); an empty owner-only
+            // file made first is what it initializes instead.
+            let store = dir.join("registry.redb");
+            crate::private_fs::private_file(&store)
+                .map_err(|e| Error::io(format!("cannot make {} owner-only (chmod 600 it)", store.display()), e))?;
+            let node = NodeConfig::new(store, log_id, operator);
             let registry = Registry::open(node).map_err(|e| Error::Registry(e.to_string()))?;
             (Some(Arc::new(registry)), Some(key_did), None)
         }

@@ -28,6 +28,7 @@ mod holder_dids;
 pub mod issuance;
 pub mod issue;
 pub mod issuer_did;
+mod json;
 pub mod key_file;
 pub mod keys;
 pub mod offer_qr;

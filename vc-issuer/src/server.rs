@@ -75,8 +75,14 @@ fn outcome(served: Result<Result<(), std::io::Error>, tokio::task::JoinError>) -
 
 /// Builds the issuer from `config` (key, database, DID, templates) without serving.
 pub async fn build(config: Config) -> Result<(Shared, Option<axum::Router>, Option<String>, String), Error> {
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|e| Error::io(format!("cannot create {}", config.data_dir.display()), e))?;
+    // Owner-only whatever the umask, and restricted if an earlier version left it open: it
+    // holds the keys and the database.
+    crate::private_fs::private_dir(&config.data_dir).map_err(|e| {
+        Error::io(
+            format!("cannot create {} owner-only (chmod 700 it)", config.data_dir.display()),
+            e,
+        )
+    })?;
     let templates = Templates::load(config.templates_dir.as_deref())?;
     let key = crate::keys::open(&config.key, &config.data_dir).await?;
     let store = Store::open(&config.database_url()).await?;

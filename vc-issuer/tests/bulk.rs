@@ -4,6 +4,7 @@
 //! redeemed by a wallet over HTTP. On SQLite and on PostgreSQL.
 
 use crate::common;
+use common::serve::ClearConfig as _;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -289,6 +290,76 @@ fn two_runs_at_once_offer_each_employee_once_sqlite() {
 fn two_runs_at_once_offer_each_employee_once_postgresql() {
     let url = tokio::runtime::Runtime::new().unwrap().block_on(common::pg::database());
     two_runs_at_once(&Setup::with_database("https://issuer.example.go.kr", Some(&url)), 300);
+}
+
+/// Issue 28, finding 11: without `--out` the offer sheet (links and PINs) went to
+/// `./offers/<TYPE>`, in whatever folder the command ran in (the clone's top folder, for the
+/// README's reader), where git sees it. It goes under the data folder now, owner-only under
+/// any umask; and an output folder and list that group or others could open (made by hand, or
+/// by an earlier version) are restricted before anything is written into them.
+#[cfg(unix)]
+#[test]
+fn the_offer_sheet_goes_under_the_data_folder_owner_only_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let setup = Setup::sqlite("https://issuer.example.go.kr");
+    let csv = setup.write_csv("employees.csv", &employees(0, 3));
+    let bulk = |csv: &Path, extra: &[&str]| {
+        let output = std::process::Command::new("sh")
+            .env_clear_config()
+            .current_dir(setup.dir.path())
+            .args([
+                "-c",
+                "umask 022; exec \"$@\"",
+                "sh",
+                common::serve::BIN,
+                "bulk-issue",
+                "--config",
+            ])
+            .arg(&setup.config)
+            .args(["--type", TYPE, "--quiet"])
+            .args(extra)
+            .arg(csv)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(output.status.success(), "{err}");
+    };
+    bulk(&csv, &[]);
+    let out = setup.path("data/offers").join(TYPE);
+    let list = std::fs::read_to_string(out.join("offers.csv")).unwrap();
+    assert_eq!(list.lines().count(), 4, "{list}");
+    assert!(
+        !setup.path("offers").exists(),
+        "nothing in the folder the command ran in"
+    );
+    for folder in [setup.path("data/offers"), out.clone(), out.join("qr")] {
+        assert_eq!(mode(&folder), 0o700, "{}", folder.display());
+    }
+    assert_eq!(mode(&out.join("offers.csv")), 0o600);
+    assert_eq!(mode(&out.join("qr/E-00000.png")), 0o600);
+
+    // A folder made by hand, with a list in it from an earlier run, both open to others.
+    let wide = setup.path("handed-out");
+    std::fs::create_dir_all(wide.join("qr")).unwrap();
+    std::fs::write(
+        wide.join("offers.csv"),
+        format!("{}\n", vc_issuer::bulk::output::HEADER),
+    )
+    .unwrap();
+    for (path, mode) in [
+        (wide.clone(), 0o755),
+        (wide.join("qr"), 0o775),
+        (wide.join("offers.csv"), 0o644),
+    ] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let more = setup.write_csv("more.csv", &employees(3, 1));
+    bulk(&more, &["--out", wide.to_str().unwrap()]);
+    assert_eq!(mode(&wide), 0o700);
+    assert_eq!(mode(&wide.join("qr")), 0o700);
+    assert_eq!(mode(&wide.join("offers.csv")), 0o600);
+    assert_eq!(mode(&wide.join("qr/E-00003.png")), 0o600);
 }
 
 #[test]

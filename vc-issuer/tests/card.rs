@@ -47,26 +47,41 @@ fn read_qr(svg: &str) -> String {
     grids[0].decode().unwrap().1
 }
 
-#[test]
-fn the_readme_card_is_what_the_code_draws() {
-    let templates = Templates::built_in().unwrap();
-    let template = templates.get("EmployeeIdCredential").unwrap();
-    let record = CredentialRecord {
+/// The sample employee's record with `claims`.
+fn record(template: &str, claims: Value) -> CredentialRecord {
+    CredentialRecord {
         id: "urn:uuid:01937a52-6c1e-7c4b-9d2e-5f3a8b1c0d42".into(),
-        template: template.name.clone(),
+        template: template.into(),
         record_key: "E-1001".into(),
         format: "sd-jwt".into(),
         status: RecordStatus::Active,
         status_list: 1,
         status_index: 4_242,
-        claims: employee().as_object().unwrap().clone(),
+        claims: claims.as_object().unwrap().clone(),
         holder: None,
         valid_from: 1_795_305_600,
         valid_until: 1_889_913_600,
         issued_at: 1_795_305_600,
         updated_at: 1_795_305_600,
         replaces: None,
-    };
+    }
+}
+
+/// The text of every `<text>` element of `svg`, which must be well-formed XML 1.0.
+fn texts(svg: &str) -> Vec<String> {
+    let document = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("the card is not well-formed XML: {e}"));
+    document
+        .descendants()
+        .filter(|node| node.has_tag_name("text"))
+        .map(|node| node.text().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_readme_card_is_what_the_code_draws() {
+    let templates = Templates::built_in().unwrap();
+    let template = templates.get("EmployeeIdCredential").unwrap();
+    let record = record(&template.name, employee());
     let svg = card_svg(&record, template, "did:dojang:zQmSampleIssuerOfGyeonggiProvince").unwrap();
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/images/employee-card.svg");
     if std::env::var_os("DOJANG_UPDATE_CARD").is_some() {
@@ -89,6 +104,34 @@ fn the_readme_card_is_what_the_code_draws() {
     ] {
         assert!(svg.contains(shown), "the card lacks {shown}");
     }
+}
+
+/// Issue 28, finding 9: a claim holding U+FFFE or U+FFFF (or a C0 control) made `card.svg`
+/// ill-formed XML, which a strict reader (a browser showing an `image/svg+xml` answer) refuses
+/// whole. They cannot be escaped (a character reference must name a legal character too):
+/// the card shows U+FFFD, or a space for a control, and stays well-formed.
+#[test]
+fn a_claim_with_characters_xml_cannot_carry_still_makes_a_well_formed_card() {
+    let templates = Templates::built_in().unwrap();
+    let template = templates.get("EmployeeIdCredential").unwrap();
+    let mut claims = employee();
+    claims["name_latin"] = json!("Kim\u{FFFE}Min\u{FFFF}jun");
+    claims["department"] = json!("Digital\u{1}Policy\u{1F}\u{0}");
+    claims["position"] = json!("<Deputy> & \"Director\" \u{FDD0}\u{10FFFF}");
+    claims["\u{FFFF}odd\u{B}"] = json!("\u{FFFE}");
+    let record = record(&template.name, claims);
+    let svg = card_svg(&record, template, "did:dojang:zQm\u{FFFF}").unwrap();
+    let texts = texts(&svg);
+    for shown in [
+        "Kim\u{FFFD}Min\u{FFFD}jun",
+        "Digital Policy  ",
+        "<Deputy> & \"Director\" \u{FFFD}\u{FFFD}",
+        "\u{FFFD}odd ",
+        "발급자 did:dojang:zQm\u{FFFD}",
+    ] {
+        assert!(texts.iter().any(|t| t == shown), "the card lacks {shown:?}: {texts:?}");
+    }
+    assert_eq!(read_qr(&svg), record.id, "the QR code is unchanged");
 }
 
 #[tokio::test]
@@ -129,6 +172,10 @@ async fn the_admin_api_serves_an_issued_credentials_card() {
     let svg = response.text().await.unwrap();
     assert!(svg.starts_with("<svg"));
     assert!(svg.contains("&lt;script&gt;김&lt;/script&gt;"), "claim text is escaped");
+    assert!(
+        texts(&svg).iter().any(|t| t == "<script>김</script>"),
+        "and reads back as given"
+    );
     assert!(!svg.contains("<script>"));
     assert!(svg.contains(&running.state.issuer.did));
     // Revoked: the card says so.

@@ -1,7 +1,15 @@
-//! `vc-issuer keygen` and `vc-issuer issue` as a user runs them.
+//! The `vc-issuer` binary as a user runs it: `keygen` and `issue`, `token create`, and the
+//! files `serve` keeps under a usual umask (0022).
 
 use std::io::Write as _;
+use std::os::unix::fs::PermissionsExt as _;
+use std::path::Path;
 use std::process::{Command, Stdio};
+
+use serde_json::{Value, json};
+
+use crate::common;
+use common::serve::{self, BIN, ClearConfig as _};
 
 fn vc_issuer(args: &[&str], stdin: &str) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_vc-issuer"))
@@ -148,4 +156,257 @@ fn issue_refuses_what_it_cannot_honour() {
         "{\"not\": \"a credential\"}",
     );
     assert_eq!(code, 1);
+}
+
+/// `vc-issuer <args>` under umask 0022 (group and others may read what a program makes with
+/// the default mode, as under most login shells), in `dir`, without the test run's issuer
+/// settings.
+fn under_umask_022(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new("sh");
+    command
+        .env_clear_config()
+        .current_dir(dir)
+        .args(["-c", "umask 022; exec \"$@\"", "sh", BIN])
+        .args(args);
+    command
+}
+
+fn output(command: &mut Command) -> (i32, String, String) {
+    let output = command.stdin(Stdio::null()).output().unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// The names of the files in `dir`, each checked to be owner-only (no permission for group
+/// or others), like `dir` itself.
+fn owner_only_files(dir: &Path) -> Vec<String> {
+    assert_eq!(mode(dir), 0o700, "{}", dir.display());
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            assert_eq!(mode(&path) & 0o077, 0, "{} is {:03o}", path.display(), mode(&path));
+            path.file_name().unwrap().to_string_lossy().into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// Issue 28, finding 7: under umask 0022 the data folder was 0755 and `issuer.db` (and its
+/// `-wal` and `-shm` files, and the registry's `registry.redb`) 0644, though they hold every
+/// offer's PIN digest; a copy gives the PINs in seconds. Now the folder is 0700 and every
+/// file in it 0600 from the first start, and a folder and databases an earlier version left
+/// open are restricted at the next start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_keeps_its_data_folder_and_every_file_owner_only_whatever_the_umask() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let config = dir.path().join("dojang.toml");
+    // The defaults otherwise: SQLite, did:dojang on the in-process registry, a key file.
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:0\"\ndata_dir = {:?}\n",
+            data.display().to_string()
+        ),
+    )
+    .unwrap();
+    let config = config.display().to_string();
+    let serve = || under_umask_022(dir.path(), &["serve", "--config", &config]);
+
+    let (service, token) = serve::start(&mut serve());
+    let token = token.unwrap();
+    let http = reqwest::Client::new();
+    let issued = http
+        .post(format!("{}/admin/credentials", service.url))
+        .bearer_auth(&token)
+        .json(&json!({"type": "EmployeeIdCredential", "claims": common::employee("E-1")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(issued.status().as_u16(), 201);
+    let files = owner_only_files(&data);
+    for name in [
+        "issuer.db",
+        "issuer.db-wal",
+        "issuer.db-shm",
+        "issuer-key.jwk",
+        "registry.redb",
+        "registry-operator.jwk",
+        "did-update-key.jwk",
+        "did-next-key.jwk",
+    ] {
+        assert!(files.iter().any(|f| f == name), "{name} in {files:?}");
+    }
+    drop(service);
+
+    // What an earlier version left: the folder and the databases open to group and others.
+    set_mode(&data, 0o755);
+    for name in ["issuer.db", "issuer.db-wal", "issuer.db-shm", "registry.redb"] {
+        set_mode(&data.join(name), 0o644);
+    }
+    let (service, _) = serve::start(&mut serve());
+    assert_eq!(owner_only_files(&data), files);
+    let health = http.get(format!("{}/health", service.url)).send().await.unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+    drop(service);
+}
+
+/// Issue 28, finding 11: the README's `keygen > issuer.jwk` made a private key that everyone
+/// could read (0644 under umask 0022). `keygen --out` makes a new file 0600 (its missing
+/// folder 0700), never replaces one, and prints only the public key; without `--out` the
+/// private JWK is printed as before.
+#[test]
+fn keygen_out_writes_a_new_owner_only_key_file_whatever_the_umask() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys/issuer.jwk");
+    let out = path.display().to_string();
+    let (code, stdout, stderr) = output(&mut under_umask_022(
+        dir.path(),
+        &["keygen", "--alg", "EdDSA", "--out", &out],
+    ));
+    assert_eq!(code, 0, "{stderr}");
+    let public: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(public.get("d").is_none(), "only the public key is printed: {stdout}");
+    let private: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert!(private["d"].is_string());
+    assert_eq!(private["kid"], public["kid"]);
+    assert_eq!(private["alg"], "EdDSA");
+    assert_eq!(public["x"], private["x"]);
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(path.parent().unwrap()), 0o700);
+
+    // An existing file is never replaced.
+    let before = std::fs::read(&path).unwrap();
+    let (code, _, stderr) = output(&mut under_umask_022(dir.path(), &["keygen", "--out", &out]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("never overwritten"), "{stderr}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+
+    // The file is what `issue --key` takes.
+    let (code, _, err) = vc_issuer(&["issue", "--key", &out, "--format", "eddsa-jcs-2022", "-"], CREDENTIAL);
+    assert_eq!(code, 0, "{err}");
+}
+
+/// Issue 28, finding 11: an operator who lost the first admin token (printed once) could only
+/// delete `./data` and start over. `token create` makes one offline in the service's
+/// database, stored as the SHA-256 digest the service stores, printed once; it works against
+/// the running service at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_create_mints_an_admin_token_offline_for_an_operator_who_lost_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = serve::configure(dir.path()).display().to_string();
+    let (service, lost) = serve::start(
+        Command::new(BIN)
+            .env_clear_config()
+            .args(["serve", "--config", &config]),
+    );
+    assert!(lost.is_some());
+    let create = |extra: &[&str]| {
+        let mut args = vec!["token", "create", "--config", &config];
+        args.extend_from_slice(extra);
+        output(Command::new(BIN).env_clear_config().args(&args))
+    };
+    let (code, stdout, stderr) = create(&["--label", "ops, after the lost one", "--scopes", "admin"]);
+    assert_eq!(code, 0, "{stderr}");
+    let token = stdout.trim().to_owned();
+    assert!(token.starts_with("dojang_") && !token.contains('\n'), "{stdout}");
+    assert!(stderr.contains("printed once"), "{stderr}");
+
+    let http = reqwest::Client::new();
+    let get = |path: &str, token: &str| http.get(format!("{}{path}", service.url)).bearer_auth(token).send();
+    let tokens = get("/admin/tokens", &token).await.unwrap();
+    assert_eq!(tokens.status().as_u16(), 200);
+    let tokens: Value = tokens.json().await.unwrap();
+    let made = tokens["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["label"] == "ops, after the lost one")
+        .unwrap_or_else(|| panic!("{tokens}"));
+    assert_eq!(made["scopes"], json!(["admin"]));
+    let audit: Value = get("/admin/audit", &token).await.unwrap().json().await.unwrap();
+    let entry = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "token.create" && e["target"] == made["id"])
+        .unwrap_or_else(|| panic!("{audit}"));
+    assert!(
+        entry["actor"].as_str().unwrap().starts_with("cli:token-create"),
+        "{entry}"
+    );
+
+    // Fewer scopes: that token may issue and read, not manage tokens.
+    let (code, stdout, stderr) = create(&["--label", "HR desk", "--scopes", "issue,read"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        get("/admin/tokens", stdout.trim()).await.unwrap().status().as_u16(),
+        403
+    );
+    assert_eq!(get("/admin/audit", stdout.trim()).await.unwrap().status().as_u16(), 200);
+    drop(service);
+
+    // Only the digest is stored: the secret is nowhere in the database's files.
+    let data = dir.path().join("data");
+    for name in ["issuer.db", "issuer.db-wal"] {
+        let bytes = std::fs::read(data.join(name)).unwrap_or_default();
+        assert!(
+            !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
+            "{name} holds the secret"
+        );
+    }
+    let store = vc_issuer::store::Store::open(&format!("sqlite://{}", data.join("issuer.db").display()))
+        .await
+        .unwrap();
+    assert_eq!(store.token_for_secret(&token).await.unwrap().unwrap().id, made["id"]);
+    store.close().await;
+
+    // Refused: an unknown scope, no scope, an empty label, and a database that is not there
+    // (a token in a database no service uses would be no use; none is made).
+    for extra in [
+        &["--label", "x", "--scopes", "root"][..],
+        &["--label", "x"][..],
+        &["--label", "", "--scopes", "read"][..],
+    ] {
+        let (code, _, stderr) = create(extra);
+        assert_eq!(code, 2, "{extra:?}: {stderr}");
+    }
+    let elsewhere = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = output(
+        Command::new(BIN)
+            .env_clear_config()
+            .current_dir(elsewhere.path())
+            .args(["token", "create", "--label", "x", "--scopes", "admin"]),
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("no database"), "{stderr}");
+    assert!(!elsewhere.path().join("data").exists());
+}
+
+/// The `issue` command reads its credential file as strictly as the service reads a body: a
+/// duplicate member name is refused, naming where it is.
+#[test]
+fn issue_refuses_a_credential_file_with_a_duplicate_member() {
+    let (_, key) = keygen("ES256");
+    let key = key.to_str().unwrap();
+    let twice = CREDENTIAL.replace(r#""name":"Ana""#, r#""name":"Ana","name":"Eve""#);
+    let (code, out, err) = vc_issuer(&["issue", "--key", key, "--format", "vc+jwt", "-"], &twice);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        err.contains("duplicate member name at /credentialSubject/name"),
+        "{err}"
+    );
 }

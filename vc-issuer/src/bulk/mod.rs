@@ -21,7 +21,7 @@ pub mod summary;
 
 use std::collections::BTreeSet;
 use std::io::{IsTerminal as _, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -55,11 +55,13 @@ Every row is checked first. Bad rows are listed as 'line N: /claim: problem' (th
 line 1) and nothing is offered, unless --skip-invalid offers the valid rows. Two rows with
 the same record key (e.g. employee number) are both bad.
 
-Output (default ./offers/<TYPE>): offers.csv gets one line per offer made (line, record_key,
-offer_id, offer_url, credential_offer_uri, tx_code = the PIN, qr_png, expires_at) and qr/
-one PNG per offer. Both are created owner-only: they hold the links and PINs, which the
-service does not keep (only their digests). Hand each employee their QR code and PIN
-separately, then delete the folder. Earlier output is never truncated: re-runs append.
+Output (default <data_dir>/offers/<TYPE>, ./data/offers/<TYPE> without a configuration):
+offers.csv gets one line per offer made (line, record_key, offer_id, offer_url,
+credential_offer_uri, tx_code = the PIN, qr_png, expires_at) and qr/ one PNG per offer.
+Both are owner-only (folders 0700, files 0600, whatever the umask; an existing output
+folder or list is restricted): they hold the links and PINs, which the service does not
+keep (only their digests). Hand each employee their QR code and PIN separately, then delete
+the folder. Earlier output is never truncated: re-runs append.
 
 Re-running is safe: each subject's offer carries the idempotency key
 bulk:<TYPE>:<record key>, so a subject offered by an earlier run is counted as 'already
@@ -85,7 +87,7 @@ pub struct BulkArgs {
     /// The credential type (template name).
     #[arg(long = "type", value_name = "TYPE")]
     pub credential_type: String,
-    /// Where offers.csv and the QR codes go [default: ./offers/<TYPE>].
+    /// Where offers.csv and the QR codes go [default: <data_dir>/offers/<TYPE>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Offer the valid rows even if some are bad (the bad ones are listed and skipped).
@@ -129,18 +131,7 @@ pub fn command(args: &BulkArgs, out: &mut dyn Write, err: &mut dyn Write) -> Res
 
 /// The audit actor: `cli:bulk-issue`, with the login name when it is a plain one.
 fn actor() -> String {
-    match std::env::var("USER") {
-        Ok(user)
-            if !user.is_empty()
-                && user.len() <= 32
-                && user
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) =>
-        {
-            format!("cli:bulk-issue:{user}")
-        }
-        _ => "cli:bulk-issue".to_owned(),
-    }
+    crate::cli::actor("bulk-issue")
 }
 
 /// Unix seconds as RFC 3339.
@@ -193,7 +184,7 @@ pub async fn run(
     summary.rows = rows.valid.len() + rows.bad_rows;
     summary.skipped_invalid = rows.bad_rows;
     summary.elapsed = started.elapsed();
-    let dir = out_dir(args, template);
+    let dir = out_dir(args, config, template);
     let text = summary.report(
         &template.name,
         &args.csv,
@@ -272,7 +263,7 @@ async fn offer_rows(
         .await
         .map_err(failed)?;
     let earlier = Earlier::new(&template.name, earlier);
-    let dir = out_dir(args, template);
+    let dir = out_dir(args, config, template);
     let listed = output::listed(&dir).map_err(failed)?;
     let reoffer: BTreeSet<String> = args.reoffer.iter().cloned().collect();
     let unlisted = args.reoffer_unlisted.then_some(&listed);
@@ -368,11 +359,12 @@ async fn offer_rows(
     Ok(summary)
 }
 
-/// `--out`, or `./offers/<TYPE>`.
-fn out_dir(args: &BulkArgs, template: &Template) -> PathBuf {
+/// `--out`, or `<data_dir>/offers/<TYPE>`: beside the database, in the owner-only data folder
+/// (which the repository's `.gitignore` leaves out), not in the folder the command runs in.
+fn out_dir(args: &BulkArgs, config: &Config, template: &Template) -> PathBuf {
     args.out
         .clone()
-        .unwrap_or_else(|| Path::new("offers").join(&template.name))
+        .unwrap_or_else(|| config.data_dir.join("offers").join(&template.name))
 }
 
 /// A progress bar on standard error, hidden with `--quiet` or when that is no terminal.

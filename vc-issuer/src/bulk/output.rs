@@ -64,11 +64,12 @@ fn io_error(path: &Path, what: &str) -> impl FnOnce(io::Error) -> Error {
 
 impl Output {
     /// Opens (making it, owner-only) the folder `dir` and its `offers.csv`, checking that
-    /// an existing list is one of ours, and reads which offers it lists.
+    /// an existing list is one of ours, and reads which offers it lists. An existing folder
+    /// or list that group or others could open is restricted to its owner first.
     pub fn open(dir: &Path) -> Result<Output, Error> {
-        private_fs::create_dir(dir).map_err(io_error(dir, "create"))?;
+        private_fs::private_dir(dir).map_err(io_error(dir, "create owner-only"))?;
         let qr = dir.join(QR_DIR);
-        private_fs::create_dir(&qr).map_err(io_error(&qr, "create"))?;
+        private_fs::private_dir(&qr).map_err(io_error(&qr, "create owner-only"))?;
         let path = dir.join(LIST);
         let mut list = private_fs::open_append(&path).map_err(io_error(&path, "open"))?;
         let mut text = Zeroizing::new(String::new());

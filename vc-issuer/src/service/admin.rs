@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 
 use super::Shared;
 use super::auth::Caller;
+use super::body::JsonBody;
 use super::problem::ApiResult;
 use crate::Error;
 use crate::issuance::{Holder, IssueRequest};
@@ -137,7 +138,7 @@ pub(crate) fn issued_json(issued: crate::issuance::Issued) -> IssuedAnswer {
 async fn issue(
     State(state): State<Shared>,
     caller: Caller,
-    Json(body): Json<IssueBody>,
+    JsonBody(body): JsonBody<IssueBody>,
 ) -> ApiResult<(StatusCode, Json<IssuedAnswer>)> {
     let actor = caller.require(Scope::Issue)?;
     let request = IssueRequest {
@@ -222,10 +223,10 @@ async fn change(
     caller: &Caller,
     id: &str,
     to: RecordStatus,
-    body: Option<Json<StatusBody>>,
+    body: Option<JsonBody<StatusBody>>,
 ) -> ApiResult<Json<Value>> {
     let actor = caller.require(Scope::Revoke)?;
-    let reason = body.and_then(|Json(b)| b.reason);
+    let reason = body.and_then(|JsonBody(b)| b.reason);
     if reason.as_ref().is_some_and(|r| r.len() > 200) {
         return Err(Error::invalid("/reason", "at most 200 characters").into());
     }
@@ -238,7 +239,7 @@ async fn suspend(
     State(state): State<Shared>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Option<Json<StatusBody>>,
+    body: Option<JsonBody<StatusBody>>,
 ) -> ApiResult<Json<Value>> {
     change(&state, &caller, &id, RecordStatus::Suspended, body).await
 }
@@ -247,7 +248,7 @@ async fn unsuspend(
     State(state): State<Shared>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Option<Json<StatusBody>>,
+    body: Option<JsonBody<StatusBody>>,
 ) -> ApiResult<Json<Value>> {
     change(&state, &caller, &id, RecordStatus::Active, body).await
 }
@@ -256,7 +257,7 @@ async fn revoke(
     State(state): State<Shared>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Option<Json<StatusBody>>,
+    body: Option<JsonBody<StatusBody>>,
 ) -> ApiResult<Json<Value>> {
     change(&state, &caller, &id, RecordStatus::Revoked, body).await
 }
@@ -276,11 +277,11 @@ async fn reissue(
     State(state): State<Shared>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Option<Json<ReissueBody>>,
+    body: Option<JsonBody<ReissueBody>>,
 ) -> ApiResult<(StatusCode, Json<IssuedAnswer>)> {
     let actor = caller.require(Scope::Issue)?.to_owned();
     caller.require(Scope::Revoke)?;
-    let body = body.map(|Json(b)| b).unwrap_or_default();
+    let body = body.map(|JsonBody(b)| b).unwrap_or_default();
     let old = state.issuer.store.credential(&id).await?;
     let old_format: Format = old.format.parse().map_err(|e: String| Error::Storage(e))?;
     let format = parse_format(body.format.as_deref(), old_format)?;
@@ -345,7 +346,7 @@ pub struct TokenBody {
 async fn create_token(
     State(state): State<Shared>,
     caller: Caller,
-    Json(body): Json<TokenBody>,
+    JsonBody(body): JsonBody<TokenBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let actor = caller.require(Scope::Admin)?;
     if body.label.is_empty() || body.label.len() > 100 {

@@ -15,6 +15,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod body;
 pub mod oid4vci;
 pub mod ops;
 pub mod problem;

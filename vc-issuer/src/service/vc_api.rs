@@ -17,6 +17,7 @@ use serde_json::{Map, Value, json};
 use super::Shared;
 use super::admin::{parse_format, parse_holder};
 use super::auth::Caller;
+use super::body::JsonBody;
 use super::problem::ApiResult;
 use crate::Error;
 use crate::issuance::IssueRequest;
@@ -51,7 +52,7 @@ pub struct IssueOptions {
 async fn issue(
     State(state): State<Shared>,
     caller: Caller,
-    Json(body): Json<IssueBody>,
+    JsonBody(body): JsonBody<IssueBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let actor = caller.require(Scope::Issue)?;
     let format = parse_format(body.options.format.as_deref(), Format::EcdsaRdfc2019)
@@ -113,7 +114,11 @@ pub struct StatusBody {
     pub credential_status: Vec<Value>,
 }
 
-async fn status(State(state): State<Shared>, caller: Caller, Json(body): Json<StatusBody>) -> ApiResult<Json<Value>> {
+async fn status(
+    State(state): State<Shared>,
+    caller: Caller,
+    JsonBody(body): JsonBody<StatusBody>,
+) -> ApiResult<Json<Value>> {
     let actor = caller.require(Scope::Revoke)?;
     let [change] = body.credential_status.as_slice() else {
         return Err(Error::invalid("/credentialStatus", "exactly one status change").into());

@@ -19,13 +19,14 @@ pub mod offers;
 mod schema;
 pub mod tokens;
 
+use std::path::{Path, PathBuf};
 use std::str::FromStr as _;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor as _};
 
-use crate::Error;
+use crate::{Error, private_fs};
 
 pub use audit::AuditEntry;
 pub use credentials::{CredentialRecord, NewCredential, RecordStatus};
@@ -58,7 +59,11 @@ impl Store {
     async fn open_url(url: &str) -> Result<Store, Error> {
         sqlx::any::install_default_drivers();
         let postgres = url.starts_with("postgres");
-        let url = if postgres { url.to_owned() } else { sqlite_url(url)? };
+        let (url, sqlite_file) = if postgres {
+            (url.to_owned(), None)
+        } else {
+            sqlite_url(url)?
+        };
         let options = AnyConnectOptions::from_str(&url).map_err(|e| Error::config("database_url", e.to_string()))?;
         let pool = |max: u32| {
             AnyPoolOptions::new()
@@ -118,6 +123,11 @@ impl Store {
             postgres,
         };
         store.migrate().await?;
+        // SQLite gives its `-wal`, `-shm` and `-journal` files the database file's mode; made
+        // by another SQLite build, or left by an earlier version, they are restricted here.
+        if let Some(file) = &sqlite_file {
+            restrict_sqlite_files(file, false)?;
+        }
         Ok(store)
     }
 
@@ -235,18 +245,40 @@ fn describe(url: &str) -> String {
     }
 }
 
-/// `sqlite://path` with the file created when missing; the parent folder is made too.
-fn sqlite_url(url: &str) -> Result<String, Error> {
+/// A SQLite URL's path and query, and the file it names (`None` for an in-memory database).
+fn sqlite_parts(url: &str) -> Result<(&str, &str, Option<PathBuf>), Error> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
         .ok_or_else(|| Error::config("database_url", "expected sqlite://<path>"))?;
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    if path != ":memory:"
-        && let Some(parent) = std::path::Path::new(path).parent()
-        && !parent.as_os_str().is_empty()
-    {
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
+    let in_memory = path.is_empty() || path == ":memory:" || query.split('&').any(|o| o == "mode=memory");
+    Ok((path, query, (!in_memory).then(|| PathBuf::from(path))))
+}
+
+/// The SQLite file a database URL names, if it names one (not PostgreSQL, not in memory).
+pub fn sqlite_file(url: &str) -> Option<PathBuf> {
+    if url.starts_with("postgres") {
+        return None;
+    }
+    sqlite_parts(url).ok().and_then(|(_, _, file)| file)
+}
+
+/// `sqlite://path` with the file created when missing, and the file's path. Missing folders
+/// on the way are made owner-only (0700), and the database file is made owner-only (0600)
+/// before SQLite opens it, so that SQLite gives the same mode to the `-wal`, `-shm` and
+/// `-journal` files it makes beside it: they hold the same records (and the digests of offer
+/// codes and PINs). A file made by an earlier version (0644 under the usual umask) is
+/// restricted; a database opened read-only (`mode=ro`) is not created.
+fn sqlite_url(url: &str) -> Result<(String, Option<PathBuf>), Error> {
+    let (path, query, file) = sqlite_parts(url)?;
+    if let Some(file) = &file {
+        if let Some(parent) = file.parent()
+            && !parent.as_os_str().is_empty()
+        {
+            private_fs::create_dir(parent).map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
+        }
+        restrict_sqlite_files(file, !query.split('&').any(|o| o == "mode=ro"))?;
     }
     let mode = if query.contains("mode=") {
         String::new()
@@ -259,7 +291,27 @@ fn sqlite_url(url: &str) -> Result<String, Error> {
         .copied()
         .collect::<Vec<_>>()
         .join("&");
-    Ok(format!("sqlite://{path}?{query}"))
+    Ok((format!("sqlite://{path}?{query}"), file))
+}
+
+/// Makes the SQLite database `file` (created empty when `create`) and the files SQLite keeps
+/// beside it owner-only.
+fn restrict_sqlite_files(file: &Path, create: bool) -> Result<(), Error> {
+    let restricted = |path: &Path, result: std::io::Result<()>| {
+        result.map_err(|e| Error::io(format!("cannot make {} owner-only (chmod 600 it)", path.display()), e))
+    };
+    if create {
+        restricted(file, private_fs::private_file(file))?;
+    } else {
+        restricted(file, private_fs::restrict(file))?;
+    }
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut name = file.as_os_str().to_owned();
+        name.push(suffix);
+        let path = PathBuf::from(name);
+        restricted(&path, private_fs::restrict(&path))?;
+    }
+    Ok(())
 }
 
 /// Seconds since the Unix epoch.

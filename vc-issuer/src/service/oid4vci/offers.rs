@@ -20,6 +20,7 @@ use super::{PRE_AUTHORIZED_GRANT, url_encode};
 use crate::Error;
 use crate::service::Shared;
 use crate::service::auth::Caller;
+use crate::service::body::BodyError;
 use crate::service::problem::{ApiResult, Problem};
 use crate::store::offers::pre_authorized_code;
 use crate::store::{NewOffer, OfferCreation, OfferRecord, Scope};
@@ -103,8 +104,12 @@ fn summary(offer: &OfferRecord) -> Value {
 /// the earlier offer when the idempotency key was used before.
 pub(crate) async fn create(State(state): State<Shared>, caller: Caller, body: Bytes) -> ApiResult<Response> {
     let actor = caller.require(Scope::Issue)?.to_owned();
-    let request: OfferRequest = serde_json::from_slice(&body)
-        .map_err(|e| Problem::from(Error::invalid("/", format!("not a valid offer request: {e}"))))?;
+    let request: OfferRequest = crate::service::body::parse(&body).map_err(|e| match e {
+        BodyError::Duplicate(_) => Problem::from(e),
+        BodyError::Invalid(m) | BodyError::Shape(m) => {
+            Problem::from(Error::invalid("/", format!("not a valid offer request: {m}")))
+        }
+    })?;
     if let Some(key) = &request.idempotency_key
         && (key.is_empty() || key.len() > MAX_IDEMPOTENCY_KEY)
     {

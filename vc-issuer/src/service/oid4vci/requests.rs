@@ -68,10 +68,15 @@ fn percent_decode(text: &str) -> Result<Zeroizing<String>, OAuthError> {
     Ok(Zeroizing::new(text.to_owned()))
 }
 
-/// A credential or deferred credential request body: a JSON object.
+/// A credential or deferred credential request body: a JSON object, with no duplicate
+/// member name at any depth (two `proofs`, say, would leave which one counts to the reader).
 pub fn parse_body(body: &[u8]) -> Result<Map<String, Value>, OAuthError> {
-    match serde_json::from_slice(body) {
+    match crate::json::parse(body) {
         Ok(Value::Object(map)) => Ok(map),
+        Err(duplicate @ crate::json::JsonError::DuplicateMember { .. }) => Err(OAuthError::bad(
+            "invalid_credential_request",
+            format!("the body has a {duplicate}"),
+        )),
         _ => Err(OAuthError::bad(
             "invalid_credential_request",
             "the body must be a JSON object",
@@ -209,6 +214,28 @@ mod tests {
         assert!(parse_form(b"a=%ff").is_err(), "not UTF-8 once decoded");
         let many: String = (0..=MAX_PARAMS).map(|i| format!("p{i}=1&")).collect();
         assert!(parse_form(many.as_bytes()).is_err());
+    }
+
+    /// Issue 28, finding 8: a credential request with two `proofs` (or any member twice, at
+    /// any depth) was read as its last one; it is refused.
+    #[test]
+    fn a_credential_request_with_a_duplicate_member_is_refused() {
+        let good = br#"{"credential_configuration_id": "E", "proofs": {"jwt": ["a.b.c"]}}"#;
+        assert_eq!(parse_body(good).unwrap()["credential_configuration_id"], "E");
+        for body in [
+            &br#"{"proofs": {"jwt": ["a.b.c"]}, "proofs": {"jwt": ["d.e.f"]}}"#[..],
+            br#"{"proofs": {"jwt": ["a.b.c"], "jwt": []}}"#,
+            br#"{"transaction_id": "t", "transaction_id": "u"}"#,
+        ] {
+            let refused = parse_body(body).unwrap_err();
+            assert_eq!(refused.error, "invalid_credential_request");
+            assert!(
+                refused.description.contains("duplicate member name at /"),
+                "{}",
+                refused.description
+            );
+        }
+        assert_eq!(parse_body(b"[1]").unwrap_err().error, "invalid_credential_request");
     }
 
     fn proof(key: &SigningKey, header: Header, claims: Value) -> String {
