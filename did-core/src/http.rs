@@ -1,6 +1,8 @@
 //! The one HTTP client setup and bounded GET, shared by did:web resolution, status lists and
 //! the did:dojang registry client (feature `did-web`).
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Why a bounded GET failed; each caller maps it to its own error.
@@ -27,6 +29,97 @@ pub fn client(https_only: bool) -> Result<reqwest::Client, String> {
         .map_err(|e| e.to_string())
 }
 
+/// [`client`] that connects to public addresses only: a name that resolves to loopback, a
+/// private, link-local, shared or reserved range (or only to such) is refused before any
+/// connection, and so is a redirect to an IP address in one. Redirects are followed at most
+/// three times and each target's name goes through the same check, so DNS answers cannot
+/// point the client inward (server-side request forgery through a URL someone else chose).
+/// An IP address written in the URL itself is the caller's to check ([`is_public`]): reqwest
+/// does not look it up.
+pub fn public_client(https_only: bool) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .https_only(https_only)
+        .timeout(Duration::from_secs(10))
+        .connect_timeout(Duration::from_secs(5))
+        .dns_resolver(Arc::new(PublicOnly))
+        .redirect(reqwest::redirect::Policy::custom(|attempt| {
+            let literal = attempt.url().host_str().and_then(|host| {
+                host.trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<IpAddr>()
+                    .ok()
+            });
+            if attempt.previous().len() > 3 {
+                attempt.error("too many redirects")
+            } else if literal.is_some_and(|ip| !is_public(ip)) {
+                attempt.error("a redirect to an address that is not public")
+            } else {
+                attempt.follow()
+            }
+        }))
+        .user_agent(concat!("dojang-did-core/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// Whether `ip` is an address on the public internet: not unspecified, loopback, private
+/// (RFC 1918, IPv6 unique local), link-local, shared (100.64/10), documentation, benchmarking,
+/// multicast, broadcast or reserved; an IPv4-mapped IPv6 address is judged as its IPv4 one.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_public_v4(v4),
+            None => is_public_v6(v6),
+        },
+    }
+}
+
+fn is_public_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, c, _] = ip.octets();
+    !(ip.is_unspecified()
+        || ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_multicast()
+        || ip.is_broadcast()
+        || ip.is_documentation()
+        || a == 0
+        || (a == 100 && (64..128).contains(&b))
+        || (a == 192 && b == 0 && c == 0)
+        || (a == 198 && (18..20).contains(&b))
+        || a >= 240)
+}
+
+fn is_public_v6(ip: Ipv6Addr) -> bool {
+    let [first, second, ..] = ip.segments();
+    !(ip.is_unspecified()
+        || ip.is_loopback()
+        || ip.is_multicast()
+        || (first & 0xfe00) == 0xfc00
+        || (first & 0xffc0) == 0xfe80
+        || (first == 0x2001 && second == 0x0db8)
+        || (first == 0x0064 && second == 0xff9b))
+}
+
+/// A DNS resolver that keeps only public addresses ([`is_public`]).
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        Box::pin(async move {
+            let host = name.as_str().to_owned();
+            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let public: Vec<SocketAddr> = found.into_iter().filter(|addr| is_public(addr.ip())).collect();
+            if public.is_empty() {
+                return Err(format!("{host} resolves to no public address").into());
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(public.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
 /// GETs `url` with `accept`, reading at most `max_bytes` of body.
 pub async fn get_bounded(
     client: &reqwest::Client,
@@ -45,7 +138,16 @@ pub async fn get_bounded(
                 Ok(_) => {}
             }
         }
-        FetchError::Transport(e.without_url().to_string())
+        // The causes too ("error sending request" alone does not say a name was refused).
+        let e = e.without_url();
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(cause) = source {
+            message.push_str(": ");
+            message.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        FetchError::Transport(message)
     };
     let response = client
         .get(url)
@@ -81,4 +183,54 @@ pub async fn read_bounded(mut response: reqwest::Response, max_bytes: usize) -> 
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn only_public_addresses_are_public() {
+        for inward in [
+            "0.0.0.0",
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "192.0.0.8",
+            "192.0.2.1",
+            "198.18.0.1",
+            "198.51.100.7",
+            "203.0.113.9",
+            "224.0.0.1",
+            "240.0.0.1",
+            "255.255.255.255",
+            "::",
+            "::1",
+            "fc00::1",
+            "fd12:3456::1",
+            "fe80::1",
+            "ff02::1",
+            "2001:db8::1",
+            "64:ff9b::7f00:1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+        ] {
+            assert!(!is_public(inward.parse().unwrap()), "{inward}");
+        }
+        for public in [
+            "8.8.8.8",
+            "1.1.1.1",
+            "172.32.0.1",
+            "100.128.0.1",
+            "2606:4700::1111",
+            "::ffff:8.8.8.8",
+        ] {
+            assert!(is_public(public.parse().unwrap()), "{public}");
+        }
+    }
 }

@@ -632,3 +632,35 @@ async fn cache_keeps_parsed_keys_for_the_ttl_and_never_caches_failures() {
         .unwrap();
     assert_eq!(calls(), before + 2, "clear drops keys too");
 }
+
+/// A did:web a stranger chose (a wallet's key id) must not make a service reach its own
+/// network: the public-only resolver refuses a loopback address, written in the DID or
+/// behind a name (`localhost`), before any connection; the resolver for configured issuers
+/// does connect.
+#[tokio::test]
+async fn the_public_only_did_web_resolver_never_connects_inward() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    let server = tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            drop(socket);
+        }
+    });
+    let public = WebResolver::public_only().unwrap();
+    for (did, why) in [
+        (format!("did:web:127.0.0.1%3A{port}"), "not a public address"),
+        (format!("did:web:localhost%3A{port}:alice"), "no public address"),
+    ] {
+        let error = resolve(&public, &did).await.unwrap_err();
+        assert!(error.to_string().contains(why), "{did}: {error}");
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), 0, "no connection was made");
+    // The ordinary resolver connects (and fails, the listener speaks no TLS).
+    let any = WebResolver::new().unwrap();
+    assert!(resolve(&any, &format!("did:web:127.0.0.1%3A{port}")).await.is_err());
+    assert!(accepted.load(Ordering::SeqCst) >= 1);
+    server.abort();
+}

@@ -15,6 +15,7 @@
 //! | `status.list_size` | | 131,072 |
 //! | `status.max_age_seconds` | | 60 |
 //! | `offers.ttl_seconds` | | 7 days |
+//! | `holders.did_web_private_addresses` | | `false`: a wallet's did:web is fetched from public addresses only |
 //! | `key` | `DOJANG_KEY_PASSPHRASE`, `DOJANG_PKCS11_PIN` | a key file under `data_dir` |
 //! | `tls.cert` | `DOJANG_TLS_CERT` | none: plain HTTP (with `tls.key`: HTTPS) |
 //! | `tls.key` | `DOJANG_TLS_KEY` | none |
@@ -111,6 +112,16 @@ impl Default for OfferConfig {
     }
 }
 
+/// `[holders]`: how the DIDs wallets name (their proofs' key ids) are resolved.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct HolderConfig {
+    /// Also fetch a holder's did:web document from loopback, private and link-local
+    /// addresses (a lab, or wallets hosted on the intranet). Off by default: a key id a
+    /// stranger chooses must not make the issuer reach its own network.
+    pub did_web_private_addresses: bool,
+}
+
 /// `tls.admin_client_cert`: whether routes that need a token scope also need a client
 /// certificate verified against `tls.client_ca` (mutual TLS).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -164,6 +175,8 @@ pub struct Config {
     pub status: StatusConfig,
     /// Credential offers.
     pub offers: OfferConfig,
+    /// How holders' DIDs are resolved.
+    pub holders: HolderConfig,
     /// HTTPS; unset, the service speaks plain HTTP (behind a TLS-terminating proxy).
     pub tls: Option<TlsConfig>,
 }
@@ -182,6 +195,7 @@ impl Default for Config {
             registry: RegistryConfig::default(),
             status: StatusConfig::default(),
             offers: OfferConfig::default(),
+            holders: HolderConfig::default(),
             tls: None,
         }
     }
@@ -404,5 +418,14 @@ mod tests {
             Err(Error::Config { field, .. }) => assert!(field.starts_with("tls."), "{field}"),
             other => panic!("expected a tls.* configuration error, got {other:?}"),
         }
+    }
+
+    /// Holders' did:web documents come from public addresses only unless the file says so.
+    #[test]
+    fn holders_did_web_is_public_only_by_default() {
+        assert!(!Config::default().holders.did_web_private_addresses);
+        let lab = Config::from_toml("[holders]\ndid_web_private_addresses = true\n").unwrap();
+        assert!(lab.holders.did_web_private_addresses);
+        assert!(Config::from_toml("[holders]\nunknown = 1\n").is_err());
     }
 }

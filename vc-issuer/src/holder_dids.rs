@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use did_core::did::Did;
-use did_core::resolve::{CompositeResolver, Resolution, ResolutionError, ResolutionOptions, Resolver};
+use did_core::resolve::{CompositeResolver, Resolution, ResolutionError, ResolutionOptions, Resolver, WebResolver};
 use registry_anchor::client::RegistryResolver;
 use registry_anchor::node::{NodeError, Registry};
 use registry_anchor::resolution::{ResolutionVerifier, default_log_id, parse_registry_key};
@@ -26,7 +26,15 @@ pub fn resolver(
     registry: Option<Arc<Registry>>,
     registry_key: Option<&str>,
 ) -> Result<Arc<dyn Resolver>, Error> {
-    let resolver = CompositeResolver::with_default_methods();
+    // A holder's did:web is a URL the wallet chose: fetched from public addresses only,
+    // unless the operator says the wallets live on a private network.
+    let web = if config.holders.did_web_private_addresses {
+        WebResolver::new()
+    } else {
+        WebResolver::public_only()
+    }
+    .map_err(|e| Error::config("holders", e.to_string()))?;
+    let resolver = CompositeResolver::with_default_methods().with("web", Arc::new(web));
     let Some(key) = registry_key else {
         return Ok(Arc::new(resolver));
     };

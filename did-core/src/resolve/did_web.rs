@@ -71,12 +71,24 @@ fn url_with_scheme(did: &Did, scheme: &str) -> Result<String, ResolutionError> {
 pub struct WebResolver {
     client: reqwest::Client,
     scheme: &'static str,
+    public_only: bool,
 }
 
 impl WebResolver {
     /// An HTTPS-only resolver with a 10-second timeout.
     pub fn new() -> Result<WebResolver, ResolutionError> {
         Self::build(true)
+    }
+
+    /// An HTTPS-only resolver that fetches from public addresses only
+    /// ([`crate::http::public_client`]): for DIDs a stranger chooses (a wallet's key id), so
+    /// that resolving one cannot make the service reach loopback or its private network.
+    pub fn public_only() -> Result<WebResolver, ResolutionError> {
+        Ok(WebResolver {
+            client: http::public_client(true).map_err(ResolutionError::Transport)?,
+            scheme: "https",
+            public_only: true,
+        })
     }
 
     /// A resolver that fetches over plain **HTTP**, for tests against a server on
@@ -89,6 +101,7 @@ impl WebResolver {
         Ok(WebResolver {
             client: http::client(https).map_err(ResolutionError::Transport)?,
             scheme: if https { "https" } else { "http" },
+            public_only: false,
         })
     }
 
@@ -111,6 +124,16 @@ impl Resolver for WebResolver {
     async fn resolve(&self, did: &Did, options: &ResolutionOptions) -> Result<Resolution, ResolutionError> {
         options.representation()?;
         let url = url_with_scheme(did, self.scheme)?;
+        if self.public_only
+            && let Some(ip) = reqwest::Url::parse(&url)
+                .ok()
+                .and_then(|u| u.host_str().and_then(|h| h.parse::<std::net::IpAddr>().ok()))
+            && !http::is_public(ip)
+        {
+            return Err(ResolutionError::Transport(format!(
+                "{ip} is not a public address: this resolver does not fetch from it"
+            )));
+        }
         let body = self.fetch(&url).await?;
         let text = std::str::from_utf8(&body)
             .map_err(|_| ResolutionError::Transport("the DID document is not UTF-8".to_owned()))?;
