@@ -33,8 +33,11 @@ pub enum StrictJsonError {
         pointer: String,
     },
     /// The text is not valid JSON (syntax, nesting too deep, number out of range, ...).
-    #[error("not valid JSON (line {line}, column {column})")]
+    #[error("not valid JSON: {reason} (line {line}, column {column})")]
     Invalid {
+        /// What the parser found (`EOF while parsing a value`, `trailing characters`, ...),
+        /// without the position.
+        reason: String,
         /// 1-based line of the error.
         line: usize,
         /// 1-based column of the error.
@@ -69,10 +72,20 @@ pub fn parse_value(bytes: &[u8]) -> Result<Value, StrictJsonError> {
                 pointer: cut_pointer(&pointer),
             },
             None => StrictJsonError::Invalid {
+                reason: serde_json_reason(&error),
                 line: error.line(),
                 column: error.column(),
             },
         }),
+    }
+}
+
+/// serde_json's message without its " at line L column C" suffix (the position is kept apart).
+fn serde_json_reason(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    match message.rfind(" at line ").and_then(|at| message.get(..at)) {
+        Some(reason) => reason.to_owned(),
+        None => message,
     }
 }
 

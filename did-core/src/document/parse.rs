@@ -20,7 +20,7 @@ pub(super) fn json_text(json: &str) -> Result<Value, DocumentError> {
     }
     crate::json::parse_value(json.as_bytes()).map_err(|error| match error {
         StrictJsonError::DuplicateMember { name: member, .. } => DocumentError::DuplicateMember { member },
-        StrictJsonError::Invalid { line, column } => DocumentError::InvalidJson { line, column },
+        StrictJsonError::Invalid { line, column, .. } => DocumentError::InvalidJson { line, column },
         // parse_value reads any value; the caller checks that it is an object.
         StrictJsonError::NotAnObject => DocumentError::InvalidJson { line: 1, column: 1 },
     })

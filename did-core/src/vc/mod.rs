@@ -73,7 +73,7 @@ pub(crate) fn parse_json_object(bytes: &[u8]) -> Result<Map<String, Value>, Cred
         StrictJsonError::DuplicateMember { name, .. } => {
             CredentialError::InvalidJson(format!("duplicate member {name:?}"))
         }
-        StrictJsonError::Invalid { line, column } => {
+        StrictJsonError::Invalid { line, column, .. } => {
             CredentialError::InvalidJson(format!("syntax error at line {line}, column {column}"))
         }
     })

@@ -59,7 +59,17 @@ pub(crate) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BodyError> {
         JsonError::DuplicateMember { pointer, .. } => BodyError::Duplicate(pointer),
         other => BodyError::Invalid(other.to_string()),
     })?;
-    serde_json::from_value(value).map_err(|e| BodyError::Shape(e.to_string()))
+    // Where in the body the shape is wrong (`credential: invalid type ...`), as axum's own
+    // extractor said it.
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        BodyError::Shape(if path == "." {
+            inner.to_string()
+        } else {
+            format!("{path}: {inner}")
+        })
+    })
 }
 
 /// Whether the request says its body is JSON: `application/json` or `application/<x>+json`.
@@ -142,6 +152,24 @@ mod tests {
         ] {
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(value));
             assert_eq!(json_content_type(&headers), json, "{value}");
+        }
+    }
+
+    /// Malformed and misshapen bodies say why and where, as axum's own extractor did.
+    #[test]
+    fn errors_keep_the_parsers_reason_and_the_path() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Request {
+            credential: serde_json::Map<String, Value>,
+        }
+        match parse::<Request>(br#"{"credential": "#) {
+            Err(BodyError::Invalid(message)) => assert!(message.contains("EOF while parsing"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+        match parse::<Request>(br#"{"credential": "x"}"#) {
+            Err(BodyError::Shape(message)) => assert!(message.starts_with("credential: invalid type"), "{message}"),
+            other => panic!("{other:?}"),
         }
     }
 
