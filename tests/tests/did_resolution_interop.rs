@@ -28,7 +28,6 @@
 use crate::common;
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -36,7 +35,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use did_core::key::{Jwk, VerifyingKey};
 use did_core::resolve::{CompositeResolver, WebResolver};
 use serde_json::{Value, json};
-use verifier::service::{self, Running, ServiceConfig};
+use verifier::service::Running;
 
 /// What Veramo's driver sends as `Accept`.
 const VERAMO_ACCEPT: &str = "application/ld+json;profile=\"https://w3id.org/did-resolution\"";
@@ -48,35 +47,17 @@ const SIGNING: [&str; 4] = [
 ];
 
 async fn bridge(request: Value) -> Value {
-    tokio::task::spawn_blocking(move || common::issuer::node_bridge("did_resolution.mjs", &request))
-        .await
-        .unwrap()
+    common::issuer::node_bridge_async("did_resolution.mjs", request).await
 }
 
 /// The door on the shipped example policy, resolving did:key, did:jwk and did:web (over plain
 /// HTTP, for a did:web host on 127.0.0.1 only).
 async fn door() -> Running {
-    let policy = verifier::policy::Policy::from_file(&common::repo_root().join("verifier/door.example.toml")).unwrap();
-    let resolver = CompositeResolver::with_default_methods()
-        .with("web", Arc::new(WebResolver::danger_plain_http_for_testing().unwrap()));
-    let engine = verifier::decision::Engine::online(
-        Arc::new(resolver),
-        Arc::new(did_core::status::MemoryStatusListSource::new()),
-    );
-    service::start(
-        ServiceConfig {
-            policy,
-            engine,
-            log: None,
-            clock: Arc::new(did_core::clock::SystemClock),
-            public_url: None,
-            vc_api_token: None,
-            request_signer: None,
-        },
-        SocketAddr::from(([127, 0, 0, 1], 0)),
+    common::issuer::start_example_door(
+        CompositeResolver::with_default_methods()
+            .with("web", Arc::new(WebResolver::danger_plain_http_for_testing().unwrap())),
     )
     .await
-    .unwrap()
 }
 
 fn endpoint(door: &Running) -> String {

@@ -14,9 +14,7 @@ use crate::common;
 use serde_json::{Value, json};
 
 async fn call(request: Value) -> Value {
-    tokio::task::spawn_blocking(move || common::issuer::node_bridge("vc_status_list.mjs", &request))
-        .await
-        .unwrap()
+    common::issuer::node_bridge_async("vc_status_list.mjs", request).await
 }
 
 /// The status the library found for `purpose`: `Some(true)` when the bit is set.
@@ -129,26 +127,7 @@ async fn digital_bazaar_verifies_vc_api_credentials_and_their_status_lists() {
 /// to the door's VC-API routes as a VC-API client posts them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_door_vc_api_verifies_what_digital_bazaar_signs() {
-    use std::sync::Arc;
-    let policy = verifier::policy::Policy::from_file(&common::repo_root().join("verifier/door.example.toml")).unwrap();
-    let engine = verifier::decision::Engine::online(
-        Arc::new(did_core::resolve::CompositeResolver::with_default_methods()),
-        Arc::new(did_core::status::MemoryStatusListSource::new()),
-    );
-    let door = verifier::service::start(
-        verifier::service::ServiceConfig {
-            policy,
-            engine,
-            log: None,
-            clock: Arc::new(did_core::clock::SystemClock),
-            public_url: None,
-            vc_api_token: None,
-            request_signer: None,
-        },
-        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .await
-    .unwrap();
+    let door = common::issuer::start_example_door(did_core::resolve::CompositeResolver::with_default_methods()).await;
     let contexts = common::repo_root().join("did-core/contexts");
     let di = |mut request: Value| {
         request["contexts_dir"] = json!(contexts.to_str().unwrap());
@@ -213,6 +192,37 @@ async fn the_door_vc_api_verifies_what_digital_bazaar_signs() {
             .await
             .unwrap();
         assert_eq!(response.status(), 400, "{suite}: a tampered credential");
+
+        // VC DM 2.0 §5.3: Digital Bazaar signs a credential pinning the v2 context. With the
+        // digest of the context as published (VC DM 2.0's own example value) the door verifies
+        // it; with the sha2-256 multihash of other bytes, an rdfc proof is refused (the
+        // door does not have the context pinned), a JCS one is not (it uses no context).
+        for (pin, rdfc_verifies) in [
+            ("uEiBZlVztZpfWHgPyslVv6-UwirFoQoRvW1htfx963sknNA", true),
+            ("zQmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG", false),
+        ] {
+            let mut pinned = credential.clone();
+            pinned["relatedResource"] = json!([{"id": "https://www.w3.org/ns/credentials/v2", "digestMultibase": pin}]);
+            let vc = di(json!({"op": "issue", "credential": pinned, "jwk": issuer["jwk"], "cryptosuite": suite}))
+                ["credential"]
+                .clone();
+            let response = http
+                .post(format!("{}/credentials/verify", door.url()))
+                .json(&json!({"verifiableCredential": vc}))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            let result: Value = response.json().await.unwrap();
+            let verifies = rdfc_verifies || suite.contains("jcs");
+            assert_eq!(status == 200, verifies, "{suite} {pin}: {result:#}");
+            if !verifies {
+                assert_eq!(
+                    result["errors"][0]["code"], "DI_RELATED_RESOURCE_MISMATCH",
+                    "{result:#}"
+                );
+            }
+        }
     }
     door.stop().await.unwrap();
 }

@@ -22,4 +22,6 @@ mod openid4vc_interop;
 mod process;
 mod province;
 mod readme;
+#[path = "../../test-support/softhsm.rs"]
+mod softhsm;
 mod type_metadata_interop;

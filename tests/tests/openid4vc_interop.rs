@@ -18,11 +18,8 @@ use verifier::decision::Engine;
 use verifier::policy::Policy;
 use verifier::service::{self, Running, ServiceConfig};
 
-/// Runs the blocking bridge off the async runtime's threads.
 async fn call(request: Value) -> Value {
-    tokio::task::spawn_blocking(move || common::issuer::node_bridge("openid4vc_wallet.mjs", &request))
-        .await
-        .unwrap()
+    common::issuer::node_bridge_async("openid4vc_wallet.mjs", request).await
 }
 
 struct Issuer {

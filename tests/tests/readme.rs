@@ -15,6 +15,7 @@
 
 use crate::common;
 use crate::process;
+use crate::softhsm;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead as _, BufReader};
@@ -534,17 +535,7 @@ fn the_issuer_readme_serves_from_a_pkcs11_token_as_written() {
         .expect("the PKCS#11 section has its TOML block");
 
     let dir = common::scratch("readme-pkcs11");
-    let tokens = dir.join("softhsm-tokens");
-    std::fs::create_dir_all(&tokens).unwrap();
-    let conf = dir.join("softhsm2.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
-            tokens.display()
-        ),
-    )
-    .unwrap();
+    let conf = softhsm::private_conf(&dir);
     std::fs::write(dir.join("dojang.toml"), toml).unwrap();
     let terminal = Terminal {
         dir: dir.clone(),

@@ -19,9 +19,7 @@ use crate::common;
 use serde_json::{Value, json};
 
 async fn call(request: Value) -> Value {
-    tokio::task::spawn_blocking(move || common::issuer::node_bridge("sd_jwt_vc.mjs", &request))
-        .await
-        .unwrap()
+    common::issuer::node_bridge_async("sd_jwt_vc.mjs", request).await
 }
 
 fn employee() -> Value {

@@ -489,17 +489,7 @@ fn softhsm_token(dir: &Path) -> PathBuf {
         Path::new(SOFTHSM_MODULE).exists(),
         "the SoftHSM2 PKCS#11 module {SOFTHSM_MODULE} is missing: install it with `apt-get install softhsm2`"
     );
-    let tokens = dir.join("tokens");
-    std::fs::create_dir(&tokens).unwrap();
-    let conf = dir.join("softhsm2.conf");
-    std::fs::write(
-        &conf,
-        format!(
-            "directories.tokendir = {}\nobjectstore.backend = file\nlog.level = ERROR\n",
-            tokens.display()
-        ),
-    )
-    .unwrap();
+    let conf = crate::softhsm::private_conf(dir);
     let init = Command::new("softhsm2-util")
         .args([
             "--init-token",

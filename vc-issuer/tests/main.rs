@@ -22,5 +22,7 @@ mod oid4vci;
 #[path = "../../test-support/process.rs"]
 mod process;
 mod service;
+#[path = "../../test-support/softhsm.rs"]
+mod softhsm;
 mod store;
 mod tls;

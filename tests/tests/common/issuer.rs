@@ -41,6 +41,36 @@ pub fn node_bridge(script: &str, request: &Value) -> Value {
     )
 }
 
+/// [`node_bridge`] from async code: the blocking bridge runs off the runtime's threads.
+pub async fn node_bridge_async(script: &'static str, request: Value) -> Value {
+    tokio::task::spawn_blocking(move || node_bridge(script, &request))
+        .await
+        .unwrap()
+}
+
+/// The door on the shipped example policy (`verifier/door.example.toml`), resolving with
+/// `resolver`, status lists from memory, on 127.0.0.1: what the interop tests post to.
+pub async fn start_example_door(resolver: did_core::resolve::CompositeResolver) -> verifier::service::Running {
+    use std::sync::Arc;
+    let policy = verifier::policy::Policy::from_file(&super::repo_root().join("verifier/door.example.toml")).unwrap();
+    let engine = verifier::decision::Engine::online(
+        Arc::new(resolver),
+        Arc::new(did_core::status::MemoryStatusListSource::new()),
+    );
+    let config = verifier::service::ServiceConfig {
+        policy,
+        engine,
+        log: None,
+        clock: Arc::new(did_core::clock::SystemClock),
+        public_url: None,
+        vc_api_token: None,
+        request_signer: None,
+    };
+    verifier::service::start(config, std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap()
+}
+
 impl Issuer {
     /// Starts the issuer with a did:dojang DID registered at the registry node.
     pub async fn start(dir: &Path, registries: &Registries) -> Issuer {

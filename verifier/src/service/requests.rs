@@ -173,11 +173,14 @@ impl RequestStore {
                 .filter(|r| r.client == request.client && r.is_open(now))
                 .count()
         };
-        if requests.len() >= MAX_REQUESTS || open_of(&requests) >= MAX_OPEN_PER_CLIENT {
+        // The client's open requests, counted once: clearing out ended requests below never
+        // removes an open one, so the count stays right.
+        let own_open = open_of(&requests);
+        if requests.len() >= MAX_REQUESTS || own_open >= MAX_OPEN_PER_CLIENT {
             requests.retain(|_, r| r.expires_at + KEEP_DECIDED > now);
         }
         let mut dropped = Vec::new();
-        if open_of(&requests) >= MAX_OPEN_PER_CLIENT {
+        if own_open >= MAX_OPEN_PER_CLIENT {
             let own = requests
                 .iter()
                 .filter(|(_, r)| r.client == request.client && r.is_open(now) && !r.engaged && !r.in_flight)
