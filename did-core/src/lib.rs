@@ -13,6 +13,8 @@ pub mod json;
 pub mod json_pointer;
 pub mod key;
 pub mod multibase;
+#[cfg(feature = "problem")]
+pub mod problem;
 pub mod resolve;
 pub mod sd_jwt;
 pub mod status;

@@ -14,7 +14,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
 use super::Shared;
-use super::problem::Problem;
+use super::problem::{self, Problem};
 use crate::store::{Scope, TokenInfo};
 use crate::tls::ClientCert;
 
@@ -54,7 +54,7 @@ impl Caller {
         if self.token.allows(scope) {
             Ok(&self.actor)
         } else {
-            Err(Problem::forbidden(scope.as_str()))
+            Err(problem::forbidden(scope.as_str()))
         }
     }
 }
@@ -65,19 +65,19 @@ impl FromRequestParts<Shared> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Caller, Problem> {
         let client_cert = crate::tls::client_cert(&parts.extensions).cloned();
         if client_cert.is_none() && state.config.admin_client_cert_required() {
-            return Err(Problem::unauthorized(
+            return Err(problem::unauthorized(
                 "this route needs a client certificate issued by a CA in tls.client_ca, as well as a bearer token",
             ));
         }
         let header = parts
             .headers
             .get(AUTHORIZATION)
-            .ok_or_else(|| Problem::unauthorized("an Authorization: Bearer token is required"))?;
+            .ok_or_else(|| problem::unauthorized("an Authorization: Bearer token is required"))?;
         let secret =
-            bearer(header).ok_or_else(|| Problem::unauthorized("the Authorization header must be `Bearer <token>`"))?;
+            bearer(header).ok_or_else(|| problem::unauthorized("the Authorization header must be `Bearer <token>`"))?;
         match state.issuer.store.token_for_secret(secret).await {
             Ok(Some(token)) => Ok(Caller::new(token, client_cert)),
-            Ok(None) => Err(Problem::unauthorized("the token is unknown or revoked")),
+            Ok(None) => Err(problem::unauthorized("the token is unknown or revoked")),
             Err(e) => Err(e.into()),
         }
     }

@@ -176,13 +176,13 @@ mod tests {
     #[test]
     fn a_duplicate_is_a_400_naming_it() {
         let problem = Problem::from(parse::<Value>(br#"{"claims": {"a": 1, "a": 2}}"#).unwrap_err());
-        assert_eq!(problem.status, StatusCode::BAD_REQUEST);
-        assert_eq!(problem.field.as_deref(), Some("/claims/a"));
+        assert_eq!(problem.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(problem.field(), Some("/claims/a"));
         let problem = Problem::from(parse::<Vec<u8>>(br#"{"a": 1}"#).unwrap_err());
-        assert_eq!(problem.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(problem.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let problem = Problem::from(parse::<Value>(b"{,}").unwrap_err());
         assert_eq!(
-            (problem.status, problem.code),
+            (problem.status(), problem.code()),
             (StatusCode::BAD_REQUEST, "malformed_request")
         );
     }

@@ -28,6 +28,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use did_core::clock::Clock;
+use did_core::problem::Problem;
 use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -128,6 +129,10 @@ pub fn router(config: ServiceConfig, public_url: &str) -> Result<Router, Error> 
         .route("/1.0/identifiers/{*did}", get(resolution::resolve))
         .route("/credentials/verify", post(vc_api::verify_credential))
         .route("/presentations/verify", post(vc_api::verify_presentation))
+        .fallback(did_core::problem::not_found)
+        .layer(axum::middleware::map_response(
+            did_core::problem::rejections_as_problems,
+        ))
         .layer(DefaultBodyLimit::max(MAX_INPUT_LEN))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state))
@@ -175,21 +180,13 @@ fn request_store_full(full: requests::Full, ttl: std::time::Duration) -> Respons
         ),
     };
     eprintln!("verifier: new request refused ({}): {detail}", status.as_u16());
-    let mut response = problem(status, "busy", detail);
-    if let Ok(seconds) = HeaderValue::from_str(&ttl.as_secs().max(1).to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, seconds);
-    }
-    response
+    Problem::new(status, "busy", detail)
+        .with_retry_after(ttl.as_secs())
+        .into_response()
 }
 
-fn problem(status: StatusCode, code: &str, detail: impl Into<String>) -> Response {
-    let body = json!({"type": "about:blank", "title": code, "status": status.as_u16(), "detail": detail.into()});
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/problem+json")],
-        body.to_string(),
-    )
-        .into_response()
+fn problem(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Response {
+    Problem::new(status, code, detail).into_response()
 }
 
 /// The host of `url` (`https://door.example:8443/x` → `door.example`; an IP address without
@@ -280,7 +277,7 @@ async fn create_request(State(state): State<Shared>, request: axum::extract::Req
 async fn request_state(State(state): State<Shared>, Path(id): Path<String>) -> Response {
     match state.requests.state(&id, state.clock.now()) {
         Some(found) => axum::Json(found).into_response(),
-        None => problem(StatusCode::NOT_FOUND, "unknown request", "no such request"),
+        None => problem(StatusCode::NOT_FOUND, "unknown_request", "no such request"),
     }
 }
 
@@ -296,16 +293,16 @@ async fn request_qr(
     axum::extract::Query(query): axum::extract::Query<QrQuery>,
 ) -> Response {
     let Some(request) = state.requests.get(&id) else {
-        return problem(StatusCode::NOT_FOUND, "unknown request", "no such request");
+        return problem(StatusCode::NOT_FOUND, "unknown_request", "no such request");
     };
     let svg = match query.kind.as_deref() {
         None | Some("door") => crate::qr::qr_svg(&challenge_text(&request.nonce, &state.policy.audience)),
         Some("openid4vp") => crate::qr::link_svg(&oid4vp::link_of(&request.oid4vp, &state.public_url, &id)),
-        Some(_) => return problem(StatusCode::BAD_REQUEST, "bad kind", "kind is door or openid4vp"),
+        Some(_) => return problem(StatusCode::BAD_REQUEST, "invalid_kind", "kind is door or openid4vp"),
     };
     match svg {
         Ok(svg) => ([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response(),
-        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, "qr", e.to_string()),
+        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
     }
 }
 
@@ -341,7 +338,7 @@ async fn settle(state: &AppState, reservation: Reservation<'_>, decision: Decisi
 fn log_failed() -> Response {
     problem(
         StatusCode::INTERNAL_SERVER_ERROR,
-        "decision log",
+        "decision_log_failed",
         "the decision could not be logged",
     )
 }
@@ -351,26 +348,16 @@ fn log_failed() -> Response {
 /// nonce is spent), so a wallet replaying a response learns why, not only that it failed.
 fn busy(why: Busy) -> Response {
     match why {
-        Busy::Unknown => problem(StatusCode::NOT_FOUND, "unknown request", "no such request"),
+        Busy::Unknown => problem(StatusCode::NOT_FOUND, "unknown_request", "no such request"),
         Busy::Answered => {
             let reason = Reason::with_detail(ReasonCode::NonceReplayed, "this request already has a decision");
-            let body = json!({
-                "type": "about:blank",
-                "title": "already answered",
-                "status": StatusCode::CONFLICT.as_u16(),
-                "detail": "this request has a decision",
-                "reasons": [reason],
-            });
-            (
-                StatusCode::CONFLICT,
-                [(header::CONTENT_TYPE, "application/problem+json")],
-                body.to_string(),
-            )
+            Problem::new(StatusCode::CONFLICT, "already_answered", "this request has a decision")
+                .with_member("reasons", json!([reason]))
                 .into_response()
         }
         Busy::Checking => problem(
             StatusCode::CONFLICT,
-            "being checked",
+            "being_checked",
             "another answer to this request is being checked",
         ),
     }
@@ -391,7 +378,7 @@ async fn submit_presentation(State(state): State<Shared>, Path(id): Path<String>
     if presentation.starts_with(crate::qr::PRESENTATION_PREFIX) {
         decoded = match crate::qr::decode_presentation(presentation) {
             Ok(text) => text,
-            Err(e) => return problem(StatusCode::BAD_REQUEST, "bad QR payload", e.to_string()),
+            Err(e) => return problem(StatusCode::BAD_REQUEST, "malformed_qr_payload", e.to_string()),
         };
         presentation = decoded.trim();
     }
@@ -407,7 +394,7 @@ async fn submit_presentation(State(state): State<Shared>, Path(id): Path<String>
         Ok(decision) => settle(&state, reservation, decision, now).await,
         Err(e) => {
             state.requests.mark_unavailable(&id, &e.to_string());
-            problem(StatusCode::SERVICE_UNAVAILABLE, "cannot check", e.to_string())
+            problem(StatusCode::SERVICE_UNAVAILABLE, "cannot_check", e.to_string())
         }
     }
 }

@@ -100,7 +100,7 @@ pub(super) fn link_of(authorization: &AuthorizationRequest, public_url: &str, id
 /// an `x509_hash:` one.
 pub(super) async fn request_object(State(state): State<Shared>, Path(id): Path<String>) -> Response {
     let Some(found) = state.requests.get(&id) else {
-        return problem(StatusCode::NOT_FOUND, "unknown request", "no such request");
+        return problem(StatusCode::NOT_FOUND, "unknown_request", "no such request");
     };
     // A wallet opened it: from now on no new request can push it out of the store.
     state.requests.engage(&id);
@@ -112,7 +112,7 @@ pub(super) async fn request_object(State(state): State<Shared>, Path(id): Path<S
             .await
         {
             Ok(object) => object,
-            Err(e) => return problem(StatusCode::INTERNAL_SERVER_ERROR, "openid4vp", e.to_string()),
+            Err(e) => return problem(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
         }
     } else {
         found.oid4vp.request_object()
@@ -167,7 +167,7 @@ pub(super) async fn response(State(state): State<Shared>, body: Bytes) -> Respon
             Ok(checked) => checked,
             Err(e) => {
                 state.requests.mark_unavailable(&id, &e.to_string());
-                return problem(StatusCode::SERVICE_UNAVAILABLE, "cannot check", e.to_string());
+                return problem(StatusCode::SERVICE_UNAVAILABLE, "cannot_check", e.to_string());
             }
         };
         let checked = match (&checked.disclosed, checked.allow) {

@@ -86,16 +86,11 @@ async fn answer(state: &Shared, headers: &HeaderMap, body: &[u8], kind: Kind) ->
     if let Some(expected) = &state.vc_api_token
         && !bearer_matches(headers, expected)
     {
-        let mut response = super::problem(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
+        return did_core::problem::Problem::unauthorized(
+            "dojang-door",
             "this route needs the door's VC-API bearer token",
-        );
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Bearer realm=\"dojang-door\""),
-        );
-        return response;
+        )
+        .into_response();
     }
     let request = match did_core::data_integrity::parse_document(body) {
         Ok(Value::Object(request)) => request,
