@@ -2,7 +2,7 @@
 //! updated, rotated and deactivated with the `registry-anchor did` CLI, every answer's proofs
 //! checked against the operator key, and the node's refusals.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use did_core::key::SigningKey;
 use did_core::resolve::KeyResolver;
@@ -294,7 +294,7 @@ fn a_full_write_queue_pushes_back_with_503_and_refused_operations_never_enter_th
                 503 => {
                     assert_eq!(content_type.as_deref(), Some("application/problem+json"));
                     assert!(retry_after.unwrap().parse::<u64>().unwrap() >= 1);
-                    assert_eq!(body["type"], "urn:dojang:registry:pushback");
+                    assert_eq!(body["type"], "https://dojang.example/problems/pushback");
                     assert_eq!(body["code"], "pushback");
                     assert_eq!(body["status"], 503);
                     refused.push(op);
@@ -353,4 +353,87 @@ fn a_full_write_queue_pushes_back_with_503_and_refused_operations_never_enter_th
             );
         }
     });
+}
+
+#[test]
+fn a_node_with_write_tokens_takes_writes_only_from_their_holders() {
+    let dir = temp_dir("write-tokens");
+    let token = "5f0c1e0b9d2a4c7e8f6a3b1d0e9c8b7a";
+    let tokens = dir.join("write-tokens");
+    std::fs::write(&tokens, format!("# the issuer\n{token}\n")).unwrap();
+    let holder = dir.join("write-token");
+    std::fs::write(&holder, format!("{token}\n")).unwrap();
+    let wrong = dir.join("wrong-token");
+    std::fs::write(&wrong, "00000000000000000000000000000000\n").unwrap();
+    let node = start_node_with(&dir.join("data"), &["--write-token-file", tokens.to_str().unwrap()]);
+    let k0 = key_file(&dir, "k0");
+    let k1 = key_file(&dir, "k1");
+    let create = |token_file: Option<&Path>| {
+        let mut args = vec![
+            "did",
+            "create",
+            "--node",
+            &node.url,
+            "--key",
+            k0.to_str().unwrap(),
+            "--next-key",
+            k1.to_str().unwrap(),
+        ];
+        if let Some(file) = token_file {
+            args.extend(["--write-token-file", file.to_str().unwrap()]);
+        }
+        cli(&args)
+    };
+    // Without a token, or with another, the write is refused before the body is read, with
+    // the services' problem details; nothing enters the log.
+    for token_file in [None, Some(wrong.as_path())] {
+        let (code, refused) = create(token_file);
+        assert_ne!(code, 0, "{refused}");
+        assert!(refused.to_string().contains("unauthorized"), "{refused}");
+    }
+    let (_, head) = get(&format!("{}/tree-head", node.url));
+    let head = SignedTreeHead::verify(head["treeHead"].as_str().unwrap(), &node.operator).unwrap();
+    assert_eq!(head.head().size, 0);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let answer = reqwest::Client::new()
+            .post(format!("{}/operations", node.url))
+            .body("a".repeat(1_000_000))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), 401);
+        assert_eq!(answer.headers()["www-authenticate"], "Bearer realm=\"dojang-registry\"");
+        assert_eq!(answer.headers()["content-type"], "application/problem+json");
+        let problem: Value = answer.json().await.unwrap();
+        assert_eq!(problem["code"], "unauthorized");
+        assert_eq!(problem["type"], "https://dojang.example/problems/unauthorized");
+        assert_eq!(problem["status"], 401);
+    });
+    // With the token the DID is created, and reads stay public.
+    let (code, created) = create(Some(&holder));
+    assert_eq!(code, 0, "{created}");
+    let did = created["did"].as_str().unwrap();
+    let (status, resolution) = get(&format!("{}/dids/{did}", node.url));
+    assert_eq!(status, 200);
+    check_resolution(&node, did, &resolution);
+}
+
+#[test]
+fn a_weak_write_token_file_stops_the_node_at_start() {
+    let dir = temp_dir("weak-token");
+    let tokens = dir.join("write-tokens");
+    std::fs::write(&tokens, "secret\n").unwrap();
+    let data = dir.join("data");
+    let output = std::process::Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data", data.to_str().unwrap()])
+        .args(["--write-token-file", tokens.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_ne!(output.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&output.stdout).to_string() + &String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("write_token_file") && said.contains("line 1"), "{said}");
 }

@@ -577,7 +577,12 @@ issuers = ["{did}"]
                 Box::leak(format!("{prefix}{r}").into_boxed_str())
             }
         };
-        let write = if read_only { 405 } else { 400 };
+        // The issuer's embedded registry takes operations only from the issuer, in-process.
+        let write = match (service, read_only) {
+            ("issuer", _) => 403,
+            (_, true) => 405,
+            _ => 400,
+        };
         let known = if service == "issuer" { 200 } else { 404 };
         case(
             service,

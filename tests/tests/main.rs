@@ -18,6 +18,7 @@ mod fuzz_corpora;
 mod log_secrets;
 mod openapi;
 mod openid4vc_interop;
+mod problems;
 #[path = "../../test-support/process.rs"]
 mod process;
 mod province;

@@ -12,6 +12,7 @@
 //! | `did.method` | `DOJANG_DID_METHOD` | `dojang` (`web`, `key`) |
 //! | `did.web_host` | `DOJANG_DID_WEB_HOST` | the public URL's host |
 //! | `registry.url` | `DOJANG_REGISTRY_URL` | none: an in-process registry under `/registry` |
+//! | `registry.write_token_file` | `DOJANG_REGISTRY_WRITE_TOKEN_FILE` | none: the node takes writes without a token |
 //! | `status.list_size` | | 131,072 |
 //! | `status.max_age_seconds` | | 60 |
 //! | `offers.ttl_seconds` | | 7 days |
@@ -72,6 +73,9 @@ pub struct RegistryConfig {
     pub url: Option<String>,
     /// The node's operator key (did:key, JWK or file) to verify its answers; required with `url`.
     pub key: Option<String>,
+    /// A file holding the node's write token, for a node that takes writes only with one
+    /// (`registry-anchor serve --write-token-file`).
+    pub write_token_file: Option<PathBuf>,
 }
 
 /// `[status]`.
@@ -260,6 +264,9 @@ impl Config {
         }
         if let Some(v) = var("DOJANG_REGISTRY_KEY") {
             self.registry.key = Some(v);
+        }
+        if let Some(v) = var("DOJANG_REGISTRY_WRITE_TOKEN_FILE") {
+            self.registry.write_token_file = Some(PathBuf::from(v));
         }
         if let Some(v) = var("DOJANG_TLS_CERT") {
             self.tls.get_or_insert_with(TlsConfig::default).cert = PathBuf::from(v);

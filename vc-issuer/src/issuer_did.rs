@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use did_core::key::VerifyingKey;
 use did_core::resolve::KeyResolver;
-use registry_anchor::client::NodeApi;
+use registry_anchor::client::{NodeApi, WriteToken};
 use registry_anchor::node::{NodeConfig, Registry};
 use registry_anchor::operation::{self, KeyCommitment};
 use registry_anchor::resolution::default_log_id;
@@ -80,7 +80,18 @@ async fn dojang(config: &Config, store: &Store, issuer_key: &VerifyingKey) -> Re
     crate::private_fs::create_dir(dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
     let (registry, registry_key, api) = match &config.registry.url {
         Some(url) => {
-            let api = NodeApi::new(url).map_err(|e| Error::Registry(e.to_string()))?;
+            let token = config
+                .registry
+                .write_token_file
+                .as_deref()
+                .map(|file| {
+                    WriteToken::from_file(file)
+                        .map_err(|e| Error::config("registry.write_token_file", format!("{}: {e}", file.display())))
+                })
+                .transpose()?;
+            let api = NodeApi::new(url)
+                .map_err(|e| Error::Registry(e.to_string()))?
+                .with_write_token(token);
             (None, config.registry.key.clone(), Some(api))
         }
         None => {

@@ -8,6 +8,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use zeroize::Zeroizing;
 
+use registry_anchor::node::{Registry, WriteAccess};
+
 use crate::Error;
 use crate::config::Config;
 use crate::issuance::Issuer;
@@ -26,6 +28,9 @@ pub struct Running {
     pub state: Shared,
     /// The in-process registry's operator key (a did:key), for verifiers to pin.
     pub registry_key: Option<String>,
+    /// The in-process registry, when the service runs one: it takes operations only from
+    /// this process (the issuer's own DID changes), never over HTTP.
+    pub registry: Option<Arc<Registry>>,
     /// How the key store was opened, for people.
     pub key_description: String,
     /// `https` when serving TLS, else `http`.
@@ -74,7 +79,7 @@ fn outcome(served: Result<Result<(), std::io::Error>, tokio::task::JoinError>) -
 }
 
 /// Builds the issuer from `config` (key, database, DID, templates) without serving.
-pub async fn build(config: Config) -> Result<(Shared, Option<axum::Router>, Option<String>, String), Error> {
+pub async fn build(config: Config) -> Result<(Shared, Option<Arc<Registry>>, Option<String>, String), Error> {
     // Owner-only whatever the umask, and restricted if an earlier version left it open: it
     // holds the keys and the database.
     crate::private_fs::private_dir(&config.data_dir).map_err(|e| {
@@ -98,7 +103,7 @@ pub async fn build(config: Config) -> Result<(Shared, Option<axum::Router>, Opti
         list_size: config.status.list_size,
     };
     let holder_dids = crate::holder_dids::resolver(&config, did.registry.clone(), did.registry_key.as_deref())?;
-    let registry = did.registry.map(registry_anchor::node::router);
+    let registry = did.registry;
     let state = Arc::new(AppState {
         holder_dids,
         issuer: Arc::new(issuer),
@@ -127,7 +132,12 @@ pub async fn start(mut config: Config) -> Result<Running, Error> {
     }
     let (state, registry, registry_key, key_description) = build(config).await?;
     let admin_token = state.issuer.store.bootstrap_admin_token().await?;
-    let app = service::router(state.clone(), registry);
+    // The embedded registry takes operations only from the issuer, in-process: its HTTP API
+    // serves reads (and witnesses' co-signatures), never a stranger's DID.
+    let registry_routes = registry
+        .clone()
+        .map(|registry| registry_anchor::node::router_with(registry, WriteAccess::owner_only()));
+    let app = service::router(state.clone(), registry_routes);
     let (shutdown, stopped) = oneshot::channel::<()>();
     let stopped = async move {
         let _ = stopped.await;
@@ -145,6 +155,7 @@ pub async fn start(mut config: Config) -> Result<Running, Error> {
         admin_token,
         state,
         registry_key,
+        registry,
         key_description,
         scheme,
         shutdown: Some(shutdown),

@@ -931,7 +931,8 @@ async fn a_proof_naming_a_did_key_binds_the_credential_to_it(db: Database) {
     let (status, body) = env.credential_request_by_kid(&token, &other, &kid).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_proof")), "{body}");
 
-    // did:dojang, registered on the issuer's own registry.
+    // did:dojang, on the issuer's own registry: a stranger cannot register it over HTTP (the
+    // embedded registry takes operations only from the issuer), so it is put there in-process.
     let create_key = SigningKey::generate(KeyType::P256).unwrap();
     let next = SigningKey::generate(KeyType::P256).unwrap();
     let create = registry_anchor::operation::create(
@@ -949,7 +950,19 @@ async fn a_proof_naming_a_did_key_binds_the_credential_to_it(db: Database) {
         (400, Some("invalid_proof")),
         "not registered yet: {body}"
     );
-    api.post_json("/operations", "application/jose", create.as_str().to_owned())
+    let refused = api
+        .post_json("/operations", "application/jose", create.as_str().to_owned())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, registry_anchor::client::NodeApiError::Refused { status: 403, code, .. } if code == "forbidden"),
+        "{refused}"
+    );
+    env.running
+        .registry
+        .as_ref()
+        .unwrap()
+        .submit(create.clone())
         .await
         .unwrap();
     let dojang_kid = format!("{}#key-1", create.did());

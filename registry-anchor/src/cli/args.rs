@@ -57,6 +57,11 @@ pub struct ServeArgs {
     /// Pending submissions beyond this are refused with 503 and Retry-After.
     #[arg(long, default_value_t = 4096)]
     pub queue: usize,
+    /// Take writes (operations, co-signatures) only with a bearer token from this file (one
+    /// token per line, at least 32 characters, e.g. `openssl rand -hex 32`); without it anyone
+    /// may write. Reads stay public.
+    #[arg(long)]
+    pub write_token_file: Option<PathBuf>,
     /// Periodic anchoring of tree heads to an EVM chain (off unless `--anchor-rpc` is given).
     #[command(flatten)]
     pub anchoring: super::anchor::AnchoringArgs,
@@ -71,6 +76,10 @@ pub struct Target {
     /// The DID.
     #[arg(long)]
     pub did: String,
+    /// The node's write token, for a node that takes writes only with one (`serve
+    /// --write-token-file`): the file's first line that is not blank or a `#` comment.
+    #[arg(long)]
+    pub write_token_file: Option<PathBuf>,
 }
 
 /// `did` subcommands. Keys are private JWK files (e.g. from `vc-issuer keygen`).
@@ -91,6 +100,9 @@ pub enum DidCommand {
         /// A service: `id,type,endpoint` (repeatable).
         #[arg(long)]
         service: Vec<String>,
+        /// The node's write token file, as for `update`.
+        #[arg(long)]
+        write_token_file: Option<PathBuf>,
     },
     /// Change a DID's document with a JSON Patch or a whole new document.
     Update {

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use super::args::{DidCommand, Target};
 use super::keys::read_signing_key;
 use super::{Failure, refused};
-use crate::client::NodeApi;
+use crate::client::{NodeApi, WriteToken};
 use crate::operation::{self, DidState, DocumentChange, KeyCommitment, Operation, PatchOperation};
 use crate::resolution::{MAX_RESPONSE_LEN, Resolution};
 
@@ -32,6 +32,7 @@ pub(crate) async fn run(command: DidCommand) -> Result<Value, Failure> {
             key,
             next_key,
             service,
+            write_token_file,
         } => {
             let key = read_signing_key(&key)?;
             let next = read_signing_key(&next_key)?;
@@ -44,7 +45,7 @@ pub(crate) async fn run(command: DidCommand) -> Result<Value, Failure> {
                 document.insert("service".into(), Value::Array(services));
             }
             let op = operation::create(&key, KeyCommitment::of(next.verifying_key()), document).map_err(op_error)?;
-            submit(&node, &op).await
+            submit(&node, write_token_file.as_deref(), &op).await
         }
         DidCommand::Update {
             target,
@@ -69,7 +70,7 @@ pub(crate) async fn run(command: DidCommand) -> Result<Value, Failure> {
             let next = KeyCommitment::of(next.verifying_key());
             let previous = *state.last_operation();
             let op = operation::update(&did, previous, &key, next, change).map_err(op_error)?;
-            submit(&target.node, &op).await
+            submit(&target.node, target.write_token_file.as_deref(), &op).await
         }
         DidCommand::Rotate { target, key, next_key } => {
             let key = read_signing_key(&key)?;
@@ -79,14 +80,14 @@ pub(crate) async fn run(command: DidCommand) -> Result<Value, Failure> {
             let change = DocumentChange::Replace(rotated_document(&state, &key));
             let op = operation::update(&did, previous, &key, KeyCommitment::of(next.verifying_key()), change)
                 .map_err(op_error)?;
-            submit(&target.node, &op).await
+            submit(&target.node, target.write_token_file.as_deref(), &op).await
         }
         DidCommand::Deactivate { target, key } => {
             let key = read_signing_key(&key)?;
             let (did, state) = current(&target).await?;
             let previous = *state.last_operation();
             let op = operation::deactivate(&did, previous, &key).map_err(op_error)?;
-            submit(&target.node, &op).await
+            submit(&target.node, target.write_token_file.as_deref(), &op).await
         }
         DidCommand::Show { target } => api(&target.node)?
             .get_json(&format!("/dids/{}", target.did), MAX_RESPONSE_LEN)
@@ -166,8 +167,12 @@ fn api(node: &str) -> Result<NodeApi, Failure> {
     NodeApi::new(node).map_err(refused)
 }
 
-async fn submit(node: &str, op: &Operation) -> Result<Value, Failure> {
+async fn submit(node: &str, write_token_file: Option<&Path>, op: &Operation) -> Result<Value, Failure> {
+    let token = write_token_file
+        .map(|file| WriteToken::from_file(file).map_err(|e| ("write_token_file", format!("{}: {e}", file.display()))))
+        .transpose()?;
     let receipt = api(node)?
+        .with_write_token(token)
         .post_json("/operations", "application/jose", op.as_str().to_owned())
         .await
         .map_err(refused)?;

@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 
 use super::Failure;
 use super::args::ServeArgs;
-use crate::node::{NodeConfig, Registry, router};
+use crate::node::{NodeConfig, Registry, WriteAccess, router_with};
 
 /// The operator key file inside the data directory.
 const OPERATOR_KEY_FILE: &str = "operator-key.jwk";
@@ -66,6 +66,10 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<Value, Failure> {
     config.batch_max = args.batch_max;
     config.batch_interval = Duration::from_millis(args.batch_interval_ms);
     config.queue_capacity = args.queue;
+    let access = match &args.write_token_file {
+        Some(file) => WriteAccess::from_file(file).map_err(|e| ("write_token_file", e.to_string()))?,
+        None => WriteAccess::open(),
+    };
     let registry = Arc::new(Registry::open(config).map_err(|e| ("open", e.to_string()))?);
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -76,9 +80,9 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<Value, Failure> {
     // The start-up line: where the node listens and what verifiers must trust.
     println!(
         "{}",
-        json!({"listening": format!("http://{address}"), "logId": log_id, "operatorKey": operator, "size": size})
+        json!({"listening": format!("http://{address}"), "logId": log_id, "operatorKey": operator, "size": size, "writes": if access.is_open() { "open" } else { "token" }})
     );
-    axum::serve(listener, router(registry))
+    axum::serve(listener, router_with(registry, access))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::keys::{read_registry_key, read_signing_key};
 use super::{Failure, refused};
-use crate::client::NodeApi;
+use crate::client::{NodeApi, WriteToken};
 use crate::merkle::decode_hash;
 use crate::resolution::default_log_id;
 use did_core::key::VerifyingKey;
@@ -31,6 +31,10 @@ pub struct WitnessArgs {
     /// This witness's private JWK file.
     #[arg(long)]
     pub key: PathBuf,
+    /// The node's write token, for a node that takes writes only with one (`serve
+    /// --write-token-file`): the file's first line that is not blank or a `#` comment.
+    #[arg(long)]
+    pub write_token_file: Option<PathBuf>,
     /// Where the last co-signed head is kept (created on first use).
     #[arg(long, default_value = "./witness-state.jws")]
     pub state: PathBuf,
@@ -52,8 +56,13 @@ struct Session {
 pub(crate) async fn witness(args: WitnessArgs) -> Result<Value, Failure> {
     let operator = read_registry_key(&args.registry_key)?;
     let log_id = args.log_id.clone().unwrap_or_else(|| default_log_id(&operator));
+    let token = args
+        .write_token_file
+        .as_deref()
+        .map(|file| WriteToken::from_file(file).map_err(|e| ("write_token_file", format!("{}: {e}", file.display()))))
+        .transpose()?;
     let session = Session {
-        node: NodeApi::new(&args.node).map_err(refused)?,
+        node: NodeApi::new(&args.node).map_err(refused)?.with_write_token(token),
         witness: Witness::new(read_signing_key(&args.key)?, operator.clone(), log_id),
         operator,
         state: args.state.clone(),

@@ -58,6 +58,6 @@ pub fn read_registry_key(arg: &str) -> Result<VerifyingKey, VerificationError> {
     parse_registry_key(&text)
 }
 
-pub use node_api::{NodeApi, NodeApiError};
+pub use node_api::{NodeApi, NodeApiError, WriteToken};
 pub use resolver::{DEFAULT_OFFLINE_GRACE, DEFAULT_TTL, RegistryResolver};
 pub use snapshot::{MAX_SNAPSHOT_LEN, SNAPSHOT_FORMAT, Snapshot};

@@ -65,6 +65,35 @@ impl NodeApiError {
 pub struct NodeApi {
     base: String,
     http: reqwest::Client,
+    write_token: Option<WriteToken>,
+}
+
+/// A node's write token (`registry-anchor serve --write-token-file`), sent as
+/// `Authorization: Bearer` with writes; zeroized on drop and never printed.
+#[derive(Clone)]
+pub struct WriteToken(std::sync::Arc<zeroize::Zeroizing<String>>);
+
+impl WriteToken {
+    /// A token from its text (surrounding whitespace dropped).
+    pub fn new(token: &str) -> WriteToken {
+        WriteToken(std::sync::Arc::new(zeroize::Zeroizing::new(token.trim().to_owned())))
+    }
+
+    /// Reads a token from the first line of `path` that is neither blank nor a `#` comment.
+    pub fn from_file(path: &std::path::Path) -> std::io::Result<WriteToken> {
+        let text = zeroize::Zeroizing::new(std::fs::read_to_string(path)?);
+        text.lines()
+            .map(str::trim)
+            .find(|line| !line.is_empty() && !line.starts_with('#'))
+            .map(WriteToken::new)
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidData, "the file holds no token"))
+    }
+}
+
+impl std::fmt::Debug for WriteToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WriteToken([redacted])")
+    }
 }
 
 impl NodeApi {
@@ -73,7 +102,14 @@ impl NodeApi {
         Ok(NodeApi {
             base: base.trim_end_matches('/').to_owned(),
             http: http::client(false).map_err(NodeApiError::Unreachable)?,
+            write_token: None,
         })
+    }
+
+    /// Sends `token` with every write (`post_json`).
+    pub fn with_write_token(mut self, token: Option<WriteToken>) -> NodeApi {
+        self.write_token = token;
+        self
     }
 
     /// The node's base URL (without a trailing `/`).
@@ -130,6 +166,10 @@ impl NodeApi {
             .post(format!("{}{path}", self.base))
             .header(reqwest::header::CONTENT_TYPE, content_type)
             .body(body);
+        let request = match &self.write_token {
+            Some(token) => request.bearer_auth(token.0.as_str()),
+            None => request,
+        };
         let answer = self.send(request, MAX_SMALL_ANSWER).await?;
         serde_json::from_slice(&answer).map_err(|e| NodeApiError::Malformed(format!("{path}: {e}")))
     }

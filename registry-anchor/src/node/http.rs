@@ -2,28 +2,41 @@
 
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::write_access::{Verdict, Write, WriteAccess};
 use super::{NodeError, Registry};
 use crate::merkle;
 use crate::operation::{MAX_OPERATION_LEN, Operation};
 use crate::resolution::{ConsistencyAnswer, EntriesAnswer, Entry};
 
-/// The HTTP API in front of a [`Registry`].
+/// The HTTP API in front of a [`Registry`], open to writes from anyone.
 pub fn router(registry: Arc<Registry>) -> Router {
+    router_with(registry, WriteAccess::open())
+}
+
+/// The HTTP API in front of a [`Registry`], taking writes as `access` allows. The check runs
+/// before a body is read.
+pub fn router_with(registry: Arc<Registry>, access: WriteAccess) -> Router {
+    let guarded = |write: Write| middleware::from_fn_with_state((access.clone(), write), guard);
     Router::new()
-        .route("/operations", post(submit))
+        .route("/operations", post(submit).route_layer(guarded(Write::Operation)))
         .route("/dids/{did}", get(resolve))
         .route("/tree-head", get(tree_head))
-        .route("/cosignatures", post(cosign))
+        .route("/cosignatures", post(cosign).route_layer(guarded(Write::Cosignature)))
         .route("/consistency", get(consistency))
         .route("/entries", get(entries))
+        .fallback(did_core::problem::not_found)
+        .layer(axum::middleware::map_response(
+            did_core::problem::rejections_as_problems,
+        ))
         .layer(DefaultBodyLimit::max(MAX_OPERATION_LEN))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(registry)
@@ -43,6 +56,38 @@ async fn security_headers(mut response: Response) -> Response {
     }
     response
 }
+
+/// Lets a write through when `access` allows it; otherwise 401 (no or a wrong token) or 403
+/// (operations not taken over HTTP), logged without the client's address or token.
+async fn guard(State((access, write)): State<(WriteAccess, Write)>, request: Request, next: Next) -> Response {
+    let authorization = request.headers().get(header::AUTHORIZATION).map(HeaderValue::as_bytes);
+    match access.check(write, authorization) {
+        Verdict::Allowed => next.run(request).await,
+        Verdict::Unauthorized => {
+            eprintln!(
+                "registry: {} without a valid write token was refused (401)",
+                write.name()
+            );
+            did_core::problem::Problem::unauthorized(REALM, "this node takes writes only with a write token")
+                .into_response()
+        }
+        Verdict::Forbidden => {
+            eprintln!(
+                "registry: {} was refused: this node takes operations only from its owner (403)",
+                write.name()
+            );
+            did_core::problem::Problem::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "this registry takes operations only from its owner",
+            )
+            .into_response()
+        }
+    }
+}
+
+/// The realm of the node's bearer-token challenge.
+const REALM: &str = "dojang-registry";
 
 /// Codes that mean "the operation conflicts with the DID's chain as it is now".
 const CONFLICTS: [&str; 5] = [
@@ -67,31 +112,18 @@ fn status_of(error: &NodeError) -> StatusCode {
     }
 }
 
-/// An error as `application/problem+json`, with `Retry-After` on a pushback.
+/// An error as `application/problem+json` in the services' shared dialect
+/// ([`did_core::problem`]), with `Retry-After` on a pushback.
 struct Problem(NodeError);
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let status = status_of(&self.0);
-        let body = json!({
-            "type": format!("urn:dojang:registry:{}", self.0.code()),
-            "title": status.canonical_reason().unwrap_or("error"),
-            "status": status.as_u16(),
-            "code": self.0.code(),
-            "detail": self.0.to_string(),
-        });
-        let mut response = (status, body.to_string()).into_response();
-        let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
-        if let NodeError::Pushback { retry_after_secs } = self.0
-            && let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string())
-        {
-            headers.insert(header::RETRY_AFTER, value);
+        let problem = did_core::problem::Problem::new(status_of(&self.0), self.0.code(), self.0.to_string());
+        match self.0 {
+            NodeError::Pushback { retry_after_secs } => problem.with_retry_after(retry_after_secs),
+            _ => problem,
         }
-        response
+        .into_response()
     }
 }
 

@@ -3,7 +3,8 @@
 //! tree-head, consistency and entry-range requests with proofs (`docs/did-dojang.md` §10–11).
 //!
 //! [`Registry`] is the engine (usable in-process, e.g. by the issuer's embedded registry);
-//! [`router`] puts the HTTP API of §11 in front of it.
+//! [`router`] puts the HTTP API of §11 in front of it; [`router_with`] with a
+//! [`WriteAccess`] policy (write tokens, or operations only in-process).
 
 mod chains;
 mod config;
@@ -12,11 +13,13 @@ mod http;
 #[cfg(feature = "client")]
 mod mirror;
 mod registry;
+mod write_access;
 mod writer;
 
 pub use config::NodeConfig;
 pub use error::NodeError;
-pub use http::router;
+pub use http::{router, router_with};
 #[cfg(feature = "client")]
 pub use mirror::{Mirror, MirrorConfig, SyncReport};
 pub use registry::{Receipt, Registry};
+pub use write_access::{MIN_TOKEN_LEN, WriteAccess, WriteAccessError};
