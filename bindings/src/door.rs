@@ -73,21 +73,21 @@ pub struct DoorDecision {
 impl From<Decision> for DoorDecision {
     fn from(decision: Decision) -> DoorDecision {
         DoorDecision {
-            allowed: decision.allow,
+            allowed: decision.allowed(),
             reasons: decision
-                .reasons
-                .into_iter()
+                .reasons()
+                .iter()
                 .map(|r| DecisionReason {
                     code: r.code.code().to_owned(),
                     en: r.en.to_owned(),
                     ko: r.ko.to_owned(),
-                    detail: r.detail,
+                    detail: r.detail.clone(),
                 })
                 .collect(),
-            credential_type: decision.credential_type,
-            issuer: decision.issuer,
-            disclosed_json: decision.disclosed.map(|claims| claims.to_string()),
-            stale_bundle: decision.stale_bundle,
+            credential_type: decision.credential_type().map(str::to_owned),
+            issuer: decision.issuer().map(str::to_owned),
+            stale_bundle: decision.stale_bundle(),
+            disclosed_json: decision.into_disclosed().map(|claims| claims.to_string()),
         }
     }
 }

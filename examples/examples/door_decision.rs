@@ -24,6 +24,7 @@ use vc_issuer::issue::{self, Format};
 use vc_issuer::key_file::{self, IssuerKey};
 use verifier::decision::{Decision, Engine};
 use verifier::policy::Policy;
+use verifier::reason::ReasonCode;
 
 const LIST_URL: &str = "https://hr.example/status/1";
 const INDEX: u64 = 7;
@@ -36,8 +37,8 @@ fn status_source(issuer: &IssuerKey, list: &TokenStatusList, now: u64) -> Arc<Me
 }
 
 fn show(what: &str, decision: &Decision) {
-    println!("  {what}: {}", if decision.allow { "ALLOWED" } else { "DENIED" });
-    for reason in &decision.reasons {
+    println!("  {what}: {}", if decision.allowed() { "ALLOWED" } else { "DENIED" });
+    for reason in decision.reasons() {
         println!("    {}: {} / {}", reason.code.code(), reason.en, reason.ko);
     }
 }
@@ -104,9 +105,9 @@ claims = [{{ path = "department", in = ["IT", "Security"] }}]"#,
     let revoked = engine.verify(&present(&nonce), &policy, &SystemClock).await.unwrap();
     show("presentation after revocation", &revoked);
 
-    let replayed = replay.reasons.iter().any(|r| r.code.code() == "NONCE_REPLAYED");
-    let was_revoked = revoked.reasons.iter().any(|r| r.code.code() == "REVOKED");
-    if first.allow && !replay.allow && replayed && !revoked.allow && was_revoked {
+    let replayed = replay.has(ReasonCode::NonceReplayed);
+    let was_revoked = revoked.has(ReasonCode::Revoked);
+    if first.allowed() && !replay.allowed() && replayed && !revoked.allowed() && was_revoked {
         println!("Result: allowed once, replay denied, revoked credential denied.");
     } else {
         println!("Result: FAILED");

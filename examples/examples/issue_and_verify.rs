@@ -88,7 +88,7 @@ async fn main() {
             report.format
         );
         for error in &report.errors {
-            println!("    {}: {}", error.code, error.message);
+            println!("    {}: {}", error.code(), error.message());
         }
     }
 
@@ -96,7 +96,7 @@ async fn main() {
     let secured = issue::issue(credential, Format::EcdsaRdfc2019, &p256, &[], now).unwrap();
     let tampered = secured.replace("E-1024", "E-0001");
     let report = verifier.verify(&tampered).await;
-    let code = report.errors.first().map(|e| e.code.as_str()).unwrap_or("none");
+    let code = report.errors.first().map(|e| e.code()).unwrap_or("none");
     println!("  tampered ecdsa-rdfc-2019 -> verified: {} ({code})", report.verified);
 
     if all_verified && !report.verified {

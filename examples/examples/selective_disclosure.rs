@@ -108,7 +108,7 @@ async fn main() {
         ..verifier
     };
     let replay = other.verify(&presentation).await;
-    let code = replay.errors.first().map(|e| e.code.as_str()).unwrap_or("none");
+    let code = replay.errors.first().map(|e| e.code()).unwrap_or("none");
     println!("  verified: {} ({code})", replay.verified);
 
     if report.verified && withheld.len() == 2 && !replay.verified {

@@ -270,7 +270,7 @@ fn status_scaling(runtime: &Runtime) {
                 let decision = runtime
                     .block_on(engine.verify(black_box(input), &policy, &clock))
                     .expect("decision");
-                assert!(decision.allow, "{decision:?}");
+                assert!(decision.allowed(), "{decision:?}");
             }
             decision_times.push(start.elapsed() / 200);
         }
@@ -330,7 +330,7 @@ fn memory_child(dir: &Path) {
     let decision = runtime
         .block_on(engine.verify(&presented, &policy, &clock))
         .expect("decision");
-    assert!(decision.allow, "{decision:?}");
+    assert!(decision.allowed(), "{decision:?}");
     println!(
         "{}",
         json!({"start_kib": before, "peak_kib": peak_rss_kib(), "documents": documents})

@@ -128,11 +128,11 @@ impl DecisionLog {
                 .format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_default(),
             door: door.to_owned(),
-            allow: decision.allow,
+            allow: decision.allowed(),
             reasons: decision.codes(),
-            credential_type: decision.credential_type.clone(),
-            issuer: decision.issuer.clone(),
-            holder: decision.holder.as_deref().map(|h| self.holder_hash(h)),
+            credential_type: decision.credential_type().map(str::to_owned),
+            issuer: decision.issuer().map(str::to_owned),
+            holder: decision.holder().map(|h| self.holder_hash(h)),
         }
     }
 
@@ -162,9 +162,8 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("decisions.jsonl");
         let log = DecisionLog::open(&path).unwrap();
-        let mut decision = Decision::deny(vec![Reason::new(ReasonCode::Revoked)]);
-        decision.holder = Some("did:key:zHolder".into());
-        decision.disclosed = Some(serde_json::json!({"name": "Kim Minji"}));
+        let decision = Decision::deny(vec![Reason::new(ReasonCode::Revoked)])
+            .about_for_test("did:key:zHolder", serde_json::json!({"name": "Kim Minji"}));
         let at = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_780_272_000);
         log.append(&decision, "east", at).unwrap();
         log.append(&decision, "east", at).unwrap();

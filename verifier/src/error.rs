@@ -2,7 +2,8 @@
 //!
 //! An [`Error`] means "could not check" or "could not set up": a missing resolver answer with
 //! nothing cached, an unreadable policy or trust bundle. A checked credential that fails is not
-//! an error but a [`crate::decision::Decision`] with `allow: false` and its reasons.
+//! an error but a [`crate::decision::Decision`] that is not
+//! [`allowed`](crate::decision::Decision::allowed), with its reasons.
 
 /// Why the verifier could not do what was asked.
 #[derive(Debug, thiserror::Error)]

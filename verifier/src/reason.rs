@@ -153,66 +153,6 @@ impl ReasonCode {
                 | ReasonCode::RegistryStale
         )
     }
-
-    /// Maps a code reported by the verification engine (did-core's error codes and the
-    /// engine's own) to a reason.
-    pub fn from_report_code(code: &str) -> ReasonCode {
-        if let Some(reason) = ReasonCode::from_code(code) {
-            return reason;
-        }
-        match code {
-            "INVALID_JSON"
-            | "NOT_AN_OBJECT"
-            | "UNKNOWN_FORMAT"
-            | "UNSUPPORTED_FORMAT"
-            | "INVALID_JWS"
-            | "SD_JWT_MALFORMED"
-            | "SD_JWT_INVALID_PAYLOAD"
-            | "SD_JWT_INVALID_POINTER"
-            | "SD_JWT_POINTER_NOT_FOUND"
-            | "SD_JWT_TOO_DEEP"
-            | "SD_JWT_UNEXPECTED_TYPE"
-            | "MALFORMED_PROOF" => ReasonCode::Malformed,
-            "SD_JWT_TOO_LARGE" => ReasonCode::TooLarge,
-            "FORBIDDEN_ALGORITHM"
-            | "ALGORITHM_MISMATCH"
-            | "SD_JWT_UNSUPPORTED_HASH_ALGORITHM"
-            | "DI_UNSUPPORTED_CRYPTOSUITE"
-            | "DI_KEY_TYPE_MISMATCH" => ReasonCode::AlgorithmNotAllowed,
-            "UNSUPPORTED_CRITICAL" | "INVALID_CRITICAL" | "UNENCODED_PAYLOAD" | "INVALID_HEADER" => {
-                ReasonCode::UnsupportedHeader
-            }
-            "KEY_NOT_CONTROLLED" | "SD_JWT_KEY" | "PROOF_VERIFICATION_ERROR" => ReasonCode::WrongKey,
-            "SD_JWT_ISSUER_KEY"
-            | "RESOLUTION"
-            | "DID_RESOLUTION"
-            | "notFound"
-            | "invalidDid"
-            | "invalidPublicKey"
-            | "invalidPublicKeyLength" => ReasonCode::IssuerKeyUnresolved,
-            "deactivated" => ReasonCode::DidDeactivated,
-            "SD_JWT_ISSUED_IN_FUTURE" => ReasonCode::NotYetValid,
-            "STATUS_VERIFICATION_ERROR" | "STATUS_LIST_LENGTH_ERROR" | "RANGE_ERROR" => ReasonCode::StatusInvalid,
-            "STATUS_RETRIEVAL_ERROR" => ReasonCode::StatusUnavailable,
-            "SD_JWT_KEY_BINDING_REQUIRED" => ReasonCode::HolderBindingMissing,
-            "SD_JWT_HOLDER_KEY_UNRESOLVED" => ReasonCode::HolderKeyUnresolved,
-            "SD_JWT_HOLDER_KEY"
-            | "SD_JWT_KEY_BINDING_JWS"
-            | "SD_JWT_INVALID_KEY_BINDING"
-            | "SD_JWT_SD_HASH_MISMATCH"
-            | "SD_JWT_KEY_BINDING_STALE"
-            | "SD_JWT_KEY_BINDING_IN_FUTURE" => ReasonCode::HolderBindingInvalid,
-            "SD_JWT_NONCE_MISMATCH" | "DI_CHALLENGE_MISMATCH" => ReasonCode::NonceMismatch,
-            "SD_JWT_AUDIENCE_MISMATCH" | "DI_DOMAIN_MISMATCH" => ReasonCode::AudienceMismatch,
-            "SD_JWT_DUPLICATE_DISCLOSURE" | "SD_JWT_DUPLICATE_DIGEST" => ReasonCode::DisclosureDuplicate,
-            "SD_JWT_INVALID_DISCLOSURE"
-            | "SD_JWT_UNREFERENCED_DISCLOSURE"
-            | "SD_JWT_DISCLOSURE_KIND_MISMATCH"
-            | "SD_JWT_CLAIM_CONFLICT"
-            | "SD_JWT_RESERVED_CLAIM" => ReasonCode::DisclosureInvalid,
-            _ => ReasonCode::InvalidCredential,
-        }
-    }
 }
 
 impl std::fmt::Display for ReasonCode {
@@ -282,28 +222,52 @@ mod tests {
         }
     }
 
+    /// A few of the engine's failures and the reasons they give; every failure is walked in
+    /// `report::failure_table`.
     #[test]
-    fn engine_codes_map_to_reasons() {
-        assert_eq!(ReasonCode::from_report_code("BAD_SIGNATURE"), ReasonCode::BadSignature);
+    fn engine_failures_map_to_reasons() {
+        use did_core::data_integrity::DataIntegrityError;
+        use did_core::jose::JwsError;
+        use did_core::sd_jwt::SdJwtError;
+        use did_core::vc::CredentialError;
+
+        use crate::report::Failure;
+
+        let cases = [
+            (
+                Failure::Credential(CredentialError::Jws(JwsError::BadSignature)),
+                ReasonCode::BadSignature,
+            ),
+            (
+                Failure::SdJwt(SdJwtError::DuplicateDisclosure),
+                ReasonCode::DisclosureDuplicate,
+            ),
+            (
+                Failure::SdJwt(SdJwtError::KeyBindingRequired),
+                ReasonCode::HolderBindingMissing,
+            ),
+            (
+                Failure::DataIntegrity(DataIntegrityError::DomainMismatch),
+                ReasonCode::AudienceMismatch,
+            ),
+            (
+                Failure::DataIntegrity(DataIntegrityError::UnsupportedCryptosuite("x".into())),
+                ReasonCode::AlgorithmNotAllowed,
+            ),
+            (Failure::Revoked, ReasonCode::Revoked),
+        ];
+        for (failure, reason) in cases {
+            assert_eq!(failure.reason(), reason, "{failure:?}");
+        }
+        // A data-model rule did-core names gets the general reason, under did-core's code.
+        let rule = Failure::Credential(CredentialError::Invalid {
+            rule: did_core::vc::Rule::Issuer,
+            at: "$".into(),
+            reason: "missing".into(),
+        });
         assert_eq!(
-            ReasonCode::from_report_code("SD_JWT_DUPLICATE_DISCLOSURE"),
-            ReasonCode::DisclosureDuplicate
-        );
-        assert_eq!(
-            ReasonCode::from_report_code("SD_JWT_KEY_BINDING_REQUIRED"),
-            ReasonCode::HolderBindingMissing
-        );
-        assert_eq!(
-            ReasonCode::from_report_code("DI_DOMAIN_MISMATCH"),
-            ReasonCode::AudienceMismatch
-        );
-        assert_eq!(
-            ReasonCode::from_report_code("DI_UNSUPPORTED_CRYPTOSUITE"),
-            ReasonCode::AlgorithmNotAllowed
-        );
-        assert_eq!(
-            ReasonCode::from_report_code("something new"),
-            ReasonCode::InvalidCredential
+            (rule.code(), rule.reason()),
+            ("VC_ISSUER", ReasonCode::InvalidCredential)
         );
     }
 }

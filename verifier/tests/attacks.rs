@@ -223,9 +223,9 @@ async fn every_crafted_attack_is_refused_with_its_reason() {
                 let codes = decision.codes();
                 let text = codes.iter().map(|c| c.code()).collect::<Vec<_>>().join(",");
                 let ok = if case.expect == ReasonCode::Allowed {
-                    decision.allow && codes == [ReasonCode::Allowed]
+                    decision.allowed() && codes == [ReasonCode::Allowed]
                 } else {
-                    !decision.allow && codes.contains(&case.expect)
+                    !decision.allowed() && codes.contains(&case.expect)
                 };
                 let mark = if let Some(what) = case.finding {
                     if ok {

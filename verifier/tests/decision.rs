@@ -22,19 +22,19 @@ async fn a_fresh_presentation_is_allowed_once() {
     let nonce = engine.issue_nonce(&policy, &world.clock);
     let presentation = world.present(&world.issue(&world.claims()), &nonce);
     let decision = engine.verify(&presentation, &policy, &world.clock).await.unwrap();
-    assert!(decision.allow, "{decision:?}");
+    assert!(decision.allowed(), "{decision:?}");
     assert_eq!(decision.codes(), [ReasonCode::Allowed]);
-    assert_eq!(decision.credential_type.as_deref(), Some(VCT));
-    assert_eq!(decision.issuer.as_deref(), Some(world.issuer_did.as_str()));
-    assert_eq!(decision.disclosed.as_ref().unwrap()["department"], "IT");
-    assert!(decision.disclosed.as_ref().unwrap().get("birthdate").is_none());
+    assert_eq!(decision.credential_type(), Some(VCT));
+    assert_eq!(decision.issuer(), Some(world.issuer_did.as_str()));
+    assert_eq!(decision.disclosed().unwrap()["department"], "IT");
+    assert!(decision.disclosed().unwrap().get("birthdate").is_none());
     assert_eq!(
-        decision.holder.as_deref(),
+        decision.holder(),
         Some(world.holder.verifying_key().thumbprint().as_str())
     );
 
     let again = engine.verify(&presentation, &policy, &world.clock).await.unwrap();
-    assert!(!again.allow);
+    assert!(!again.allowed());
     assert_eq!(again.codes(), [ReasonCode::NonceReplayed]);
 }
 
@@ -52,7 +52,7 @@ async fn a_decision_serializes_without_personal_data() {
         &world.holder,
     );
     let decision = engine.verify(&presentation, &policy, &world.clock).await.unwrap();
-    assert!(decision.allow);
+    assert!(decision.allowed());
     let json = serde_json::to_string(&decision).unwrap();
     for secret in [
         "Kim Minji",
@@ -93,7 +93,7 @@ async fn nonces_must_be_issued_live_and_for_this_door() {
         .verify(&world.present(&issued, &nonce), &policy, &world.clock)
         .await
         .unwrap();
-    assert!(right.allow, "{right:?}");
+    assert!(right.allowed(), "{right:?}");
 
     let late = engine.issue_nonce(&policy, &world.clock);
     world.clock.advance(policy.nonce_ttl() + Duration::from_secs(1));
@@ -112,7 +112,7 @@ async fn a_bare_credential_lacks_holder_binding() {
         .verify(&world.issue(&world.claims()), &world.policy(), &world.clock)
         .await
         .unwrap();
-    assert!(!decision.allow);
+    assert!(!decision.allowed());
     assert!(decision.has(ReasonCode::HolderBindingMissing), "{decision:?}");
 
     let mut relaxed = world.policy();
@@ -122,7 +122,7 @@ async fn a_bare_credential_lacks_holder_binding() {
         .verify(&world.issue(&world.claims()), &relaxed, &world.clock)
         .await
         .unwrap();
-    assert!(decision.allow, "{decision:?}");
+    assert!(decision.allowed(), "{decision:?}");
 }
 
 async fn decide(world: &World, policy: &verifier::policy::Policy, claims: serde_json::Value) -> Vec<ReasonCode> {
@@ -240,8 +240,8 @@ async fn offline_data_is_used_within_its_bounds() {
     let nonce = fresh.issue_nonce(&policy, &world.clock);
     let presentation = world.present(&world.issue(&world.claims()), &nonce);
     let decision = fresh.verify(&presentation, &policy, &world.clock).await.unwrap();
-    assert!(decision.allow, "{decision:?}");
-    assert!(!decision.stale_bundle);
+    assert!(decision.allowed(), "{decision:?}");
+    assert!(!decision.stale_bundle());
 
     let old_list = Engine::offline(offline(&world, 2 * day, day));
     let nonce = old_list.issue_nonce(&policy, &world.clock);
@@ -254,13 +254,13 @@ async fn offline_data_is_used_within_its_bounds() {
     let presentation = world.present(&world.issue(&world.claims()), &nonce);
     let decision = expired.verify(&presentation, &policy, &world.clock).await.unwrap();
     assert_eq!(decision.codes(), [ReasonCode::BundleStale]);
-    assert!(decision.stale_bundle);
+    assert!(decision.stale_bundle());
 
     policy.on_stale_bundle = StaleAction::Allow;
     let nonce = expired.issue_nonce(&policy, &world.clock);
     let presentation = world.present(&world.issue(&world.claims()), &nonce);
     let decision = expired.verify(&presentation, &policy, &world.clock).await.unwrap();
-    assert!(decision.allow && decision.stale_bundle, "{decision:?}");
+    assert!(decision.allowed() && decision.stale_bundle(), "{decision:?}");
 }
 
 #[tokio::test]

@@ -72,8 +72,8 @@ fn a_door_decides_offline_from_its_bundle() {
     };
 
     let decision = decide(&policy);
-    assert!(decision.allow, "{decision:?}");
-    assert_eq!(decision.issuer.as_deref(), Some(node.did.as_str()));
+    assert!(decision.allowed(), "{decision:?}");
+    assert_eq!(decision.issuer(), Some(node.did.as_str()));
 
     // The registry data is older than this door accepts.
     world.clock.advance(Duration::from_secs(2));

@@ -756,7 +756,7 @@ async fn door_decides(request: &AuthorizationRequest, body: &str) -> Result<(), 
     for (id, presentation) in vp_token.presentations() {
         let report = verifier_for(request).verify(&presentation).await;
         if !report.verified {
-            return Err(ReasonCode::from_report_code(&report.errors[0].code));
+            return Err(report.errors[0].reason());
         }
         let Some(Value::Object(claims)) = &report.claims else {
             panic!("claims");

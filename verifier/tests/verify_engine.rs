@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use vc_issuer::issue::{self, Format};
 use vc_issuer::key_file::{self, IssuerKey};
-use verifier::report::Report;
+use verifier::report::{CheckKind, CheckResult, Report};
 use verifier::verify::Verifier;
 
 /// 2026-06-01T00:00:00Z.
@@ -123,7 +123,7 @@ async fn expiry_is_reported_with_its_code() {
     };
     let report = late.verify(&out).await;
     assert!(!report.verified);
-    assert_eq!(report.errors[0].code, "EXPIRED");
+    assert_eq!(report.errors[0].code(), "EXPIRED");
 }
 
 #[tokio::test]
@@ -162,7 +162,7 @@ async fn sd_jwt_key_binding_is_required_when_a_nonce_is_expected() {
         .verify(&issued)
         .await;
     assert!(!unbound.verified);
-    assert_eq!(unbound.errors[0].code, "SD_JWT_KEY_BINDING_REQUIRED");
+    assert_eq!(unbound.errors[0].code(), "SD_JWT_KEY_BINDING_REQUIRED");
 
     let kb = did_core::sd_jwt::KeyBinding::new(
         "https://door.example",
@@ -179,12 +179,7 @@ async fn sd_jwt_key_binding_is_required_when_a_nonce_is_expected() {
         .verify(&presented)
         .await;
     assert!(bound.verified, "{bound:?}");
-    assert!(
-        bound
-            .checks
-            .iter()
-            .any(|c| c.check == "key-binding" && c.result == "passed")
-    );
+    assert!(bound.has_check(CheckKind::KeyBinding, CheckResult::Passed));
     assert_eq!(bound.claims.unwrap()["name"], "Ana");
 }
 
@@ -227,7 +222,7 @@ async fn a_vp_jwt_reports_each_credential() {
     .verify(&token)
     .await;
     assert!(!other.verified);
-    assert_eq!(other.errors[0].code, "NONCE_MISMATCH");
+    assert_eq!(other.errors[0].code(), "NONCE_MISMATCH");
     // A credential about someone else fails the holder check.
     let foreign = issue::issue(employee("did:example:bob"), Format::VcJwt, &issuer, &[], now()).unwrap();
     let vp = did_core::vc::Presentation::from_json(json!({
@@ -238,7 +233,10 @@ async fn a_vp_jwt_reports_each_credential() {
     let token = jwt::sign_presentation(&vp, JwtEncoding::JoseCose, &Binding::default(), now(), &holder).unwrap();
     let report = verifier().verify(&token).await;
     assert!(!report.verified);
-    assert!(report.errors.iter().any(|e| e.code == "HOLDER_MISMATCH"), "{report:?}");
+    assert!(
+        report.errors.iter().any(|e| e.code() == "HOLDER_MISMATCH"),
+        "{report:?}"
+    );
 }
 
 /// A status list credential (vc+jwt) by `issuer` with `revoked` set.
@@ -281,41 +279,31 @@ async fn bitstring_status_revokes_and_unreachable_lists_fail_unless_skipped() {
         let revoked = issue::issue(with_status(94_567, url), format, &issuer, &[], now()).unwrap();
         let report = verifier_with(source(), Binding::default()).verify(&revoked).await;
         assert!(!report.verified, "{format}");
-        assert_eq!(report.errors[0].code, "REVOKED", "{format}");
+        assert_eq!(report.errors[0].code(), "REVOKED", "{format}");
 
         let fine = issue::issue(with_status(94_566, url), format, &issuer, &[], now()).unwrap();
         let report = verifier_with(source(), Binding::default()).verify(&fine).await;
         assert!(report.verified, "{format}: {report:?}");
-        assert!(
-            report
-                .checks
-                .iter()
-                .any(|c| c.check == "status" && c.result == "passed")
-        );
+        assert!(report.has_check(CheckKind::Status, CheckResult::Passed));
 
         // A list that cannot be fetched: not verified, unless the caller chose to skip it.
         let offline = verifier().verify(&fine).await;
         assert!(!offline.verified, "an unchecked status is not verified");
-        assert_eq!(offline.errors[0].code, "STATUS_RETRIEVAL_ERROR", "{format}");
+        assert_eq!(offline.errors[0].code(), "STATUS_RETRIEVAL_ERROR", "{format}");
         let skipping = Verifier {
             unreachable_status: verifier::verify::UnreachableStatus::Skip,
             ..verifier()
         };
         let offline = skipping.verify(&fine).await;
         assert!(offline.verified, "{format}: {offline:?}");
-        assert!(
-            offline
-                .checks
-                .iter()
-                .any(|c| c.check == "status" && c.result == "skipped")
-        );
+        assert!(offline.has_check(CheckKind::Status, CheckResult::Skipped));
 
         // A list signed by someone else is not trusted.
         let mallory = self::issuer(Algorithm::Es256);
         let forged = MemoryStatusListSource::new().with(url, status_list(&mallory, url, 1));
         let report = verifier_with(forged, Binding::default()).verify(&fine).await;
         assert!(!report.verified);
-        assert_eq!(report.errors[0].code, "STATUS_VERIFICATION_ERROR");
+        assert_eq!(report.errors[0].code(), "STATUS_VERIFICATION_ERROR");
     }
 }
 
@@ -347,11 +335,11 @@ async fn a_data_integrity_status_list_signed_by_a_stranger_is_refused() {
     let source = MemoryStatusListSource::new().with(url, serde_json::to_vec(&forged).unwrap());
     let report = verifier_with(source, Binding::default()).verify(&fine).await;
     assert!(!report.verified, "{report:?}");
-    assert_eq!(report.errors[0].code, "STATUS_VERIFICATION_ERROR");
+    assert_eq!(report.errors[0].code(), "STATUS_VERIFICATION_ERROR");
     assert!(
-        report.errors[0].message.contains("not by"),
+        report.errors[0].message().contains("not by"),
         "{}",
-        report.errors[0].message
+        report.errors[0].message()
     );
 }
 
@@ -362,7 +350,7 @@ async fn duplicate_json_members_are_refused_before_anything_reads_them() {
     let twice = signed.replacen("\"type\"", "\"name\": \"A\", \"name\": \"B\", \"type\"", 1);
     let report = check(&twice).await;
     assert!(!report.verified);
-    assert_eq!(report.errors[0].code, "INVALID_JSON", "{report:?}");
+    assert_eq!(report.errors[0].code(), "INVALID_JSON", "{report:?}");
 }
 
 #[tokio::test]

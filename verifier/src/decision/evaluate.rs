@@ -11,7 +11,7 @@ use super::trace::Trace;
 use super::{Decision, OfflineTrust};
 use crate::policy::{AcceptRule, Policy, X509Mode};
 use crate::reason::{Reason, ReasonCode};
-use crate::report::Report;
+use crate::report::{CheckKind, CheckResult, Report};
 
 /// What could not be reached, when that is why the report has no answer.
 pub(super) fn unreachable(report: &Report, trace: &Trace) -> Option<String> {
@@ -29,21 +29,14 @@ pub(super) fn unreachable(report: &Report, trace: &Trace) -> Option<String> {
 /// Whether the holder proved possession: a verified key-binding JWT or presentation proof
 /// (each verified only after the issuer's or presentation's signature).
 pub(super) fn binding_verified(report: &Report) -> bool {
-    report
-        .checks
-        .iter()
-        .any(|c| (c.check == "key-binding" || c.check == "binding") && c.result == "passed")
+    report.has_check(CheckKind::KeyBinding, CheckResult::Passed)
+        || report.has_check(CheckKind::Binding, CheckResult::Passed)
 }
 
 /// Whether the report has a verified signature and no failed one.
 pub(super) fn signature_verified(report: &Report) -> bool {
-    let signature = |result: &str| {
-        report
-            .checks
-            .iter()
-            .any(|c| c.check == "signature" && c.result == result)
-    };
-    signature("passed") && !signature("failed")
+    report.has_check(CheckKind::Signature, CheckResult::Passed)
+        && !report.has_check(CheckKind::Signature, CheckResult::Failed)
 }
 
 /// Reasons that already say what is wrong with the holder binding.
@@ -63,8 +56,7 @@ pub(super) fn is_binding_reason(code: ReasonCode) -> bool {
 
 fn collect(report: &Report, reasons: &mut Vec<Reason>) {
     for error in &report.errors {
-        let code = ReasonCode::from_report_code(&error.code);
-        reasons.push(Reason::with_detail(code, error.code.clone()));
+        reasons.push(Reason::with_detail(error.reason(), error.code()));
     }
     for inner in &report.credentials {
         collect(inner, reasons);

@@ -14,8 +14,6 @@ use did_core::clock::{Clock, FixedClock};
 use did_core::resolve::{CachingResolver, Resolver};
 use did_core::status::StatusListSource;
 use did_core::vc::jwt::Binding;
-use serde::Serialize;
-use serde_json::Value;
 
 use crate::error::Error;
 use crate::nonce::NonceStore;
@@ -26,69 +24,12 @@ use crate::x509::{TrustAnchors, X509Failure};
 
 mod certify;
 mod evaluate;
+mod outcome;
 mod presented;
 mod trace;
 
+pub use outcome::Decision;
 pub use presented::presented_nonce;
-
-/// The outcome of a check: allow or deny, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Decision {
-    /// Whether the door opens.
-    pub allow: bool,
-    /// Why: `ALLOWED` alone when allowed, otherwise every reason found (most decisive first).
-    pub reasons: Vec<Reason>,
-    /// The credential type the decision is about, once known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub credential_type: Option<String>,
-    /// The issuer, once known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub issuer: Option<String>,
-    /// Whether the decision used a trust bundle past its expiry (allowed only when the policy
-    /// says `on_stale_bundle = "allow"`).
-    pub stale_bundle: bool,
-    /// The holder's identifier (DID or key thumbprint), for the decision log's salted hash.
-    /// Never serialized.
-    #[serde(skip)]
-    pub holder: Option<String>,
-    /// The verified claims the holder disclosed, for the calling app. Never serialized, never
-    /// logged.
-    #[serde(skip)]
-    pub disclosed: Option<Value>,
-    /// Whether the answer proved a trusted holder: allowed, or denied only for reasons that
-    /// leave that proved ([`ReasonCode::leaves_holder_proved`]: the credential's state, the
-    /// door's rules), with the issuer's signature verified and the holder's proof over the
-    /// nonce when the policy asks for one. Only such an answer closes a door request; anything
-    /// a bystander could post leaves it open. Never serialized.
-    #[serde(skip)]
-    pub holder_proved: bool,
-}
-
-impl Decision {
-    /// A denial for `reasons`.
-    pub fn deny(reasons: Vec<Reason>) -> Decision {
-        Decision {
-            allow: false,
-            reasons,
-            credential_type: None,
-            issuer: None,
-            stale_bundle: false,
-            holder: None,
-            disclosed: None,
-            holder_proved: false,
-        }
-    }
-
-    /// The reason codes, in order.
-    pub fn codes(&self) -> Vec<ReasonCode> {
-        self.reasons.iter().map(|r| r.code).collect()
-    }
-
-    /// Whether `code` is among the reasons.
-    pub fn has(&self, code: ReasonCode) -> bool {
-        self.reasons.iter().any(|r| r.code == code)
-    }
-}
 
 /// Trust data a door holds for when the network is down: what a trust bundle provides.
 #[derive(Clone)]

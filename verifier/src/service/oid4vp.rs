@@ -170,7 +170,7 @@ pub(super) async fn response(State(state): State<Shared>, body: Bytes) -> Respon
                 return problem(StatusCode::SERVICE_UNAVAILABLE, "cannot_check", e.to_string());
             }
         };
-        let checked = match (&checked.disclosed, checked.allow) {
+        let checked = match (checked.disclosed(), checked.allowed()) {
             (Some(serde_json::Value::Object(disclosed)), true) => {
                 match door_request
                     .oid4vp
@@ -186,7 +186,7 @@ pub(super) async fn response(State(state): State<Shared>, body: Bytes) -> Respon
             (_, false) => checked,
         };
         // Every presentation must pass; the first denial decides.
-        let denied = !checked.allow;
+        let denied = !checked.allowed();
         decision = Some(checked);
         if denied {
             break;

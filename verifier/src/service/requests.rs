@@ -121,7 +121,7 @@ impl Reservation<'_> {
     /// self-issued presentation, a wallet's error response: what a bystander who saw the QR
     /// code could post) leaves it open for the holder's answer. Says whether it closed.
     pub fn decide(mut self, decision: &Decision) -> bool {
-        let closes = decision.holder_proved;
+        let closes = decision.holder_proved();
         if let Some(request) = self.store.lock().get_mut(&self.id) {
             if closes {
                 request.decision = Some(decision.clone());
@@ -382,9 +382,7 @@ mod tests {
         assert!(store.get("kiosk").is_some());
         // An answered request is over: it makes room for one new request.
         let reservation = store.reserve("c1-0").unwrap();
-        let mut allowed = Decision::deny(Vec::new());
-        allowed.allow = true;
-        allowed.holder_proved = true;
+        let allowed = Decision::allowed_for_test();
         assert!(reservation.decide(&allowed));
         store
             .insert("next".into(), request("n-next", client(9_999), now), now)

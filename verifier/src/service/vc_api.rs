@@ -28,7 +28,7 @@ use did_core::vc::jwt::Binding;
 use serde_json::{Map, Value, json};
 
 use super::Shared;
-use crate::report::{Report, ReportError};
+use crate::report::{CheckResult, Report, ReportError};
 use crate::verify::{HolderSubjects, UnreachableStatus, Verifier};
 
 /// The base of the VC Data Model 2.0 error types (§7.1 "Verification", problem details).
@@ -230,32 +230,14 @@ fn bearer_matches(headers: &HeaderMap, expected: &str) -> bool {
     aws_lc_rs::constant_time::verify_slices_are_equal(given.as_bytes(), expected.as_bytes()).is_ok()
 }
 
-/// The VC Data Model 2.0 error type a report error code belongs to.
-fn error_type(code: &str) -> &'static str {
-    match code {
-        "INVALID_JSON" | "UNKNOWN_FORMAT" | "INVALID_JWS" | "SD_JWT_MALFORMED" | "TOO_LARGE" => "PARSING_ERROR",
-        "EXPIRED" | "NOT_YET_VALID" | "RANGE_ERROR" | "STATUS_LIST_LENGTH_ERROR" => "RANGE_ERROR",
-        "BAD_SIGNATURE"
-        | "PROOF_VERIFICATION_ERROR"
-        | "KEY_NOT_CONTROLLED"
-        | "ALGORITHM_MISMATCH"
-        | "FORBIDDEN_ALGORITHM"
-        | "SD_JWT_KEY_BINDING_JWS"
-        | "SD_JWT_SD_HASH_MISMATCH"
-        | "DI_RELATED_RESOURCE_MISMATCH" => "CRYPTOGRAPHIC_SECURITY_ERROR",
-        "STATUS_RETRIEVAL_ERROR" => "STATUS_RETRIEVAL_ERROR",
-        "STATUS_VERIFICATION_ERROR" => "STATUS_VERIFICATION_ERROR",
-        _ => "MALFORMED_VALUE_ERROR",
-    }
-}
-
+/// A report error as a problem detail of its VC Data Model 2.0 error type.
 fn problem_detail(error: &ReportError) -> Value {
-    let kind = error_type(&error.code);
+    let kind = error.failure().problem_type().name();
     json!({
         "type": format!("{VC_ERROR_BASE}{kind}"),
         "title": kind,
-        "code": error.code,
-        "detail": error.message,
+        "code": error.code(),
+        "detail": error.message(),
     })
 }
 
@@ -274,7 +256,7 @@ fn result(report: &Report) -> Response {
     let warnings: Vec<Value> = report
         .checks
         .iter()
-        .filter(|c| c.result == "skipped")
+        .filter(|c| c.result == CheckResult::Skipped)
         .map(|c| json!({"check": c.check, "detail": c.detail}))
         .collect();
     let body = json!({

@@ -6,7 +6,7 @@ use did_core::vc::{Credential, Presentation};
 use serde_json::Value;
 
 use super::{Verifier, fail_with};
-use crate::report::Report;
+use crate::report::{CheckKind, Failure, Report};
 
 impl Verifier {
     /// JSON with an embedded proof: a credential or a presentation.
@@ -14,8 +14,8 @@ impl Verifier {
         let Some(proof) = value.get("proof") else {
             let mut report = Report::new("unknown");
             report.failed(
-                "format",
-                "NO_PROOF",
+                CheckKind::Format,
+                Failure::NoProof,
                 "the JSON document (credential or presentation) has no proof",
             );
             return report.finish();
@@ -39,8 +39,8 @@ impl Verifier {
                 }
             };
             report.issuer = Some(credential.issuer().to_owned());
-            report.passed("format");
-            report.passed("data-model");
+            report.passed(CheckKind::Format);
+            report.passed(CheckKind::DataModel);
             let expected = ProofExpectations::new(Relationship::AssertionMethod);
             if !self
                 .check_proofs(&value, &expected, credential.issuer(), &mut report)
@@ -49,7 +49,7 @@ impl Verifier {
                 return report.finish();
             }
             match credential.check_validity(self.clock.now(), self.skew) {
-                Ok(()) => report.passed("validity"),
+                Ok(()) => report.passed(CheckKind::Validity),
                 Err(e) => {
                     fail_with(&mut report, &e);
                     return report.finish();
@@ -70,8 +70,8 @@ impl Verifier {
             }
         };
         report.holder = presentation.holder().map(str::to_owned);
-        report.passed("format");
-        report.passed("data-model");
+        report.passed(CheckKind::Format);
+        report.passed(CheckKind::DataModel);
         let mut expected = ProofExpectations::new(Relationship::Authentication);
         if let Some(nonce) = &self.binding.nonce {
             expected = expected.with_challenge(nonce.clone());
@@ -84,7 +84,7 @@ impl Verifier {
             return report.finish();
         }
         if self.binding.nonce.is_some() || self.binding.aud.is_some() {
-            report.passed("binding");
+            report.passed(CheckKind::Binding);
         }
         self.verify_embedded(&presentation, &mut report).await;
         report.finish()
@@ -101,12 +101,16 @@ impl Verifier {
     ) -> bool {
         match self.verify_proofs(value, expected, party).await {
             Ok(()) => {
-                report.passed("issuer-key");
-                report.passed("signature");
+                report.passed(CheckKind::IssuerKey);
+                report.passed(CheckKind::Signature);
                 true
             }
-            Err(ProofFailure { check, code, message }) => {
-                report.failed(check, code, message);
+            Err(ProofFailure {
+                check,
+                failure,
+                message,
+            }) => {
+                report.failed(check, failure, message);
                 false
             }
         }
@@ -127,35 +131,14 @@ impl Verifier {
         });
         let proofs = data_integrity::verify(value, self.resolver.as_ref(), expected, self.clock.as_ref())
             .await
-            .map_err(|e| ProofFailure {
-                check: match &e {
-                    DataIntegrityError::BadSignature => "signature",
-                    DataIntegrityError::Resolution(_) | DataIntegrityError::InvalidVerificationMethod(_) => {
-                        "issuer-key"
-                    }
-                    DataIntegrityError::ChallengeMismatch
-                    | DataIntegrityError::DomainMismatch
-                    | DataIntegrityError::PurposeMismatch { .. } => "binding",
-                    DataIntegrityError::Expired => "validity",
-                    _ => "proof",
-                },
-                code: match (&e, party_is_holder) {
-                    // A proof made for another purpose than this one: for a presentation, the
-                    // holder's proof is not a holder binding; for a credential, the key is not
-                    // one the issuer uses to issue.
-                    (DataIntegrityError::PurposeMismatch { .. }, true) => "HOLDER_BINDING_INVALID".to_owned(),
-                    (DataIntegrityError::PurposeMismatch { .. }, false) => "KEY_NOT_CONTROLLED".to_owned(),
-                    _ => e.code().to_owned(),
-                },
-                message: e.to_string(),
-            })?;
+            .map_err(|e| ProofFailure::of(e, party_is_holder))?;
         let foreign = proofs
             .iter()
             .find(|p| !party.is_empty() && p.verification_method.split('#').next() != Some(party));
         match foreign {
             Some(proof) => Err(ProofFailure {
-                check: "issuer-key",
-                code: "KEY_NOT_CONTROLLED".to_owned(),
+                check: CheckKind::IssuerKey,
+                failure: Failure::KeyNotControlled,
                 message: format!("proof by {} is not by {party}", proof.verification_method),
             }),
             None => Ok(()),
@@ -163,9 +146,41 @@ impl Verifier {
     }
 }
 
-/// Why the proofs of a document were refused: the check, a stable code and the reason.
+/// Why the proofs of a document were refused: the check, the failure and the reason.
 pub(super) struct ProofFailure {
-    pub(super) check: &'static str,
-    pub(super) code: String,
+    pub(super) check: CheckKind,
+    pub(super) failure: Failure,
     pub(super) message: String,
+}
+
+impl ProofFailure {
+    /// The failure did-core's `error` stands for; `party_is_holder`: the proof is a
+    /// presentation's, by its holder.
+    fn of(error: DataIntegrityError, party_is_holder: bool) -> ProofFailure {
+        let check = match &error {
+            DataIntegrityError::BadSignature => CheckKind::Signature,
+            DataIntegrityError::Resolution(_) | DataIntegrityError::InvalidVerificationMethod(_) => {
+                CheckKind::IssuerKey
+            }
+            DataIntegrityError::ChallengeMismatch
+            | DataIntegrityError::DomainMismatch
+            | DataIntegrityError::PurposeMismatch { .. } => CheckKind::Binding,
+            DataIntegrityError::Expired => CheckKind::Validity,
+            _ => CheckKind::Proof,
+        };
+        let message = error.to_string();
+        let failure = match (error, party_is_holder) {
+            // A proof made for another purpose than this one: for a presentation, the holder's
+            // proof is not a holder binding; for a credential, the key is not one the issuer
+            // uses to issue.
+            (DataIntegrityError::PurposeMismatch { .. }, true) => Failure::HolderProofPurpose,
+            (DataIntegrityError::PurposeMismatch { .. }, false) => Failure::KeyNotControlled,
+            (error, _) => Failure::DataIntegrity(error),
+        };
+        ProofFailure {
+            check,
+            failure,
+            message,
+        }
+    }
 }

@@ -11,7 +11,7 @@ use did_core::vc::jwt::{self, Binding, JwtVerifyOptions};
 use did_core::vc::{CredentialError, EmbeddedCredential, Presentation};
 use serde_json::Value;
 
-use crate::report::Report;
+use crate::report::{CheckKind, Failure, Report};
 
 mod data_integrity;
 mod sd_jwt;
@@ -85,13 +85,13 @@ enum Format {
     Json(Value),
 }
 
-fn detect(input: &str) -> Result<Format, (&'static str, String)> {
+fn detect(input: &str) -> Result<Format, (Failure, String)> {
     let trimmed = input.trim();
     if trimmed.starts_with('{') {
         // Strict: a duplicate member name or an oversized document is refused before anything
         // reads it, as did-core does for every untrusted JSON text.
         let value = did_core::data_integrity::parse_document(trimmed.as_bytes())
-            .map_err(|e| ("INVALID_JSON", e.to_string()))?;
+            .map_err(|e| (Failure::InvalidJson, e.to_string()))?;
         // The JSON serialization of an SD-JWT (RFC 9901 §8).
         if value.get("payload").is_some() && (value.get("signature").is_some() || value.get("signatures").is_some()) {
             return Ok(Format::SdJwt);
@@ -104,7 +104,10 @@ fn detect(input: &str) -> Result<Format, (&'static str, String)> {
     if trimmed.split('.').count() == 3 {
         return Ok(Format::Jwt);
     }
-    Err(("UNKNOWN_FORMAT", "not a JWT, an SD-JWT, or a JSON credential".into()))
+    Err((
+        Failure::UnknownFormat,
+        "not a JWT, an SD-JWT, or a JSON credential".into(),
+    ))
 }
 
 impl Verifier {
@@ -112,16 +115,20 @@ impl Verifier {
     pub async fn verify(&self, input: &str) -> Report {
         if input.len() > MAX_INPUT_LEN {
             let mut report = Report::new("unknown");
-            report.failed("format", "TOO_LARGE", format!("input over {MAX_INPUT_LEN} bytes"));
+            report.failed(
+                CheckKind::Format,
+                Failure::InputTooLarge,
+                format!("input over {MAX_INPUT_LEN} bytes"),
+            );
             return report.finish();
         }
         match detect(input) {
             Ok(Format::Jwt) => self.verify_jwt(input.trim()).await,
             Ok(Format::SdJwt) => self.verify_sd_jwt(input.trim()).await,
             Ok(Format::Json(value)) => self.verify_json(value).await,
-            Err((code, message)) => {
+            Err((failure, message)) => {
                 let mut report = Report::new("unknown");
-                report.failed("format", code, message);
+                report.failed(CheckKind::Format, failure, message);
                 report.finish()
             }
         }
@@ -151,7 +158,7 @@ impl Verifier {
             }
             Err(e) => {
                 let mut report = Report::new("jwt");
-                report.failed("format", "INVALID_JWS", e.to_string());
+                report.failed(CheckKind::Format, Failure::UnreadableJwt, e.to_string());
                 return report.finish();
             }
         };
@@ -167,7 +174,13 @@ impl Verifier {
             Ok(verified) => {
                 let mut report = Report::new(verified.encoding.name());
                 report.issuer = Some(verified.credential.issuer().to_owned());
-                for check in ["format", "data-model", "issuer-key", "signature", "validity"] {
+                for check in [
+                    CheckKind::Format,
+                    CheckKind::DataModel,
+                    CheckKind::IssuerKey,
+                    CheckKind::Signature,
+                    CheckKind::Validity,
+                ] {
                     report.passed(check);
                 }
                 self.check_status(&verified.credential, &mut report).await;
@@ -199,7 +212,14 @@ impl Verifier {
             _ => "vp1-jwt",
         });
         report.holder = verified.presentation.holder().map(str::to_owned);
-        for check in ["format", "data-model", "holder-key", "signature", "validity", "binding"] {
+        for check in [
+            CheckKind::Format,
+            CheckKind::DataModel,
+            CheckKind::HolderKey,
+            CheckKind::Signature,
+            CheckKind::Validity,
+            CheckKind::Binding,
+        ] {
             report.passed(check);
         }
         self.verify_embedded(&verified.presentation, &mut report).await;
@@ -218,7 +238,11 @@ impl Verifier {
                 }
                 _ => {
                     let mut unknown = Report::new("unknown");
-                    unknown.failed("format", "UNSUPPORTED_FORMAT", "unsupported embedded credential");
+                    unknown.failed(
+                        CheckKind::Format,
+                        Failure::UnsupportedEmbedded,
+                        "unsupported embedded credential",
+                    );
                     unknown.finish()
                 }
             };
@@ -230,15 +254,18 @@ impl Verifier {
                 .iter()
                 .any(|c| !subject_is(c.claims.as_ref(), holder));
             if foreign && self.holder_subjects == HolderSubjects::MayDiffer {
-                report.skipped("holder", "a credential's subject is not the presentation's holder");
+                report.skipped(
+                    CheckKind::Holder,
+                    "a credential's subject is not the presentation's holder",
+                );
             } else if foreign {
                 report.failed(
-                    "holder",
-                    "HOLDER_MISMATCH",
+                    CheckKind::Holder,
+                    Failure::HolderMismatch,
                     "a credential's subject is not the presentation's holder",
                 );
             } else if !report.credentials.is_empty() {
-                report.passed("holder");
+                report.passed(CheckKind::Holder);
             }
         }
     }
@@ -286,34 +313,12 @@ fn jwt_issuer(token: &str) -> Option<String> {
 /// Records the failed check a credential error stands for.
 pub(crate) fn fail_with(report: &mut Report, error: &CredentialError) {
     let check = match error {
-        CredentialError::Jws(jose::JwsError::BadSignature) => "signature",
-        CredentialError::Jws(_) => "format",
-        CredentialError::KeyNotControlled { .. } | CredentialError::Resolution(_) => "issuer-key",
-        CredentialError::NotYetValid { .. } | CredentialError::Expired { .. } => "validity",
-        CredentialError::Binding { .. } => "binding",
-        _ => "data-model",
+        CredentialError::Jws(jose::JwsError::BadSignature) => CheckKind::Signature,
+        CredentialError::Jws(_) => CheckKind::Format,
+        CredentialError::KeyNotControlled { .. } | CredentialError::Resolution(_) => CheckKind::IssuerKey,
+        CredentialError::NotYetValid { .. } | CredentialError::Expired { .. } => CheckKind::Validity,
+        CredentialError::Binding { .. } => CheckKind::Binding,
+        _ => CheckKind::DataModel,
     };
-    let code = match error {
-        CredentialError::Jws(e) => jws_code(e),
-        CredentialError::Binding {
-            what: "aud" | "domain", ..
-        } => "AUDIENCE_MISMATCH",
-        CredentialError::Binding { .. } => "NONCE_MISMATCH",
-        _ => error.code(),
-    };
-    report.failed(check, code, error.to_string());
-}
-
-/// A finer code than did-core's `INVALID_JWS` for what is wrong with a JWS, so a door can tell
-/// an attack (`alg: none`, algorithm confusion, a `crit` bypass) from a garbled scan.
-pub(crate) fn jws_code(error: &jose::JwsError) -> &'static str {
-    match error {
-        jose::JwsError::BadSignature => "BAD_SIGNATURE",
-        jose::JwsError::ForbiddenAlgorithm(_) => "FORBIDDEN_ALGORITHM",
-        jose::JwsError::AlgorithmMismatch { .. } => "ALGORITHM_MISMATCH",
-        jose::JwsError::UnsupportedCritical(_) | jose::JwsError::InvalidCritical(_) => "UNSUPPORTED_CRITICAL",
-        jose::JwsError::UnencodedPayload | jose::JwsError::InvalidHeader(_) => "INVALID_HEADER",
-        jose::JwsError::TooLarge { .. } => "TOO_LARGE",
-        _ => "INVALID_JWS",
-    }
+    report.failed(check, Failure::Credential(error.clone()), error.to_string());
 }

@@ -8,7 +8,7 @@ use did_core::status::{StatusListReference, StatusListToken};
 use serde_json::Value;
 
 use super::Verifier;
-use crate::report::Report;
+use crate::report::{CheckKind, Failure, Report};
 
 impl Verifier {
     /// Verifies an SD-JWT in compact or JSON serialization.
@@ -44,19 +44,26 @@ impl Verifier {
             Ok(verified) => verified,
             Err(e) => {
                 report.issuer = unverified_issuer(jwt);
-                let (check, code) = classify(&e, report.issuer.is_some());
-                report.failed(check, code, e.to_string());
+                let message = e.to_string();
+                let (check, failure) = classify(e, report.issuer.is_some());
+                report.failed(check, failure, message);
                 return report.finish();
             }
         };
         report.issuer = verified.claims.get("iss").and_then(Value::as_str).map(str::to_owned);
-        for check in ["format", "issuer-key", "signature", "disclosures", "validity"] {
+        for check in [
+            CheckKind::Format,
+            CheckKind::IssuerKey,
+            CheckKind::Signature,
+            CheckKind::Disclosures,
+            CheckKind::Validity,
+        ] {
             report.passed(check);
         }
         if verified.key_binding_verified() {
-            report.passed("key-binding");
+            report.passed(CheckKind::KeyBinding);
         } else {
-            report.skipped("key-binding", "no key-binding JWT presented and none required");
+            report.skipped(CheckKind::KeyBinding, "no key-binding JWT presented and none required");
         }
         // Whatever the profile: a credential naming a status list is checked against it, so
         // an unusual `typ` cannot make revocation silently ineffective.
@@ -82,7 +89,7 @@ impl Verifier {
         let reference = match StatusListReference::from_claims(&status_only) {
             Ok(Some(reference)) => reference,
             Ok(None) => return,
-            Err(e) => return report.failed("status", "STATUS_VERIFICATION_ERROR", e.to_string()),
+            Err(e) => return report.failed(CheckKind::Status, Failure::StatusUnverified, e.to_string()),
         };
         let bytes = match self.status_source.fetch(&reference.uri).await {
             Ok(bytes) => bytes,
@@ -107,7 +114,7 @@ impl Verifier {
                 .await
                 {
                     Ok((key, _)) => key,
-                    Err(e) => return report.failed("status", "STATUS_VERIFICATION_ERROR", e.to_string()),
+                    Err(e) => return report.failed(CheckKind::Status, Failure::StatusUnverified, e.to_string()),
                 };
                 match (
                     StatusListToken::verify(&token, &key, &reference.uri, self.clock.as_ref()),
@@ -120,13 +127,17 @@ impl Verifier {
             }
         };
         match status {
-            Ok(status) if status.is_valid() => report.passed("status"),
+            Ok(status) if status.is_valid() => report.passed(CheckKind::Status),
             Ok(status) => report.failed(
-                "status",
-                if status.value() == 2 { "SUSPENDED" } else { "REVOKED" },
+                CheckKind::Status,
+                if status.value() == 2 {
+                    Failure::Suspended
+                } else {
+                    Failure::Revoked
+                },
                 format!("the status list says {status}"),
             ),
-            Err(e) => report.failed("status", "STATUS_VERIFICATION_ERROR", e.to_string()),
+            Err(e) => report.failed(CheckKind::Status, Failure::StatusUnverified, e.to_string()),
         }
     }
 }
@@ -144,12 +155,12 @@ fn issuer_typ(jwt: &str) -> Option<String> {
     serde_json::from_slice::<Typ>(&bytes).ok()?.typ
 }
 
-/// The check an SD-JWT error fails and the code it reports; `has_iss`: the token names an
+/// The check an SD-JWT error fails and the failure it reports; `has_iss`: the token names an
 /// issuer.
-fn classify(e: &SdJwtError, has_iss: bool) -> (&'static str, &'static str) {
-    let check = match e {
-        SdJwtError::Jws(jose::JwsError::BadSignature) => "signature",
-        SdJwtError::Expired | SdJwtError::NotYetValid | SdJwtError::IssuedInFuture => "validity",
+fn classify(e: SdJwtError, has_iss: bool) -> (CheckKind, Failure) {
+    let check = match &e {
+        SdJwtError::Jws(jose::JwsError::BadSignature) => CheckKind::Signature,
+        SdJwtError::Expired | SdJwtError::NotYetValid | SdJwtError::IssuedInFuture => CheckKind::Validity,
         SdJwtError::KeyBindingRequired
         | SdJwtError::HolderKey(_)
         | SdJwtError::HolderKeyResolution(_)
@@ -159,23 +170,17 @@ fn classify(e: &SdJwtError, has_iss: bool) -> (&'static str, &'static str) {
         | SdJwtError::NonceMismatch
         | SdJwtError::AudienceMismatch
         | SdJwtError::KeyBindingStale
-        | SdJwtError::KeyBindingInFuture => "key-binding",
-        SdJwtError::IssuerKey(_) | SdJwtError::KeyResolution(_) => "issuer-key",
-        _ => "disclosures",
+        | SdJwtError::KeyBindingInFuture => CheckKind::KeyBinding,
+        SdJwtError::IssuerKey(_) | SdJwtError::KeyResolution(_) => CheckKind::IssuerKey,
+        _ => CheckKind::Disclosures,
     };
-    let code = match e {
-        // A KB-JWT that is not a well-formed `kb+jwt` (wrong `typ`, bad base64url) is an
-        // invalid holder proof, not an unreadable credential.
-        SdJwtError::KeyBindingJws(jws) if super::jws_code(jws) == "INVALID_JWS" => e.code(),
+    let failure = match e {
         // With an `iss`, did-core's IssuerKey means the `kid` is not one of `iss`'s keys: the
         // same attack as a VC-JWT's KEY_NOT_CONTROLLED.
-        SdJwtError::IssuerKey(_) if has_iss => "KEY_NOT_CONTROLLED",
-        SdJwtError::Jws(jws) | SdJwtError::KeyBindingJws(jws) if !matches!(jws, jose::JwsError::BadSignature) => {
-            super::jws_code(jws)
-        }
-        _ => e.code(),
+        SdJwtError::IssuerKey(_) if has_iss => Failure::KeyNotControlled,
+        e => Failure::SdJwt(e),
     };
-    (check, code)
+    (check, failure)
 }
 
 /// The issuer JWT's `iss`, read without verifying, for the report only.

@@ -6,7 +6,7 @@ use did_core::vc::jwt;
 use serde_json::Value;
 
 use super::{UnreachableStatus, Verifier};
-use crate::report::Report;
+use crate::report::{CheckKind, Failure, Report};
 
 impl Verifier {
     /// Checks each `BitstringStatusListEntry`. An unreachable list fails the check (or is
@@ -20,12 +20,12 @@ impl Verifier {
         let entries = match status::bitstring_entries(&json) {
             Ok(entries) if entries.is_empty() => {
                 return report.skipped(
-                    "status",
+                    CheckKind::Status,
                     "no BitstringStatusListEntry (other status types are not checked)",
                 );
             }
             Ok(entries) => entries,
-            Err(e) => return report.failed("status", status_code(&e), e.to_string()),
+            Err(e) => return report.failed(CheckKind::Status, Failure::Status(e.clone()), e.to_string()),
         };
         for entry in entries {
             let bytes = match self.status_source.fetch(&entry.status_list_credential).await {
@@ -38,26 +38,29 @@ impl Verifier {
             let list = match self.verify_list_credential(&bytes, credential.issuer()).await {
                 Ok(list) => list,
                 Err(message) => {
-                    report.failed("status", "STATUS_VERIFICATION_ERROR", message);
+                    report.failed(CheckKind::Status, Failure::StatusUnverified, message);
                     continue;
                 }
             };
             match status::check_bitstring_status(&entry, &list) {
-                Ok(found) if found.is_zero() => report.passed("status"),
+                Ok(found) if found.is_zero() => report.passed(CheckKind::Status),
                 Ok(found) => match found.purpose {
-                    StatusPurpose::Revocation => {
-                        report.failed("status", "REVOKED", format!("revoked (index {})", found.index))
-                    }
-                    StatusPurpose::Suspension => {
-                        report.failed("status", "SUSPENDED", format!("suspended (index {})", found.index))
-                    }
-                    _ => report.checks.push(crate::report::Check {
-                        check: "status",
-                        result: "passed",
-                        detail: Some(found.message.unwrap_or_else(|| format!("status {}", found.value))),
-                    }),
+                    StatusPurpose::Revocation => report.failed(
+                        CheckKind::Status,
+                        Failure::Revoked,
+                        format!("revoked (index {})", found.index),
+                    ),
+                    StatusPurpose::Suspension => report.failed(
+                        CheckKind::Status,
+                        Failure::Suspended,
+                        format!("suspended (index {})", found.index),
+                    ),
+                    _ => report.passed_with(
+                        CheckKind::Status,
+                        found.message.unwrap_or_else(|| format!("status {}", found.value)),
+                    ),
                 },
-                Err(e) => report.failed("status", status_code(&e), e.to_string()),
+                Err(e) => report.failed(CheckKind::Status, Failure::Status(e.clone()), e.to_string()),
             }
         }
     }
@@ -66,8 +69,8 @@ impl Verifier {
     pub(super) fn status_unreachable(&self, report: &mut Report, error: &dyn std::fmt::Display) {
         let message = format!("status list unreachable: {error}");
         match self.unreachable_status {
-            UnreachableStatus::Fail => report.failed("status", "STATUS_RETRIEVAL_ERROR", message),
-            UnreachableStatus::Skip => report.skipped("status", message),
+            UnreachableStatus::Fail => report.failed(CheckKind::Status, Failure::StatusUnreachable, message),
+            UnreachableStatus::Skip => report.skipped(CheckKind::Status, message),
         }
     }
 
@@ -104,8 +107,4 @@ impl Verifier {
         }
         Ok(Value::Object(credential.into_json()))
     }
-}
-
-fn status_code(error: &status::StatusError) -> &'static str {
-    error.w3c_code().unwrap_or("STATUS_VERIFICATION_ERROR")
 }
