@@ -12,8 +12,10 @@ pub mod jose;
 pub mod json;
 pub mod json_pointer;
 pub mod key;
+#[cfg(feature = "service")]
+pub mod logging;
 pub mod multibase;
-#[cfg(feature = "problem")]
+#[cfg(feature = "service")]
 pub mod problem;
 pub mod resolve;
 pub mod sd_jwt;

@@ -67,6 +67,7 @@ fn service_child() {
         return;
     };
     let args: Vec<String> = std::env::var(ARGS_ENV).unwrap().lines().map(str::to_owned).collect();
+    did_core::logging::init();
     let code = match service.as_str() {
         "registry-anchor" => registry_anchor::cli::run(registry_anchor::cli::Cli::parse_from(args)),
         "vc-issuer" => {
@@ -112,6 +113,7 @@ impl Service {
                     .join("\n"),
             )
             .env("RUST_LOG", "debug")
+            .env(did_core::logging::FORMAT_VARIABLE, "json")
             .env("RUST_BACKTRACE", "0")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -504,6 +506,23 @@ async fn no_secret_or_personal_data_in_any_log() {
         started.elapsed()
     );
     assert_eq!(banner, 1, "the admin token is shown once, on the first start's banner");
+    // Each service logged its requests through `tracing`, as JSON lines, naming routes by
+    // their template only.
+    for service in ["registry-anchor", "vc-issuer", "verifier"] {
+        let requests: Vec<Value> = logs
+            .iter()
+            .filter(|(s, _)| *s == service)
+            .filter_map(|(_, line)| serde_json::from_str::<Value>(line).ok())
+            .filter(|event| event["message"] == "answered")
+            .collect();
+        assert!(!requests.is_empty(), "{service} logged no request");
+        for event in &requests {
+            let route = event["span"]["route"].as_str().unwrap_or_default();
+            assert!(route.starts_with('/') || route == "(no route)", "{service}: {event}");
+            assert!(!route.contains("did:"), "{service}: a DID in a logged route: {event}");
+            assert!(event["status"].as_u64().is_some(), "{service}: {event}");
+        }
+    }
     assert!(leaks.is_empty(), "{} leaks:\n{}", leaks.len(), leaks.join("\n"));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -253,7 +253,7 @@ impl Listener for TlsListener {
             None => {
                 // The accept task holds a sender until this listener drops it, so this only
                 // happens if that task died; nothing more will arrive.
-                eprintln!("vc-issuer: tls: the accept task stopped; no new connections");
+                tracing::error!("tls: the accept task stopped; no new connections");
                 std::future::pending().await
             }
         }
@@ -302,10 +302,10 @@ async fn accept_loop(
                     let _ = ready.send(connection).await;
                 }
                 Ok(Ok(None)) => {}
-                Ok(Err(e)) => eprintln!("vc-issuer: tls: handshake with {remote} failed: {e}"),
-                Err(_) => eprintln!(
-                    "vc-issuer: tls: handshake with {remote} took over {}s; closed",
-                    HANDSHAKE_TIMEOUT.as_secs()
+                Ok(Err(e)) => tracing::info!(error = %e, "tls: a handshake failed"),
+                Err(_) => tracing::warn!(
+                    seconds = HANDSHAKE_TIMEOUT.as_secs(),
+                    "tls: a handshake took too long; the connection was closed"
                 ),
             }
         });
@@ -322,7 +322,7 @@ async fn accept_failed(e: std::io::Error) {
     ) {
         return;
     }
-    eprintln!("vc-issuer: tls: accept failed: {e}; retrying in 1s");
+    tracing::warn!(error = %e, "tls: accept failed; retrying in 1s");
     tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
@@ -339,7 +339,7 @@ async fn handshake(
     }
     // A TLS record starts with its content type (22 for a handshake); HTTP with a method name.
     if first[0].is_ascii_alphabetic() {
-        eprintln!("vc-issuer: tls: plain HTTP from {remote} on the HTTPS port; answered 400");
+        tracing::info!("tls: plain HTTP on the HTTPS port; answered 400");
         refuse_plain_http(stream).await;
         return Ok(None);
     }

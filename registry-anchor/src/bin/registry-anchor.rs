@@ -11,5 +11,7 @@ fn main() {
             std::process::exit(if e.use_stderr() { EXIT_USAGE } else { 0 });
         }
     };
+    // Service events go to standard error through `tracing` (`RUST_LOG`, `DOJANG_LOG_FORMAT`).
+    did_core::logging::init();
     std::process::exit(run(cli));
 }

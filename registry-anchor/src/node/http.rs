@@ -39,6 +39,7 @@ pub fn router_with(registry: Arc<Registry>, access: WriteAccess) -> Router {
         ))
         .layer(DefaultBodyLimit::max(MAX_OPERATION_LEN))
         .layer(axum::middleware::map_response(security_headers))
+        .layer(middleware::from_fn(did_core::logging::request_span))
         .with_state(registry)
 }
 
@@ -64,16 +65,14 @@ async fn guard(State((access, write)): State<(WriteAccess, Write)>, request: Req
     match access.check(write, authorization) {
         Verdict::Allowed => next.run(request).await,
         Verdict::Unauthorized => {
-            eprintln!(
-                "registry: {} without a valid write token was refused (401)",
-                write.name()
-            );
+            tracing::warn!(status = 401, "{} without a valid write token was refused", write.name());
             did_core::problem::Problem::unauthorized(REALM, "this node takes writes only with a write token")
                 .into_response()
         }
         Verdict::Forbidden => {
-            eprintln!(
-                "registry: {} was refused: this node takes operations only from its owner (403)",
+            tracing::warn!(
+                status = 403,
+                "{} was refused: this node takes operations only from its owner",
                 write.name()
             );
             did_core::problem::Problem::new(

@@ -80,6 +80,8 @@ pub fn router(state: Shared, registry: Option<Router>) -> Router {
         .layer(axum::middleware::map_response(problem::rejections_as_problems))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ops::count_requests))
         .layer(DefaultBodyLimit::max(limit))
+        // The nested registry logs its requests itself.
+        .layer(axum::middleware::from_fn(did_core::logging::request_span))
         .with_state(state);
     if let Some(registry) = registry {
         app = app.nest("/registry", registry.layer(DefaultBodyLimit::max(limit)));

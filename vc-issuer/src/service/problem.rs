@@ -41,7 +41,7 @@ impl From<Error> for Problem {
             other => other.to_string(),
         };
         if status.is_server_error() {
-            eprintln!("vc-issuer: {}: {error}", error.code());
+            tracing::error!(code = error.code(), error = %error, "a request failed");
         }
         let problem = Problem::new(status, error.code(), detail);
         match field {

@@ -135,6 +135,7 @@ pub fn router(config: ServiceConfig, public_url: &str) -> Result<Router, Error> 
         ))
         .layer(DefaultBodyLimit::max(MAX_INPUT_LEN))
         .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn(did_core::logging::request_span))
         .with_state(state))
 }
 
@@ -179,7 +180,7 @@ fn request_store_full(full: requests::Full, ttl: std::time::Duration) -> Respons
             "the door holds as many live requests as it can",
         ),
     };
-    eprintln!("verifier: new request refused ({}): {detail}", status.as_u16());
+    tracing::warn!(status = status.as_u16(), "a new request was refused: {detail}");
     Problem::new(status, "busy", detail)
         .with_retry_after(ttl.as_secs())
         .into_response()
@@ -364,7 +365,7 @@ fn busy(why: Busy) -> Response {
 }
 
 fn tracing_error(error: &Error) {
-    eprintln!("verifier: {error}");
+    tracing::error!(error = %error, "the decision log refused a line");
 }
 
 async fn submit_presentation(State(state): State<Shared>, Path(id): Path<String>, body: String) -> Response {

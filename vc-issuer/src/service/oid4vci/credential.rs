@@ -134,7 +134,7 @@ async fn issue(state: &Shared, offer: &OfferRecord, holder: Holder, back: OfferS
         }
         Err(e) => {
             if let Err(undo) = store.move_offer(&offer.id, OfferState::Issuing, back).await {
-                eprintln!("vc-issuer: oid4vci: offer {} stays in issuing: {undo}", offer.id);
+                tracing::error!(code = undo.code(), error = %undo, "an offer stays in issuing: it could not be moved back");
             }
             Err(e.into())
         }

@@ -103,7 +103,7 @@ impl From<Error> for OAuthError {
     fn from(error: Error) -> OAuthError {
         let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if status.is_server_error() {
-            eprintln!("vc-issuer: oid4vci: {}: {error}", error.code());
+            tracing::error!(code = error.code(), error = %error, "an OpenID4VCI request failed");
             return OAuthError {
                 status,
                 error: "server_error",
