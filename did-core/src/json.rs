@@ -200,7 +200,7 @@ impl<'de> Visitor<'de> for Strict<'_> {
             if map.contains_key(&name) {
                 let pointer = reference_token(&name);
                 self.duplicate.replace(Some(Duplicate {
-                    name: crate::error::truncated(&name),
+                    name: crate::text::truncated(&name),
                     pointer,
                 }));
                 return Err(de::Error::custom("duplicate member name"));

@@ -20,6 +20,7 @@ pub mod problem;
 pub mod resolve;
 pub mod sd_jwt;
 pub mod status;
+mod text;
 pub mod vc;
 
 pub use error::Error;

@@ -16,6 +16,7 @@ mod did_resolution_interop;
 mod digital_bazaar_interop;
 mod fuzz_corpora;
 mod log_secrets;
+mod module_cycles;
 mod openapi;
 mod openid4vc_interop;
 mod problems;

@@ -11,15 +11,11 @@ use zeroize::Zeroizing;
 
 use crate::issue::{self, Format};
 use crate::key_file::{self, IssuerKey};
+use crate::operator::actor;
 use crate::private_fs;
 use crate::store::Scope;
 
-/// Exit code when the command did its job.
-pub const EXIT_OK: i32 = 0;
-/// Exit code when the command ran but failed (bad key, refused credential).
-pub const EXIT_FAILED: i32 = 1;
-/// Exit code for a usage error (clap uses the same).
-pub const EXIT_USAGE: i32 = 2;
+pub use crate::operator::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 
 /// The largest credential file read, in bytes (1 MiB).
 const MAX_INPUT_LEN: u64 = 1024 * 1024;
@@ -149,23 +145,6 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write)
             let _ = writeln!(err, "vc-issuer: {message}");
             code
         }
-    }
-}
-
-/// The audit log's actor for a command run from the command line: `cli:<command>`, with the
-/// login name when it is a plain one.
-pub(crate) fn actor(command: &str) -> String {
-    match std::env::var("USER") {
-        Ok(user)
-            if !user.is_empty()
-                && user.len() <= 32
-                && user
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) =>
-        {
-            format!("cli:{command}:{user}")
-        }
-        _ => format!("cli:{command}"),
     }
 }
 

@@ -30,6 +30,7 @@ use serde::Deserialize;
 
 use crate::Error;
 use crate::keys::KeyConfig;
+pub use crate::tls::{AdminClientCert, TlsConfig};
 
 /// The largest configuration file read.
 const MAX_CONFIG_LEN: u64 = 256 * 1024;
@@ -124,33 +125,6 @@ pub struct HolderConfig {
     /// addresses (a lab, or wallets hosted on the intranet). Off by default: a key id a
     /// stranger chooses must not make the issuer reach its own network.
     pub did_web_private_addresses: bool,
-}
-
-/// `tls.admin_client_cert`: whether routes that need a token scope also need a client
-/// certificate verified against `tls.client_ca` (mutual TLS).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AdminClientCert {
-    /// A bearer token is enough.
-    #[default]
-    Off,
-    /// A bearer token and a verified client certificate on the connection.
-    Required,
-}
-
-/// `[tls]`: HTTPS (and optionally mutual TLS) instead of plain HTTP.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, default)]
-pub struct TlsConfig {
-    /// PEM file with the server certificate, then any intermediates.
-    pub cert: PathBuf,
-    /// PEM file with the server's private key (PKCS#8, SEC1 or PKCS#1).
-    pub key: PathBuf,
-    /// PEM file of CA certificates trusted for client certificates. Set, the server asks
-    /// every client for a certificate but still lets clients without one connect.
-    pub client_ca: Option<PathBuf>,
-    /// Whether admin (token-scoped) routes need a verified client certificate.
-    pub admin_client_cert: AdminClientCert,
 }
 
 /// The whole configuration.

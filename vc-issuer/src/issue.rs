@@ -8,10 +8,8 @@ use std::time::SystemTime;
 use did_core::data_integrity::{self, Cryptosuite, ProofOptions};
 use did_core::sd_jwt::{self, IssueOptions};
 use did_core::vc::jwt::{self, JwtEncoding};
-use did_core::vc::{CONTEXT_V2, Credential};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::Error;
 use crate::key_file::IssuerKey;
@@ -87,43 +85,10 @@ impl FromStr for Format {
     }
 }
 
-/// Completes and checks a credential before it is secured.
-///
-/// - `issuer`: set to the key's DID when absent; when present (as a URL or an object's `id`)
-///   it must be that DID, since a verifier will look the key up there.
-/// - VC 2.0 without `validFrom`, or VC 1.1 without `issuanceDate`: set to `now`.
-pub fn prepare(credential: Value, issuer: &IssuerKey, now: OffsetDateTime) -> Result<Credential, Error> {
-    let Value::Object(mut map) = credential else {
-        return Err(did_core::vc::CredentialError::NotAnObject.into());
-    };
-    match map.get("issuer") {
-        None => {
-            map.insert("issuer".into(), Value::String(issuer.did.clone()));
-        }
-        Some(named) => {
-            let id = named.as_str().or_else(|| named.get("id").and_then(Value::as_str));
-            if id != Some(issuer.did.as_str()) {
-                return Err(Error::issuer_not_controlled(id.unwrap_or_default(), &issuer.did));
-            }
-        }
-    }
-    let stamp = now
-        .replace_nanosecond(0)
-        .unwrap_or(now)
-        .format(&Rfc3339)
-        .map_err(|_| Error::Unsupported("the clock is out of range".into()))?;
-    let is_v2 = first_context(&map) == Some(CONTEXT_V2);
-    let date_member = if is_v2 { "validFrom" } else { "issuanceDate" };
-    map.entry(date_member).or_insert(Value::String(stamp));
-    Ok(Credential::from_map(map)?)
-}
+pub use crate::prepare::prepare;
 
 /// The Data Integrity context, which VC 1.1 credentials need for their proof's terms.
 const DATA_INTEGRITY_V2: &str = "https://w3id.org/security/data-integrity/v2";
-
-fn first_context(map: &Map<String, Value>) -> Option<&str> {
-    map.get("@context")?.get(0)?.as_str()
-}
 
 /// Secures `credential` in `format` with `issuer`'s key. `disclose` lists JSON Pointers of the
 /// claims to make selectively disclosable (SD-JWT only), into the credential as given
@@ -172,7 +137,7 @@ pub fn issue(
             }
             let mut credential = prepare(credential, issuer, now)?.into_json();
             // VC 1.1's context does not define the proof's terms: JSON-LD would drop them.
-            if first_context(&credential) == Some(did_core::vc::CONTEXT_V1)
+            if crate::prepare::first_context(&credential) == Some(did_core::vc::CONTEXT_V1)
                 && let Some(Value::Array(contexts)) = credential.get_mut("@context")
                 && !contexts.iter().any(|c| c.as_str() == Some(DATA_INTEGRITY_V2))
             {

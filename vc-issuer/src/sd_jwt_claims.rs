@@ -28,7 +28,7 @@ pub fn claims_for(
     let mut claims = if map.contains_key("vct") {
         native(map, issuer)?
     } else {
-        from_w3c(&crate::issue::prepare(Value::Object(map), issuer, now)?)
+        from_w3c(&crate::prepare::prepare(Value::Object(map), issuer, now)?)
     };
     claims
         .entry("iat")

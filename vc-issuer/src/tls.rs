@@ -13,7 +13,7 @@
 //! the TLS port is answered `400` with a one-line hint and closed.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -36,8 +36,36 @@ use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 use zeroize::Zeroizing;
 
+use serde::Deserialize;
+
 use crate::Error;
-use crate::config::{AdminClientCert, TlsConfig};
+
+/// `tls.admin_client_cert`: whether routes that need a token scope also need a client
+/// certificate verified against `tls.client_ca` (mutual TLS).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AdminClientCert {
+    /// A bearer token is enough.
+    #[default]
+    Off,
+    /// A bearer token and a verified client certificate on the connection.
+    Required,
+}
+
+/// `[tls]`: HTTPS (and optionally mutual TLS) instead of plain HTTP.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TlsConfig {
+    /// PEM file with the server certificate, then any intermediates.
+    pub cert: PathBuf,
+    /// PEM file with the server's private key (PKCS#8, SEC1 or PKCS#1).
+    pub key: PathBuf,
+    /// PEM file of CA certificates trusted for client certificates. Set, the server asks
+    /// every client for a certificate but still lets clients without one connect.
+    pub client_ca: Option<PathBuf>,
+    /// Whether admin (token-scoped) routes need a verified client certificate.
+    pub admin_client_cert: AdminClientCert,
+}
 
 /// How long a client has to complete the TLS handshake after connecting.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);

@@ -15,12 +15,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::registry::RegistryArgs;
 use crate::verify::{MAX_INPUT_LEN, Verifier};
 
-/// Exit code when the command did its job.
-pub const EXIT_OK: i32 = 0;
-/// Exit code when the command ran but the answer is a failure (e.g. resolution failed).
-pub const EXIT_FAILED: i32 = 1;
-/// Exit code for a usage error (clap uses the same).
-pub const EXIT_USAGE: i32 = 2;
+pub use crate::exit::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 
 /// Dojang verifier.
 #[derive(Debug, Parser)]

@@ -8,7 +8,7 @@ use clap::Args;
 use did_core::clock::SystemClock;
 use did_core::status::HttpStatusListSource;
 
-use crate::cli::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::exit::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use registry_anchor::client::read_registry_key;
 
 use crate::bundle::TrustBundle;

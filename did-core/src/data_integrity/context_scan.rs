@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::DataIntegrityError;
 use super::loader::{DocumentLoader, MAX_CONTEXT_BYTES, MAX_CONTEXTS};
-use crate::error::truncated;
+use crate::text::truncated;
 
 /// Deepest JSON nesting the scan follows.
 const MAX_DEPTH: usize = 128;

@@ -1,7 +1,7 @@
 //! JSON-LD document loading: the [`DocumentLoader`] seam and the offline [`StaticLoader`].
 
 use super::DataIntegrityError;
-use crate::error::truncated;
+use crate::text::truncated;
 
 /// Largest JSON-LD context a loader may return, in bytes (1 MiB).
 pub const MAX_CONTEXT_BYTES: usize = 1 << 20;

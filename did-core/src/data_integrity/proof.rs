@@ -11,8 +11,8 @@ use time::format_description::well_known::Rfc3339;
 use super::suite::Cryptosuite;
 use super::{DataIntegrityError, DocumentLoader, StaticLoader};
 use crate::document::Relationship;
-use crate::error::truncated;
 use crate::key::VerifyingKey;
+use crate::text::truncated;
 
 /// The proof `type` this module creates and verifies.
 pub const PROOF_TYPE: &str = "DataIntegrityProof";

@@ -21,7 +21,7 @@ use serde_json::Value;
 use super::DataIntegrityError;
 use super::context_scan::{self, Loaded};
 use super::loader::DocumentLoader;
-use crate::error::truncated;
+use crate::text::truncated;
 
 /// Largest document (as serialized JSON) accepted for canonicalization, in bytes (4 MiB).
 pub const MAX_DOCUMENT_BYTES: usize = 4 << 20;

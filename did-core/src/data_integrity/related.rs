@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
 
 use super::{DataIntegrityError, DocumentLoader};
-use crate::error::truncated;
+use crate::text::truncated;
 
 /// Multihash codes of the hash functions a digest may use.
 const MULTIHASH_SHA2_256: u64 = 0x12;

@@ -5,8 +5,8 @@ use std::fmt;
 use sha2::Digest as _;
 
 use super::DataIntegrityError;
-use crate::error::truncated;
 use crate::key::KeyType;
+use crate::text::truncated;
 
 /// A Data Integrity cryptosuite we create and verify (the `cryptosuite` member of a
 /// `DataIntegrityProof`).

@@ -9,10 +9,10 @@ use super::{DataIntegrityError, ProofExpectations, VerifiedProof};
 use crate::clock::Clock;
 use crate::did::DidUrl;
 use crate::document::Relationship;
-use crate::error::truncated;
 use crate::key::VerifyingKey;
 use crate::multibase::{self, Base};
 use crate::resolve::Resolver;
+use crate::text::truncated;
 
 /// Verifies every proof on `secured` with `key`; all must verify.
 ///

@@ -17,7 +17,7 @@ pub use error::DidError;
 pub use identifier::Did;
 pub use url::DidUrl;
 
-pub(crate) use crate::error::truncated;
+pub(crate) use crate::text::truncated;
 
 /// Longest DID or DID URL accepted, in bytes.
 pub const MAX_LEN: usize = 4096;

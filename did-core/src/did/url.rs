@@ -2,7 +2,7 @@
 
 use super::grammar::{self, Offsets};
 use super::{Did, DidError};
-use crate::error::truncated;
+use crate::text::truncated;
 
 /// A DID URL (`did path-abempty [ "?" query ] [ "#" fragment ]`, DID Core 1.0 §3.2), validated on
 /// construction. The components are stored as offsets into one string, not as copies.

@@ -141,4 +141,4 @@ pub enum JwsError {
     Key(#[from] KeyError),
 }
 
-use crate::error::truncated as truncate;
+use crate::text::truncated as truncate;

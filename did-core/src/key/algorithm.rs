@@ -125,4 +125,4 @@ impl fmt::Display for Algorithm {
     }
 }
 
-use crate::error::truncated as truncate;
+use crate::text::truncated as truncate;

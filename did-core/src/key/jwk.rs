@@ -113,7 +113,7 @@ impl Jwk {
             _ => {
                 return Err(KeyError::UnsupportedKeyType(format!(
                     "kty={}",
-                    crate::error::truncated(kty)
+                    crate::text::truncated(kty)
                 )));
             }
         })

@@ -2,8 +2,8 @@
 
 use crate::did::{Did, DidUrl};
 use crate::document::Relationship;
-use crate::error::truncated;
 use crate::key::VerifyingKey;
+use crate::text::truncated;
 
 use super::{ResolutionError, ResolutionOptions, Resolver};
 

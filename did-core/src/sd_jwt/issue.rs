@@ -6,9 +6,9 @@ use serde_json::{Map, Value};
 
 use super::disclosure::{self, Disclosure, RESERVED_NAMES};
 use super::{MAX_DEPTH, Profile, SdJwtError, pointer};
-use crate::error::truncated;
 use crate::jose::{self, Header};
 use crate::key::{Signer, SigningKey, VerifyingKey};
+use crate::text::truncated;
 
 /// Top-level claims SD-JWT VC forbids to be selectively disclosable.
 pub(crate) const VC_VISIBLE_CLAIMS: [&str; 7] = ["iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"];

@@ -136,7 +136,7 @@ fn check_sd_alg(payload: &mut Map<String, Value>) -> Result<(), SdJwtError> {
     match payload.remove("_sd_alg") {
         None => Ok(()),
         Some(Value::String(alg)) if alg == "sha-256" => Ok(()),
-        Some(Value::String(alg)) => Err(SdJwtError::UnsupportedHashAlgorithm(crate::error::truncated(&alg))),
+        Some(Value::String(alg)) => Err(SdJwtError::UnsupportedHashAlgorithm(crate::text::truncated(&alg))),
         Some(_) => Err(SdJwtError::UnsupportedHashAlgorithm("(not a string)".to_owned())),
     }
 }

@@ -1,8 +1,8 @@
 //! JSON Pointers that name claims: non-empty and at most [`MAX_TOKENS`] tokens deep.
 
 use super::SdJwtError;
-use crate::error::truncated;
 use crate::json_pointer;
+use crate::text::truncated;
 
 /// The largest number of reference tokens in a pointer.
 const MAX_TOKENS: usize = 64;

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::compact::SdJwt;
 use super::process::{Placement, process};
 use super::{SdJwtError, check_sd_alg, pointer, unverified_payload};
-use crate::error::truncated;
+use crate::text::truncated;
 
 impl SdJwt {
     /// Keeps only the disclosures needed to reveal the claims at `pointers`, and drops

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::disclosure::Disclosure;
 use super::{MAX_DEPTH, SdJwtError};
-use crate::error::truncated;
+use crate::text::truncated;
 
 /// Where a disclosure landed in the processed claims.
 #[derive(Debug, Clone)]

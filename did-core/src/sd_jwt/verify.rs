@@ -11,10 +11,10 @@ use super::process::process;
 use super::{Profile, SdJwtError, check_sd_alg};
 use crate::clock::Clock;
 use crate::document::Relationship;
-use crate::error::truncated;
 use crate::jose::{self, Header, JwsError};
 use crate::key::VerifyingKey;
 use crate::resolve::{ResolutionError, Resolver, resolve_party_key};
+use crate::text::truncated;
 
 /// What the verifier accepts.
 ///

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::bitstring;
 use super::error::StatusError;
 use super::fields::{has_type, is_url, optional_url, parse_bytes, url_list};
-use crate::error::truncated;
+use crate::text::truncated;
 
 /// The `type` of a status entry.
 pub const ENTRY_TYPE: &str = "BitstringStatusListEntry";

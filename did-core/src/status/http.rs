@@ -6,8 +6,8 @@ use async_trait::async_trait;
 
 use super::error::StatusError;
 use super::source::StatusListSource;
-use crate::error::truncated;
 use crate::http::{self, FetchError};
+use crate::text::truncated;
 
 /// Largest status list response downloaded by default (8 MiB, the default encoded limit).
 pub const MAX_RESPONSE_BYTES: usize = super::compress::MAX_ENCODED_LEN;

@@ -8,7 +8,7 @@ use super::compress::DecodeLimits;
 use super::entry::{BitstringStatusListEntry, CREDENTIAL_TYPE, SUBJECT_TYPE, StatusPurpose};
 use super::error::StatusError;
 use super::fields::{has_type, optional_url, parse_bytes};
-use crate::error::truncated;
+use crate::text::truncated;
 
 /// The `credentialSubject` of a `BitstringStatusListCredential`.
 #[derive(Debug, Clone, PartialEq, Eq)]

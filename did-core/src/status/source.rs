@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::error::StatusError;
-use crate::error::truncated;
+use crate::text::truncated;
 
 /// Fetches the bytes of a status list (a status list credential or a Status List Token)
 /// by URL. The bytes are untrusted: the caller verifies them before use.

@@ -9,9 +9,9 @@ use super::error::StatusError;
 use super::fields::is_url;
 use super::token::{StatusListClaim, StatusListReference, TokenStatus};
 use crate::clock::Clock;
-use crate::error::truncated;
 use crate::jose::{self, Header, VerifyOptions};
 use crate::key::{SigningKey, VerifyingKey};
+use crate::text::truncated;
 
 /// The JWS `typ` of a Status List Token.
 pub const STATUS_LIST_JWT_TYP: &str = "statuslist+jwt";

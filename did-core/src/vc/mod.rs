@@ -45,8 +45,8 @@ pub use credential::Credential;
 pub use error::{CredentialError, Rule};
 pub use presentation::{EmbeddedCredential, Presentation};
 
-pub(crate) use crate::error::truncated;
 use crate::json::{self as strict_json, StrictJsonError};
+pub(crate) use crate::text::truncated;
 
 /// The base context of VC Data Model 2.0.
 pub const CONTEXT_V2: &str = "https://www.w3.org/ns/credentials/v2";

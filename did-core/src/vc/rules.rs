@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 use super::error::{CredentialError, Rule};
 use super::{CONTEXT_V1, CONTEXT_V2, DataModel};
 use crate::document::uri::check_absolute_uri;
-use crate::error::truncated;
+use crate::text::truncated;
 
 /// Checks `@context`: an array whose first entry is the base context of a data model we read,
 /// and whose other entries are absolute URLs or embedded context objects.

@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 use zeroize::Zeroizing;
 
 use crate::Error;
-use crate::service::oid4vci::offers::{offer_uri, offer_url};
+use crate::offer_link::{offer_uri, offer_url};
 use crate::store::{NewOffer, OfferCreation, Store};
 
 use super::output::{Entry, Output};

@@ -31,8 +31,8 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::Error;
-use crate::cli::{EXIT_FAILED, EXIT_USAGE};
 use crate::config::Config;
+use crate::operator::{EXIT_FAILED, EXIT_USAGE};
 use crate::store::Store;
 use crate::templates::{Template, Templates};
 
@@ -131,7 +131,7 @@ pub fn command(args: &BulkArgs, out: &mut dyn Write, err: &mut dyn Write) -> Res
 
 /// The audit actor: `cli:bulk-issue`, with the login name when it is a plain one.
 fn actor() -> String {
-    crate::cli::actor("bulk-issue")
+    crate::operator::actor("bulk-issue")
 }
 
 /// Unix seconds as RFC 3339.

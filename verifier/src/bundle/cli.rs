@@ -15,7 +15,7 @@ use time::format_description::well_known::Rfc3339;
 use zeroize::Zeroizing;
 
 use super::{BundleBuilder, LoadedBundle, TrustBundle};
-use crate::cli::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::exit::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::registry::RegistryArgs;
 
 /// The largest operator key file read.

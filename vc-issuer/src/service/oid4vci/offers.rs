@@ -16,8 +16,9 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::{PRE_AUTHORIZED_GRANT, url_encode};
+use super::PRE_AUTHORIZED_GRANT;
 use crate::Error;
+use crate::offer_link::{offer_uri, offer_url, url_encode};
 use crate::service::Shared;
 use crate::service::auth::Caller;
 use crate::service::body::BodyError;
@@ -65,19 +66,6 @@ pub fn credential_offer(public_url: &str, template: &str, code: &str, tx_code_le
         "credential_configuration_ids": [template],
         "grants": {PRE_AUTHORIZED_GRANT: grant},
     })
-}
-
-/// Where the offer whose handle is `handle` is served by reference (`GET /offers/{handle}`).
-pub(crate) fn offer_uri(public_url: &str, handle: &str) -> String {
-    format!("{public_url}/offers/{handle}")
-}
-
-/// The offer URL by reference, for QR codes and links.
-pub(crate) fn offer_url(offer_uri: &str) -> String {
-    format!(
-        "openid-credential-offer://?credential_offer_uri={}",
-        url_encode(offer_uri)
-    )
 }
 
 fn rfc3339(unix: i64) -> Value {
