@@ -45,6 +45,19 @@ pub enum StrictJsonError {
     },
 }
 
+/// The 1-based line and column (in characters) of byte `at` of `text`: where a parser's byte
+/// offset points, for an error a person can find in a configuration file.
+///
+/// ```
+/// assert_eq!(did_core::json::line_and_column("a = 1\nb = x\n", 10), (2, 5));
+/// ```
+pub fn line_and_column(text: &str, at: usize) -> (usize, usize) {
+    let before = text.get(..at).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |last| last.chars().count()) + 1;
+    (line, column)
+}
+
 /// Parses `bytes` as one JSON object, refusing duplicate member names at any depth.
 pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, StrictJsonError> {
     let first = bytes.iter().find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));

@@ -434,10 +434,14 @@ fn periodic_failures_go_to_stderr_and_the_node_recovers() {
         log_id: started["logId"].as_str().unwrap().to_owned(),
         operator: did_core::key::VerifyingKey::from_multikey(multikey).unwrap(),
     };
+    // The anchoring events are JSON lines on stderr; the request log (text, through
+    // `tracing`) is interleaved with them and left out here.
     let (tx, lines) = std::sync::mpsc::channel::<String>();
     std::thread::spawn(move || {
         for line in stderr.lines().map_while(Result::ok) {
-            let _ = tx.send(line);
+            if line.starts_with('{') {
+                let _ = tx.send(line);
+            }
         }
     });
     create_did(&node, &dir, "a");

@@ -437,3 +437,33 @@ fn a_weak_write_token_file_stops_the_node_at_start() {
     let said = String::from_utf8_lossy(&output.stdout).to_string() + &String::from_utf8_lossy(&output.stderr);
     assert!(said.contains("write_token_file") && said.contains("line 1"), "{said}");
 }
+
+#[test]
+fn completions_are_printed() {
+    let output = std::process::Command::new(BIN)
+        .args(["completions", "zsh"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let script = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        script.contains("registry-anchor") && script.contains("--write-token-file"),
+        "{script}"
+    );
+}
+
+#[test]
+fn the_node_and_the_door_have_distinct_default_ports() {
+    let output = std::process::Command::new(BIN)
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(help.contains("127.0.0.1:8070"), "{help}");
+    let output = std::process::Command::new(BIN)
+        .args(["mirror", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(help.contains("127.0.0.1:8071"), "{help}");
+}

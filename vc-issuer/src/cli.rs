@@ -53,6 +53,10 @@ pub enum Command {
         /// A TOML configuration file (environment variables override it).
         #[arg(long)]
         config: Option<PathBuf>,
+        /// The address to listen on, over the configuration's `listen` and `DOJANG_LISTEN`
+        /// [default: 127.0.0.1:8080].
+        #[arg(long, value_name = "ADDRESS:PORT")]
+        listen: Option<String>,
     },
     /// Make one OpenID4VCI credential offer (link, QR code, PIN) per row of a CSV file,
     /// directly in the service's database; safe to re-run.
@@ -73,6 +77,12 @@ pub enum Command {
         disclose: Vec<String>,
         /// The credential JSON file, or `-` for standard input.
         credential: String,
+    },
+    /// Print a shell completion script (e.g. `vc-issuer completions bash >
+    /// /etc/bash_completion.d/vc-issuer`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
     },
 }
 
@@ -95,6 +105,18 @@ pub enum TokenCommand {
         #[arg(long, value_delimiter = ',', required = true, value_parser = parse_scope)]
         scopes: Vec<Scope>,
     },
+}
+
+/// The completion script for `shell`.
+fn completions(shell: clap_complete::Shell) -> String {
+    let mut script = Vec::new();
+    clap_complete::generate(
+        shell,
+        &mut <Cli as clap::CommandFactory>::command(),
+        "vc-issuer",
+        &mut script,
+    );
+    String::from_utf8_lossy(&script).trim_end().to_owned()
 }
 
 fn parse_scope(s: &str) -> Result<Scope, String> {
@@ -133,7 +155,8 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write)
             disclose,
             credential,
         } => issue_command(&key, format, &disclose, &credential),
-        Command::Serve { config } => serve_command(config.as_deref(), out),
+        Command::Serve { config, listen } => serve_command(config.as_deref(), listen, out),
+        Command::Completions { shell } => Ok(completions(shell)),
         Command::BulkIssue(args) => crate::bulk::command(&args, out, err),
     };
     match result {
@@ -240,8 +263,16 @@ fn issue_command(key: &str, format: Format, disclose: &[String], credential: &st
     issue::issue(value, format, &issuer, disclose, OffsetDateTime::now_utc()).map_err(|e| (EXIT_FAILED, e.to_string()))
 }
 
-fn serve_command(config: Option<&std::path::Path>, out: &mut dyn std::io::Write) -> Result<String, (i32, String)> {
-    let config = crate::config::Config::load(config).map_err(|e| (EXIT_USAGE, e.to_string()))?;
+fn serve_command(
+    config: Option<&std::path::Path>,
+    listen: Option<String>,
+    out: &mut dyn std::io::Write,
+) -> Result<String, (i32, String)> {
+    let mut config = crate::config::Config::load_unchecked(config).map_err(|e| (EXIT_USAGE, e.to_string()))?;
+    if let Some(listen) = listen {
+        config.listen = listen;
+    }
+    let config = config.validated().map_err(|e| (EXIT_USAGE, e.to_string()))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -182,11 +182,17 @@ impl Default for Config {
 impl Config {
     /// Reads `path` (TOML) if given, applies the environment, and validates.
     pub fn load(path: Option<&Path>) -> Result<Config, Error> {
+        Config::load_unchecked(path)?.validated()
+    }
+
+    /// The embedded defaults, then the file at `path`, then the environment, not yet
+    /// [validated](Config::validated): for a command line that overrides a setting last.
+    pub fn load_unchecked(path: Option<&Path>) -> Result<Config, Error> {
         let config = match path {
             Some(path) => Config::from_toml(&read_config(path)?)?,
             None => Config::default(),
         };
-        config.with_env(|name| std::env::var(name).ok())?.validated()
+        config.with_env(|name| std::env::var(name).ok())
     }
 
     /// Parses TOML text (without environment or validation).
@@ -194,7 +200,10 @@ impl Config {
         toml::from_str(text).map_err(|e| {
             let field = e
                 .span()
-                .map(|span| format!("at byte {}", span.start))
+                .map(|span| {
+                    let (line, column) = did_core::json::line_and_column(text, span.start);
+                    format!("line {line}, column {column}")
+                })
                 .unwrap_or_else(|| "file".into());
             Error::config(field, e.message().to_owned())
         })

@@ -410,3 +410,38 @@ fn issue_refuses_a_credential_file_with_a_duplicate_member() {
         "{err}"
     );
 }
+
+/// Issue 24: `vc-issuer serve --listen` like the other services' `serve`, over the
+/// configuration's `listen` and `DOJANG_LISTEN`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_listens_where_listen_says_over_the_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = serve::configure(dir.path()).display().to_string();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let (service, _) = serve::start(
+        Command::new(BIN)
+            .env_clear_config()
+            .env("DOJANG_LISTEN", "127.0.0.1:1")
+            .args(["serve", "--config", &config, "--listen", &listen]),
+    );
+    assert_eq!(service.url, format!("http://{listen}"));
+    let health = reqwest::get(format!("{}/health", service.url)).await.unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+}
+
+/// Issue 24: every command line prints its shell completions.
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        let (code, stdout, stderr) = vc_issuer(&["completions", shell], "");
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stdout.contains("vc-issuer") && stdout.contains("bulk-issue"), "{shell}");
+    }
+    let (code, _, _) = vc_issuer(&["completions", "cmd.exe"], "");
+    assert_eq!(code, 2);
+}

@@ -110,6 +110,12 @@ pub enum Command {
     ///
     /// Runs until interrupted. Exit status: 1 if it cannot start, 2 usage error.
     Serve(crate::serve::ServeArgs),
+    /// Print a shell completion script (e.g. `verifier completions bash >
+    /// /etc/bash_completion.d/verifier`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 fn parse_rfc3339(s: &str) -> Result<OffsetDateTime, String> {
@@ -151,6 +157,12 @@ pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
                 Err(e) => ResolutionResult::from(Err(did_core::resolve::ResolutionError::InvalidDid(e))),
             };
             let failed = result.did_resolution_metadata.error.is_some();
+            if failed && did.starts_with("did:dojang:") && registry.registries.is_empty() {
+                eprintln!(
+                    "verifier: did:dojang DIDs are resolved through their registry: give --registry URL \
+                     (a node or mirror) and --registry-key KEY (its operator's public key)"
+                );
+            }
             let json = serde_json::to_string_pretty(&result).unwrap_or_default();
             if writeln!(out, "{json}").is_err() {
                 return EXIT_FAILED;
@@ -217,6 +229,10 @@ pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
             if report.verified { EXIT_OK } else { EXIT_FAILED }
         }
         Command::Serve(args) => crate::serve::run(args, out).await,
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "verifier", out);
+            EXIT_OK
+        }
         Command::RegistrySnapshot {
             registry,
             out: path,

@@ -46,7 +46,7 @@ pub struct ServeArgs {
     #[arg(long, requires = "operator")]
     pub bundle: Option<PathBuf>,
     /// The bundle operator's public key (did:key, Multikey, public JWK, or a file).
-    #[arg(long)]
+    #[arg(long = "bundle-key", alias = "operator", value_name = "KEY")]
     pub operator: Option<String>,
     /// Decide from the trust bundle only, never the network.
     #[arg(long, requires = "bundle")]
@@ -92,7 +92,7 @@ pub fn config(args: &ServeArgs) -> Result<ServiceConfig, String> {
     };
     let offline = match (&args.bundle, &args.operator) {
         (Some(path), Some(operator)) => {
-            let operator = read_registry_key(operator).map_err(|e| format!("--operator: {e}"))?;
+            let operator = read_registry_key(operator).map_err(|e| format!("--bundle-key: {e}"))?;
             let registry = args.registry.resolver()?;
             let bundle = TrustBundle::load_file(path, &operator, registry.as_ref().map(|r| r.verifier()))
                 .map_err(|e| format!("{}: {e}", path.display()))?;

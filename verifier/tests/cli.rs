@@ -220,3 +220,55 @@ fn the_door_keeps_its_request_signing_certificate_across_restarts() {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&other);
 }
+
+#[test]
+fn a_did_dojang_without_a_registry_says_which_flags_to_give() {
+    let (code, json, stderr) = verifier(&["resolve", "did:dojang:zQmaYL7yCxC6xX1Kz6XqkYHGgU2oVwvLNEnRGyLAmQBh4jF"]);
+    assert_eq!(code, 1);
+    assert_eq!(json["didResolutionMetadata"]["error"], "methodNotSupported");
+    assert!(
+        stderr.contains("--registry URL") && stderr.contains("--registry-key KEY"),
+        "{stderr}"
+    );
+    // Another method's failure gets no registry hint.
+    let (_, _, stderr) = verifier(&["resolve", "did:example:123"]);
+    assert!(!stderr.contains("--registry"), "{stderr}");
+}
+
+#[test]
+fn a_door_policy_error_names_the_line_and_key() {
+    let dir = std::env::temp_dir().join(format!("verifier-policy-error-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("door.toml");
+    std::fs::write(
+        &policy,
+        "door = \"east\"\naudience = \"https://door.example\"\nnonce_ttl_seconds = \"soon\"\n[[accept]]\ntype = \"A\"\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = verifier(&["serve", "--policy", policy.to_str().unwrap(), "--listen", "127.0.0.1:0"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("line 3, column 21 (nonce_ttl_seconds)"), "{stderr}");
+    std::fs::write(
+        &policy,
+        "door = \"east\"\naudience = \"https://door.example\"\n[[accept]]\ntype = \"A\"\nissuers = [\"did:web\"]\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = verifier(&["serve", "--policy", policy.to_str().unwrap(), "--listen", "127.0.0.1:0"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("accept[0].issuers[0]"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn completions_are_printed() {
+    let output = Command::new(env!("CARGO_BIN_EXE_verifier"))
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let script = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        script.contains("verifier") && script.contains("--bundle-key"),
+        "{script}"
+    );
+}

@@ -34,13 +34,19 @@ pub enum Command {
     Anchor(super::anchor::AnchorArgs),
     /// Check that a node's log is consistent with the tree head anchored on chain.
     CheckAnchor(super::anchor::CheckAnchorArgs),
+    /// Print a shell completion script (e.g. `registry-anchor completions bash >
+    /// /etc/bash_completion.d/registry-anchor`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 /// `serve` options.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8090")]
+    #[arg(long, default_value = "127.0.0.1:8070")]
     pub listen: SocketAddr,
     /// Directory of the store and the operator key (created when missing).
     #[arg(long, default_value = "./registry-data")]

@@ -25,7 +25,7 @@ pub struct MirrorArgs {
     #[arg(long)]
     pub log_id: Option<String>,
     /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8091")]
+    #[arg(long, default_value = "127.0.0.1:8071")]
     pub listen: SocketAddr,
     /// Directory of the mirror's store (created when missing).
     #[arg(long, default_value = "./mirror-data")]

@@ -22,6 +22,11 @@ pub const EXIT_USAGE: i32 = 2;
 
 /// Runs a parsed command line, printing its JSON result, and returns the exit code.
 pub fn run(cli: Cli) -> i32 {
+    if let Command::Completions { shell } = cli.command {
+        let mut command = <Cli as clap::CommandFactory>::command();
+        clap_complete::generate(shell, &mut command, "registry-anchor", &mut std::io::stdout());
+        return EXIT_OK;
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => return fail("runtime", &e.to_string()),
@@ -34,6 +39,7 @@ pub fn run(cli: Cli) -> i32 {
             Command::Witness(args) => witness::witness(args).await,
             Command::Anchor(args) => anchor::anchor(args).await,
             Command::CheckAnchor(args) => anchor::check_anchor(args).await,
+            Command::Completions { .. } => Ok(serde_json::Value::Null),
         }
     });
     match result {

@@ -29,7 +29,7 @@ pub struct WitnessArgs {
     #[arg(long)]
     pub log_id: Option<String>,
     /// This witness's private JWK file.
-    #[arg(long)]
+    #[arg(long = "witness-key-file", alias = "key", value_name = "FILE")]
     pub key: PathBuf,
     /// The node's write token, for a node that takes writes only with one (`serve
     /// --write-token-file`): the file's first line that is not blank or a `#` comment.

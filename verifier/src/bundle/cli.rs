@@ -29,9 +29,10 @@ pub enum BundleCommand {
     ///
     /// Exit status: 0 written, 1 an issuer or list could not be had, 2 usage error.
     Build {
-        /// The operator's private key: a file holding a private JWK (the format of vc-issuer's
-        /// owner-only key files and registry-anchor's key files).
-        #[arg(long)]
+        /// The bundle operator's private key: a file holding a private JWK (the format of
+        /// vc-issuer's owner-only key files and registry-anchor's key files). Private keys are
+        /// `--…-key-file` in every Dojang command line, public keys `--…-key`.
+        #[arg(long = "bundle-key-file", alias = "operator-key", value_name = "FILE")]
         operator_key: PathBuf,
         /// A trusted issuer, as `TYPE=DID` (TYPE is a VC type or SD-JWT VC vct; repeatable).
         #[arg(long = "issuer", value_parser = parse_issuer)]
@@ -62,8 +63,8 @@ pub enum BundleCommand {
     Inspect {
         /// The bundle file.
         file: PathBuf,
-        /// The operator's public key: did:key, Multikey, public JWK, or a file holding one.
-        #[arg(long)]
+        /// The bundle operator's public key: did:key, Multikey, public JWK, or a file holding one.
+        #[arg(long = "bundle-key", alias = "operator", value_name = "KEY")]
         operator: String,
         /// Judge staleness as of this time (RFC 3339) instead of now.
         #[arg(long, value_parser = parse_rfc3339)]
@@ -176,7 +177,7 @@ pub async fn run(command: BundleCommand, out: &mut dyn std::io::Write) -> i32 {
         } => {
             let key = match read_signing_key(&operator_key) {
                 Ok(key) => key,
-                Err(message) => return usage(&format!("--operator-key: {message}")),
+                Err(message) => return usage(&format!("--bundle-key-file: {message}")),
             };
             let dojang = match registry.resolver() {
                 Ok(resolver) => resolver,
@@ -232,7 +233,7 @@ pub async fn run(command: BundleCommand, out: &mut dyn std::io::Write) -> i32 {
         } => {
             let operator = match read_registry_key(&operator) {
                 Ok(key) => key,
-                Err(e) => return usage(&format!("--operator: {e}")),
+                Err(e) => return usage(&format!("--bundle-key: {e}")),
             };
             let verifier = match registry.resolver() {
                 Ok(resolver) => resolver.map(|r| r.verifier().clone()),

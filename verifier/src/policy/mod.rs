@@ -142,13 +142,32 @@ fn default_registry_age() -> u64 {
     7 * 24 * 3600
 }
 
+/// A TOML error as a person can find it: the line and column, the key on that line when
+/// there is one, and what is wrong.
+fn toml_error(text: &str, error: &toml::de::Error) -> String {
+    let Some(span) = error.span() else {
+        return error.message().to_owned();
+    };
+    let (line, column) = did_core::json::line_and_column(text, span.start);
+    let key = text
+        .lines()
+        .nth(line.saturating_sub(1))
+        .and_then(|l| l.split_once('='))
+        .map(|(key, _)| key.trim())
+        .filter(|key| !key.is_empty() && !key.starts_with('#'));
+    match key {
+        Some(key) => format!("line {line}, column {column} ({key}): {}", error.message()),
+        None => format!("line {line}, column {column}: {}", error.message()),
+    }
+}
+
 impl Policy {
     /// Reads a TOML policy, then validates it.
     pub fn from_toml(text: &str) -> Result<Policy, Error> {
         if text.len() > MAX_POLICY_LEN {
             return Err(Error::Policy(format!("larger than {MAX_POLICY_LEN} bytes")));
         }
-        let policy: Policy = toml::from_str(text).map_err(|e| Error::Policy(e.message().to_owned()))?;
+        let policy: Policy = toml::from_str(text).map_err(|e| Error::Policy(toml_error(text, &e)))?;
         policy.validate()?;
         Ok(policy)
     }
@@ -186,6 +205,13 @@ impl Policy {
         for (i, rule) in self.accept.iter().enumerate() {
             if rule.credential_type.trim().is_empty() {
                 return Err(Error::Policy(format!("accept[{i}].type: must not be empty")));
+            }
+            for (k, issuer) in rule.issuers.iter().enumerate() {
+                // A DID (checked now, not at the first presentation) or an https issuer URL.
+                if !issuer.starts_with("https://") {
+                    did_core::did::Did::parse(issuer)
+                        .map_err(|e| Error::Policy(format!("accept[{i}].issuers[{k}]: {issuer:?}: {e}")))?;
+                }
             }
             for (j, claim) in rule.claims.iter().enumerate() {
                 claim
@@ -307,6 +333,27 @@ mod tests {
             let error = Policy::from_toml(text).unwrap_err().to_string();
             assert!(error.contains(field), "{text:?}: {error}");
         }
+        // Type and syntax errors name the line, the column and the key.
+        let typed = Policy::from_toml("audience = \"x\"\nnonce_ttl_seconds = \"soon\"\n[[accept]]\ntype = \"A\"")
+            .unwrap_err()
+            .to_string();
+        assert!(typed.contains("line 2, column 21 (nonce_ttl_seconds)"), "{typed}");
+        let syntax = Policy::from_toml("audience = \"x\"\n[[accept]\ntype = \"A\"")
+            .unwrap_err()
+            .to_string();
+        assert!(syntax.contains("line 2"), "{syntax}");
+        // A malformed issuer DID is refused when the policy is read, not at the first
+        // presentation; an https issuer URL is taken.
+        let bad_did = Policy::from_toml("audience = \"x\"\n[[accept]]\ntype = \"A\"\nissuers = [\"did:web\"]")
+            .unwrap_err()
+            .to_string();
+        assert!(bad_did.contains("accept[0].issuers[0]"), "{bad_did}");
+        for issuer in ["hr.example", "did:key:", "did:Web:x"] {
+            let text = format!("audience = \"x\"\n[[accept]]\ntype = \"A\"\nissuers = [{issuer:?}]");
+            assert!(Policy::from_toml(&text).is_err(), "{issuer}");
+        }
+        let url = "audience = \"x\"\n[[accept]]\ntype = \"A\"\nissuers = [\"https://hr.example\"]";
+        assert!(Policy::from_toml(url).is_ok());
         assert!(Policy::from_toml(&"#".repeat(MAX_POLICY_LEN + 1)).is_err());
         assert!(Policy::from_json(r#"{"audience":"a","audience":"b","accept":[]}"#).is_err());
     }
