@@ -52,7 +52,7 @@ pub enum Error {
     Conflict(String),
     /// The database refused or failed; the operation was not applied.
     #[error("storage: {0}")]
-    Storage(String),
+    Storage(#[from] StorageError),
     /// The DID registry (in-process or remote) refused or could not be reached.
     #[error("registry: {0}")]
     Registry(String),
@@ -159,7 +159,50 @@ fn is_unsecurable_input(error: &did_core::Error) -> bool {
 }
 
 impl From<sqlx::Error> for Error {
-    fn from(e: sqlx::Error) -> Error {
-        Error::Storage(e.to_string())
+    fn from(source: sqlx::Error) -> Error {
+        Error::Storage(StorageError::Database { doing: None, source })
+    }
+}
+
+/// Why the database failed, with the driver's error kept as the cause.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StorageError {
+    /// The database refused or failed a statement.
+    #[error("{}{source}", doing.map(|d| format!("{d}: ")).unwrap_or_default())]
+    Database {
+        /// What was being done, when it says more than the statement.
+        doing: Option<&'static str>,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// A stored row does not read back as it was written (an unknown state, a column of the
+    /// wrong shape): the database was changed by hand or is damaged.
+    #[error("{0}")]
+    Corrupt(String),
+    /// The store cannot take the work now (its writer stopped, no free status-list slot).
+    #[error("{0}")]
+    Unavailable(String),
+    /// The database at `database` could not be opened or brought up to date.
+    #[error("database {database}: {source}")]
+    Open {
+        /// The database, with any password left out.
+        database: String,
+        /// Why.
+        #[source]
+        source: Box<StorageError>,
+    },
+}
+
+impl Error {
+    /// A stored row that does not read back as written.
+    pub(crate) fn corrupt(message: impl Into<String>) -> Error {
+        Error::Storage(StorageError::Corrupt(message.into()))
+    }
+
+    /// The store cannot take the work now.
+    pub(crate) fn store_unavailable(message: impl Into<String>) -> Error {
+        Error::Storage(StorageError::Unavailable(message.into()))
     }
 }

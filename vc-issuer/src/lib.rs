@@ -43,4 +43,4 @@ pub mod store;
 pub mod templates;
 pub mod tls;
 
-pub use error::Error;
+pub use error::{Error, StorageError};

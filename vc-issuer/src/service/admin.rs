@@ -283,7 +283,7 @@ async fn reissue(
     caller.require(Scope::Revoke)?;
     let body = body.map(|JsonBody(b)| b).unwrap_or_default();
     let old = state.issuer.store.credential(&id).await?;
-    let old_format: Format = old.format.parse().map_err(|e: String| Error::Storage(e))?;
+    let old_format: Format = old.format.parse().map_err(|e: String| Error::corrupt(e))?;
     let format = parse_format(body.format.as_deref(), old_format)?;
     let holder = parse_holder(body.holder.as_ref())?;
     let template = state.issuer.templates.get(&old.template)?;

@@ -34,7 +34,7 @@ impl RecordStatus {
             "active" => Ok(RecordStatus::Active),
             "suspended" => Ok(RecordStatus::Suspended),
             "revoked" => Ok(RecordStatus::Revoked),
-            other => Err(Error::Storage(format!("unknown status {other:?} in the database"))),
+            other => Err(Error::corrupt(format!("unknown status {other:?} in the database"))),
         }
     }
 }
@@ -123,7 +123,7 @@ fn record(row: &AnyRow) -> Result<CredentialRecord, Error> {
     let claims: String = row.try_get("claims")?;
     let claims = match serde_json::from_str(&claims) {
         Ok(Value::Object(map)) => map,
-        _ => return Err(Error::Storage("a stored claims column is not a JSON object".into())),
+        _ => return Err(Error::corrupt("a stored claims column is not a JSON object")),
     };
     Ok(CredentialRecord {
         id: row.try_get("id")?,

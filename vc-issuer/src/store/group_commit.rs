@@ -85,7 +85,7 @@ impl Writer {
         list_size: u64,
         actor: &str,
     ) -> Result<CredentialRecord, Error> {
-        let claims = serde_json::to_string(&new.claims).map_err(|e| Error::Storage(e.to_string()))?;
+        let claims = serde_json::to_string(&new.claims).map_err(|e| Error::corrupt(format!("claims cannot be stored: {e}")))?;
         let (reply, answer) = oneshot::channel();
         let pending = Pending {
             new: NewCredential {
@@ -105,7 +105,7 @@ impl Writer {
             actor: actor.to_owned(),
             reply,
         };
-        let stopped = || Error::Storage("the database writer has stopped".into());
+        let stopped = || Error::store_unavailable("the database writer has stopped");
         self.queue.send(pending).await.map_err(|_| stopped())?;
         let placed = answer.await.map_err(|_| stopped())??;
         Ok(CredentialRecord {
@@ -213,7 +213,7 @@ async fn claim_slots(
     batch: &[Pending],
     now: i64,
 ) -> Result<Vec<(i64, u64)>, Error> {
-    let n = i64::try_from(batch.len()).map_err(|_| Error::Storage("batch too large".into()))?;
+    let n = i64::try_from(batch.len()).map_err(|_| Error::store_unavailable("batch too large"))?;
     // The conditional UPDATE holds the list's row to the end of the transaction, so the
     // half-full limit cannot be passed by two writers at once (PostgreSQL re-checks the
     // condition after waiting for the row).
@@ -239,7 +239,7 @@ async fn claim_slots(
                 break;
             }
         }
-        lists.push(found.ok_or_else(|| Error::Storage("no status list with a free slot".into()))?);
+        lists.push(found.ok_or_else(|| Error::store_unavailable("no status list with a free slot"))?);
     }
     Ok(lists)
 }
@@ -316,9 +316,7 @@ async fn place(
             return Ok(indexes);
         }
     }
-    Err(Placement::Failed(Error::Storage(
-        "no free status-list slot found".into(),
-    )))
+    Err(Placement::Failed(Error::store_unavailable("no free status-list slot found")))
 }
 
 /// `INSERT INTO credentials ... VALUES (...), ... ON CONFLICT (slot) DO NOTHING RETURNING id`

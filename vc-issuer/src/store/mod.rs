@@ -26,7 +26,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor as _};
 
-use crate::{Error, private_fs};
+use crate::{Error, StorageError, private_fs};
 
 pub use audit::AuditEntry;
 pub use credentials::{CredentialRecord, NewCredential, RecordStatus};
@@ -51,7 +51,10 @@ impl Store {
     /// here, with an error naming it, rather than at the first issuance.
     pub async fn open(url: &str) -> Result<Store, Error> {
         Store::open_url(url).await.map_err(|e| match e {
-            Error::Storage(message) => Error::Storage(format!("database {}: {message}", describe(url))),
+            Error::Storage(source) => Error::Storage(StorageError::Open {
+                database: describe(url),
+                source: Box::new(source),
+            }),
             other => other,
         })
     }
@@ -147,7 +150,12 @@ impl Store {
             sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| Error::Storage(format!("creating the tables: {e}")))?;
+                .map_err(|source| {
+                    Error::Storage(StorageError::Database {
+                        doing: Some("creating the tables"),
+                        source,
+                    })
+                })?;
         }
         // A write even when every table exists: a read-only database fails here, at start.
         sqlx::query(
@@ -157,7 +165,12 @@ impl Store {
         .bind(unix_now().to_string())
         .execute(&mut *tx)
         .await
-        .map_err(|e| Error::Storage(format!("cannot write (is it read-only?): {e}")))?;
+        .map_err(|source| {
+            Error::Storage(StorageError::Database {
+                doing: Some("cannot write (is it read-only?)"),
+                source,
+            })
+        })?;
         tx.commit().await?;
         Ok(())
     }

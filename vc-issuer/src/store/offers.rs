@@ -65,7 +65,7 @@ impl OfferState {
             "pending" => OfferState::Pending,
             "redeemed" => OfferState::Redeemed,
             "locked" => OfferState::Locked,
-            _ => return Err(Error::Storage(format!("unknown offer state {s:?}"))),
+            _ => return Err(Error::corrupt(format!("unknown offer state {s:?}"))),
         })
     }
 }
@@ -187,7 +187,7 @@ fn offer_of(row: OfferRow) -> Result<OfferRecord, Error> {
     ) = row;
     let claims = match serde_json::from_str(&claims) {
         Ok(Value::Object(map)) => map,
-        _ => return Err(Error::Storage(format!("offer {id}: stored claims are not an object"))),
+        _ => return Err(Error::corrupt(format!("offer {id}: stored claims are not an object"))),
     };
     Ok(OfferRecord {
         template,

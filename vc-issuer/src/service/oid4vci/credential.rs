@@ -229,7 +229,7 @@ pub(crate) async fn deferred(
         .holder_jwk
         .as_deref()
         .and_then(holder_from_stored)
-        .ok_or_else(|| crate::Error::Storage(format!("offer {}: holder key missing", offer.id)))?;
+        .ok_or_else(|| crate::Error::corrupt(format!("offer {}: holder key missing", offer.id)))?;
     if !store
         .move_offer(&offer.id, OfferState::Pending, OfferState::Issuing)
         .await?
