@@ -268,6 +268,7 @@ async fn run_against_stack(dir: &Path, mut command: Command, what: &'static str)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "system test (Python in interop/python/.venv): ./scripts/test runs it"]
 async fn python_drives_the_generated_bindings_end_to_end() {
     let dir = scratch("python");
     generate("python", &dir);
@@ -289,6 +290,7 @@ async fn python_drives_the_generated_bindings_end_to_end() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "system test (JDK, Kotlin compiler and JNA in .tools/kotlin): ./scripts/test runs it"]
 async fn kotlin_runs_the_generated_bindings_on_the_jvm() {
     if std::env::var_os("DOJANG_SKIP_KOTLIN").is_some() {
         eprintln!("DOJANG_SKIP_KOTLIN is set: the Kotlin test is skipped");

@@ -36,6 +36,7 @@ const CASES: [(KeyType, &str); 3] = [
 ];
 
 #[test]
+#[ignore = "system test (Node.js and the jose npm package, interop/node): ./scripts/test runs it"]
 fn jose_js_verifies_our_signatures() {
     for (key_type, alg) in CASES {
         let key = SigningKey::generate(key_type).unwrap();
@@ -61,6 +62,7 @@ fn jose_js_verifies_our_signatures() {
 }
 
 #[test]
+#[ignore = "system test (Node.js and the jose npm package, interop/node): ./scripts/test runs it"]
 fn we_verify_jose_js_signatures() {
     for (key_type, alg) in CASES {
         let key = SigningKey::generate(key_type).unwrap();

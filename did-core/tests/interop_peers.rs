@@ -199,6 +199,7 @@ mod did_jwt_vc {
     }
 
     #[test]
+    #[ignore = "system test (Node.js interop peers from interop/node): ./scripts/test runs it"]
     fn did_jwt_vc_verifies_our_vc11_credentials() {
         for (key_type, alg) in CASES {
             let (key, did, kid) = our_key(key_type);
@@ -230,6 +231,7 @@ mod did_jwt_vc {
     }
 
     #[tokio::test]
+    #[ignore = "system test (Node.js interop peers from interop/node): ./scripts/test runs it"]
     async fn we_verify_did_jwt_vc_credentials() {
         let resolver = CompositeResolver::with_default_methods();
         let clock = SystemClock;
@@ -269,6 +271,7 @@ mod did_jwt_vc {
     }
 
     #[test]
+    #[ignore = "system test (Node.js interop peers from interop/node): ./scripts/test runs it"]
     fn did_jwt_vc_verifies_our_vc11_presentations() {
         for (key_type, alg) in CASES {
             let (issuer, issuer_did, _) = our_key(KeyType::P256);
@@ -315,6 +318,7 @@ mod did_jwt_vc {
     }
 
     #[tokio::test]
+    #[ignore = "system test (Node.js interop peers from interop/node): ./scripts/test runs it"]
     async fn we_verify_did_jwt_vc_presentations() {
         let resolver = CompositeResolver::with_default_methods();
         let clock = SystemClock;
@@ -389,6 +393,7 @@ mod did_jwt_vc {
     /// did-jwt-vc is VC 1.1 only; did-jwt checks a VC 2.0 `vc+jwt` at the signature level only,
     /// and only when it carries an `iss` claim, which ours (VC-JOSE-COSE) do not.
     #[tokio::test]
+    #[ignore = "system test (Node.js interop peers from interop/node): ./scripts/test runs it"]
     async fn did_jwt_vc_checks_vc2_only_at_signature_level() {
         let (key, did, kid) = our_key(KeyType::P256);
         let credential = Credential::from_json(json!({
@@ -537,6 +542,7 @@ mod sd_jwt_vc {
     }
 
     #[test]
+    #[ignore = "system test (Node.js interop peers from interop/node): ./scripts/test runs it"]
     fn sd_jwt_vc_verifies_our_issuance_and_presentation() {
         for (issuer_type, holder_type) in CASES {
             let what = format!("issuer {} holder {}", alg(issuer_type), alg(holder_type));
@@ -611,6 +617,7 @@ mod sd_jwt_vc {
     }
 
     #[tokio::test]
+    #[ignore = "system test (Node.js interop peers from interop/node): ./scripts/test runs it"]
     async fn we_verify_sd_jwt_vc_peer_presentations() {
         let clock = SystemClock;
         let resolver = CompositeResolver::with_default_methods();
@@ -665,6 +672,7 @@ mod sd_jwt_vc {
     }
 
     #[test]
+    #[ignore = "system test (Node.js interop peers from interop/node): ./scripts/test runs it"]
     fn sd_jwt_vc_verifies_our_presentation_of_its_issuance() {
         for (issuer_type, holder_type) in CASES {
             let what = format!("issuer {} holder {}", alg(issuer_type), alg(holder_type));
@@ -754,6 +762,7 @@ mod data_integrity {
     }
 
     #[test]
+    #[ignore = "system test (Node.js interop peers from interop/node): ./scripts/test runs it"]
     fn vc_di_verifies_our_credentials() {
         for (suite, key_type) in CASES {
             let what = format!("{} {}", suite.name(), alg(key_type));
@@ -778,6 +787,7 @@ mod data_integrity {
     }
 
     #[tokio::test]
+    #[ignore = "system test (Node.js interop peers from interop/node): ./scripts/test runs it"]
     async fn we_verify_vc_di_credentials() {
         let resolver = CompositeResolver::with_default_methods();
         for (suite, key_type) in CASES {
@@ -848,6 +858,7 @@ mod data_integrity {
     ];
 
     #[test]
+    #[ignore = "system test (Node.js interop peers from interop/node): ./scripts/test runs it"]
     fn vc_di_verifies_our_presentations() {
         for ((issuer_suite, issuer_type), (holder_suite, holder_type)) in PRESENTATION_CASES {
             let what = format!(
@@ -885,6 +896,7 @@ mod data_integrity {
     }
 
     #[tokio::test]
+    #[ignore = "system test (Node.js interop peers from interop/node): ./scripts/test runs it"]
     async fn we_verify_vc_di_presentations() {
         let resolver = CompositeResolver::with_default_methods();
         for ((issuer_suite, issuer_type), (holder_suite, holder_type)) in PRESENTATION_CASES {
@@ -969,6 +981,7 @@ mod jwcrypto {
     ];
 
     #[test]
+    #[ignore = "system test (Python jwcrypto in interop/python/.venv): ./scripts/test runs it"]
     fn jwcrypto_verifies_our_jws() {
         for (key_type, alg) in CASES {
             let key = SigningKey::generate(key_type).unwrap();
@@ -999,6 +1012,7 @@ mod jwcrypto {
     }
 
     #[test]
+    #[ignore = "system test (Python jwcrypto in interop/python/.venv): ./scripts/test runs it"]
     fn we_verify_jwcrypto_jws() {
         for (key_type, alg) in CASES {
             let generated = accepted(python(&json!({"op": "generate", "alg": alg})), alg);

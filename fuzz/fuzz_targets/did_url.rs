@@ -1,6 +1,6 @@
 #![no_main]
 //! The `did_url` fuzz target. Its code is in `fuzz/bodies/did_url.rs`, which
-//! `tests/tests/fuzz_corpora.rs` also runs over the committed corpus in every test run.
+//! `tests/tests/fuzz_corpora.rs` also runs over its seeds (`fuzz/seeds/`) in every test run.
 #[path = "../bodies/did_url.rs"]
 mod body;
 

@@ -1,6 +1,6 @@
 #![no_main]
 //! The `key_roundtrip` fuzz target. Its code is in `fuzz/bodies/key_roundtrip.rs`, which
-//! `tests/tests/fuzz_corpora.rs` also runs over the committed corpus in every test run.
+//! `tests/tests/fuzz_corpora.rs` also runs over its seeds (`fuzz/seeds/`) in every test run.
 #[path = "../bodies/key_roundtrip.rs"]
 mod body;
 

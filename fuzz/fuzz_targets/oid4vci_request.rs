@@ -1,6 +1,6 @@
 #![no_main]
 //! The `oid4vci_request` fuzz target. Its code is in `fuzz/bodies/oid4vci_request.rs`, which
-//! `tests/tests/fuzz_corpora.rs` also runs over the committed corpus in every test run.
+//! `tests/tests/fuzz_corpora.rs` also runs over its seeds (`fuzz/seeds/`) in every test run.
 #[path = "../bodies/oid4vci_request.rs"]
 mod body;
 

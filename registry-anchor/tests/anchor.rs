@@ -11,6 +11,7 @@ use registry_anchor::anchor::{AnchorClient, AnchorError, Anchored, log_key};
 use serde_json::Value;
 
 #[test]
+#[ignore = "system test (anvil from interop/node): ./scripts/test runs it"]
 fn anchors_tree_heads_and_reads_them_back() {
     let anvil = start_chain();
     let url = anvil.endpoint();
@@ -45,6 +46,7 @@ fn anchors_tree_heads_and_reads_them_back() {
 }
 
 #[test]
+#[ignore = "system test (anvil from interop/node): ./scripts/test runs it"]
 fn the_contract_refuses_shrinking_sizes_changed_roots_and_other_senders() {
     let anvil = start_chain();
     let url = anvil.endpoint();
@@ -85,6 +87,7 @@ fn the_contract_refuses_shrinking_sizes_changed_roots_and_other_senders() {
 }
 
 #[test]
+#[ignore = "system test (anvil from interop/node): ./scripts/test runs it"]
 fn connecting_checks_the_key_the_url_and_the_contract() {
     let anvil = start_chain();
     let url = anvil.endpoint();
@@ -112,6 +115,7 @@ fn connecting_checks_the_key_the_url_and_the_contract() {
 
 /// The committed ABI and bytecode are what `contracts/compile.mjs` makes from the source.
 #[test]
+#[ignore = "system test (Node.js and solc from interop/node): ./scripts/test runs it"]
 fn anchor_contract_artifact_is_fresh() {
     let script = repo_root().join("registry-anchor/contracts/compile.mjs");
     let output = std::process::Command::new("node")
@@ -125,6 +129,7 @@ fn anchor_contract_artifact_is_fresh() {
 // ---- The operator CLI and the node's periodic task, through the binary ----
 
 #[test]
+#[ignore = "system test (anvil from interop/node): ./scripts/test runs it"]
 fn the_node_anchors_its_tree_heads_periodically() {
     let dir = temp_dir("anchor-periodic");
     let chain = chain_with_contract(&dir);
@@ -178,6 +183,7 @@ fn the_node_anchors_its_tree_heads_periodically() {
 }
 
 #[test]
+#[ignore = "system test (anvil from interop/node): ./scripts/test runs it"]
 fn anchor_cli_writes_the_head_once_and_check_anchor_verifies_it() {
     let dir = temp_dir("anchor-cli");
     let chain = chain_with_contract(&dir);
@@ -254,6 +260,7 @@ fn anchor_cli_writes_the_head_once_and_check_anchor_verifies_it() {
 }
 
 #[test]
+#[ignore = "system test (anvil from interop/node): ./scripts/test runs it"]
 fn check_anchor_detects_a_rolled_back_or_rewritten_log() {
     let dir = temp_dir("anchor-fork");
     let chain = chain_with_contract(&dir);
@@ -400,6 +407,7 @@ fn anchoring_arguments_are_checked() {
 }
 
 #[test]
+#[ignore = "system test (anvil from interop/node): ./scripts/test runs it"]
 fn periodic_failures_go_to_stderr_and_the_node_recovers() {
     use std::io::{BufRead as _, BufReader};
     use std::process::{Command, Stdio};

@@ -30,6 +30,7 @@ fn bit(answer: &Value, purpose: &str) -> Option<bool> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "system test (Node.js interop peers from interop/node): ./scripts/test runs it"]
 async fn digital_bazaar_verifies_vc_api_credentials_and_their_status_lists() {
     let dir = common::scratch("status-list-interop");
     let running = common::issuer::start_key_issuer(&dir).await;
@@ -126,6 +127,7 @@ async fn digital_bazaar_verifies_vc_api_credentials_and_their_status_lists() {
 /// The other direction: credentials and presentations Digital Bazaar's library signs, posted
 /// to the door's VC-API routes as a VC-API client posts them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "system test (Node.js interop peers from interop/node): ./scripts/test runs it"]
 async fn the_door_vc_api_verifies_what_digital_bazaar_signs() {
     let door = common::issuer::start_example_door(did_core::resolve::CompositeResolver::with_default_methods()).await;
     let contexts = common::repo_root().join("did-core/contexts");

@@ -1,9 +1,11 @@
-//! CI's short form of fuzzing: every input of every committed fuzz corpus
-//! (`fuzz/corpus/<target>/`) goes once through the code of its fuzz target
+//! CI's short form of fuzzing: every input of every fuzz target's seed corpus
+//! (`fuzz/seeds/<target>/`, committed: a few named inputs per target and a `regression-…` input
+//! for every bug a fuzzer found) goes once through the code of its fuzz target
 //! (`fuzz/bodies/<target>.rs`, which the cargo-fuzz binary in `fuzz/fuzz_targets/` calls too),
 //! in this dev build: debug assertions and overflow checks on, no sanitizer, no mutation.
-//! An input that once crashed a target (they are kept in the corpora), or that a change makes
-//! panic, fails here. `scripts/fuzz` does the coverage-guided runs.
+//! The grown corpus `scripts/fuzz` keeps in `fuzz/corpus/<target>/` (git-ignored, local to a
+//! machine) is replayed too when it exists. An input that once crashed a target, or that a
+//! change makes panic, fails here. `scripts/fuzz` does the coverage-guided runs.
 
 use std::path::{Path, PathBuf};
 
@@ -100,7 +102,7 @@ fn fuzz_dir() -> PathBuf {
 fn files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return out; // a target whose corpus is still empty has no directory in git
+        return out; // no grown corpus on this machine (`scripts/fuzz` makes it)
     };
     for entry in entries {
         let path = entry.unwrap().path();
@@ -126,18 +128,39 @@ fn every_fuzz_target_is_replayed() {
     assert_eq!(listed, on_disk, "add the new target to the targets! list of this test");
 }
 
+/// Every target has a committed seed corpus, so `scripts/fuzz` never starts from nothing.
 #[test]
-fn committed_corpora_replay_without_panics() {
-    let mut total = 0;
+fn every_fuzz_target_has_seeds() {
+    for (name, _) in TARGETS {
+        let seeds = files(&fuzz_dir().join("seeds").join(name));
+        assert!(
+            !seeds.is_empty(),
+            "fuzz/seeds/{name}/ has no inputs: add a few named seeds"
+        );
+    }
+}
+
+#[test]
+fn seeds_and_local_corpora_replay_without_panics() {
+    let (mut seeds, mut grown) = (0, 0);
     for (name, run) in TARGETS {
-        let inputs = files(&fuzz_dir().join("corpus").join(name));
-        for path in &inputs {
+        let seed_inputs = files(&fuzz_dir().join("seeds").join(name));
+        let corpus_inputs = files(&fuzz_dir().join("corpus").join(name));
+        for path in seed_inputs.iter().chain(&corpus_inputs) {
             let data = std::fs::read(path).unwrap();
             let outcome = std::panic::catch_unwind(|| run(&data));
             assert!(outcome.is_ok(), "fuzz target {name} panicked on {}", path.display());
         }
-        println!("{name}: {} inputs", inputs.len());
-        total += inputs.len();
+        println!(
+            "{name}: {} seeds, {} grown corpus inputs",
+            seed_inputs.len(),
+            corpus_inputs.len()
+        );
+        seeds += seed_inputs.len();
+        grown += corpus_inputs.len();
     }
-    println!("replayed {total} corpus inputs through {} fuzz targets", TARGETS.len());
+    println!(
+        "replayed {seeds} seeds and {grown} grown corpus inputs through {} fuzz targets",
+        TARGETS.len()
+    );
 }

@@ -266,6 +266,7 @@ fn runtime(workers: usize) -> tokio::runtime::Runtime {
 }
 
 #[test]
+#[ignore = "system test (a 60-second load test): ./scripts/test runs it"]
 fn issuer_and_door_hold_their_rates_with_nothing_lost() {
     let began = Instant::now();
     let secs = load::load_secs();

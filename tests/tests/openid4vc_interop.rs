@@ -155,6 +155,7 @@ async fn present(link: &str, credential: &str, holder: &Value, extra: Value) -> 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "system test (Node.js interop peers from interop/node): ./scripts/test runs it"]
 async fn animo_wallet_receives_both_templates_and_opens_the_readme_door() {
     let dir = common::scratch("openid4vc-interop");
     let issuer = Issuer::start(&dir).await;

@@ -160,6 +160,7 @@ struct Employee {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "system test (anvil from interop/node): ./scripts/test runs it"]
 async fn the_province_end_to_end() {
     let dir = common::scratch("province");
 

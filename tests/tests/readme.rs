@@ -241,6 +241,7 @@ fn assert_report(stdout: &str, want: bool, passed: &[&str], what: &str) -> Value
 }
 
 #[test]
+#[ignore = "system test (curl, as the README's commands use it): ./scripts/test runs it"]
 fn the_readme_walkthrough_works_as_written() {
     let readme = std::fs::read_to_string(common::repo_root().join("README.md")).unwrap();
     let five = sh_blocks(&readme, SECTIONS[0]);
@@ -510,6 +511,7 @@ fn banner_until(lines: &mpsc::Receiver<String>, until: &str) -> Vec<String> {
 /// `dojang.toml`, and `serve --config dojang.toml` as written. The reader's SoftHSM2 set-up
 /// (`SOFTHSM2_CONF`, a private token folder) and the two PINs are the environment.
 #[test]
+#[ignore = "system test (SoftHSM2): ./scripts/test runs it"]
 fn the_issuer_readme_serves_from_a_pkcs11_token_as_written() {
     let readme = std::fs::read_to_string(common::repo_root().join("vc-issuer/README.md")).unwrap();
     let start = sh_blocks(&readme, "## Start");

@@ -56,6 +56,7 @@ fn selected<'a>(answer: &'a Value, path: &Value) -> &'a Value {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "system test (Node.js interop peers from interop/node): ./scripts/test runs it"]
 async fn sd_jwt_js_accepts_the_type_metadata_of_both_templates() {
     let dir = common::scratch("type-metadata-interop");
     let running = common::issuer::start_key_issuer(&dir).await;

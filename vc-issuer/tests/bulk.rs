@@ -235,6 +235,7 @@ fn five_thousand_employees_are_offered_once_however_often_it_runs() {
 }
 
 #[test]
+#[ignore = "system test (PostgreSQL server programs): ./scripts/test runs it"]
 fn postgresql_offers_once_too() {
     let url = tokio::runtime::Runtime::new().unwrap().block_on(common::pg::database());
     let setup = Setup::with_database("https://issuer.example.go.kr", Some(&url));
@@ -287,6 +288,7 @@ fn two_runs_at_once_offer_each_employee_once_sqlite() {
 }
 
 #[test]
+#[ignore = "system test (PostgreSQL server programs): ./scripts/test runs it"]
 fn two_runs_at_once_offer_each_employee_once_postgresql() {
     let url = tokio::runtime::Runtime::new().unwrap().block_on(common::pg::database());
     two_runs_at_once(&Setup::with_database("https://issuer.example.go.kr", Some(&url)), 300);

@@ -264,6 +264,7 @@ fn run_job(
 }
 
 #[test]
+#[ignore = "system test (SIGKILL crash rounds, minutes): ./scripts/test runs it"]
 fn returned_credentials_survive_sigkill_during_bulk_issuance_and_a_rerun_makes_no_duplicates() {
     let seed = env_u64("DOJANG_CRASH_SEED").unwrap_or_else(|| {
         let now = std::time::SystemTime::now()
@@ -441,6 +442,7 @@ fn check_offers(out: &Path, database_url: &str, rows: usize) -> (usize, usize) {
 }
 
 #[test]
+#[ignore = "system test (SIGKILL crash rounds, minutes): ./scripts/test runs it"]
 fn bulk_issue_killed_at_random_moments_lists_only_stored_offers_and_a_rerun_completes_once_each() {
     let seed = env_u64("DOJANG_CRASH_SEED").unwrap_or_else(|| {
         let now = std::time::SystemTime::now()

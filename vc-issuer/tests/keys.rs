@@ -39,6 +39,8 @@ fn run_child(test: &str, envs: &[(&str, &OsStr)]) {
             &process::libtest_name(module_path!(), test),
             "--nocapture",
             "--test-threads=1",
+            // The test may be a system test (#[ignore]); the child runs it either way.
+            "--include-ignored",
         ])
         .env(CHILD_ENV, test)
         .envs(envs.iter().copied())
@@ -515,6 +517,7 @@ fn softhsm_token(dir: &Path) -> PathBuf {
 /// The PKCS#11 path against SoftHSM2: one token in a private directory, all in one child
 /// process (the module reads `SOFTHSM2_CONF` once, when it is initialized).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "system test (SoftHSM2): ./scripts/test runs it"]
 async fn pkcs11_softhsm() {
     const TEST: &str = "pkcs11_softhsm";
     if !is_child(TEST) {
@@ -631,6 +634,7 @@ async fn pkcs11_softhsm() {
 /// credential issued over HTTP verifies (status included) with `verifier verify`, the key
 /// never touches the data folder, and a restart finds the same key and DID.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "system test (SoftHSM2): ./scripts/test runs it"]
 async fn serve_with_a_pkcs11_issuer_key() {
     const TEST: &str = "serve_with_a_pkcs11_issuer_key";
     if !is_child(TEST) {

@@ -53,7 +53,8 @@ impl Db {
     }
 }
 
-/// Runs `async fn $name(db: &Db)` as two tests, `$name::sqlite` and `$name::postgres`.
+/// Runs `async fn $name(db: &Db)` as two tests, `$name::sqlite` and `$name::postgres`; the
+/// PostgreSQL one is a system test (ignored by `cargo test`, run by `./scripts/test`).
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
@@ -65,6 +66,7 @@ macro_rules! on_both {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            #[ignore = "system test (PostgreSQL server programs): ./scripts/test runs it"]
             async fn postgres() {
                 let db = super::Db::postgres().await;
                 super::$name(&db).await;

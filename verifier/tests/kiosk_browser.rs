@@ -331,6 +331,7 @@ fn assert_shows(reasons: &str, code: ReasonCode) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "system test (Chromium and chromedriver): ./scripts/test runs it"]
 async fn the_kiosk_turns_green_then_red() {
     let Some(driver) = Driver::start().await else {
         return;

@@ -28,7 +28,8 @@ impl Database {
 }
 
 /// Runs each `async fn $name(db: Database)` as two tests, `$name::sqlite` and
-/// `$name::postgres`, on a two-thread runtime.
+/// `$name::postgres`, on a two-thread runtime. The PostgreSQL one is a system test (ignored by
+/// `cargo test`, run by `./scripts/test`), since it needs the PostgreSQL server programs.
 macro_rules! on_both_databases {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
@@ -38,6 +39,7 @@ macro_rules! on_both_databases {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[ignore = "system test (PostgreSQL server programs): ./scripts/test runs it"]
             async fn postgres() {
                 super::$name(crate::common::Database::Postgres).await;
             }
