@@ -85,7 +85,8 @@ impl Writer {
         list_size: u64,
         actor: &str,
     ) -> Result<CredentialRecord, Error> {
-        let claims = serde_json::to_string(&new.claims).map_err(|e| Error::corrupt(format!("claims cannot be stored: {e}")))?;
+        let claims =
+            serde_json::to_string(&new.claims).map_err(|e| Error::corrupt(format!("claims cannot be stored: {e}")))?;
         let (reply, answer) = oneshot::channel();
         let pending = Pending {
             new: NewCredential {
@@ -316,7 +317,9 @@ async fn place(
             return Ok(indexes);
         }
     }
-    Err(Placement::Failed(Error::store_unavailable("no free status-list slot found")))
+    Err(Placement::Failed(Error::store_unavailable(
+        "no free status-list slot found",
+    )))
 }
 
 /// `INSERT INTO credentials ... VALUES (...), ... ON CONFLICT (slot) DO NOTHING RETURNING id`
