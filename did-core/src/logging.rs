@@ -65,6 +65,10 @@ pub fn init() {
         .with_writer(std::io::stderr)
         // Colours only for a person at a terminal, never into a file or a pipe.
         .with_ansi(std::io::stderr().is_terminal())
+        // A log line that cannot be written (a full disk under the log file) is dropped: the
+        // default reports it with `eprintln!`, which panics when standard error fails, and a
+        // panicking request handler drops its connection.
+        .log_internal_errors(false)
         .with_target(true);
     // An error means a subscriber is already set (tests, an embedding program): keep it.
     let _ = match format {

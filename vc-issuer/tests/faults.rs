@@ -38,12 +38,25 @@ fn database(dir: &Path) -> PathBuf {
 
 /// `vc-issuer serve` with SIGXFSZ ignored (so a file size limit makes writes fail with EFBIG
 /// instead of killing the process), `prefix` run before it (e.g. `setpriv ...`), and `env`.
-fn command(dir: &Path, prefix: &[&str], env: &[(&str, String)]) -> Command {
+/// With `log_file`, its standard error goes to `<dir>/stderr.log`, which starts at 1 MiB: once
+/// the file size limit is lowered, its log lines cannot be written either, as on a full disk
+/// where the log file lives too (a service must go on answering then).
+fn command(dir: &Path, prefix: &[&str], env: &[(&str, String)], log_file: bool) -> Command {
+    let log = dir.join("stderr.log");
+    if log_file && !log.exists() {
+        std::fs::write(&log, vec![b'#'; 1024 * 1024]).unwrap();
+    }
+    let script = if log_file {
+        "trap '' XFSZ; exec \"$@\" 2>>\"$DOJANG_TEST_STDERR\""
+    } else {
+        "trap '' XFSZ; exec \"$@\""
+    };
     let mut command = Command::new("sh");
     command
         .env_clear_config()
+        .env("DOJANG_TEST_STDERR", &log)
         .arg("-c")
-        .arg("trap '' XFSZ; exec \"$@\"")
+        .arg(script)
         .arg("sh")
         .args(prefix)
         .arg(BIN)
@@ -57,12 +70,12 @@ fn command(dir: &Path, prefix: &[&str], env: &[(&str, String)]) -> Command {
 
 /// Starts the service; returns it and the admin token when this start made one.
 fn start(dir: &Path) -> (Service, Option<String>) {
-    serve::start(&mut command(dir, &[], &[]))
+    serve::start(&mut command(dir, &[], &[], true))
 }
 
 /// Runs the service expecting it to stop at start; returns its exit code and standard error.
 fn start_fails(dir: &Path, prefix: &[&str], env: &[(&str, String)]) -> (i32, String) {
-    let mut child = command(dir, prefix, env)
+    let mut child = command(dir, prefix, env, false)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
