@@ -19,6 +19,8 @@ pub mod multibase;
 pub mod problem;
 pub mod resolve;
 pub mod sd_jwt;
+#[cfg(feature = "service")]
+pub mod server;
 pub mod status;
 mod text;
 pub mod vc;

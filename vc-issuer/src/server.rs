@@ -8,6 +8,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use zeroize::Zeroizing;
 
+use did_core::server::Limits;
 use registry_anchor::node::{Registry, WriteAccess};
 
 use crate::Error;
@@ -145,10 +146,14 @@ pub async fn start(mut config: Config) -> Result<Running, Error> {
     let task = match tls {
         Some(tls) => {
             let listener = TlsListener::new(listener, tls).map_err(|e| Error::io("cannot serve TLS", e))?;
-            let app = app.into_make_service_with_connect_info::<TlsPeer>();
+            // The TLS listener times handshakes and caps those in progress; requests are cut
+            // at the same limit as on plain HTTP.
+            let app = did_core::server::with_request_timeout(app, Limits::default().request_timeout)
+                .into_make_service_with_connect_info::<TlsPeer>();
             tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(stopped).await })
         }
-        None => tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(stopped).await }),
+        // The connection cap and the header-read and request timeouts (did_core::server).
+        None => tokio::spawn(did_core::server::serve(listener, app, Limits::default(), stopped)),
     };
     Ok(Running {
         addr,

@@ -63,7 +63,12 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<Value, Failure> {
         "{}",
         json!({"listening": format!("http://{address}"), "upstream": args.upstream, "logId": log_id, "size": size})
     );
-    let server = axum::serve(listener, router(registry));
+    let server = did_core::server::serve(
+        listener,
+        router(registry),
+        did_core::server::Limits::default(),
+        std::future::pending(),
+    );
     let follow = mirror.follow(Duration::from_millis(args.poll_ms.max(10)), |outcome| {
         if let Err(e) = outcome {
             eprintln!(

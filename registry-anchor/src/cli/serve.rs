@@ -11,6 +11,8 @@ use zeroize::Zeroizing;
 
 use super::Failure;
 use super::args::ServeArgs;
+use did_core::server::Limits;
+
 use crate::node::{NodeConfig, Registry, WriteAccess, router_with};
 
 /// The operator key file inside the data directory.
@@ -82,11 +84,10 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<Value, Failure> {
         "{}",
         json!({"listening": format!("http://{address}"), "logId": log_id, "operatorKey": operator, "size": size, "writes": if access.is_open() { "open" } else { "token" }})
     );
-    axum::serve(listener, router_with(registry, access))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| ("serve", e.to_string()))?;
+    did_core::server::serve(listener, router_with(registry, access), Limits::default(), async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| ("serve", e.to_string()))?;
     Ok(json!({"ok": true, "stopped": true}))
 }

@@ -444,13 +444,16 @@ pub async fn start(config: ServiceConfig, listen: SocketAddr) -> Result<Running,
     let addr = listener.local_addr().map_err(|e| Error::Service(e.to_string()))?;
     let app = router(config, &format!("http://{addr}"))?;
     let (shutdown, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    // The connection cap and the header-read and request timeouts: a door on a public
+    // network must not be held by silent or trickling connections.
+    let task = tokio::spawn(did_core::server::serve(
+        listener,
+        app,
+        did_core::server::Limits::default(),
+        async {
+            let _ = stopped.await;
+        },
+    ));
     Ok(Running {
         addr,
         shutdown: Some(shutdown),

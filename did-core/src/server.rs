@@ -1,0 +1,269 @@
+//! The accept loop of the plain-HTTP services, with the limits `axum::serve` does not set: a
+//! cap on open connections, a header-read timeout (which also closes idle keep-alive
+//! connections), and a timeout on each request.
+//!
+//! Without them, a few hundred connections that send nothing, or send a request one byte at
+//! a time, hold a service's sockets and workers for ever, and its health check stops
+//! answering. With them, such a connection is closed after [`Limits::header_read_timeout`],
+//! a connection over [`Limits::max_connections`] is closed at once (and logged), and a request
+//! that is not answered within [`Limits::request_timeout`] gets 503 `timeout`.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse as _, Response};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower::ServiceExt as _;
+
+use crate::problem::Problem;
+
+/// How long in-flight requests may take to finish once the server is told to stop.
+const DRAIN: Duration = Duration::from_secs(10);
+
+/// The limits of one server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Open connections at most; one more is closed as soon as it is accepted.
+    pub max_connections: usize,
+    /// How long a client has to send a request's headers, from when the connection is ready
+    /// for one (so also how long an idle keep-alive connection stays open).
+    pub header_read_timeout: Duration,
+    /// How long a request (its body included) may take to be answered.
+    pub request_timeout: Duration,
+}
+
+impl Default for Limits {
+    /// 1,024 connections, 10 s to send headers, 30 s per request.
+    fn default() -> Limits {
+        Limits {
+            max_connections: 1024,
+            header_read_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Serves `router` on `listener` within `limits` until `shutdown` completes, then lets the
+/// requests in flight finish (for at most 10 s). Handlers can extract the client's address
+/// as `ConnectInfo<SocketAddr>`.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send,
+) -> std::io::Result<()> {
+    let router = with_request_timeout(router, limits.request_timeout);
+    let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors, say: wait instead of spinning.
+                    tracing::warn!(error = %e, "accept failed; retrying in 100 ms");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
+            tracing::warn!(
+                max_connections = limits.max_connections,
+                "a connection was shed: as many are open as the server takes"
+            );
+            drop(stream);
+            continue;
+        };
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            let router = router.clone();
+            async move {
+                match router.oneshot(request.map(axum::body::Body::new)).await {
+                    Ok(response) => Ok::<_, Infallible>(response),
+                    Err(never) => match never {},
+                }
+            }
+        });
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_read_timeout)
+            .serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // A connection closed by a timeout or by its client ends here; nothing to report.
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(DRAIN) => {
+            tracing::warn!("requests still in flight after {} s were dropped", DRAIN.as_secs());
+        }
+    }
+    Ok(())
+}
+
+/// `router` with every request cut at `limit` (503 `timeout`): what [`serve`] adds, for a
+/// server that has its own accept loop (the issuer's TLS listener).
+pub fn with_request_timeout(router: Router, limit: Duration) -> Router {
+    router.layer(middleware::from_fn_with_state(limit, request_timeout))
+}
+
+/// 503 `timeout` for a request not answered within `limit`.
+async fn request_timeout(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(seconds = limit.as_secs_f64(), "a request took too long and was cut");
+            Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout",
+                format!("the request was not answered within {} s", limit.as_secs_f64()),
+            )
+            .with_retry_after(1)
+            .into_response()
+        }
+    }
+}
+
+/// The address a connection came from, for handlers that need it.
+pub type ClientAddr = ConnectInfo<SocketAddr>;
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::time::Instant;
+
+    use axum::routing::get;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use tokio::net::TcpStream;
+
+    use super::*;
+
+    async fn start(limits: Limits) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
+        let router = Router::new()
+            .route("/health", get(|| async { "ok" }))
+            .route(
+                "/slow",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    "late"
+                }),
+            )
+            .route(
+                "/who",
+                get(|ConnectInfo(peer): ClientAddr| async move { peer.ip().to_string() }),
+            );
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(serve(listener, router, limits, async {
+            let _ = stopped.await;
+        }));
+        (addr, stop)
+    }
+
+    /// Reads until the server closes the connection; returns what it sent and how long it took.
+    async fn until_closed(stream: &mut TcpStream) -> (String, Duration) {
+        let started = Instant::now();
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer)).await;
+        (String::from_utf8_lossy(&answer).into_owned(), started.elapsed())
+    }
+
+    async fn get_answer(addr: SocketAddr, path: &str) -> String {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        stream
+            .write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
+            .await
+            .unwrap();
+        until_closed(&mut stream).await.0
+    }
+
+    fn quick() -> Limits {
+        Limits {
+            max_connections: 4,
+            header_read_timeout: Duration::from_millis(500),
+            request_timeout: Duration::from_millis(500),
+        }
+    }
+
+    #[tokio::test]
+    async fn idle_and_slow_header_connections_are_closed_and_health_still_answers() {
+        let (addr, _stop) = start(quick()).await;
+        // Silent, and one byte of a request line every 200 ms (slowloris).
+        let mut silent = TcpStream::connect(addr).await.unwrap();
+        let mut slow = TcpStream::connect(addr).await.unwrap();
+        let trickle = tokio::spawn(async move {
+            for byte in b"GET /health HTTP/1.1\r\nHost: x\r\n" {
+                if slow.write_all(&[*byte]).await.is_err() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            until_closed(&mut slow).await
+        });
+        let (sent, waited) = until_closed(&mut silent).await;
+        assert!(sent.is_empty() || sent.starts_with("HTTP/1.1 408"), "{sent}");
+        assert!(waited < Duration::from_secs(3), "a silent connection stayed {waited:?}");
+        let (_, waited) = trickle.await.unwrap();
+        assert!(
+            waited < Duration::from_secs(3),
+            "a slowloris connection stayed {waited:?}"
+        );
+        assert!(get_answer(addr, "/health").await.ends_with("ok"));
+    }
+
+    #[tokio::test]
+    async fn a_connection_over_the_cap_is_shed_and_the_cap_frees_up() {
+        let (addr, _stop) = start(quick()).await;
+        let mut held = Vec::new();
+        for _ in 0..4 {
+            held.push(TcpStream::connect(addr).await.unwrap());
+        }
+        // Let the server accept them all before the fifth.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let mut fifth = TcpStream::connect(addr).await.unwrap();
+        let (sent, waited) = until_closed(&mut fifth).await;
+        assert!(sent.is_empty(), "{sent}");
+        assert!(
+            waited < Duration::from_millis(400),
+            "the fifth connection waited {waited:?}"
+        );
+        // The held ones time out; then there is room again.
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        assert!(get_answer(addr, "/health").await.ends_with("ok"));
+        drop(held);
+    }
+
+    #[tokio::test]
+    async fn a_slow_request_gets_503_timeout_and_handlers_see_the_client_address() {
+        let (addr, stop) = start(quick()).await;
+        let answer = get_answer(addr, "/slow").await;
+        assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+        assert!(answer.contains("application/problem+json"), "{answer}");
+        assert!(answer.contains("\"code\":\"timeout\""), "{answer}");
+        assert!(get_answer(addr, "/who").await.ends_with("127.0.0.1"));
+        // Stopping closes the listener.
+        stop.send(()).unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(TcpStream::connect(addr).await.is_err());
+    }
+}
