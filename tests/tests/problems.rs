@@ -114,7 +114,11 @@ async fn the_three_services_answer_errors_in_one_dialect() {
     .await;
 
     // The door, with a VC-API token.
-    let door = start_door_with_token("door-token-0123456789").await;
+    let door = common::issuer::start_example_door_with(
+        did_core::resolve::CompositeResolver::new(),
+        Some("door-token-0123456789"),
+    )
+    .await;
     let url = door.url();
     let created: Value = http
         .post(format!("{url}/api/requests"))
@@ -166,24 +170,4 @@ async fn the_three_services_answer_errors_in_one_dialect() {
     .await;
 
     served.abort();
-}
-
-async fn start_door_with_token(token: &str) -> verifier::service::Running {
-    let policy = verifier::policy::Policy::from_file(&common::repo_root().join("verifier/door.example.toml")).unwrap();
-    let engine = verifier::decision::Engine::online(
-        Arc::new(did_core::resolve::CompositeResolver::new()),
-        Arc::new(did_core::status::MemoryStatusListSource::new()),
-    );
-    let config = verifier::service::ServiceConfig {
-        policy,
-        engine,
-        log: None,
-        clock: Arc::new(did_core::clock::SystemClock),
-        public_url: None,
-        vc_api_token: Some(zeroize::Zeroizing::new(token.to_owned())),
-        request_signer: None,
-    };
-    verifier::service::start(config, std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .unwrap()
 }

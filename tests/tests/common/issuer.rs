@@ -51,6 +51,14 @@ pub async fn node_bridge_async(script: &'static str, request: Value) -> Value {
 /// The door on the shipped example policy (`verifier/door.example.toml`), resolving with
 /// `resolver`, status lists from memory, on 127.0.0.1: what the interop tests post to.
 pub async fn start_example_door(resolver: did_core::resolve::CompositeResolver) -> verifier::service::Running {
+    start_example_door_with(resolver, None).await
+}
+
+/// [`start_example_door`] with a VC-API bearer token, when one is given.
+pub async fn start_example_door_with(
+    resolver: did_core::resolve::CompositeResolver,
+    vc_api_token: Option<&str>,
+) -> verifier::service::Running {
     use std::sync::Arc;
     let policy = verifier::policy::Policy::from_file(&super::repo_root().join("verifier/door.example.toml")).unwrap();
     let engine = verifier::decision::Engine::online(
@@ -63,7 +71,7 @@ pub async fn start_example_door(resolver: did_core::resolve::CompositeResolver) 
         log: None,
         clock: Arc::new(did_core::clock::SystemClock),
         public_url: None,
-        vc_api_token: None,
+        vc_api_token: vc_api_token.map(|token| zeroize::Zeroizing::new(token.to_owned())),
         request_signer: None,
     };
     verifier::service::start(config, std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
