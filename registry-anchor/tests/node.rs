@@ -467,3 +467,24 @@ fn the_node_and_the_door_have_distinct_default_ports() {
     let help = String::from_utf8(output.stdout).unwrap();
     assert!(help.contains("127.0.0.1:8071"), "{help}");
 }
+
+/// Issue 28, finding 1: the node closes a silent connection after `--header-timeout-secs`.
+#[test]
+fn the_node_closes_a_silent_connection_after_the_header_timeout() {
+    use std::io::Read as _;
+    use std::time::{Duration, Instant};
+    let dir = temp_dir("header-timeout");
+    let node = start_node_with(&dir.join("data"), &["--header-timeout-secs", "1"]);
+    let mut silent = std::net::TcpStream::connect(node.url.trim_start_matches("http://")).unwrap();
+    silent.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    let _ = silent.read_to_end(&mut rest);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "stayed {:?}",
+        started.elapsed()
+    );
+    let (status, _) = get(&format!("{}/tree-head", node.url));
+    assert_eq!(status, 200);
+}

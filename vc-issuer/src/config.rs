@@ -16,6 +16,9 @@
 //! | `status.list_size` | | 131,072 |
 //! | `status.max_age_seconds` | | 60 |
 //! | `offers.ttl_seconds` | | 7 days |
+//! | `limits.max_connections` | | 1,024 |
+//! | `limits.header_timeout_seconds` | | 10 (plain HTTP) |
+//! | `limits.request_timeout_seconds` | | 30 |
 //! | `holders.did_web_private_addresses` | | `false`: a wallet's did:web is fetched from public addresses only |
 //! | `key` | `DOJANG_KEY_PASSPHRASE`, `DOJANG_PKCS11_PIN` | a key file under `data_dir` |
 //! | `tls.cert` | `DOJANG_TLS_CERT` | none: plain HTTP (with `tls.key`: HTTPS) |
@@ -117,6 +120,41 @@ impl Default for OfferConfig {
     }
 }
 
+/// `[limits]`: the server's connection limits (`did_core::server::Limits`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitConfig {
+    /// Open connections at most; one more is closed at once.
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's headers (plain HTTP; also the keep-alive
+    /// idle time).
+    pub header_timeout_seconds: u64,
+    /// Seconds a request may take to be answered (then 503 `timeout`).
+    pub request_timeout_seconds: u64,
+}
+
+impl Default for LimitConfig {
+    fn default() -> LimitConfig {
+        let limits = did_core::server::Limits::default();
+        LimitConfig {
+            max_connections: limits.max_connections,
+            header_timeout_seconds: limits.header_read_timeout.as_secs(),
+            request_timeout_seconds: limits.request_timeout.as_secs(),
+        }
+    }
+}
+
+impl LimitConfig {
+    /// The limits as the server takes them.
+    pub fn limits(&self) -> did_core::server::Limits {
+        did_core::server::Limits {
+            max_connections: self.max_connections,
+            header_read_timeout: std::time::Duration::from_secs(self.header_timeout_seconds),
+            request_timeout: std::time::Duration::from_secs(self.request_timeout_seconds),
+        }
+    }
+}
+
 /// `[holders]`: how the DIDs wallets name (their proofs' key ids) are resolved.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
@@ -155,6 +193,8 @@ pub struct Config {
     pub offers: OfferConfig,
     /// How holders' DIDs are resolved.
     pub holders: HolderConfig,
+    /// Connection limits.
+    pub limits: LimitConfig,
     /// HTTPS; unset, the service speaks plain HTTP (behind a TLS-terminating proxy).
     pub tls: Option<TlsConfig>,
 }
@@ -174,6 +214,7 @@ impl Default for Config {
             status: StatusConfig::default(),
             offers: OfferConfig::default(),
             holders: HolderConfig::default(),
+            limits: LimitConfig::default(),
             tls: None,
         }
     }
@@ -278,6 +319,12 @@ impl Config {
     /// Checks every setting, filling the derived defaults (`public_url`, `database_url`).
     /// With `[tls]`, the certificate, key and client CA files are read and checked here.
     pub fn validated(mut self) -> Result<Config, Error> {
+        if self.limits.max_connections == 0 {
+            return Err(Error::config("limits.max_connections", "must be at least 1"));
+        }
+        if self.limits.header_timeout_seconds == 0 || self.limits.request_timeout_seconds == 0 {
+            return Err(Error::config("limits", "timeouts must be at least 1 second"));
+        }
         let listen: SocketAddr = self
             .listen
             .parse()

@@ -8,7 +8,6 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use zeroize::Zeroizing;
 
-use did_core::server::Limits;
 use registry_anchor::node::{Registry, WriteAccess};
 
 use crate::Error;
@@ -131,6 +130,7 @@ pub async fn start(mut config: Config) -> Result<Running, Error> {
     if config.public_url().ends_with(":0") {
         config.public_url = Some(format!("{scheme}://{addr}"));
     }
+    let limits = config.limits.limits();
     let (state, registry, registry_key, key_description) = build(config).await?;
     let admin_token = state.issuer.store.bootstrap_admin_token().await?;
     // The embedded registry takes operations only from the issuer, in-process: its HTTP API
@@ -148,12 +148,12 @@ pub async fn start(mut config: Config) -> Result<Running, Error> {
             let listener = TlsListener::new(listener, tls).map_err(|e| Error::io("cannot serve TLS", e))?;
             // The TLS listener times handshakes and caps those in progress; requests are cut
             // at the same limit as on plain HTTP.
-            let app = did_core::server::with_request_timeout(app, Limits::default().request_timeout)
+            let app = did_core::server::with_request_timeout(app, limits.request_timeout)
                 .into_make_service_with_connect_info::<TlsPeer>();
             tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(stopped).await })
         }
         // The connection cap and the header-read and request timeouts (did_core::server).
-        None => tokio::spawn(did_core::server::serve(listener, app, Limits::default(), stopped)),
+        None => tokio::spawn(did_core::server::serve(listener, app, limits, stopped)),
     };
     Ok(Running {
         addr,

@@ -445,3 +445,36 @@ fn completions_are_printed_for_each_shell() {
     let (code, _, _) = vc_issuer(&["completions", "cmd.exe"], "");
     assert_eq!(code, 2);
 }
+
+/// Issue 28, finding 1: `vc-issuer serve` closes a silent connection after
+/// `limits.header_timeout_seconds`, and `/health` still answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_closes_a_silent_connection_after_the_configured_header_timeout() {
+    use std::io::Read as _;
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let config = serve::configure(dir.path());
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\n[limits]\nheader_timeout_seconds = 1\n");
+    std::fs::write(&config, text).unwrap();
+    let config = config.display().to_string();
+    let (service, _) = serve::start(
+        Command::new(BIN)
+            .env_clear_config()
+            .args(["serve", "--config", &config]),
+    );
+    let addr = service.url.trim_start_matches("http://").to_owned();
+    let waited = tokio::task::spawn_blocking(move || {
+        let mut silent = std::net::TcpStream::connect(addr).unwrap();
+        silent.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let started = Instant::now();
+        let mut rest = Vec::new();
+        let _ = silent.read_to_end(&mut rest);
+        started.elapsed()
+    })
+    .await
+    .unwrap();
+    assert!(waited < Duration::from_secs(3), "a silent connection stayed {waited:?}");
+    let health = reqwest::get(format!("{}/health", service.url)).await.unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+}

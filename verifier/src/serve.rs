@@ -71,9 +71,38 @@ pub struct ServeArgs {
     /// mode 0600), so the door's `x509_hash:` client id stays the same across restarts.
     #[arg(long, default_value = "door-data")]
     pub data_dir: PathBuf,
+    /// Connection limits.
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// The did:dojang registry.
     #[command(flatten)]
     pub registry: RegistryArgs,
+}
+
+/// The connection limits of a service (`did_core::server::Limits`).
+#[derive(Debug, Clone, Copy, Args)]
+pub struct LimitArgs {
+    /// Open connections at most; one more is closed at once.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+    /// Seconds a client has to send a request's headers (also how long an idle keep-alive
+    /// connection stays open).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout_secs: u64,
+    /// Seconds a request may take to be answered (then 503 `timeout`).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout_secs: u64,
+}
+
+impl LimitArgs {
+    /// The limits as the server takes them.
+    pub fn limits(&self) -> did_core::server::Limits {
+        did_core::server::Limits {
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            header_read_timeout: std::time::Duration::from_secs(self.header_timeout_secs),
+            request_timeout: std::time::Duration::from_secs(self.request_timeout_secs),
+        }
+    }
 }
 
 /// Builds the service `args` describe.
@@ -176,7 +205,7 @@ pub async fn run(args: ServeArgs, out: &mut dyn std::io::Write) -> i32 {
     };
     let door = config.policy.door.clone();
     let client_id = config.request_signer.as_ref().map(service::RequestSigner::client_id);
-    let running = match service::start(config, args.listen).await {
+    let running = match service::start_with_limits(config, args.listen, args.limits.limits()).await {
         Ok(running) => running,
         Err(e) => {
             eprintln!("verifier: {e}");

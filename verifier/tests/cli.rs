@@ -272,3 +272,59 @@ fn completions_are_printed() {
         "{script}"
     );
 }
+
+/// Issue 28, finding 1: `verifier serve` closes a silent connection after
+/// `--header-timeout-secs`, sheds one over `--max-connections`, and answers the rest.
+#[test]
+fn serve_closes_idle_connections_and_sheds_over_the_cap() {
+    use std::io::{BufRead as _, Read as _, Write as _};
+    use std::time::{Duration, Instant};
+    let policy = concat!(env!("CARGO_MANIFEST_DIR"), "/door.example.toml");
+    let dir = std::env::temp_dir().join(format!("dojang-verifier-cli-{}-limits", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_verifier"))
+        .args(["serve", "--policy", policy, "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&dir)
+        .args(["--header-timeout-secs", "1", "--max-connections", "3"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut banner = String::new();
+    stdout.read_line(&mut banner).unwrap();
+    let url = banner
+        .split("kiosk at ")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .trim_end_matches("/ (Ctrl-C to stop)");
+    let addr = url.trim_start_matches("http://").trim_end_matches('/').to_owned();
+    let closed_after = |stream: &mut std::net::TcpStream| {
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let started = Instant::now();
+        let mut rest = Vec::new();
+        let _ = stream.read_to_end(&mut rest);
+        started.elapsed()
+    };
+    let mut held: Vec<_> = (0..3).map(|_| std::net::TcpStream::connect(&addr).unwrap()).collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut over = std::net::TcpStream::connect(&addr).unwrap();
+    assert!(
+        closed_after(&mut over) < Duration::from_millis(500),
+        "a connection over the cap was kept"
+    );
+    let waited = closed_after(&mut held[0]);
+    assert!(waited < Duration::from_secs(3), "a silent connection stayed {waited:?}");
+    std::thread::sleep(Duration::from_millis(300));
+    let mut health = std::net::TcpStream::connect(&addr).unwrap();
+    health
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    health.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+}

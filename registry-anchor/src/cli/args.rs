@@ -68,6 +68,9 @@ pub struct ServeArgs {
     /// may write. Reads stay public.
     #[arg(long)]
     pub write_token_file: Option<PathBuf>,
+    /// Connection limits.
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Periodic anchoring of tree heads to an EVM chain (off unless `--anchor-rpc` is given).
     #[command(flatten)]
     pub anchoring: super::anchor::AnchoringArgs,
@@ -156,4 +159,30 @@ pub enum DidCommand {
         #[command(flatten)]
         target: Target,
     },
+}
+
+/// The connection limits of a service (`did_core::server::Limits`).
+#[derive(Debug, Clone, Copy, Args)]
+pub struct LimitArgs {
+    /// Open connections at most; one more is closed at once.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+    /// Seconds a client has to send a request's headers (also how long an idle keep-alive
+    /// connection stays open).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout_secs: u64,
+    /// Seconds a request may take to be answered (then 503 `timeout`).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout_secs: u64,
+}
+
+impl LimitArgs {
+    /// The limits as the server takes them.
+    pub fn limits(&self) -> did_core::server::Limits {
+        did_core::server::Limits {
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            header_read_timeout: std::time::Duration::from_secs(self.header_timeout_secs),
+            request_timeout: std::time::Duration::from_secs(self.request_timeout_secs),
+        }
+    }
 }

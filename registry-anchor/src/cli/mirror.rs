@@ -33,6 +33,9 @@ pub struct MirrorArgs {
     /// Milliseconds between rounds.
     #[arg(long, default_value_t = 1000)]
     pub poll_ms: u64,
+    /// Connection limits.
+    #[command(flatten)]
+    pub limits: super::args::LimitArgs,
 }
 
 pub(crate) async fn mirror(args: MirrorArgs) -> Result<Value, Failure> {
@@ -63,12 +66,7 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<Value, Failure> {
         "{}",
         json!({"listening": format!("http://{address}"), "upstream": args.upstream, "logId": log_id, "size": size})
     );
-    let server = did_core::server::serve(
-        listener,
-        router(registry),
-        did_core::server::Limits::default(),
-        std::future::pending(),
-    );
+    let server = did_core::server::serve(listener, router(registry), args.limits.limits(), std::future::pending());
     let follow = mirror.follow(Duration::from_millis(args.poll_ms.max(10)), |outcome| {
         if let Err(e) = outcome {
             eprintln!(

@@ -11,8 +11,6 @@ use zeroize::Zeroizing;
 
 use super::Failure;
 use super::args::ServeArgs;
-use did_core::server::Limits;
-
 use crate::node::{NodeConfig, Registry, WriteAccess, router_with};
 
 /// The operator key file inside the data directory.
@@ -84,7 +82,7 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<Value, Failure> {
         "{}",
         json!({"listening": format!("http://{address}"), "logId": log_id, "operatorKey": operator, "size": size, "writes": if access.is_open() { "open" } else { "token" }})
     );
-    did_core::server::serve(listener, router_with(registry, access), Limits::default(), async {
+    did_core::server::serve(listener, router_with(registry, access), args.limits.limits(), async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await

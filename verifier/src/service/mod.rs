@@ -436,8 +436,17 @@ impl Running {
     }
 }
 
-/// Binds `listen` and serves `config` until stopped.
+/// Binds `listen` and serves `config` until stopped, within the default connection limits.
 pub async fn start(config: ServiceConfig, listen: SocketAddr) -> Result<Running, Error> {
+    start_with_limits(config, listen, did_core::server::Limits::default()).await
+}
+
+/// Binds `listen` and serves `config` until stopped, within `limits`.
+pub async fn start_with_limits(
+    config: ServiceConfig,
+    listen: SocketAddr,
+    limits: did_core::server::Limits,
+) -> Result<Running, Error> {
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|e| Error::Service(format!("cannot listen on {listen}: {e}")))?;
@@ -446,14 +455,9 @@ pub async fn start(config: ServiceConfig, listen: SocketAddr) -> Result<Running,
     let (shutdown, stopped) = oneshot::channel::<()>();
     // The connection cap and the header-read and request timeouts: a door on a public
     // network must not be held by silent or trickling connections.
-    let task = tokio::spawn(did_core::server::serve(
-        listener,
-        app,
-        did_core::server::Limits::default(),
-        async {
-            let _ = stopped.await;
-        },
-    ));
+    let task = tokio::spawn(did_core::server::serve(listener, app, limits, async {
+        let _ = stopped.await;
+    }));
     Ok(Running {
         addr,
         shutdown: Some(shutdown),
