@@ -39,7 +39,17 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// The service could not start or serve.
-    #[error("service: {0}")]
-    Service(String),
+    /// The service could not start or serve: the socket failed.
+    #[error("service: {doing}: {source}")]
+    Service {
+        /// What was being done (`listening on 127.0.0.1:8090`, `serving`).
+        doing: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The door's request-signing certificate or key (given, or kept in its data folder) is
+    /// unusable; the message says which and why.
+    #[error("request signer: {0}")]
+    RequestSigner(String),
 }

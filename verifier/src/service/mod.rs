@@ -430,8 +430,14 @@ impl Running {
     pub async fn wait(self) -> Result<(), Error> {
         match self.task.await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(Error::Service(e.to_string())),
-            Err(e) => Err(Error::Service(e.to_string())),
+            Ok(Err(source)) => Err(Error::Service {
+                doing: "serving".into(),
+                source,
+            }),
+            Err(e) => Err(Error::Service {
+                doing: "the server task".into(),
+                source: std::io::Error::other(e),
+            }),
         }
     }
 }
@@ -447,10 +453,14 @@ pub async fn start_with_limits(
     listen: SocketAddr,
     limits: did_core::server::Limits,
 ) -> Result<Running, Error> {
-    let listener = TcpListener::bind(listen)
-        .await
-        .map_err(|e| Error::Service(format!("cannot listen on {listen}: {e}")))?;
-    let addr = listener.local_addr().map_err(|e| Error::Service(e.to_string()))?;
+    let listener = TcpListener::bind(listen).await.map_err(|source| Error::Service {
+        doing: format!("cannot listen on {listen}"),
+        source,
+    })?;
+    let addr = listener.local_addr().map_err(|source| Error::Service {
+        doing: "reading the bound address".into(),
+        source,
+    })?;
     let app = router(config, &format!("http://{addr}"))?;
     let (shutdown, stopped) = oneshot::channel::<()>();
     // The connection cap and the header-read and request timeouts: a door on a public

@@ -72,7 +72,7 @@ impl RequestSigner {
             Ok(pem) => {
                 let pem = Zeroizing::new(pem);
                 let signer = Self::from_stored(&pem).map_err(|e| {
-                    Error::Service(format!(
+                    Error::RequestSigner(format!(
                         "{}: {e} (move it away to make a new key and certificate)",
                         path.display()
                     ))
@@ -100,7 +100,7 @@ impl RequestSigner {
 
     /// A new key and self-signed certificate for `host`, with both as PEM (certificate first).
     fn make(host: &str) -> Result<(RequestSigner, Zeroizing<String>), Error> {
-        let failed = |e: rcgen::Error| Error::Service(format!("making the request signing certificate: {e}"));
+        let failed = |e: rcgen::Error| Error::RequestSigner(format!("making the request signing certificate: {e}"));
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(failed)?;
         let mut params = rcgen::CertificateParams::new(vec![host.to_owned()]).map_err(failed)?;
         params
@@ -124,14 +124,14 @@ impl RequestSigner {
         let mut certificates = Vec::new();
         let mut key = None;
         for block in Pem::iter_from_buffer(pem) {
-            let block = block.map_err(|e| Error::Service(format!("PEM: {e}")))?;
+            let block = block.map_err(|e| Error::RequestSigner(format!("PEM: {e}")))?;
             match block.label.as_str() {
                 "CERTIFICATE" => certificates.push(block.contents),
                 "PRIVATE KEY" => key = Some(Zeroizing::new(block.contents)),
-                other => return Err(Error::Service(format!("unexpected PEM block {other}"))),
+                other => return Err(Error::RequestSigner(format!("unexpected PEM block {other}"))),
             }
         }
-        let key = key.ok_or_else(|| Error::Service("no PRIVATE KEY block".into()))?;
+        let key = key.ok_or_else(|| Error::RequestSigner("no PRIVATE KEY block".into()))?;
         Self::from_der(certificates, &key)
     }
 
@@ -160,7 +160,7 @@ impl RequestSigner {
     /// The operator's certificate chain (PEM, leaf first) and the leaf's P-256 private key
     /// (PEM, PKCS#8 `PRIVATE KEY`). The key must be the leaf's.
     pub fn from_pem(chain_pem: &[u8], key_pem: &[u8]) -> Result<RequestSigner, Error> {
-        let invalid = |message: String| Error::Service(format!("request signing certificate: {message}"));
+        let invalid = |message: String| Error::RequestSigner(format!("request signing certificate: {message}"));
         if chain_pem.len() > MAX_PEM_LEN || key_pem.len() > MAX_PEM_LEN {
             return Err(invalid(format!("PEM input over {MAX_PEM_LEN} bytes")));
         }
@@ -184,7 +184,7 @@ impl RequestSigner {
 
     /// A certificate chain (DER, leaf first) and the leaf's PKCS#8 P-256 key (DER).
     fn from_der(chain: Vec<Vec<u8>>, pkcs8: &[u8]) -> Result<RequestSigner, Error> {
-        let invalid = |message: String| Error::Service(format!("request signing certificate: {message}"));
+        let invalid = |message: String| Error::RequestSigner(format!("request signing certificate: {message}"));
         let leaf = chain
             .first()
             .ok_or_else(|| invalid("no PEM CERTIFICATE block".into()))?;
@@ -257,7 +257,7 @@ struct P256Key {
 
 impl P256Key {
     fn from_pkcs8(der: &[u8]) -> Result<P256Key, Error> {
-        let invalid = |message: String| Error::Service(format!("request signing key: {message}"));
+        let invalid = |message: String| Error::RequestSigner(format!("request signing key: {message}"));
         let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, der)
             .map_err(|_| invalid("not a P-256 PKCS#8 key".into()))?;
         let public =
