@@ -84,10 +84,9 @@ pub fn init() {
 /// in a `request` span (method and route template) and logs its status and duration when it
 /// ends: server errors at `warn`, everything else at `info`.
 pub async fn request_span(request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "(no route)".to_owned(), |path| path.as_str().to_owned());
+    // A clone of the matched path is a reference count, not a copy of the text.
+    let matched = request.extensions().get::<MatchedPath>().cloned();
+    let route = matched.as_ref().map_or("(no route)", MatchedPath::as_str);
     let span = tracing::info_span!("request", method = %request.method(), route = %route);
     let started = Instant::now();
     let response = next.run(request).instrument(span.clone()).await;

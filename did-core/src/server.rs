@@ -43,6 +43,18 @@ pub struct Limits {
     pub request_timeout: Duration,
 }
 
+impl Limits {
+    /// Limits from a connection count and two durations in whole seconds, as configuration
+    /// files and command lines give them.
+    pub fn from_secs(max_connections: usize, header_read_timeout: u64, request_timeout: u64) -> Limits {
+        Limits {
+            max_connections,
+            header_read_timeout: Duration::from_secs(header_read_timeout),
+            request_timeout: Duration::from_secs(request_timeout),
+        }
+    }
+}
+
 impl Default for Limits {
     /// 1,024 connections, 10 s to send headers, 30 s per request.
     fn default() -> Limits {

@@ -453,7 +453,7 @@ fn completions_are_printed() {
 }
 
 #[test]
-fn the_node_and_the_door_have_distinct_default_ports() {
+fn the_node_and_the_mirror_default_to_ports_the_door_and_issuer_do_not_use() {
     let output = std::process::Command::new(BIN)
         .args(["serve", "--help"])
         .output()
@@ -466,6 +466,10 @@ fn the_node_and_the_door_have_distinct_default_ports() {
         .unwrap();
     let help = String::from_utf8(output.stdout).unwrap();
     assert!(help.contains("127.0.0.1:8071"), "{help}");
+    // Neither is the door's default (verifier serve) or the issuer's.
+    for taken in ["8090", "8080"] {
+        assert!(!help.contains(&format!("127.0.0.1:{taken}")), "{help}");
+    }
 }
 
 /// Issue 28, finding 1: the node closes a silent connection after `--header-timeout-secs`.

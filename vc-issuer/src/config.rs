@@ -147,11 +147,11 @@ impl Default for LimitConfig {
 impl LimitConfig {
     /// The limits as the server takes them.
     pub fn limits(&self) -> did_core::server::Limits {
-        did_core::server::Limits {
-            max_connections: self.max_connections,
-            header_read_timeout: std::time::Duration::from_secs(self.header_timeout_seconds),
-            request_timeout: std::time::Duration::from_secs(self.request_timeout_seconds),
-        }
+        did_core::server::Limits::from_secs(
+            self.max_connections,
+            self.header_timeout_seconds,
+            self.request_timeout_seconds,
+        )
     }
 }
 

@@ -444,6 +444,21 @@ fn completions_are_printed_for_each_shell() {
     }
     let (code, _, _) = vc_issuer(&["completions", "cmd.exe"], "");
     assert_eq!(code, 2);
+    // bash itself reads the script and registers the completion.
+    let (_, script, _) = vc_issuer(&["completions", "bash"], "");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("vc-issuer.bash");
+    std::fs::write(&file, script).unwrap();
+    let output = Command::new("bash")
+        .arg("-c")
+        .arg(format!("source {:?} && complete -p vc-issuer", file))
+        .output()
+        .unwrap();
+    let registered = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && registered.contains("vc-issuer"),
+        "{registered}"
+    );
 }
 
 /// Issue 28, finding 1: `vc-issuer serve` closes a silent connection after

@@ -55,20 +55,27 @@ async fn get_json(url: &str) -> Value {
 }
 
 /// POSTs `body` as JSON with a bearer token.
+impl Answer {
+    /// The status, content type and JSON body (or null) of `response`.
+    async fn read(response: reqwest::Response) -> Answer {
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let body = response.json().await.unwrap_or(Value::Null);
+        Answer {
+            status,
+            content_type,
+            body,
+        }
+    }
+}
+
 async fn post(url: &str, token: &str, body: &Value) -> Answer {
     let response = client().post(url).bearer_auth(token).json(body).send().await.unwrap();
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let body = response.json().await.unwrap_or(Value::Null);
-    Answer {
-        status,
-        content_type,
-        body,
-    }
+    Answer::read(response).await
 }
 
 async fn every_admin_route_rejects_missing_wrong_and_underscoped_tokens(db: Database) {
@@ -406,18 +413,7 @@ async fn post_text(url: &str, token: &str, body: &str) -> Answer {
         .send()
         .await
         .unwrap();
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let body = response.json().await.unwrap_or(Value::Null);
-    Answer {
-        status,
-        content_type,
-        body,
-    }
+    Answer::read(response).await
 }
 
 /// Issue 28, finding 8: `POST /admin/credentials` and `POST /admin/offers` took two claims of

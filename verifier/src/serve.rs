@@ -97,11 +97,11 @@ pub struct LimitArgs {
 impl LimitArgs {
     /// The limits as the server takes them.
     pub fn limits(&self) -> did_core::server::Limits {
-        did_core::server::Limits {
-            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
-            header_read_timeout: std::time::Duration::from_secs(self.header_timeout_secs),
-            request_timeout: std::time::Duration::from_secs(self.request_timeout_secs),
-        }
+        did_core::server::Limits::from_secs(
+            usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+            self.header_timeout_secs,
+            self.request_timeout_secs,
+        )
     }
 }
 
