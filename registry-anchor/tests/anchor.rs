@@ -432,9 +432,7 @@ fn periodic_failures_go_to_stderr_and_the_node_recovers() {
         .unwrap();
     let stderr = BufReader::new(child.stderr.take().unwrap());
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    let started: Value = serde_json::from_str(&line).unwrap();
+    let started = common::read_banner(&mut stdout);
     let multikey = started["operatorKey"].as_str().unwrap().split('#').nth(1).unwrap();
     let node = Node {
         child,

@@ -14,7 +14,7 @@
 //!   must refuse to start with a message naming the store file, and the next normal start
 //!   finds the same log.
 
-use std::io::{BufRead as _, BufReader};
+use std::io::BufReader;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -47,9 +47,7 @@ fn command(data: &Path, prefix: &[&str]) -> Command {
 fn start(data: &Path) -> Node {
     let mut child = command(data, &[]).stdout(Stdio::piped()).spawn().unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    let started: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    let started = crate::common::read_banner(&mut stdout);
     std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     let kid = started["operatorKey"].as_str().unwrap();
     Node {

@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use std::io::{BufRead as _, BufReader, Read as _};
+use std::io::{BufReader, Read as _};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -42,10 +42,8 @@ fn start_mirror(data: &Path, upstream: &Node) -> Mirror {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    stdout.read_line(&mut line).unwrap();
-    let started: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    let started = crate::common::read_banner(&mut stdout);
     child.stdout = Some(stdout.into_inner());
     Mirror {
         child,

@@ -236,14 +236,12 @@ async fn no_secret_or_personal_data_in_any_log() {
             "5",
         ],
     );
-    let started_line: Value = registry.wait_for("start-up line", |l| {
-        serde_json::from_str::<Value>(l)
-            .ok()
-            .filter(|v| v["listening"].is_string())
+    let node = registry.wait_for("start-up banner", |l| {
+        l.strip_prefix("registry-anchor listening on ").map(str::to_owned)
     });
-    let node = started_line["listening"].as_str().unwrap().to_owned();
-    let operator = started_line["operatorKey"].as_str().unwrap();
-    let operator = operator.split('#').next().unwrap().to_owned();
+    let operator = registry.wait_for("operator key", |l| {
+        did_core::cli::banner_value(l, "operator key").map(|kid| kid.split('#').next().unwrap().to_owned())
+    });
 
     // The issuer, its DID on that node.
     let config = dir.join("issuer.toml");
@@ -419,10 +417,8 @@ async fn no_secret_or_personal_data_in_any_log() {
             &operator,
         ],
     );
-    let vrf = door.wait_for("kiosk line", |l| {
-        l.split("kiosk at ")
-            .nth(1)
-            .map(|u| u.split('/').take(3).collect::<Vec<_>>().join("/"))
+    let vrf = door.wait_for("start-up banner", |l| {
+        l.strip_prefix("verifier listening on ").map(str::to_owned)
     });
     let request = async || -> Value {
         let response = http.post(format!("{vrf}/api/requests")).send().await.unwrap();

@@ -5,6 +5,7 @@ use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
+use did_core::cli::Banner;
 use did_core::key::Algorithm;
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
@@ -165,7 +166,7 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write)
             Err(_) => EXIT_FAILED,
         },
         Err((code, message)) => {
-            let _ = writeln!(err, "vc-issuer: {message}");
+            did_core::cli::write_error(err, &message, None);
             code
         }
     }
@@ -282,30 +283,28 @@ fn serve_command(
             .await
             .map_err(|e| (EXIT_FAILED, e.to_string()))?;
         let state = &running.state;
-        let mut lines = vec![
-            format!("vc-issuer listening on {}", running.url()),
-            format!("  public URL      {}", state.issuer.public_url),
-            format!("  issuer DID      {}", state.issuer.did),
-            format!("  issuer key      {}", running.key_description),
-            format!("  database        {}", redact(&state.config.database_url())),
-        ];
+        let mut banner = Banner::new("vc-issuer", running.url())
+            .field("public URL", &state.issuer.public_url)
+            .field("issuer DID", &state.issuer.did)
+            .field("issuer key", &running.key_description)
+            .field("database", redact(&state.config.database_url()));
         if let Some(key) = &running.registry_key {
-            lines.push(format!(
-                "  registry        {}/registry (operator key {key})",
-                state.issuer.public_url
-            ));
+            banner = banner.field(
+                "registry",
+                format_args!("{}/registry (operator key {key})", state.issuer.public_url),
+            );
         }
-        match &running.admin_token {
-            Some(token) => lines.push(format!(
-                "  admin token     {} (shown once: keep it; it has every scope)",
-                token.as_str()
-            )),
-            None => lines.push(
-                "  admin token     (made on first start; create more with POST /admin/tokens, or `vc-issuer token create`)"
-                    .into(),
+        banner = match &running.admin_token {
+            Some(token) => banner.field(
+                "admin token",
+                format_args!("{} (shown once: keep it; it has every scope)", token.as_str()),
             ),
-        }
-        let _ = writeln!(out, "{}", lines.join("\n"));
+            None => banner.field(
+                "admin token",
+                "(made on first start; create more with POST /admin/tokens, or `vc-issuer token create`)",
+            ),
+        };
+        let _ = writeln!(out, "{banner}");
         let _ = out.flush();
         tokio::select! {
             served = running.wait() => served.map_err(|e| (EXIT_FAILED, e.to_string()))?,

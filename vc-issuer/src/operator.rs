@@ -1,12 +1,7 @@
 //! What the command lines (`cli`, and `bulk` behind `bulk-issue`) share: their exit codes, and
 //! the audit log's actor for a command an operator runs.
 
-/// Exit code when the command did its job.
-pub const EXIT_OK: i32 = 0;
-/// Exit code when the command ran but failed (bad key, refused credential).
-pub const EXIT_FAILED: i32 = 1;
-/// Exit code for a usage error (clap uses the same).
-pub const EXIT_USAGE: i32 = 2;
+pub use did_core::cli::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 
 /// The audit log's actor for a command run from the command line: `cli:<command>`, with the
 /// login name when it is a plain one.

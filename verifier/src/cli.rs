@@ -15,7 +15,8 @@ use time::format_description::well_known::Rfc3339;
 use crate::registry::RegistryArgs;
 use crate::verify::{MAX_INPUT_LEN, Verifier};
 
-pub use crate::exit::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+pub use did_core::cli::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use did_core::cli::{json_failure, write_error};
 
 /// Dojang verifier.
 #[derive(Debug, Parser)]
@@ -142,7 +143,7 @@ pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
             let resolver = match registry.composite() {
                 Ok(resolver) => resolver,
                 Err(message) => {
-                    eprintln!("verifier: {message}");
+                    write_error(&mut std::io::stderr(), &message, None);
                     return EXIT_USAGE;
                 }
             };
@@ -158,9 +159,10 @@ pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
             };
             let failed = result.did_resolution_metadata.error.is_some();
             if failed && did.starts_with("did:dojang:") && registry.registries.is_empty() {
-                eprintln!(
-                    "verifier: did:dojang DIDs are resolved through their registry: give --registry URL \
-                     (a node or mirror) and --registry-key KEY (its operator's public key)"
+                write_error(
+                    &mut std::io::stderr(),
+                    "did:dojang DIDs are resolved through their registry, and none was given",
+                    Some("give --registry URL (a node or mirror) and --registry-key KEY (its operator's public key)"),
                 );
             }
             let json = serde_json::to_string_pretty(&result).unwrap_or_default();
@@ -182,14 +184,14 @@ pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
             let resolver = match registry.composite() {
                 Ok(resolver) => resolver,
                 Err(message) => {
-                    eprintln!("verifier: {message}");
+                    write_error(&mut std::io::stderr(), &message, None);
                     return EXIT_USAGE;
                 }
             };
             let text = match read_input(&input) {
                 Ok(text) => text,
                 Err(message) => {
-                    eprintln!("verifier: {message}");
+                    write_error(&mut std::io::stderr(), &message, None);
                     return EXIT_USAGE;
                 }
             };
@@ -209,7 +211,11 @@ pub async fn run(cli: Cli, out: &mut dyn std::io::Write) -> i32 {
                 } {
                     Ok(source) => Arc::new(source),
                     Err(e) => {
-                        eprintln!("verifier: cannot start the status list client: {e}");
+                        write_error(
+                            &mut std::io::stderr(),
+                            &format!("cannot start the status list client: {e}"),
+                            None,
+                        );
                         return EXIT_FAILED;
                     }
                 },
@@ -246,23 +252,30 @@ async fn registry_snapshot(registry: &RegistryArgs, path: &Path, dids: &[String]
     let resolver = match registry.resolver() {
         Ok(Some(resolver)) => resolver,
         Ok(None) => {
-            eprintln!("verifier: registry-snapshot needs --registry and --registry-key");
+            write_error(
+                &mut std::io::stderr(),
+                "registry-snapshot needs --registry and --registry-key",
+                None,
+            );
             return EXIT_USAGE;
         }
         Err(message) => {
-            eprintln!("verifier: {message}");
+            write_error(&mut std::io::stderr(), &message, None);
             return EXIT_USAGE;
         }
     };
     let result = match resolver.export_snapshot(dids).await {
         Ok(snapshot) => std::fs::write(path, snapshot.to_json())
             .map(|()| serde_json::json!({"ok": true, "dids": dids.len(), "out": path.display().to_string()}))
-            .map_err(|e| format!("{}: {e}", path.display())),
-        Err(e) => Err(e.to_string()),
+            .map_err(|e| ("write", format!("{}: {e}", path.display()))),
+        Err(e) => Err(("registry", e.to_string())),
     };
     let (code, json) = match result {
         Ok(json) => (EXIT_OK, json),
-        Err(message) => (EXIT_FAILED, serde_json::json!({"ok": false, "error": message})),
+        Err((code, message)) => {
+            write_error(&mut std::io::stderr(), &message, None);
+            (EXIT_FAILED, json_failure(code, &message))
+        }
     };
     if writeln!(out, "{json}").is_err() {
         return EXIT_FAILED;

@@ -20,8 +20,6 @@ pub mod cli;
 pub mod decision;
 pub mod decision_log;
 pub mod error;
-#[cfg(feature = "cli")]
-mod exit;
 pub mod files;
 pub mod nonce;
 pub mod oid4vp;

@@ -8,7 +8,7 @@ use clap::Args;
 use did_core::clock::SystemClock;
 use did_core::status::HttpStatusListSource;
 
-use crate::exit::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use did_core::cli::{Banner, EXIT_FAILED, EXIT_OK, EXIT_USAGE, write_error};
 use registry_anchor::client::read_registry_key;
 
 use crate::bundle::TrustBundle;
@@ -107,7 +107,11 @@ impl LimitArgs {
 
 /// Builds the service `args` describe.
 pub fn config(args: &ServeArgs) -> Result<ServiceConfig, String> {
-    let policy = Policy::from_file(&args.policy).map_err(|e| format!("{}: {e}", args.policy.display()))?;
+    // An unreadable file's error names it already; a policy error gets the file's name.
+    let policy = Policy::from_file(&args.policy).map_err(|e| match e {
+        crate::Error::Io { .. } => e.to_string(),
+        _ => format!("{}: {e}", args.policy.display()),
+    })?;
     let resolver = args.registry.composite()?;
     let status = if args.allow_http_status {
         HttpStatusListSource::danger_plain_http_for_testing()
@@ -199,7 +203,7 @@ pub async fn run(args: ServeArgs, out: &mut dyn std::io::Write) -> i32 {
     let config = match config(&args) {
         Ok(config) => config,
         Err(message) => {
-            eprintln!("verifier: {message}");
+            write_error(&mut std::io::stderr(), &message, None);
             return EXIT_USAGE;
         }
     };
@@ -208,20 +212,24 @@ pub async fn run(args: ServeArgs, out: &mut dyn std::io::Write) -> i32 {
     let running = match service::start_with_limits(config, args.listen, args.limits.limits()).await {
         Ok(running) => running,
         Err(e) => {
-            eprintln!("verifier: {e}");
+            write_error(&mut std::io::stderr(), &e.to_string(), None);
             return EXIT_FAILED;
         }
     };
-    let _ = writeln!(out, "door {door}: kiosk at {}/ (Ctrl-C to stop)", running.url());
+    let mut banner = Banner::new("verifier", running.url())
+        .field("door", &door)
+        .field("kiosk", format_args!("{}/", running.url()))
+        .field("policy", args.policy.display());
     if let Some(client_id) = client_id {
-        let _ = writeln!(out, "requests by reference are signed as client id {client_id}");
+        banner = banner.field("client id", format_args!("{client_id} (signs requests by reference)"));
     }
+    let _ = writeln!(out, "{banner}");
     let _ = out.flush();
     let _ = tokio::signal::ctrl_c().await;
     match running.stop().await {
         Ok(()) => EXIT_OK,
         Err(e) => {
-            eprintln!("verifier: {e}");
+            write_error(&mut std::io::stderr(), &e.to_string(), None);
             EXIT_FAILED
         }
     }

@@ -518,6 +518,7 @@ fn the_cli_builds_and_inspects_a_bundle() {
     let (code, json) = inspect(&stranger, &[]);
     assert_eq!(code, 1, "{json}");
     assert_eq!(json["ok"], false);
+    assert_eq!(json["error"]["code"], "bundle_invalid", "{json}");
     let missing = dir.join("missing.jws");
     let (code, _) = cli(
         &rt,

@@ -192,8 +192,8 @@ fn served_client_id(data_dir: &std::path::Path) -> String {
     let mut client_id = None;
     for line in stdout.lines() {
         let line = line.unwrap();
-        if let Some(id) = line.strip_prefix("requests by reference are signed as client id ") {
-            client_id = Some(id.to_owned());
+        if let Some(id) = did_core::cli::banner_value(&line, "client id") {
+            client_id = id.strip_suffix(" (signs requests by reference)").map(str::to_owned);
             break;
         }
     }
@@ -293,12 +293,7 @@ fn serve_closes_idle_connections_and_sheds_over_the_cap() {
     let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
     let mut banner = String::new();
     stdout.read_line(&mut banner).unwrap();
-    let url = banner
-        .split("kiosk at ")
-        .nth(1)
-        .unwrap()
-        .trim()
-        .trim_end_matches("/ (Ctrl-C to stop)");
+    let url = banner.trim().strip_prefix("verifier listening on ").unwrap();
     let addr = url.trim_start_matches("http://").trim_end_matches('/').to_owned();
     let closed_after = |stream: &mut std::net::TcpStream| {
         stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
+use did_core::cli::Banner;
 use serde_json::{Value, json};
 
 use super::Failure;
@@ -64,7 +65,10 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<Value, Failure> {
     let size = registry.tree_head().map(|h| h.size).unwrap_or_default();
     println!(
         "{}",
-        json!({"listening": format!("http://{address}"), "upstream": args.upstream, "logId": log_id, "size": size})
+        Banner::new("registry-anchor mirror", format_args!("http://{address}"))
+            .field("upstream", &args.upstream)
+            .field("log id", &log_id)
+            .field("tree size", size)
     );
     let server = did_core::server::serve(listener, router(registry), args.limits.limits(), std::future::pending());
     let follow = mirror.follow(Duration::from_millis(args.poll_ms.max(10)), |outcome| {

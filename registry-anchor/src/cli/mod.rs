@@ -1,7 +1,10 @@
 //! The `registry-anchor` command line: run a node, manage DIDs on one, anchor tree heads.
 //!
 //! Every command prints JSON on stdout and exits 0 when it did its job, 1 when it ran but
-//! failed (refused operation, unreachable node, bad key), 2 on a usage error.
+//! failed (refused operation, unreachable node, bad key), 2 on a usage error. A failure is
+//! `{"ok": false, "error": {"code", "message"}}` on stdout and `error: <message>` on stderr;
+//! `serve` and `mirror` print the start-up banner the other services print (see
+//! [`did_core::cli`]).
 
 mod anchor;
 mod args;
@@ -13,12 +16,7 @@ mod witness;
 
 pub use args::{Cli, Command, DidCommand, Target};
 
-/// Exit code when the command did its job.
-pub const EXIT_OK: i32 = 0;
-/// Exit code when the command ran but failed.
-pub const EXIT_FAILED: i32 = 1;
-/// Exit code for a usage error (clap uses the same).
-pub const EXIT_USAGE: i32 = 2;
+pub use did_core::cli::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 
 /// Runs a parsed command line, printing its JSON result, and returns the exit code.
 pub fn run(cli: Cli) -> i32 {
@@ -52,10 +50,8 @@ pub fn run(cli: Cli) -> i32 {
 }
 
 fn fail(code: &str, message: &str) -> i32 {
-    println!(
-        "{}",
-        serde_json::json!({"ok": false, "error": {"code": code, "message": message}})
-    );
+    println!("{}", did_core::cli::json_failure(code, message));
+    did_core::cli::write_error(&mut std::io::stderr(), message, None);
     EXIT_FAILED
 }
 

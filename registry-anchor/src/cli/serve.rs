@@ -4,6 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use did_core::cli::Banner;
 use did_core::key::{KeyType, SigningKey};
 use did_core::resolve::KeyResolver;
 use serde_json::{Value, json};
@@ -77,10 +78,19 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<Value, Failure> {
     let address = listener.local_addr().map_err(|e| ("listen", e.to_string()))?;
     let size = registry.tree_head().map(|h| h.size).unwrap_or_default();
     super::anchor::start_periodic(&args.anchoring, Arc::clone(&registry))?;
-    // The start-up line: where the node listens and what verifiers must trust.
+    // The start-up banner: where the node listens and what verifiers must trust.
+    let writes = if access.is_open() {
+        "open to anyone"
+    } else {
+        "with a write token"
+    };
     println!(
         "{}",
-        json!({"listening": format!("http://{address}"), "logId": log_id, "operatorKey": operator, "size": size, "writes": if access.is_open() { "open" } else { "token" }})
+        Banner::new("registry-anchor", format_args!("http://{address}"))
+            .field("log id", &log_id)
+            .field("operator key", &operator)
+            .field("writes", writes)
+            .field("tree size", size)
     );
     did_core::server::serve(listener, router_with(registry, access), args.limits.limits(), async {
         let _ = tokio::signal::ctrl_c().await;

@@ -4,7 +4,7 @@
 
 pub mod chain;
 
-use std::io::{BufRead as _, BufReader};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -134,13 +134,35 @@ pub fn spawn_started_with(args: &[&str], stderr: Stdio) -> (Child, Value) {
         .stderr(stderr)
         .spawn()
         .unwrap();
-    let mut line = String::new();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    stdout.read_line(&mut line).unwrap();
-    let started: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    let started = read_banner(&mut stdout);
     // Keep reading stdout in the background so the child never blocks on a full pipe.
     std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     (child, started)
+}
+
+/// Reads a `serve` or `mirror` start-up banner (through its last line, `tree size`) as JSON:
+/// `listening` (the URL), `logId`, `operatorKey` (serve only) and `size`.
+pub fn read_banner(stdout: &mut impl BufRead) -> Value {
+    let mut text = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "the banner ended early: {text:?}"
+        );
+        text.push_str(&line);
+        if line.trim_start().starts_with("tree size") {
+            break;
+        }
+    }
+    let value = |label| did_core::cli::banner_value(&text, label);
+    json!({
+        "listening": value("listening on"),
+        "logId": value("log id"),
+        "operatorKey": value("operator key"),
+        "size": value("tree size").map(|size| size.parse::<u64>().unwrap()),
+    })
 }
 
 /// A free port on 127.0.0.1 (a test restarting a node on the same address uses it).

@@ -11,7 +11,11 @@ fn main() {
     let code = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime.block_on(run(cli, &mut std::io::stdout().lock())),
         Err(e) => {
-            eprintln!("verifier: cannot start the async runtime: {e}");
+            did_core::cli::write_error(
+                &mut std::io::stderr(),
+                &format!("cannot start the async runtime: {e}"),
+                None,
+            );
             EXIT_FAILED
         }
     };

@@ -15,8 +15,8 @@ use time::format_description::well_known::Rfc3339;
 use zeroize::Zeroizing;
 
 use super::{BundleBuilder, LoadedBundle, TrustBundle};
-use crate::exit::{EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::registry::RegistryArgs;
+use did_core::cli::{EXIT_FAILED, EXIT_OK, EXIT_USAGE, json_failure, write_error};
 
 /// The largest operator key file read.
 const MAX_KEY_FILE: usize = 16 * 1024;
@@ -158,8 +158,14 @@ fn print(out: &mut dyn std::io::Write, code: i32, json: &Value) -> i32 {
 }
 
 fn usage(message: &str) -> i32 {
-    eprintln!("verifier: {message}");
+    write_error(&mut std::io::stderr(), message, None);
     EXIT_USAGE
+}
+
+/// A failure: `error:` on stderr and the JSON failure on `out`.
+fn failed(out: &mut dyn std::io::Write, code: &str, message: &str) -> i32 {
+    write_error(&mut std::io::stderr(), message, None);
+    print(out, EXIT_FAILED, &json_failure(code, message))
 }
 
 /// Runs a `bundle` subcommand, writing its JSON answer to `out`. Returns the exit code.
@@ -190,7 +196,7 @@ pub async fn run(command: BundleCommand, out: &mut dyn std::io::Write) -> i32 {
             };
             let source = match source {
                 Ok(source) => source,
-                Err(e) => return print(out, EXIT_FAILED, &json!({"ok": false, "error": e.to_string()})),
+                Err(e) => return failed(out, "status_client", &e.to_string()),
             };
             let mut builder = BundleBuilder::new(
                 Arc::new(key),
@@ -213,8 +219,8 @@ pub async fn run(command: BundleCommand, out: &mut dyn std::io::Write) -> i32 {
             let result = match builder.build().await {
                 Ok(bundle) => std::fs::write(&path, bundle.as_bytes())
                     .map(|()| bundle.len())
-                    .map_err(|e| format!("{}: {e}", path.display())),
-                Err(e) => Err(e.to_string()),
+                    .map_err(|e| ("write", format!("{}: {e}", path.display()))),
+                Err(e) => Err(("bundle_build", e.to_string())),
             };
             match result {
                 Ok(len) => print(
@@ -222,7 +228,7 @@ pub async fn run(command: BundleCommand, out: &mut dyn std::io::Write) -> i32 {
                     EXIT_OK,
                     &json!({"ok": true, "out": path.display().to_string(), "bytes": len}),
                 ),
-                Err(message) => print(out, EXIT_FAILED, &json!({"ok": false, "error": message})),
+                Err((code, message)) => failed(out, code, &message),
             }
         }
         BundleCommand::Inspect {
@@ -243,7 +249,7 @@ pub async fn run(command: BundleCommand, out: &mut dyn std::io::Write) -> i32 {
             match TrustBundle::load_file(&file, &operator, verifier.as_ref()) {
                 Ok(bundle) => print(out, EXIT_OK, &summary(&bundle, now)),
                 Err(e @ crate::Error::Io { .. }) => usage(&e.to_string()),
-                Err(e) => print(out, EXIT_FAILED, &json!({"ok": false, "error": e.to_string()})),
+                Err(e) => failed(out, "bundle_invalid", &e.to_string()),
             }
         }
     }
