@@ -37,4 +37,7 @@ pub enum Error {
     /// An SD-JWT could not be issued, presented or verified.
     #[error(transparent)]
     SdJwt(#[from] crate::sd_jwt::SdJwtError),
+    /// Securing a credential in a format failed.
+    #[error(transparent)]
+    Secure(#[from] crate::secure::SecureError),
 }

@@ -21,6 +21,7 @@ pub mod multibase;
 pub mod problem;
 pub mod resolve;
 pub mod sd_jwt;
+pub mod secure;
 #[cfg(feature = "service")]
 pub mod server;
 pub mod status;

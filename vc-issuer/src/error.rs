@@ -158,6 +158,25 @@ fn is_unsecurable_input(error: &did_core::Error) -> bool {
     )
 }
 
+/// A securing failure keeps the variant the issuer answered with before did-core secured
+/// credentials: a credential that breaks the data model is `invalid_credential`, a format the
+/// key cannot sign is `unsupported`, JSON-LD it cannot express is `unsecurable_credential`.
+impl From<did_core::secure::SecureError> for Error {
+    fn from(error: did_core::secure::SecureError) -> Error {
+        use did_core::secure::SecureError;
+        match error {
+            SecureError::Credential(e) => Error::Credential(e),
+            SecureError::NotAnObject => Error::Credential(did_core::vc::CredentialError::NotAnObject),
+            SecureError::SdJwt(e) => Error::Core(e.into()),
+            SecureError::DataIntegrity(e) => Error::Core(e.into()),
+            e @ (SecureError::KeyType { .. } | SecureError::DisclosureNotSupported(_)) => {
+                Error::Unsupported(e.to_string())
+            }
+            e => Error::Core(e.into()),
+        }
+    }
+}
+
 impl From<sqlx::Error> for Error {
     fn from(source: sqlx::Error) -> Error {
         Error::Storage(StorageError::Database { doing: None, source })

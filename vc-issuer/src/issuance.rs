@@ -7,11 +7,11 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use did_core::data_integrity::{self, Cryptosuite, ProofOptions, StaticLoader};
+use did_core::clock::Clock;
+use did_core::data_integrity::{self, StaticLoader};
 use did_core::key::{Signer, VerifyingKey};
-use did_core::sd_jwt::{self, IssueOptions};
+use did_core::secure::{SecureOptions, secure};
 use did_core::status::{BitstringStatusListEntry, StatusListReference, StatusPurpose};
-use did_core::vc::jwt::{self, JwtEncoding};
 use did_core::vc::{CONTEXT_V2, Credential};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
@@ -19,7 +19,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::Error;
 use crate::issue::Format;
-use crate::store::{CredentialRecord, NewCredential, Store, unix_now};
+use crate::store::{CredentialRecord, NewCredential, Store};
 use crate::templates::{Template, Templates};
 
 /// The VC 1.1 context.
@@ -124,6 +124,9 @@ pub struct Issuer {
     pub templates: Templates,
     /// Entries per status list.
     pub list_size: u64,
+    /// The time issuance reads (once per credential: its validity, `iat` and proof `created`
+    /// agree); [`SystemClock`](did_core::clock::SystemClock) in the service.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for Issuer {
@@ -146,7 +149,7 @@ impl Issuer {
     /// Validates, records and signs one credential; `actor` goes to the audit log.
     pub async fn issue(&self, request: IssueRequest, actor: &str) -> Result<Issued, Error> {
         let template = self.templates.get(&request.template)?;
-        let now = OffsetDateTime::now_utc();
+        let now = OffsetDateTime::from(self.clock.now());
         let claims = template.subject_claims(&request.claims, now.date())?;
         let record_key = template.record_key_of(&claims)?;
         let valid_from = now.unix_timestamp();
@@ -178,11 +181,14 @@ impl Issuer {
             idempotency_key: request.idempotency_key.clone(),
         };
         let record = self.store.insert_credential(&new, self.list_size, actor).await?;
-        let credential = self.sign(template, &record, &request.holder, request.format).await?;
+        let credential = self
+            .sign_at(template, &record, &request.holder, request.format, now.into())
+            .await?;
         Ok(Issued { record, credential })
     }
 
-    /// Signs a credential for an existing record (used by issuance and re-issuance).
+    /// Signs a credential for an existing record (used by issuance and re-issuance), at the
+    /// clock's time.
     pub async fn sign(
         &self,
         template: &Template,
@@ -190,11 +196,22 @@ impl Issuer {
         holder: &Holder,
         format: Format,
     ) -> Result<Value, Error> {
-        let signer = self.signer.as_ref();
+        self.sign_at(template, record, holder, format, self.clock.now()).await
+    }
+
+    /// [`Issuer::sign`] at `now` (the SD-JWT `iat`, the proof's `created`).
+    async fn sign_at(
+        &self,
+        template: &Template,
+        record: &CredentialRecord,
+        holder: &Holder,
+        format: Format,
+        now: SystemTime,
+    ) -> Result<Value, Error> {
         match format {
             Format::SdJwt => {
-                let claims = self.sd_jwt_claims(template, record, holder);
-                let mut options = IssueOptions::sd_jwt_vc().kid(self.method.clone());
+                let claims = self.sd_jwt_claims(template, record, holder, now);
+                let mut options = SecureOptions::new(self.method.clone(), now);
                 for pointer in template.disclosable_pointers(&record.claims) {
                     options = options.disclose(pointer);
                 }
@@ -203,50 +220,41 @@ impl Issuer {
                 } else if let Some(key) = &holder.key {
                     options = options.holder_key(key.clone());
                 }
-                let compact = sd_jwt::issue_with_signer(&Value::Object(claims), &options, signer)
-                    .await
-                    .map_err(|e| Error::Core(e.into()))?;
-                Ok(Value::String(compact))
+                Ok(secure(&Value::Object(claims), format, &options, self.signer.as_ref())
+                    .await?
+                    .into_json())
             }
             _ => {
                 let credential = self.w3c_credential(template, record, holder, format == Format::Vc1Jwt)?;
-                self.sign_w3c(credential, format).await
+                self.sign_w3c_at(credential, format, now).await
             }
         }
     }
 
-    /// Secures a W3C credential in a JWT or Data Integrity format.
-    /// Secures a W3C credential in `format` with the issuer's signer (JWT or Data Integrity).
+    /// Secures a W3C credential in `format` with the issuer's signer (JWT or Data Integrity),
+    /// at the clock's time.
     pub(crate) async fn sign_w3c(&self, credential: Map<String, Value>, format: Format) -> Result<Value, Error> {
-        let signer = self.signer.as_ref();
-        match format {
-            Format::SdJwt => Err(Error::Unsupported(
+        self.sign_w3c_at(credential, format, self.clock.now()).await
+    }
+
+    /// [`Issuer::sign_w3c`] at `now` (the proof's `created`).
+    async fn sign_w3c_at(
+        &self,
+        credential: Map<String, Value>,
+        format: Format,
+        now: SystemTime,
+    ) -> Result<Value, Error> {
+        if format == Format::SdJwt {
+            return Err(Error::Unsupported(
                 "sd-jwt does not secure a W3C credential here".into(),
-            )),
-            Format::VcJwt | Format::Vc1Jwt => {
-                let encoding = if format == Format::Vc1Jwt {
-                    JwtEncoding::Vc11
-                } else {
-                    JwtEncoding::JoseCose
-                };
-                let credential = Credential::from_map(credential)?;
-                Ok(Value::String(
-                    jwt::sign_credential_with(&credential, encoding, signer).await?,
-                ))
-            }
-            Format::EcdsaRdfc2019 | Format::EcdsaJcs2019 | Format::EddsaRdfc2022 | Format::EddsaJcs2022 => {
-                let suite = Cryptosuite::from_name(format.name()).map_err(|e| Error::Core(e.into()))?;
-                if !suite.accepts(signer.verifying_key().key_type()) {
-                    return Err(Error::Unsupported(format!(
-                        "{format} cannot sign with the issuer's key type"
-                    )));
-                }
-                let options = ProofOptions::new(self.method.clone()).with_created(SystemTime::now());
-                data_integrity::sign_with_signer(&Value::Object(credential), suite, &options, signer, &StaticLoader)
-                    .await
-                    .map_err(|e| Error::Core(e.into()))
-            }
+            ));
         }
+        let options = SecureOptions::new(self.method.clone(), now);
+        Ok(
+            secure(&Value::Object(credential), format, &options, self.signer.as_ref())
+                .await?
+                .into_json(),
+        )
     }
 
     /// The `credentialStatus` entries of a record: revocation and suspension, one slot.
@@ -315,11 +323,18 @@ impl Issuer {
     }
 
     /// The SD-JWT VC claims set for a record (before disclosures are cut out).
-    pub fn sd_jwt_claims(&self, template: &Template, record: &CredentialRecord, holder: &Holder) -> Map<String, Value> {
+    pub fn sd_jwt_claims(
+        &self,
+        template: &Template,
+        record: &CredentialRecord,
+        holder: &Holder,
+        now: SystemTime,
+    ) -> Map<String, Value> {
+        let iat = OffsetDateTime::from(now).unix_timestamp();
         let mut claims = Map::new();
         claims.insert("iss".into(), Value::String(self.did.clone()));
         claims.insert("vct".into(), Value::String(template.vct(&self.public_url)));
-        claims.insert("iat".into(), json!(unix_now()));
+        claims.insert("iat".into(), json!(iat));
         claims.insert("nbf".into(), json!(record.valid_from));
         claims.insert("exp".into(), json!(record.valid_until));
         if let Some(did) = &holder.did {
@@ -400,7 +415,8 @@ impl Issuer {
             Some(Value::String(id)) => id.clone(),
             Some(_) => return Err(Error::invalid("/credential/id", "must be a URL (a string)")),
         };
-        let now = unix_now();
+        let at = self.clock.now();
+        let now = OffsetDateTime::from(at).unix_timestamp();
         let v1 = credential
             .get("@context")
             .and_then(|c| c.get(0))
@@ -468,7 +484,7 @@ impl Issuer {
         if adds_status {
             credential.insert("credentialStatus".into(), self.status_entries(&record)?);
         }
-        let secured = self.sign_w3c(credential, format).await?;
+        let secured = self.sign_w3c_at(credential, format, at).await?;
         Ok(Issued {
             record,
             credential: secured,

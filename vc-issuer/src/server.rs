@@ -101,6 +101,7 @@ pub async fn build(config: Config) -> Result<(Shared, Option<Arc<Registry>>, Opt
         store,
         templates,
         list_size: config.status.list_size,
+        clock: Arc::new(did_core::clock::SystemClock),
     };
     let holder_dids = crate::holder_dids::resolver(&config, did.registry.clone(), did.registry_key.as_deref())?;
     let registry = did.registry;

@@ -17,6 +17,7 @@ mod common;
 mod concurrency;
 mod crash;
 mod faults;
+mod issuance_clock;
 mod keys;
 mod oid4vci;
 #[path = "../../test-support/process.rs"]

@@ -107,7 +107,9 @@ fn did_key_of(did: &str) -> Option<did_core::key::VerifyingKey> {
 pub(crate) fn parse_format(name: Option<&str>, default: Format) -> Result<Format, Error> {
     match name {
         None => Ok(default),
-        Some(name) => name.parse().map_err(|e: String| Error::invalid("/format", e)),
+        Some(name) => name
+            .parse()
+            .map_err(|e: did_core::secure::UnknownFormat| Error::invalid("/format", e.to_string())),
     }
 }
 
@@ -283,7 +285,10 @@ async fn reissue(
     caller.require(Scope::Revoke)?;
     let body = body.map(|JsonBody(b)| b).unwrap_or_default();
     let old = state.issuer.store.credential(&id).await?;
-    let old_format: Format = old.format.parse().map_err(|e: String| Error::corrupt(e))?;
+    let old_format: Format = old
+        .format
+        .parse()
+        .map_err(|e: did_core::secure::UnknownFormat| Error::corrupt(e.to_string()))?;
     let format = parse_format(body.format.as_deref(), old_format)?;
     let holder = parse_holder(body.holder.as_ref())?;
     let template = state.issuer.templates.get(&old.template)?;
