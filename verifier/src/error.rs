@@ -9,16 +9,18 @@
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A policy document is not valid; the message names the field.
+    /// A policy document is not valid; the [`PolicyError`](crate::policy::PolicyError)
+    /// names the line or the field.
     #[error("invalid policy: {0}")]
-    Policy(String),
+    Policy(#[from] crate::policy::PolicyError),
     /// A DID or status list needed for the decision could not be fetched, and nothing usable
     /// is cached: the verifier cannot decide.
     #[error("cannot check: {0}")]
     Unavailable(String),
-    /// A trust bundle could not be read, or its signature does not verify.
+    /// A trust bundle could not be made or read, or its signature does not verify; the
+    /// [`BundleError`](crate::bundle::BundleError) variant says which.
     #[error("invalid trust bundle: {0}")]
-    Bundle(String),
+    Bundle(#[from] crate::bundle::BundleError),
     /// A trusted root certificate could not be read.
     #[error("invalid trust anchor: {0}")]
     TrustAnchor(String),

@@ -17,7 +17,7 @@ use did_core::status::{MemoryStatusListSource, StatusListClaim, StatusListToken,
 use registry_anchor::resolution::ResolutionVerifier;
 use serde_json::{Value, json};
 use verifier::Error;
-use verifier::bundle::{BUNDLE_TYP, BundleBuilder, MAX_BUNDLE_LEN, TrustBundle};
+use verifier::bundle::{BUNDLE_TYP, BundleBuilder, BundleError, MAX_BUNDLE_LEN, TrustBundle};
 
 use crate::support;
 
@@ -90,12 +90,16 @@ fn sign_raw(header: &Value, payload: &Value, key: &SigningKey) -> String {
     format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
 }
 
-fn refused(result: Result<verifier::bundle::LoadedBundle, Error>) -> String {
+fn refusal(result: Result<verifier::bundle::LoadedBundle, Error>) -> verifier::bundle::BundleError {
     match result {
-        Err(Error::Bundle(message)) => message,
+        Err(Error::Bundle(error)) => error,
         Err(other) => panic!("not a bundle error: {other}"),
         Ok(_) => panic!("the bundle loaded"),
     }
+}
+
+fn refused(result: Result<verifier::bundle::LoadedBundle, Error>) -> String {
+    refusal(result).to_string()
 }
 
 #[test]
@@ -179,19 +183,23 @@ fn wrong_keys_and_a_missing_registry_key_are_refused() {
     let operator = p256();
     let bundle = node.bundle(&operator, SystemTime::now());
     let verifier = node.verifier();
-    let message = refused(TrustBundle::load(
+    let wrong_key = refusal(TrustBundle::load(
         bundle.as_bytes(),
         p256().verifying_key(),
         Some(&verifier),
     ));
-    assert!(message.contains("signature"), "{message}");
+    assert!(
+        matches!(&wrong_key, BundleError::WrongKey(m) if m.contains("signature")),
+        "{wrong_key}"
+    );
     // An Ed25519 operator key: the algorithm does not even match.
     let ed = SigningKey::generate(KeyType::Ed25519).unwrap();
-    refused(TrustBundle::load(
+    let wrong_key = refusal(TrustBundle::load(
         bundle.as_bytes(),
         ed.verifying_key(),
         Some(&verifier),
     ));
+    assert!(matches!(wrong_key, BundleError::WrongKey(_)), "{wrong_key}");
     // The door's registry key is another: the snapshot's tree heads do not verify.
     let stranger = ResolutionVerifier::new(p256().verifying_key().clone(), node.operator_did.clone());
     let message = refused(TrustBundle::load(

@@ -14,11 +14,11 @@ use did_core::status::StatusListSource;
 use registry_anchor::client::RegistryResolver;
 
 use super::model::{BundleContent, BundledStatusList, RegistrySection};
-use super::{BUNDLE_VERSION, MAX_ENTRIES, jws};
+use super::{BUNDLE_VERSION, BundleError, MAX_ENTRIES, jws};
 use crate::Error;
 
 fn bad(message: impl Into<String>) -> Error {
-    Error::Bundle(message.into())
+    Error::Bundle(BundleError::Malformed(message.into()))
 }
 
 /// The default validity of a bundle (24 hours).
@@ -31,9 +31,9 @@ pub const DEFAULT_VALIDITY: Duration = Duration::from_secs(24 * 3600);
 /// use std::sync::Arc;
 /// use did_core::resolve::CompositeResolver;
 /// use did_core::status::HttpStatusListSource;
-/// use verifier::bundle::BundleBuilder;
+/// use verifier::bundle::{BundleBuilder, BundleError};
 ///
-/// let status = HttpStatusListSource::new().map_err(|e| verifier::Error::Bundle(e.to_string()))?;
+/// let status = HttpStatusListSource::new().map_err(|e| BundleError::fetch("status lists", e))?;
 /// let bundle = BundleBuilder::new(signer, Arc::new(CompositeResolver::with_default_methods()), Arc::new(status))
 ///     .issuer("EmployeeIdCredential", "did:web:hr.example")
 ///     .status_list("https://hr.example/status/1")
@@ -154,7 +154,7 @@ impl BundleBuilder {
     async fn content(&self) -> Result<BundleContent, Error> {
         if self.issuers.len() > MAX_ENTRIES || self.status_lists.len() > MAX_ENTRIES || self.holders.len() > MAX_ENTRIES
         {
-            return Err(bad(format!("more than {MAX_ENTRIES} issuers, holders or status lists")));
+            return Err(BundleError::TooManyEntries { limit: MAX_ENTRIES }.into());
         }
         let issued_at = self.now_secs();
         let expires_at = issued_at.saturating_add(self.valid_for.as_secs());
@@ -162,7 +162,7 @@ impl BundleBuilder {
         let mut dojang = Vec::new();
         let mut documents = BTreeMap::new();
         for did in all {
-            let parsed = Did::parse(did).map_err(|e| bad(format!("DID {did}: {e}")))?;
+            let parsed = Did::parse(did).map_err(|e| BundleError::fetch(format!("DID {did}"), e))?;
             match parsed.method() {
                 // Computed from the DID itself on the door.
                 "key" | "jwk" => {}
@@ -172,7 +172,7 @@ impl BundleBuilder {
                         .resolver
                         .resolve(&parsed, &ResolutionOptions::default())
                         .await
-                        .map_err(|e| bad(format!("DID {did}: {e}")))?;
+                        .map_err(|e| BundleError::fetch(format!("DID {did}"), e))?;
                     documents.insert(did.clone(), resolution.document.to_value());
                 }
             }
@@ -180,16 +180,13 @@ impl BundleBuilder {
         let registry = if dojang.is_empty() {
             None
         } else {
-            let resolver = self.registry.as_ref().ok_or_else(|| {
-                bad(format!(
-                    "{} is a did:dojang DID, but no registry is configured",
-                    dojang.first().map(String::as_str).unwrap_or_default()
-                ))
+            let resolver = self.registry.as_ref().ok_or_else(|| BundleError::NoRegistry {
+                did: dojang.first().cloned().unwrap_or_default(),
             })?;
             let snapshot = resolver
                 .export_snapshot(&dojang)
                 .await
-                .map_err(|e| bad(format!("registry: {e}")))?;
+                .map_err(|e| BundleError::fetch("registry", e))?;
             Some(RegistrySection { snapshot })
         };
         let mut status_lists = BTreeMap::new();
@@ -198,7 +195,7 @@ impl BundleBuilder {
                 .status_source
                 .fetch(url)
                 .await
-                .map_err(|e| bad(format!("status list {url}: {e}")))?;
+                .map_err(|e| BundleError::fetch(format!("status list {url}"), e))?;
             status_lists.insert(
                 url.clone(),
                 BundledStatusList {

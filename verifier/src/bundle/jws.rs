@@ -8,14 +8,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use did_core::jose::Header;
 use did_core::key::{Signer, VerifyingKey};
 
-use super::{BUNDLE_TYP, MAX_BUNDLE_LEN};
+use super::{BUNDLE_TYP, BundleError, MAX_BUNDLE_LEN};
 use crate::Error;
 
 /// The largest protected header read (8 KiB, as did-core's).
 const MAX_HEADER_LEN: usize = 8 * 1024;
 
 fn bad(message: impl Into<String>) -> Error {
-    Error::Bundle(message.into())
+    Error::Bundle(BundleError::Malformed(message.into()))
 }
 
 /// Signs `payload` with `signer`: header `alg`, `typ`, and `kid` when the signer has one.
@@ -26,7 +26,7 @@ pub(super) async fn sign(payload: &[u8], signer: &dyn Signer) -> Result<String, 
     }
     let header = header
         .to_json()
-        .map_err(|e| bad(format!("cannot encode the header: {e}")))?;
+        .map_err(|e| BundleError::Signing(format!("cannot encode the header: {e}")))?;
     let mut out = String::new();
     URL_SAFE_NO_PAD.encode_string(header.as_bytes(), &mut out);
     out.push('.');
@@ -34,9 +34,9 @@ pub(super) async fn sign(payload: &[u8], signer: &dyn Signer) -> Result<String, 
     let signature = signer
         .try_sign(out.as_bytes())
         .await
-        .map_err(|e| bad(format!("the operator key cannot sign: {e}")))?;
+        .map_err(|e| BundleError::Signing(e.to_string()))?;
     if signature.len() != signer.algorithm().key_type().signature_len() {
-        return Err(bad("the operator key returned a signature of the wrong length"));
+        return Err(BundleError::Signing("it returned a signature of the wrong length".into()).into());
     }
     out.push('.');
     URL_SAFE_NO_PAD.encode_string(&signature, &mut out);
@@ -68,11 +68,12 @@ pub(super) fn verify(compact: &str, operator: &VerifyingKey) -> Result<Vec<u8>, 
     };
     let header = Header::from_json(&decode(header_b64, "header")?).map_err(|e| bad(e.to_string()))?;
     if header.alg != operator.algorithm() {
-        return Err(bad(format!(
+        return Err(BundleError::WrongKey(format!(
             "signed with {}, but the operator key is {}",
             header.alg,
             operator.algorithm()
-        )));
+        ))
+        .into());
     }
     header.check_critical(&[]).map_err(|e| bad(e.to_string()))?;
     if header.b64() == Some(false) {
@@ -91,6 +92,6 @@ pub(super) fn verify(compact: &str, operator: &VerifyingKey) -> Result<Vec<u8>, 
         .ok_or_else(|| bad("not a compact JWS"))?;
     operator
         .verify(signing_input.as_bytes(), &signature)
-        .map_err(|_| bad("the signature does not verify with the operator key"))?;
+        .map_err(|_| BundleError::WrongKey("the signature does not verify with the operator key".into()))?;
     decode(payload_b64, "payload")
 }

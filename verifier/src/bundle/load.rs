@@ -22,7 +22,7 @@ use super::{BUNDLE_VERSION, MAX_BUNDLE_LEN, MAX_ENTRIES, jws};
 use crate::Error;
 
 fn bad(message: impl Into<String>) -> Error {
-    Error::Bundle(message.into())
+    Error::Bundle(super::BundleError::Malformed(message.into()))
 }
 
 fn short(text: &str) -> String {

@@ -33,9 +33,11 @@ use serde_json::Value;
 use crate::error::Error;
 
 mod claims;
+mod error;
 mod hours;
 
 pub use claims::ClaimRule;
+pub use error::PolicyError;
 pub use hours::{Hours, Weekday};
 
 /// The largest policy document read, in bytes.
@@ -144,9 +146,15 @@ fn default_registry_age() -> u64 {
 
 /// A TOML error as a person can find it: the line and column, the key on that line when
 /// there is one, and what is wrong.
-fn toml_error(text: &str, error: &toml::de::Error) -> String {
+fn toml_error(text: &str, error: &toml::de::Error) -> PolicyError {
+    let message = error.message().to_owned();
     let Some(span) = error.span() else {
-        return error.message().to_owned();
+        return PolicyError::Syntax {
+            line: None,
+            column: None,
+            key: None,
+            message,
+        };
     };
     let (line, column) = did_core::json::line_and_column(text, span.start);
     let key = text
@@ -154,10 +162,23 @@ fn toml_error(text: &str, error: &toml::de::Error) -> String {
         .nth(line.saturating_sub(1))
         .and_then(|l| l.split_once('='))
         .map(|(key, _)| key.trim())
-        .filter(|key| !key.is_empty() && !key.starts_with('#'));
-    match key {
-        Some(key) => format!("line {line}, column {column} ({key}): {}", error.message()),
-        None => format!("line {line}, column {column}: {}", error.message()),
+        .filter(|key| !key.is_empty() && !key.starts_with('#'))
+        .map(str::to_owned);
+    PolicyError::Syntax {
+        line: Some(line),
+        column: Some(column),
+        key,
+        message,
+    }
+}
+
+/// A JSON policy's parse or shape error (serde_json gives no span for a value's type).
+fn json_error(error: impl std::fmt::Display) -> PolicyError {
+    PolicyError::Syntax {
+        line: None,
+        column: None,
+        key: None,
+        message: error.to_string(),
     }
 }
 
@@ -165,9 +186,9 @@ impl Policy {
     /// Reads a TOML policy, then validates it.
     pub fn from_toml(text: &str) -> Result<Policy, Error> {
         if text.len() > MAX_POLICY_LEN {
-            return Err(Error::Policy(format!("larger than {MAX_POLICY_LEN} bytes")));
+            return Err(PolicyError::TooLarge { limit: MAX_POLICY_LEN }.into());
         }
-        let policy: Policy = toml::from_str(text).map_err(|e| Error::Policy(toml_error(text, &e)))?;
+        let policy: Policy = toml::from_str(text).map_err(|e| toml_error(text, &e))?;
         policy.validate()?;
         Ok(policy)
     }
@@ -175,11 +196,10 @@ impl Policy {
     /// Reads a JSON policy, then validates it.
     pub fn from_json(text: &str) -> Result<Policy, Error> {
         if text.len() > MAX_POLICY_LEN {
-            return Err(Error::Policy(format!("larger than {MAX_POLICY_LEN} bytes")));
+            return Err(PolicyError::TooLarge { limit: MAX_POLICY_LEN }.into());
         }
-        let value =
-            did_core::data_integrity::parse_document(text.as_bytes()).map_err(|e| Error::Policy(e.to_string()))?;
-        let policy: Policy = serde_json::from_value(value).map_err(|e| Error::Policy(e.to_string()))?;
+        let value = did_core::data_integrity::parse_document(text.as_bytes()).map_err(json_error)?;
+        let policy: Policy = serde_json::from_value(value).map_err(json_error)?;
         policy.validate()?;
         Ok(policy)
     }
@@ -197,35 +217,36 @@ impl Policy {
     /// Checks what serde cannot: non-empty names, sensible durations, valid hours.
     pub fn validate(&self) -> Result<(), Error> {
         if self.audience.trim().is_empty() {
-            return Err(Error::Policy("audience: must not be empty".into()));
+            return Err(PolicyError::field("audience", "must not be empty").into());
         }
         if self.accept.is_empty() {
-            return Err(Error::Policy("accept: at least one rule is needed".into()));
+            return Err(PolicyError::field("accept", "at least one rule is needed").into());
         }
         for (i, rule) in self.accept.iter().enumerate() {
             if rule.credential_type.trim().is_empty() {
-                return Err(Error::Policy(format!("accept[{i}].type: must not be empty")));
+                return Err(PolicyError::field(format!("accept[{i}].type"), "must not be empty").into());
             }
             for (k, issuer) in rule.issuers.iter().enumerate() {
                 // A DID (checked now, not at the first presentation) or an https issuer URL.
                 if !issuer.starts_with("https://") {
-                    did_core::did::Did::parse(issuer)
-                        .map_err(|e| Error::Policy(format!("accept[{i}].issuers[{k}]: {issuer:?}: {e}")))?;
+                    did_core::did::Did::parse(issuer).map_err(|e| {
+                        PolicyError::field(format!("accept[{i}].issuers[{k}]"), format!("{issuer:?}: {e}"))
+                    })?;
                 }
             }
             for (j, claim) in rule.claims.iter().enumerate() {
                 claim
                     .validate()
-                    .map_err(|e| Error::Policy(format!("accept[{i}].claims[{j}]: {e}")))?;
+                    .map_err(|e| PolicyError::field(format!("accept[{i}].claims[{j}]"), e.to_string()))?;
             }
         }
         for (i, hours) in self.hours.iter().enumerate() {
             hours
                 .validate()
-                .map_err(|e| Error::Policy(format!("hours[{i}]: {e}")))?;
+                .map_err(|e| PolicyError::field(format!("hours[{i}]"), e.to_string()))?;
         }
         if self.nonce_ttl_seconds == 0 {
-            return Err(Error::Policy("nonce_ttl_seconds: must be positive".into()));
+            return Err(PolicyError::field("nonce_ttl_seconds", "must be positive").into());
         }
         Ok(())
     }
@@ -330,9 +351,32 @@ mod tests {
             ),
         ];
         for (text, field) in cases {
-            let error = Policy::from_toml(text).unwrap_err().to_string();
-            assert!(error.contains(field), "{text:?}: {error}");
+            // The field is in the message and in the error, for a caller to point at.
+            let error = Policy::from_toml(text).unwrap_err();
+            assert!(
+                matches!(
+                    &error,
+                    Error::Policy(PolicyError::Field { field: named, .. } | PolicyError::Syntax { key: Some(named), .. })
+                        if named == field
+                ),
+                "{text:?}: {error:?}"
+            );
+            assert!(error.to_string().contains(field), "{text:?}: {error}");
         }
+        let typed_error =
+            Policy::from_toml("audience = \"x\"\nnonce_ttl_seconds = \"soon\"\n[[accept]]\ntype = \"A\"").unwrap_err();
+        assert!(
+            matches!(
+                &typed_error,
+                Error::Policy(PolicyError::Syntax { line: Some(2), column: Some(21), key: Some(key), .. })
+                    if key == "nonce_ttl_seconds"
+            ),
+            "{typed_error:?}"
+        );
+        assert!(matches!(
+            Policy::from_toml(&"#".repeat(MAX_POLICY_LEN + 1)),
+            Err(Error::Policy(PolicyError::TooLarge { .. }))
+        ));
         // Type and syntax errors name the line, the column and the key.
         let typed = Policy::from_toml("audience = \"x\"\nnonce_ttl_seconds = \"soon\"\n[[accept]]\ntype = \"A\"")
             .unwrap_err()
