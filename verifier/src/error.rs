@@ -16,14 +16,14 @@ pub enum Error {
     /// A DID or status list needed for the decision could not be fetched, and nothing usable
     /// is cached: the verifier cannot decide.
     #[error("cannot check: {0}")]
-    Unavailable(String),
+    Unavailable(#[from] crate::decision::Unavailable),
     /// A trust bundle could not be made or read, or its signature does not verify; the
     /// [`BundleError`](crate::bundle::BundleError) variant says which.
     #[error("invalid trust bundle: {0}")]
     Bundle(#[from] crate::bundle::BundleError),
     /// A trusted root certificate could not be read.
     #[error("invalid trust anchor: {0}")]
-    TrustAnchor(String),
+    TrustAnchor(#[from] crate::x509::TrustAnchorError),
     /// A protocol message (OpenID4VP request or response, QR payload) is malformed.
     #[error("invalid {what}: {message}")]
     Protocol {

@@ -14,16 +14,16 @@ use crate::reason::{Reason, ReasonCode};
 use crate::report::{CheckKind, CheckResult, Report};
 
 /// What could not be reached, when that is why the report has no answer.
-pub(super) fn unreachable(report: &Report, trace: &Trace) -> Option<String> {
+pub(super) fn unreachable(report: &Report, trace: &Trace) -> Option<super::Unavailable> {
     if let Some(did) = trace.unreachable_dids.first()
         && !report.verified
     {
-        return Some(format!("{did} could not be resolved and is not in the trust bundle"));
+        return Some(super::Unavailable::Did { did: did.clone() });
     }
     trace
         .unreachable_lists
         .first()
-        .map(|url| format!("status list {url} could not be fetched and is not in the trust bundle"))
+        .map(|url| super::Unavailable::StatusList { url: url.clone() })
 }
 
 /// Whether the holder proved possession: a verified key-binding JWT or presentation proof

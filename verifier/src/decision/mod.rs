@@ -27,9 +27,11 @@ mod evaluate;
 mod outcome;
 mod presented;
 mod trace;
+mod unavailable;
 
 pub use outcome::Decision;
 pub use presented::presented_nonce;
+pub use unavailable::Unavailable;
 
 /// Trust data a door holds for when the network is down: what a trust bundle provides.
 #[derive(Clone)]
@@ -237,7 +239,7 @@ impl Engine {
         let trace = std::mem::take(&mut *trace.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
         let unreachable = evaluate::unreachable(&report, &trace);
         if let Some(what) = unreachable {
-            return Err(Error::Unavailable(what));
+            return Err(what.into());
         }
         let certified = matches!(x509, Some(Ok(())));
         let bound = nonce.is_some() && evaluate::binding_verified(&report);

@@ -487,6 +487,6 @@ fn random_b64url(bytes: usize) -> Result<String, Error> {
     let mut buffer = vec![0u8; bytes];
     OsRng
         .try_fill_bytes(&mut buffer)
-        .map_err(|e| Error::Unavailable(format!("no randomness from the operating system: {e}")))?;
+        .map_err(|e| Error::from(crate::decision::Unavailable::Randomness(e.to_string())))?;
     Ok(URL_SAFE_NO_PAD.encode(&buffer))
 }

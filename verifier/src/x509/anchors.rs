@@ -2,8 +2,8 @@
 
 use x509_parser::pem::Pem;
 
-use super::MAX_CERT_LEN;
 use super::chain::{self, Parsed};
+use super::{MAX_CERT_LEN, TrustAnchorError};
 use crate::Error;
 
 /// The largest PEM input [`TrustAnchors::from_pem`] reads, in bytes.
@@ -27,24 +27,29 @@ impl TrustAnchors {
     /// of another kind, or no block at all, is an error.
     pub fn from_pem(pem: &[u8]) -> Result<TrustAnchors, Error> {
         if pem.len() > MAX_PEM_LEN {
-            return Err(Error::TrustAnchor(format!("PEM input over {MAX_PEM_LEN} bytes")));
+            return Err(TrustAnchorError::TooLarge { limit: MAX_PEM_LEN }.into());
         }
         let mut roots = Vec::new();
         for block in Pem::iter_from_buffer(pem) {
-            let block = block.map_err(|e| Error::TrustAnchor(format!("PEM block {}: {e}", roots.len())))?;
+            let index = roots.len();
+            let block = block.map_err(|e| TrustAnchorError::Pem {
+                index,
+                problem: e.to_string(),
+            })?;
             if block.label != "CERTIFICATE" {
-                return Err(Error::TrustAnchor(format!(
-                    "PEM block {} is not a CERTIFICATE",
-                    roots.len()
-                )));
+                return Err(TrustAnchorError::Pem {
+                    index,
+                    problem: "not a CERTIFICATE".into(),
+                }
+                .into());
             }
             roots.push(block.contents);
             if roots.len() > MAX_ANCHORS {
-                return Err(Error::TrustAnchor(format!("more than {MAX_ANCHORS} roots")));
+                return Err(TrustAnchorError::TooMany { limit: MAX_ANCHORS }.into());
             }
         }
         if roots.is_empty() {
-            return Err(Error::TrustAnchor("no PEM CERTIFICATE block".into()));
+            return Err(TrustAnchorError::Empty.into());
         }
         TrustAnchors::from_der(roots)
     }
@@ -52,10 +57,10 @@ impl TrustAnchors {
     /// Takes DER certificates.
     pub fn from_der(roots: Vec<Vec<u8>>) -> Result<TrustAnchors, Error> {
         if roots.len() > MAX_ANCHORS {
-            return Err(Error::TrustAnchor(format!("more than {MAX_ANCHORS} roots")));
+            return Err(TrustAnchorError::TooMany { limit: MAX_ANCHORS }.into());
         }
         for (index, der) in roots.iter().enumerate() {
-            check_root(der).map_err(|why| Error::TrustAnchor(format!("root {index}: {why}")))?;
+            check_root(der).map_err(|problem| TrustAnchorError::Root { index, problem })?;
         }
         Ok(TrustAnchors { roots })
     }
