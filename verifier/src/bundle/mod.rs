@@ -20,14 +20,13 @@
 mod build;
 #[cfg(feature = "cli")]
 pub mod cli;
-mod error;
 mod jws;
 mod load;
 pub mod model;
 mod resolver;
 
+pub use crate::error::BundleError;
 pub use build::{BundleBuilder, DEFAULT_VALIDITY};
-pub use error::BundleError;
 pub use load::{LoadedBundle, TrustBundle};
 
 /// The JWS `typ` of a trust bundle.

@@ -27,11 +27,10 @@ mod evaluate;
 mod outcome;
 mod presented;
 mod trace;
-mod unavailable;
 
+pub use crate::error::Unavailable;
 pub use outcome::Decision;
 pub use presented::presented_nonce;
-pub use unavailable::Unavailable;
 
 /// Trust data a door holds for when the network is down: what a trust bundle provides.
 #[derive(Clone)]

@@ -33,11 +33,10 @@ use serde_json::Value;
 use crate::error::Error;
 
 mod claims;
-mod error;
 mod hours;
 
+pub use crate::error::PolicyError;
 pub use claims::ClaimRule;
-pub use error::PolicyError;
 pub use hours::{Hours, Weekday};
 
 /// The largest policy document read, in bytes.

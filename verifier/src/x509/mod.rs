@@ -10,7 +10,6 @@
 //! Signatures are checked here with aws-lc-rs: ECDSA with SHA-256 or SHA-384 over P-256 and
 //! P-384, and Ed25519. Every other algorithm is refused.
 
-mod anchor_error;
 mod anchors;
 mod chain;
 
@@ -21,7 +20,7 @@ use serde_json::Value;
 
 use crate::reason::{Reason, ReasonCode};
 
-pub use anchor_error::TrustAnchorError;
+pub use crate::error::TrustAnchorError;
 pub use anchors::{MAX_ANCHORS, MAX_PEM_LEN, TrustAnchors};
 pub use chain::{certificate_key, verify_chain};
 

@@ -1,9 +1,20 @@
-//! The verifier crate's one error type.
+//! The verifier crate's one error type, and the typed errors it wraps (here, not in the
+//! modules that raise them, so that no module cycle runs through `error`).
 //!
 //! An [`Error`] means "could not check" or "could not set up": a missing resolver answer with
 //! nothing cached, an unreadable policy or trust bundle. A checked credential that fails is not
 //! an error but a [`crate::decision::Decision`] that is not
 //! [`allowed`](crate::decision::Decision::allowed), with its reasons.
+
+mod bundle;
+mod policy;
+mod trust_anchor;
+mod unavailable;
+
+pub use bundle::BundleError;
+pub use policy::PolicyError;
+pub use trust_anchor::TrustAnchorError;
+pub use unavailable::Unavailable;
 
 /// Why the verifier could not do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -12,18 +23,18 @@ pub enum Error {
     /// A policy document is not valid; the [`PolicyError`](crate::policy::PolicyError)
     /// names the line or the field.
     #[error("invalid policy: {0}")]
-    Policy(#[from] crate::policy::PolicyError),
+    Policy(#[from] PolicyError),
     /// A DID or status list needed for the decision could not be fetched, and nothing usable
     /// is cached: the verifier cannot decide.
     #[error("cannot check: {0}")]
-    Unavailable(#[from] crate::decision::Unavailable),
+    Unavailable(#[from] Unavailable),
     /// A trust bundle could not be made or read, or its signature does not verify; the
     /// [`BundleError`](crate::bundle::BundleError) variant says which.
     #[error("invalid trust bundle: {0}")]
-    Bundle(#[from] crate::bundle::BundleError),
+    Bundle(#[from] BundleError),
     /// A trusted root certificate could not be read.
     #[error("invalid trust anchor: {0}")]
-    TrustAnchor(#[from] crate::x509::TrustAnchorError),
+    TrustAnchor(#[from] TrustAnchorError),
     /// A protocol message (OpenID4VP request or response, QR payload) is malformed.
     #[error("invalid {what}: {message}")]
     Protocol {
