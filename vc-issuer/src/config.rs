@@ -19,6 +19,8 @@
 //! | `limits.max_connections` | | 1,024 |
 //! | `limits.header_timeout_seconds` | | 10 (plain HTTP) |
 //! | `limits.request_timeout_seconds` | | 30 |
+//! | `limits.oid4vci_requests_per_minute` | | 300 per client (`/token`, `/nonce`, `/credential`) |
+//! | `limits.wrong_pins_per_client` | | 5 per client per `limits.wrong_pin_window_minutes` (15) |
 //! | `holders.did_web_private_addresses` | | `false`: a wallet's did:web is fetched from public addresses only |
 //! | `key` | `DOJANG_KEY_PASSPHRASE`, `DOJANG_PKCS11_PIN` | a key file under `data_dir` |
 //! | `tls.cert` | `DOJANG_TLS_CERT` | none: plain HTTP (with `tls.key`: HTTPS) |
@@ -131,6 +133,16 @@ pub struct LimitConfig {
     pub header_timeout_seconds: u64,
     /// Seconds a request may take to be answered (then 503 `timeout`).
     pub request_timeout_seconds: u64,
+    /// Requests a client (an IP address, an IPv6 /64) may make to `/token`, `/nonce` and
+    /// `/credential` per minute; more get 429 `rate_limited` with `Retry-After`.
+    pub oid4vci_requests_per_minute: u32,
+    /// Wrong PINs a client may send, across every offer, per
+    /// [`wrong_pin_window_minutes`](LimitConfig::wrong_pin_window_minutes); then its `/token`
+    /// requests get 429 until the window ends. The offer itself locks only after more wrong
+    /// PINs from several clients.
+    pub wrong_pins_per_client: u32,
+    /// The window of [`wrong_pins_per_client`](LimitConfig::wrong_pins_per_client), in minutes.
+    pub wrong_pin_window_minutes: u64,
 }
 
 impl Default for LimitConfig {
@@ -140,6 +152,9 @@ impl Default for LimitConfig {
             max_connections: limits.max_connections,
             header_timeout_seconds: limits.header_read_timeout.as_secs(),
             request_timeout_seconds: limits.request_timeout.as_secs(),
+            oid4vci_requests_per_minute: 300,
+            wrong_pins_per_client: 5,
+            wrong_pin_window_minutes: 15,
         }
     }
 }
@@ -321,6 +336,21 @@ impl Config {
     pub fn validated(mut self) -> Result<Config, Error> {
         if self.limits.max_connections == 0 {
             return Err(Error::config("limits.max_connections", "must be at least 1"));
+        }
+        for (field, value) in [
+            (
+                "limits.oid4vci_requests_per_minute",
+                u64::from(self.limits.oid4vci_requests_per_minute),
+            ),
+            (
+                "limits.wrong_pins_per_client",
+                u64::from(self.limits.wrong_pins_per_client),
+            ),
+            ("limits.wrong_pin_window_minutes", self.limits.wrong_pin_window_minutes),
+        ] {
+            if value == 0 {
+                return Err(Error::config(field, "must be at least 1"));
+            }
         }
         if self.limits.header_timeout_seconds == 0 || self.limits.request_timeout_seconds == 0 {
             return Err(Error::config("limits", "timeouts must be at least 1 second"));

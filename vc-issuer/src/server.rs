@@ -105,7 +105,9 @@ pub async fn build(config: Config) -> Result<(Shared, Option<Arc<Registry>>, Opt
     };
     let holder_dids = crate::holder_dids::resolver(&config, did.registry.clone(), did.registry_key.as_deref())?;
     let registry = did.registry;
+    let budgets = crate::service::Budgets::new(&config.limits);
     let state = Arc::new(AppState {
+        budgets,
         holder_dids,
         issuer: Arc::new(issuer),
         config,

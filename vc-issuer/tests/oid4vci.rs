@@ -27,6 +27,8 @@ on_both_databases!(
     the_flow_works_with_the_default_did_dojang_issuer,
     offers_without_a_pin_need_no_tx_code,
     token_endpoint_refusals,
+    a_pin_guesser_is_stopped_without_locking_the_holder_out,
+    nonces_and_tokens_have_a_per_client_request_budget,
     credential_endpoint_refusals,
     offer_creation_needs_the_issue_scope_and_valid_claims,
     deferred_issuance_waits_for_approval,
@@ -54,6 +56,17 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 async fn start_with(method: DidMethod, pin_digits: u8, name: &str, db: Database) -> Env {
+    start_configured(method, pin_digits, name, db, |_| {}).await
+}
+
+/// [`start_with`], with `configure` changing the configuration last.
+async fn start_configured(
+    method: DidMethod,
+    pin_digits: u8,
+    name: &str,
+    db: Database,
+    configure: impl FnOnce(&mut Config),
+) -> Env {
     let dir = temp_dir(name);
     let mut config = Config {
         listen: "127.0.0.1:0".into(),
@@ -63,6 +76,7 @@ async fn start_with(method: DidMethod, pin_digits: u8, name: &str, db: Database)
     config.did.method = method;
     config.offers.pin_digits = pin_digits;
     db.configure(&mut config).await;
+    configure(&mut config);
     let running = server::start(config.validated().unwrap()).await.unwrap();
     let admin = running.admin_token.as_ref().unwrap().to_string();
     let base = running.url();
@@ -159,12 +173,30 @@ impl Env {
     }
 
     async fn token(&self, code: &str, pin: Option<&str>) -> (u16, Value) {
+        self.token_with(&self.http, code, pin).await.0
+    }
+
+    /// `/token` from a client bound to `from` (another 127.0.0.0/8 address: another client).
+    async fn token_from(&self, from: &str, code: &str, pin: Option<&str>) -> ((u16, Value), Option<String>) {
+        let client = reqwest::Client::builder()
+            .local_address(from.parse::<std::net::IpAddr>().unwrap())
+            .build()
+            .unwrap();
+        self.token_with(&client, code, pin).await
+    }
+
+    /// `/token` through `http`: the status, the JSON body and `Retry-After`.
+    async fn token_with(
+        &self,
+        http: &reqwest::Client,
+        code: &str,
+        pin: Option<&str>,
+    ) -> ((u16, Value), Option<String>) {
         let mut pairs = vec![("grant_type", PRE_AUTH), ("pre-authorized_code", code)];
         if let Some(pin) = pin {
             pairs.push(("tx_code", pin));
         }
-        let response = self
-            .http
+        let response = http
             .post(format!("{}/token", self.base))
             .header("content-type", "application/x-www-form-urlencoded")
             .body(form(&pairs))
@@ -172,7 +204,11 @@ impl Env {
             .await
             .unwrap();
         let status = response.status().as_u16();
-        (status, response.json().await.unwrap())
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().to_owned());
+        ((status, response.json().await.unwrap()), retry_after)
     }
 
     async fn nonce(&self) -> String {
@@ -551,19 +587,121 @@ async fn token_endpoint_refusals(db: Database) {
     let (status, body) = env.token(&code, Some(&pin)).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
 
-    // Five wrong PINs lock the offer, even for the right PIN afterwards.
+    env.stop().await;
+}
+
+/// Issue 28, finding 4: every `/nonce` wrote a row, unlimited. A client gets its budget of
+/// `/token`, `/nonce` and `/credential` requests per minute, then 429 with Retry-After; another
+/// client is not affected.
+async fn nonces_and_tokens_have_a_per_client_request_budget(db: Database) {
+    let env = start_configured(DidMethod::Key, 6, "budget", db, |config| {
+        config.limits.oid4vci_requests_per_minute = 3;
+    })
+    .await;
+    let nonce = |from: &'static str| {
+        let http = reqwest::Client::builder()
+            .local_address(from.parse::<std::net::IpAddr>().unwrap())
+            .build()
+            .unwrap();
+        let url = format!("{}/nonce", env.base);
+        async move {
+            let response = http.post(url).send().await.unwrap();
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_owned());
+            (response.status().as_u16(), retry_after)
+        }
+    };
+    for _ in 0..2 {
+        assert_eq!(nonce("127.0.0.2").await, (200, None));
+    }
+    // The third request of the minute is a /token one: the budget is shared.
+    let ((status, _), _) = env.token_from("127.0.0.2", "not-a-code", Some("123456")).await;
+    assert_eq!(status, 400);
+    let (status, retry_after) = nonce("127.0.0.2").await;
+    assert_eq!(status, 429);
+    assert!((1..=60).contains(&retry_after.unwrap().parse::<u64>().unwrap()));
+    assert_eq!(nonce("127.0.0.3").await, (200, None));
+    env.stop().await;
+}
+
+/// The code and PIN of a new employee offer, and a PIN that is not it.
+async fn offer_with_pin(env: &Env) -> (String, String, &'static str) {
     let offer = env.employee_offer().await;
     let code = offer["credential_offer"]["grants"][PRE_AUTH]["pre-authorized_code"]
         .as_str()
-        .unwrap();
-    let pin = offer["tx_code"].as_str().unwrap();
+        .unwrap()
+        .to_owned();
+    let pin = offer["tx_code"].as_str().unwrap().to_owned();
     let wrong = if pin == "000000" { "111111" } else { "000000" };
-    for _ in 0..5 {
-        let (status, body) = env.token(code, Some(wrong)).await;
-        assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
+    (code, pin, wrong)
+}
+
+/// Issue 28, finding 4: one client guessing PINs, with the QR codes of several offers, is
+/// stopped after five wrong PINs (429 with Retry-After), and cannot lock the holder out; only
+/// twenty wrong PINs from several clients lock an offer.
+async fn a_pin_guesser_is_stopped_without_locking_the_holder_out(db: Database) {
+    let env = start(db).await;
+    let (code_a, pin_a, wrong_a) = offer_with_pin(&env).await;
+    let (code_b, pin_b, wrong_b) = offer_with_pin(&env).await;
+    let attacker = "127.0.0.2";
+    for (code, wrong) in [
+        (&code_a, wrong_a),
+        (&code_b, wrong_b),
+        (&code_a, wrong_a),
+        (&code_b, wrong_b),
+        (&code_a, wrong_a),
+    ] {
+        let ((status, body), _) = env.token_from(attacker, code, Some(wrong)).await;
+        assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "{body}");
     }
-    let (status, body) = env.token(code, Some(pin)).await;
+    // The sixth guess, on any offer, and even the right PIN: 429, problem+json, Retry-After.
+    for (code, pin) in [(&code_b, wrong_b), (&code_a, pin_a.as_str())] {
+        let ((status, body), retry_after) = env.token_from(attacker, code, Some(pin)).await;
+        assert_eq!((status, body["code"].as_str()), (429, Some("rate_limited")), "{body}");
+        let seconds: u64 = retry_after.expect("Retry-After").parse().unwrap();
+        assert!((1..=900).contains(&seconds), "{seconds}");
+    }
+    // The holders, on their own phones, redeem both offers.
+    for (code, pin) in [(&code_a, &pin_a), (&code_b, &pin_b)] {
+        let ((status, body), _) = env.token_from("127.0.0.1", code, Some(pin)).await;
+        assert_eq!(status, 200, "{body}");
+    }
+
+    // Guessing from four addresses, five each: the twentieth wrong PIN locks the offer, and
+    // the right PIN no longer opens it.
+    let (code_c, pin_c, wrong_c) = offer_with_pin(&env).await;
+    let mut last = Value::Null;
+    for client in ["127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6"] {
+        for _ in 0..5 {
+            let ((status, body), _) = env.token_from(client, &code_c, Some(wrong_c)).await;
+            assert_eq!(status, 400, "{body}");
+            last = body;
+        }
+    }
+    assert!(last["error_description"].as_str().unwrap().contains("locked"), "{last}");
+    let ((status, body), _) = env.token_from("127.0.0.7", &code_c, Some(&pin_c)).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "{body}");
+
+    // Each refusal is counted.
+    let metrics = env
+        .http
+        .get(format!("{}/metrics", env.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "dojang_issuer_security_events_total{event=\"rate_limited\"} 2",
+        "dojang_issuer_security_events_total{event=\"wrong_pin\"} 25",
+        "dojang_issuer_security_events_total{event=\"pin_budget_spent\"} 5",
+        "dojang_issuer_security_events_total{event=\"offer_locked\"} 1",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} not in\n{metrics}");
+    }
     env.stop().await;
 }
 

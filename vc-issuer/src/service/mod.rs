@@ -16,6 +16,7 @@
 pub mod admin;
 pub mod auth;
 pub mod body;
+pub mod client_budget;
 pub mod oid4vci;
 pub mod ops;
 pub mod problem;
@@ -52,6 +53,33 @@ pub struct AppState {
     pub did_document: Option<serde_json::Value>,
     /// Resolves the DIDs of holders whose key proofs name a DID key.
     pub holder_dids: Arc<dyn did_core::resolve::Resolver>,
+    /// Per-client budgets of the OpenID4VCI routes.
+    pub budgets: Budgets,
+}
+
+/// The per-client budgets of the public OpenID4VCI routes (`[limits]`).
+#[derive(Debug)]
+pub struct Budgets {
+    /// Requests to `/token`, `/nonce` and `/credential` per minute.
+    pub requests: client_budget::ClientBudget,
+    /// Wrong PINs across every offer per window.
+    pub wrong_pins: client_budget::ClientBudget,
+}
+
+impl Budgets {
+    /// The budgets `limits` sets.
+    pub fn new(limits: &crate::config::LimitConfig) -> Budgets {
+        Budgets {
+            requests: client_budget::ClientBudget::new(
+                limits.oid4vci_requests_per_minute,
+                std::time::Duration::from_secs(60),
+            ),
+            wrong_pins: client_budget::ClientBudget::new(
+                limits.wrong_pins_per_client,
+                std::time::Duration::from_secs(limits.wrong_pin_window_minutes.saturating_mul(60)),
+            ),
+        }
+    }
 }
 
 impl std::fmt::Debug for AppState {

@@ -30,6 +30,7 @@ pub struct Metrics {
     /// Status changes (suspend, unsuspend, revoke).
     pub status_changes: Counter,
     in_flight: Gauge,
+    security_events: Family<Vec<(String, String)>, Counter>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -53,7 +54,14 @@ impl Default for Metrics {
             status_changes.clone(),
         );
         registry.register("requests_in_flight", "Requests being handled", in_flight.clone());
+        let security_events = Family::<Vec<(String, String)>, Counter>::default();
+        registry.register(
+            "security_events",
+            "Refusals an attack causes: rate_limited, wrong_pin, pin_budget_spent, offer_locked",
+            security_events.clone(),
+        );
         Metrics {
+            security_events,
             registry,
             requests,
             issued,
@@ -64,6 +72,14 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// Counts a security event (`rate_limited`, `wrong_pin`, `pin_budget_spent`,
+    /// `offer_locked`), which the routes also log.
+    pub fn security_event(&self, event: &'static str) {
+        self.security_events
+            .get_or_create(&vec![("event".to_owned(), event.to_owned())])
+            .inc();
+    }
+
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
         let mut out = String::new();

@@ -30,7 +30,9 @@ use crate::{Error, StorageError, private_fs};
 
 pub use audit::AuditEntry;
 pub use credentials::{CredentialRecord, NewCredential, RecordStatus};
-pub use offers::{AccessToken, CodeRefusal, CreatedOffer, NewOffer, OfferCreation, OfferRecord, OfferState};
+pub use offers::{
+    AccessToken, CodeRefusal, CreatedOffer, MAX_TX_CODE_ATTEMPTS, NewOffer, OfferCreation, OfferRecord, OfferState,
+};
 pub use tokens::{Scope, TokenInfo};
 
 /// The database.

@@ -6,7 +6,8 @@
 //! `offered` → (code and PIN redeemed at `/token`) `token_issued` → (`/credential`)
 //! `issuing` → `redeemed`; or, when approval is required and not yet given,
 //! `token_issued` → `pending` → (approved, `/deferred_credential`) `issuing` → `redeemed`.
-//! Five wrong PINs move `offered` to `locked`.
+//! Twenty wrong PINs (from several clients: one client is stopped after five) move `offered`
+//! to `locked`.
 //!
 //! Secrets are never stored: the offer handle (the unguessable part of the offer URL), the
 //! pre-authorized code (derived from the handle, so the offer can be served by reference
@@ -24,8 +25,12 @@ use super::tokens::{random_string, secret_hash};
 use super::{Store, unix_now};
 use crate::Error;
 
-/// Wrong PINs after which an offer is locked.
-pub const MAX_TX_CODE_ATTEMPTS: i64 = 5;
+/// Wrong PINs, from all clients together, after which an offer is locked: the backstop
+/// against guessing from many addresses (20 guesses find a 6-digit PIN once in 50,000).
+/// One client is stopped long before, by its own wrong-PIN budget (`[limits]
+/// wrong_pins_per_client`, 5), so an attacker holding only the QR code cannot lock the
+/// holder's offer.
+pub const MAX_TX_CODE_ATTEMPTS: i64 = 20;
 
 /// Where an offer is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -152,9 +152,13 @@ fn already_used(offer: &OfferRecord) -> OAuthError {
 /// `POST /credential`.
 pub(crate) async fn credential(
     State(state): State<Shared>,
+    extensions: axum::http::Extensions,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, OAuthError> {
+    if let Some(refused) = super::token::over_request_budget(&state, &extensions) {
+        return Ok(refused);
+    }
     let offer = offer_for_token(&state, &headers, |o| o.token_expires_at.unwrap_or(0)).await?;
     let body = parse_body(&body)?;
     if let Some(format) = body.get("format").and_then(Value::as_str)
