@@ -21,6 +21,7 @@
 //! | `limits.request_timeout_seconds` | | 30 |
 //! | `limits.oid4vci_requests_per_minute` | | 300 per client (`/token`, `/nonce`, `/credential`) |
 //! | `limits.wrong_pins_per_client` | | 5 per client per `limits.wrong_pin_window_minutes` (15) |
+//! | `limits.did_resolutions_per_offer` | | 10 holder DID resolutions per offer per hour |
 //! | `holders.did_web_private_addresses` | | `false`: a wallet's did:web is fetched from public addresses only |
 //! | `key` | `DOJANG_KEY_PASSPHRASE`, `DOJANG_PKCS11_PIN` | a key file under `data_dir` |
 //! | `tls.cert` | `DOJANG_TLS_CERT` | none: plain HTTP (with `tls.key`: HTTPS) |
@@ -143,6 +144,9 @@ pub struct LimitConfig {
     pub wrong_pins_per_client: u32,
     /// The window of [`wrong_pins_per_client`](LimitConfig::wrong_pins_per_client), in minutes.
     pub wrong_pin_window_minutes: u64,
+    /// Holder DIDs one offer's key proofs may make the issuer resolve per hour (a did:web key
+    /// id is a fetch where the wallet points); then 429.
+    pub did_resolutions_per_offer: u32,
 }
 
 impl Default for LimitConfig {
@@ -155,6 +159,7 @@ impl Default for LimitConfig {
             oid4vci_requests_per_minute: 300,
             wrong_pins_per_client: 5,
             wrong_pin_window_minutes: 15,
+            did_resolutions_per_offer: 10,
         }
     }
 }
@@ -347,6 +352,10 @@ impl Config {
                 u64::from(self.limits.wrong_pins_per_client),
             ),
             ("limits.wrong_pin_window_minutes", self.limits.wrong_pin_window_minutes),
+            (
+                "limits.did_resolutions_per_offer",
+                u64::from(self.limits.did_resolutions_per_offer),
+            ),
         ] {
             if value == 0 {
                 return Err(Error::config(field, "must be at least 1"));

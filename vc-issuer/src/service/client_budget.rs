@@ -1,6 +1,7 @@
 //! Per-client budgets for the public OpenID4VCI routes: how many requests a client may make
-//! per minute (`/token`, `/nonce`, `/credential`; each costs a database write), and how many
-//! wrong PINs it may send, across every offer, per window.
+//! per minute (`/token`, `/nonce`, `/credential`; each costs a database write), how many
+//! wrong PINs it may send, across every offer, per window, and how many holder DIDs one offer's
+//! key proofs may make the issuer resolve (a did:web key id is a fetch where the wallet points).
 //!
 //! A client is its IP address (an IPv6 client its /64, which one host usually owns whole).
 //! Why the PIN budget is per client and the offer lock comes later: with the QR code alone, an
@@ -12,6 +13,7 @@
 //! [`MAX_TX_CODE_ATTEMPTS`]: crate::store::MAX_TX_CODE_ATTEMPTS
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -25,13 +27,17 @@ use did_core::problem::Problem;
 /// client is refused while every tracked one is still inside its window.
 pub const MAX_CLIENTS: usize = 100_000;
 
-/// A fixed-window budget per client.
+/// A fixed-window budget per client (an IP address: [`ClientBudget`]) or per anything else a
+/// cost is counted by (an offer: `Budget<String>`).
 #[derive(Debug)]
-pub struct ClientBudget {
+pub struct Budget<K> {
     limit: u32,
     window: Duration,
-    clients: Mutex<HashMap<IpAddr, Window>>,
+    clients: Mutex<HashMap<K, Window>>,
 }
+
+/// A budget per client address (an IPv6 client by its /64).
+pub type ClientBudget = Budget<IpAddr>;
 
 #[derive(Debug, Clone, Copy)]
 struct Window {
@@ -46,10 +52,10 @@ pub struct OverBudget {
     pub retry_after: u64,
 }
 
-impl ClientBudget {
-    /// `limit` uses per `window` for each client.
-    pub fn new(limit: u32, window: Duration) -> ClientBudget {
-        ClientBudget {
+impl<K: Hash + Eq + Normalize> Budget<K> {
+    /// `limit` uses per `window` for each key.
+    pub fn new(limit: u32, window: Duration) -> Budget<K> {
+        Budget {
             limit,
             window,
             clients: Mutex::new(HashMap::new()),
@@ -58,9 +64,9 @@ impl ClientBudget {
 
     /// Whether `client` may go on, without spending anything (the wrong-PIN budget: checked
     /// before a PIN is looked at, spent only when it was wrong).
-    pub fn check(&self, client: IpAddr, now: Instant) -> Result<(), OverBudget> {
+    pub fn check(&self, client: K, now: Instant) -> Result<(), OverBudget> {
         let clients = self.clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        match clients.get(&key(client)) {
+        match clients.get(&client.normalized()) {
             Some(window) if now.duration_since(window.started) < self.window && window.used >= self.limit => {
                 Err(self.over(window, now))
             }
@@ -69,9 +75,9 @@ impl ClientBudget {
     }
 
     /// Spends one use of `client`'s budget; refused (nothing spent) when it is used up.
-    pub fn spend(&self, client: IpAddr, now: Instant) -> Result<(), OverBudget> {
+    pub fn spend(&self, client: K, now: Instant) -> Result<(), OverBudget> {
         let mut clients = self.clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let client = key(client);
+        let client = client.normalized();
         if !clients.contains_key(&client) && clients.len() >= MAX_CLIENTS {
             let window = self.window;
             clients.retain(|_, w| now.duration_since(w.started) < window);
@@ -100,7 +106,26 @@ impl ClientBudget {
     }
 }
 
-/// The key a client is counted under: its address, or an IPv6 address's /64.
+/// What a budget counts a key under.
+pub trait Normalize {
+    /// The key itself, or the group it belongs to.
+    fn normalized(self) -> Self;
+}
+
+impl Normalize for String {
+    fn normalized(self) -> String {
+        self
+    }
+}
+
+/// A client is counted by its address, an IPv6 client by its /64 (one host usually owns the
+/// whole /64), an IPv4-mapped address as the IPv4 one.
+impl Normalize for IpAddr {
+    fn normalized(self) -> IpAddr {
+        key(self)
+    }
+}
+
 fn key(client: IpAddr) -> IpAddr {
     match client {
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

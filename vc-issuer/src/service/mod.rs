@@ -64,6 +64,8 @@ pub struct Budgets {
     pub requests: client_budget::ClientBudget,
     /// Wrong PINs across every offer per window.
     pub wrong_pins: client_budget::ClientBudget,
+    /// Holder DID resolutions (did:web fetches) per offer per hour.
+    pub did_resolutions: client_budget::Budget<String>,
 }
 
 impl Budgets {
@@ -77,6 +79,10 @@ impl Budgets {
             wrong_pins: client_budget::ClientBudget::new(
                 limits.wrong_pins_per_client,
                 std::time::Duration::from_secs(limits.wrong_pin_window_minutes.saturating_mul(60)),
+            ),
+            did_resolutions: client_budget::Budget::new(
+                limits.did_resolutions_per_offer,
+                std::time::Duration::from_secs(3600),
             ),
         }
     }

@@ -65,6 +65,22 @@ async fn verify_proof(state: &Shared, jwt: &str) -> Result<Holder, OAuthError> {
     Ok(holder)
 }
 
+/// Spends one of the offer's holder-DID resolutions when the proof names a DID key (a
+/// did:web key id is a fetch where the wallet points): `None` to go on, or the 429 answer.
+fn over_did_budget(state: &Shared, offer_id: &str, jwt: &str) -> Option<Response> {
+    if !matches!(proof_key(jwt), Ok(ProofKey::DidUrl(_))) {
+        return None;
+    }
+    let over = state
+        .budgets
+        .did_resolutions
+        .spend(offer_id.to_owned(), std::time::Instant::now())
+        .err()?;
+    tracing::warn!("an offer's key proofs named more holder DIDs than its budget; refused");
+    state.metrics.security_event("rate_limited");
+    Some(over.into_response("this offer's key proofs named too many holder DIDs; try again later"))
+}
+
 /// The key the holder's DID lists under `did_url` for `authentication`, now. A registry or
 /// DID host that cannot be reached is the issuer's trouble (502), not the wallet's.
 async fn holder_did_key(state: &Shared, did_url: &str) -> Result<VerifyingKey, OAuthError> {
@@ -185,6 +201,9 @@ pub(crate) async fn credential(
         return Err(already_used(&offer));
     }
     let jwt = proof_jwt(&body)?;
+    if let Some(refused) = over_did_budget(&state, &offer.id, &jwt) {
+        return Ok(refused);
+    }
     let holder = verify_proof(&state, &jwt).await?;
     let store = &state.issuer.store;
     if offer.approval_required && !offer.approved {
