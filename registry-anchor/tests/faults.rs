@@ -39,7 +39,9 @@ fn command(data: &Path, prefix: &[&str]) -> Command {
         .arg("sh")
         .args(prefix)
         .arg(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--batch-interval-ms", "2", "--data"])
+        // No operations quota: the full-disk test writes until the store refuses.
+        .args(["serve", "--listen", "127.0.0.1:0", "--batch-interval-ms", "2"])
+        .args(["--writes-per-client-per-hour", "0", "--data"])
         .arg(data);
     command
 }

@@ -492,3 +492,60 @@ fn the_node_closes_a_silent_connection_after_the_header_timeout() {
     let (status, _) = get(&format!("{}/tree-head", node.url));
     assert_eq!(status, 200);
 }
+
+/// Issue 28, finding 6: 300 creates of 31 KiB grew an open node's log by 14 MiB, for ever.
+/// The node counts operations per client (IP address) and per DID each hour and answers 429
+/// `rate_limited` with Retry-After past either; another client still writes.
+#[test]
+fn an_open_node_has_operation_quotas_per_client_and_per_did() {
+    if std::net::UdpSocket::bind("127.0.0.2:0").is_err() {
+        eprintln!("skipped: 127.0.0.2 is not a local address here (alias it to run this test)");
+        return;
+    }
+    let data = temp_dir("quota");
+    let node = start_node_with(
+        &data,
+        &["--writes-per-client-per-hour", "3", "--writes-per-did-per-hour", "2"],
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let post = |from: &str, body: String| {
+        let client = reqwest::Client::builder()
+            .local_address(from.parse::<std::net::IpAddr>().unwrap())
+            .build()
+            .unwrap();
+        let url = format!("{}/operations", node.url);
+        async move {
+            let response = client.post(url).body(body).send().await.unwrap();
+            let status = response.status().as_u16();
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_owned());
+            let body: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+            (status, body, retry_after)
+        }
+    };
+    runtime.block_on(async {
+        let (create_a, _, _) = signed_create(did_core::key::KeyType::P256);
+        let (status, body, _) = post("127.0.0.1", create_a.to_string()).await;
+        assert_eq!(status, 202, "{body}");
+        // The same DID again: the second is the DID's last this hour, the third is refused.
+        let (status, body, _) = post("127.0.0.1", create_a.to_string()).await;
+        assert_ne!(status, 429, "{body}");
+        let (status, body, retry_after) = post("127.0.0.1", create_a.to_string()).await;
+        assert_eq!((status, body["code"].as_str()), (429, Some("rate_limited")), "{body}");
+        assert!(body["detail"].as_str().unwrap().contains("DID"), "{body}");
+        assert!((1..=3600).contains(&retry_after.unwrap().parse::<u64>().unwrap()));
+        // The client has used its three: a new DID from it is refused too, before it is read.
+        let (create_b, _, _) = signed_create(did_core::key::KeyType::P256);
+        let (status, body, _) = post("127.0.0.1", create_b.to_string()).await;
+        assert_eq!((status, body["code"].as_str()), (429, Some("rate_limited")), "{body}");
+        assert!(body["detail"].as_str().unwrap().contains("client"), "{body}");
+        // Another client writes.
+        let (status, body, _) = post("127.0.0.2", create_b.to_string()).await;
+        assert_eq!(status, 202, "{body}");
+    });
+}

@@ -68,6 +68,14 @@ pub struct ServeArgs {
     /// may write. Reads stay public.
     #[arg(long)]
     pub write_token_file: Option<PathBuf>,
+    /// Operations a client (an IP address; an IPv6 client by its /64) may submit per hour;
+    /// more get 429 with Retry-After. 0: no limit (a node behind a proxy sees one client).
+    #[arg(long, default_value_t = 1000)]
+    pub writes_per_client_per_hour: u32,
+    /// Operations one DID may have submitted per hour (its controller's updates); more get
+    /// 429. 0: no limit.
+    #[arg(long, default_value_t = 60)]
+    pub writes_per_did_per_hour: u32,
     /// Connection limits.
     #[command(flatten)]
     pub limits: LimitArgs,

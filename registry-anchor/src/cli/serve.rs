@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 
 use super::Failure;
 use super::args::ServeArgs;
-use crate::node::{NodeConfig, Registry, WriteAccess, router_with};
+use crate::node::{NodeConfig, Registry, WriteAccess, WriteQuota, router_with_quota};
 
 /// The operator key file inside the data directory.
 const OPERATOR_KEY_FILE: &str = "operator-key.jwk";
@@ -92,9 +92,15 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<Value, Failure> {
             .field("writes", writes)
             .field("tree size", size)
     );
-    did_core::server::serve(listener, router_with(registry, access), args.limits.limits(), async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
+    let quota = WriteQuota::per_hour(args.writes_per_client_per_hour, args.writes_per_did_per_hour);
+    did_core::server::serve(
+        listener,
+        router_with_quota(registry, access, quota),
+        args.limits.limits(),
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        },
+    )
     .await
     .map_err(|e| ("serve", e.to_string()))?;
     Ok(json!({"ok": true, "stopped": true}))

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::write_access::{Verdict, Write, WriteAccess};
+use super::write_quota::WriteQuota;
 use super::{NodeError, Registry};
 use crate::merkle;
 use crate::operation::{MAX_OPERATION_LEN, Operation};
@@ -25,6 +26,12 @@ pub fn router(registry: Arc<Registry>) -> Router {
 /// The HTTP API in front of a [`Registry`], taking writes as `access` allows. The check runs
 /// before a body is read.
 pub fn router_with(registry: Arc<Registry>, access: WriteAccess) -> Router {
+    router_with_quota(registry, access, WriteQuota::unlimited())
+}
+
+/// [`router_with`], and operations counted against `quota` per client and per DID (429
+/// `rate_limited` with `Retry-After` past it).
+pub fn router_with_quota(registry: Arc<Registry>, access: WriteAccess, quota: WriteQuota) -> Router {
     let guarded = |write: Write| middleware::from_fn_with_state((access.clone(), write), guard);
     Router::new()
         .route("/operations", post(submit).route_layer(guarded(Write::Operation)))
@@ -40,6 +47,7 @@ pub fn router_with(registry: Arc<Registry>, access: WriteAccess) -> Router {
         .layer(DefaultBodyLimit::max(MAX_OPERATION_LEN))
         .layer(axum::middleware::map_response(security_headers))
         .layer(middleware::from_fn(did_core::logging::request_span))
+        .layer(axum::Extension(Arc::new(quota)))
         .with_state(registry)
 }
 
@@ -141,11 +149,28 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| NodeError::Unavailable(format!("a request task failed: {e}")))?
 }
 
-async fn submit(State(registry): State<Arc<Registry>>, body: String) -> Result<Response, Problem> {
+async fn submit(
+    State(registry): State<Arc<Registry>>,
+    axum::Extension(quota): axum::Extension<Arc<WriteQuota>>,
+    extensions: axum::http::Extensions,
+    body: String,
+) -> Result<Response, Problem> {
     if registry.is_read_only() {
         return Err(NodeError::ReadOnly.into());
     }
+    // No address in the log: it is personal data.
+    let client = extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip());
+    if let Err(over) = quota.spend_client(client) {
+        tracing::warn!(status = 429, "a client went over its operations quota; refused");
+        return Ok(over.into_response("this client has sent as many operations as a node takes per hour"));
+    }
     let operation = Operation::parse(body.trim()).map_err(NodeError::from)?;
+    if let Err(over) = quota.spend_did(operation.did().as_ref()) {
+        tracing::warn!(status = 429, "a DID went over its operations quota; refused");
+        return Ok(over.into_response("this DID has had as many operations as a node takes per hour"));
+    }
     let receipt = registry.submit(operation).await?;
     Ok((StatusCode::ACCEPTED, Json(receipt)).into_response())
 }

@@ -14,12 +14,14 @@ mod http;
 mod mirror;
 mod registry;
 mod write_access;
+mod write_quota;
 mod writer;
 
 pub use config::NodeConfig;
 pub use error::NodeError;
-pub use http::{router, router_with};
+pub use http::{router, router_with, router_with_quota};
 #[cfg(feature = "client")]
 pub use mirror::{Mirror, MirrorConfig, SyncReport};
 pub use registry::{Receipt, Registry};
 pub use write_access::{MIN_TOKEN_LEN, WriteAccess, WriteAccessError};
+pub use write_quota::WriteQuota;
