@@ -16,6 +16,7 @@
 //! | `status.list_size` | | 131,072 |
 //! | `status.max_age_seconds` | | 60 |
 //! | `offers.ttl_seconds` | | 7 days |
+//! | `offers.pin_key_file` | | `<data_dir>/pin-key`: the key PINs are hashed with (HMAC) |
 //! | `limits.max_connections` | | 1,024 |
 //! | `limits.header_timeout_seconds` | | 10 (plain HTTP) |
 //! | `limits.request_timeout_seconds` | | 30 |
@@ -112,6 +113,9 @@ pub struct OfferConfig {
     pub ttl_seconds: u64,
     /// Digits of the transaction code (PIN); 0 sends offers without one.
     pub pin_digits: u8,
+    /// The key PINs are hashed with (default `<data_dir>/pin-key`, made on first start);
+    /// issuers sharing one database share this file.
+    pub pin_key_file: Option<PathBuf>,
 }
 
 impl Default for OfferConfig {
@@ -119,6 +123,7 @@ impl Default for OfferConfig {
         OfferConfig {
             ttl_seconds: 7 * 24 * 3600,
             pin_digits: 6,
+            pin_key_file: None,
         }
     }
 }
@@ -442,6 +447,14 @@ impl Config {
         self.database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("issuer.db").display()))
+    }
+
+    /// Where the PIN key is: `offers.pin_key_file`, or `pin-key` in the data folder.
+    pub fn pin_key_path(&self) -> PathBuf {
+        self.offers
+            .pin_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join(crate::pin_key::DEFAULT_FILE))
     }
 
     /// The did:web host: `did.web_host`, or the public URL's host with `:` as `%3A`.

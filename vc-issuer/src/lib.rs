@@ -34,6 +34,7 @@ pub mod keys;
 mod offer_link;
 pub mod offer_qr;
 pub mod operator;
+pub mod pin_key;
 mod prepare;
 mod private_fs;
 pub mod sd_jwt_claims;

@@ -90,7 +90,9 @@ pub async fn build(config: Config) -> Result<(Shared, Option<Arc<Registry>>, Opt
     })?;
     let templates = Templates::load(config.templates_dir.as_deref())?;
     let key = crate::keys::open(&config.key, &config.data_dir).await?;
-    let store = Store::open(&config.database_url()).await?;
+    let store = Store::open(&config.database_url())
+        .await?
+        .with_pin_key(crate::pin_key::load_or_create(&config.pin_key_path())?);
     let did = crate::issuer_did::set_up(&config, &store, key.signer.verifying_key()).await?;
     let signer = crate::keys::with_key_id(key.signer, did.method.clone());
     let issuer = Issuer {

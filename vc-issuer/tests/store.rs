@@ -87,6 +87,7 @@ on_both!(
     concurrent_inserts,
     two_replicas,
     racing_status_changes_keep_revocation_final,
+    pins_are_keyed_so_a_copy_of_the_database_does_not_give_them,
 );
 
 fn uuid() -> String {
@@ -122,6 +123,67 @@ fn new_credential(template: &str, record_key: &str) -> NewCredential {
 }
 
 const LIST_SIZE: u64 = 131_072;
+
+/// An offer with a 6-digit PIN made through `store`: its id, code and PIN.
+async fn offer_with_pin(store: &Store) -> (String, String, String) {
+    let new = vc_issuer::store::NewOffer {
+        template: "EmployeeIdCredential".into(),
+        record_key: uuid(),
+        claims: Map::new(),
+        tx_code_length: 6,
+        approval_required: false,
+        idempotency_key: None,
+        ttl_seconds: 3600,
+    };
+    match store.create_offer(&new, "test").await.unwrap() {
+        vc_issuer::store::OfferCreation::Created(made) => (
+            made.offer.id.clone(),
+            made.code.to_string(),
+            made.tx_code.as_ref().unwrap().to_string(),
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Issue 28, finding 7: a copy of the database gave every live offer's PIN in seconds
+/// (`SHA-256(offer_id ":" PIN)` over 10^6 PINs). PINs are now an HMAC under a key kept apart
+/// from the database: the digest matches no unkeyed SHA-256 of any PIN; the right PIN still
+/// redeems; an offer made before (an unkeyed digest) still redeems after the upgrade; a store
+/// without the key refuses to check a keyed PIN instead of calling it wrong.
+async fn pins_are_keyed_so_a_copy_of_the_database_does_not_give_them(db: &Db) {
+    use sha2::Digest as _;
+    let key = zeroize::Zeroizing::new([7u8; 32]);
+    let keyed = Store::open(&db.url).await.unwrap().with_pin_key(key.clone());
+    let (id, code, pin) = offer_with_pin(&keyed).await;
+    let raw = db.raw().await;
+    let (stored,): (String,) = sqlx::query_as("SELECT tx_code_hash FROM offers WHERE id = $1")
+        .bind(&id)
+        .fetch_one(&raw)
+        .await
+        .unwrap();
+    assert!(stored.starts_with("hmac-sha256:"), "{stored}");
+    // The attack on a copy: try every PIN against the unkeyed digest. None matches.
+    let unkeyed = |pin: &str| {
+        base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            sha2::Sha256::digest(format!("{id}:{pin}").as_bytes()),
+        )
+    };
+    assert_ne!(unkeyed(&pin), stored);
+    // Without the key, a keyed PIN cannot be checked: an error, not a wrong PIN.
+    let keyless = Store::open(&db.url).await.unwrap();
+    assert!(matches!(
+        keyless.redeem_code(&code, Some(&pin), 600).await,
+        Err(Error::Unsupported(_))
+    ));
+    assert!(keyed.redeem_code(&code, Some(&pin), 600).await.unwrap().is_ok());
+
+    // An offer from before the upgrade (unkeyed digest) still redeems with the key in place.
+    let (_, old_code, old_pin) = offer_with_pin(&keyless).await;
+    assert!(keyed.redeem_code(&old_code, Some(&old_pin), 600).await.unwrap().is_ok());
+    keyless.close().await;
+    keyed.close().await;
+}
 
 async fn insert_get_list(db: &Db) {
     let s = &db.store;

@@ -177,7 +177,10 @@ pub async fn run(
         )
     })?;
     let rows = checked_rows(args, template, err)?;
-    let store = Store::open(&config.database_url()).await.map_err(failed)?;
+    let store = Store::open(&config.database_url())
+        .await
+        .map_err(failed)?
+        .with_pin_key(crate::pin_key::load_or_create(&config.pin_key_path()).map_err(failed)?);
     let result = offer_rows(args, config, template, &store, &rows.valid, err).await;
     store.close().await;
     let mut summary = result?;

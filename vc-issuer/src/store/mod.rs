@@ -45,9 +45,19 @@ pub struct Store {
     postgres: bool,
     /// The task that commits issuance records in batches.
     inserts: group_commit::Writer,
+    /// The key offer PINs are hashed with (HMAC-SHA-256); without one (a tool that makes no
+    /// offers) new PINs would get the plain SHA-256 older versions stored.
+    pin_key: Option<std::sync::Arc<crate::pin_key::PinKey>>,
 }
 
 impl Store {
+    /// This store, hashing offer PINs with `key` (see [`crate::pin_key`]).
+    #[must_use]
+    pub fn with_pin_key(mut self, key: crate::pin_key::PinKey) -> Store {
+        self.pin_key = Some(std::sync::Arc::new(key));
+        self
+    }
+
     /// Opens (and creates, for SQLite) the database at `url` and brings its tables up to date.
     /// A database that cannot be written (a read-only file, folder or connection) is refused
     /// here, with an error naming it, rather than at the first issuance.
@@ -126,6 +136,7 @@ impl Store {
             writer,
             reader,
             postgres,
+            pin_key: None,
         };
         store.migrate().await?;
         // SQLite gives its `-wal`, `-shm` and `-journal` files the database file's mode; made

@@ -16,6 +16,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
 use rand_core::RngCore as _;
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
@@ -24,6 +25,7 @@ use zeroize::Zeroizing;
 use super::tokens::{random_string, secret_hash};
 use super::{Store, unix_now};
 use crate::Error;
+use crate::pin_key::PinKey;
 
 /// Wrong PINs, from all clients together, after which an offer is locked: the backstop
 /// against guessing from many addresses (20 guesses find a 6-digit PIN once in 50,000).
@@ -262,8 +264,47 @@ pub fn pre_authorized_code(handle: &str) -> Zeroizing<String> {
     Zeroizing::new(URL_SAFE_NO_PAD.encode(hasher.finalize()))
 }
 
-fn tx_code_hash(offer_id: &str, tx_code: &str) -> String {
-    secret_hash(&format!("{offer_id}:{tx_code}"))
+/// The prefix of a PIN digest keyed with the PIN key.
+const HMAC_PREFIX: &str = "hmac-sha256:";
+
+/// What is stored for an offer's PIN: `hmac-sha256:` and the HMAC of `offer_id ":" PIN` under
+/// the PIN key; without a key, the plain SHA-256 earlier versions stored.
+fn tx_code_hash(key: Option<&PinKey>, offer_id: &str, tx_code: &str) -> Result<String, Error> {
+    Ok(match key {
+        Some(key) => format!(
+            "{HMAC_PREFIX}{}",
+            URL_SAFE_NO_PAD.encode(pin_mac(key, offer_id, tx_code)?.finalize().into_bytes())
+        ),
+        None => secret_hash(&format!("{offer_id}:{tx_code}")),
+    })
+}
+
+fn pin_mac(key: &PinKey, offer_id: &str, tx_code: &str) -> Result<Hmac<Sha256>, Error> {
+    // HMAC takes a key of any length; the error cannot happen.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_slice())
+        .map_err(|e| Error::Unsupported(format!("the PIN key: {e}")))?;
+    mac.update(offer_id.as_bytes());
+    mac.update(b":");
+    mac.update(tx_code.as_bytes());
+    Ok(mac)
+}
+
+/// Whether `tx_code` is the PIN `stored` was made from: a keyed digest is checked with the key
+/// (in constant time), an older plain one as it was made. A keyed digest and no key is an error:
+/// the store was opened without the PIN key its offers were made with.
+fn pin_matches(key: Option<&PinKey>, offer_id: &str, tx_code: &str, stored: &str) -> Result<bool, Error> {
+    match (stored.strip_prefix(HMAC_PREFIX), key) {
+        (Some(encoded), Some(key)) => {
+            let Ok(expected) = URL_SAFE_NO_PAD.decode(encoded) else {
+                return Err(Error::corrupt("an offer's PIN digest is not base64url"));
+            };
+            Ok(pin_mac(key, offer_id, tx_code)?.verify_slice(&expected).is_ok())
+        }
+        (Some(_), None) => Err(Error::Unsupported(
+            "offer PINs are keyed, and this store was opened without the PIN key".into(),
+        )),
+        (None, _) => Ok(secret_hash(&format!("{offer_id}:{tx_code}")) == stored),
+    }
 }
 
 /// `digits` uniformly random decimal digits.
@@ -286,6 +327,7 @@ fn random_digits(digits: u8) -> Zeroizing<String> {
 /// failed (the transaction is unusable), `Ok(Err(Conflict))` for a reused idempotency key.
 async fn offer_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    pin_key: Option<&PinKey>,
     new: &NewOffer,
     actor: &str,
     now: i64,
@@ -318,6 +360,10 @@ async fn offer_in(
     let code = pre_authorized_code(&handle);
     let tx_code = (new.tx_code_length > 0).then(|| random_digits(new.tx_code_length));
     let expires_at = now + new.ttl_seconds;
+    let pin_hash = match &tx_code {
+        Some(pin) => Some(tx_code_hash(pin_key, &id, pin)?),
+        None => None,
+    };
     sqlx::query(
         "INSERT INTO offers (id, template, record_key, claims, handle_hash, code_hash, tx_code_length,
             approval_required, approved, tx_code_hash, tx_code_attempts, state, idempotency_key,
@@ -332,7 +378,7 @@ async fn offer_in(
     .bind(secret_hash(&code))
     .bind(i64::from(new.tx_code_length))
     .bind(i64::from(new.approval_required))
-    .bind(tx_code.as_ref().map(|pin| tx_code_hash(&id, pin)))
+    .bind(pin_hash)
     .bind(&new.idempotency_key)
     .bind(now)
     .bind(expires_at)
@@ -367,7 +413,7 @@ impl Store {
     /// `offer.create`. The same key with a different type or claims is a conflict.
     pub async fn create_offer(&self, new: &NewOffer, actor: &str) -> Result<OfferCreation, Error> {
         let mut tx = self.writer().begin_with(self.begin_statement()).await?;
-        let made = offer_in(&mut tx, new, actor, unix_now()).await?;
+        let made = offer_in(&mut tx, self.pin_key.as_deref(), new, actor, unix_now()).await?;
         if matches!(made, Ok(OfferCreation::Created(_))) {
             tx.commit().await?;
         } else {
@@ -390,7 +436,7 @@ impl Store {
         let mut tx = self.writer().begin_with(self.begin_statement()).await?;
         let mut made = Vec::with_capacity(offers.len());
         for new in offers {
-            made.push(offer_in(&mut tx, new, actor, now).await?);
+            made.push(offer_in(&mut tx, self.pin_key.as_deref(), new, actor, now).await?);
         }
         tx.commit().await?;
         Ok(made)
@@ -536,7 +582,7 @@ impl Store {
             _ => {}
         }
         if let (Some(expected), Some(pin)) = (&pin_hash, tx_code)
-            && tx_code_hash(&id, pin) != *expected
+            && !pin_matches(self.pin_key.as_deref(), &id, pin, expected)?
         {
             let locked = attempts + 1 >= MAX_TX_CODE_ATTEMPTS;
             sqlx::query(
