@@ -28,6 +28,29 @@ use tower::ServiceExt as _;
 
 use crate::problem::Problem;
 
+/// What the accept loop reports, for a service's metrics: the refusals an attack causes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ServerEvent {
+    /// A connection over [`Limits::max_connections`] was closed at once.
+    ConnectionShed,
+    /// A request took longer than [`Limits::request_timeout`] and got 503 `timeout`.
+    RequestTimedOut,
+}
+
+impl ServerEvent {
+    /// The event's name in metrics and logs (`connection_shed`, `request_timeout`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ServerEvent::ConnectionShed => "connection_shed",
+            ServerEvent::RequestTimedOut => "request_timeout",
+        }
+    }
+}
+
+/// Where [`serve_reporting`] sends its [`ServerEvent`]s (a service's counters).
+pub type EventSink = Arc<dyn Fn(ServerEvent) + Send + Sync>;
+
 /// How long in-flight requests may take to finish once the server is told to stop.
 const DRAIN: Duration = Duration::from_secs(10);
 
@@ -75,6 +98,18 @@ pub async fn serve(
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send,
 ) -> std::io::Result<()> {
+    serve_reporting(listener, router, limits, Arc::new(|_| {}), shutdown).await
+}
+
+/// [`serve`], reporting every shed connection and timed-out request to `events` (they are
+/// logged either way).
+pub async fn serve_reporting(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    events: EventSink,
+    shutdown: impl Future<Output = ()> + Send,
+) -> std::io::Result<()> {
     let request_timeout = limits.request_timeout;
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let graceful = GracefulShutdown::new();
@@ -97,20 +132,26 @@ pub async fn serve(
                 max_connections = limits.max_connections,
                 "a connection was shed: as many are open as the server takes"
             );
+            events(ServerEvent::ConnectionShed);
             drop(stream);
             continue;
         };
         let router = router.clone();
+        let events = Arc::clone(&events);
         let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));
             let router = router.clone();
+            let events = Arc::clone(&events);
             // The request timeout here rather than as a middleware layer: no boxed future and
             // no `Next` per request on the hot path.
             async move {
                 match tokio::time::timeout(request_timeout, router.oneshot(request.map(axum::body::Body::new))).await {
                     Ok(Ok(response)) => Ok::<_, Infallible>(response),
                     Ok(Err(never)) => match never {},
-                    Err(_) => Ok(timed_out(request_timeout)),
+                    Err(_) => {
+                        events(ServerEvent::RequestTimedOut);
+                        Ok(timed_out(request_timeout))
+                    }
                 }
             }
         });
@@ -135,17 +176,24 @@ pub async fn serve(
     Ok(())
 }
 
-/// `router` with every request cut at `limit` (503 `timeout`): what [`serve`] adds, for a
-/// server that has its own accept loop (the issuer's TLS listener).
-pub fn with_request_timeout(router: Router, limit: Duration) -> Router {
-    router.layer(middleware::from_fn_with_state(limit, request_timeout))
+/// `router` with every request cut at `limit` (503 `timeout`, reported to `events`): what
+/// [`serve`] adds, for a server that has its own accept loop (the issuer's TLS listener).
+pub fn with_request_timeout(router: Router, limit: Duration, events: EventSink) -> Router {
+    router.layer(middleware::from_fn_with_state((limit, events), request_timeout))
 }
 
 /// 503 `timeout` for a request not answered within `limit`.
-async fn request_timeout(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+async fn request_timeout(
+    State((limit, events)): State<(Duration, EventSink)>,
+    request: Request,
+    next: Next,
+) -> Response {
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
-        Err(_) => timed_out(limit),
+        Err(_) => {
+            events(ServerEvent::RequestTimedOut);
+            timed_out(limit)
+        }
     }
 }
 
@@ -176,6 +224,17 @@ mod tests {
     use super::*;
 
     async fn start(limits: Limits) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
+        start_counting(limits, Arc::new(|_| {})).await
+    }
+
+    /// A counting sink: how many of each event it was told.
+    fn counter() -> (EventSink, Arc<std::sync::Mutex<Vec<ServerEvent>>>) {
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink_seen = Arc::clone(&seen);
+        (Arc::new(move |event| sink_seen.lock().unwrap().push(event)), seen)
+    }
+
+    async fn start_counting(limits: Limits, events: EventSink) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
         let router = Router::new()
             .route("/health", get(|| async { "ok" }))
             .route(
@@ -192,7 +251,7 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(serve(listener, router, limits, async {
+        tokio::spawn(serve_reporting(listener, router, limits, events, async {
             let _ = stopped.await;
         }));
         (addr, stop)
@@ -251,7 +310,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_connection_over_the_cap_is_shed_and_the_cap_frees_up() {
-        let (addr, _stop) = start(quick()).await;
+        let (events, seen) = counter();
+        let (addr, _stop) = start_counting(quick(), events).await;
         let mut held = Vec::new();
         for _ in 0..4 {
             held.push(TcpStream::connect(addr).await.unwrap());
@@ -265,6 +325,7 @@ mod tests {
             waited < Duration::from_millis(400),
             "the fifth connection waited {waited:?}"
         );
+        assert_eq!(*seen.lock().unwrap(), [ServerEvent::ConnectionShed]);
         // The held ones time out; then there is room again.
         tokio::time::sleep(Duration::from_millis(800)).await;
         assert!(get_answer(addr, "/health").await.ends_with("ok"));
@@ -273,8 +334,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_slow_request_gets_503_timeout_and_handlers_see_the_client_address() {
-        let (addr, stop) = start(quick()).await;
+        let (events, seen) = counter();
+        let (addr, stop) = start_counting(quick(), events).await;
         let answer = get_answer(addr, "/slow").await;
+        assert_eq!(*seen.lock().unwrap(), [ServerEvent::RequestTimedOut]);
         assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
         assert!(answer.contains("application/problem+json"), "{answer}");
         assert!(answer.contains("\"code\":\"timeout\""), "{answer}");

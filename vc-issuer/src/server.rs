@@ -148,17 +148,24 @@ pub async fn start(mut config: Config) -> Result<Running, Error> {
     let stopped = async move {
         let _ = stopped.await;
     };
+    // Shed connections and timed-out requests are counted with the other security events.
+    let events: did_core::server::EventSink = {
+        let state = state.clone();
+        Arc::new(move |event: did_core::server::ServerEvent| state.metrics.security_event(event.name()))
+    };
     let task = match tls {
         Some(tls) => {
             let listener = TlsListener::new(listener, tls).map_err(|e| Error::io("cannot serve TLS", e))?;
             // The TLS listener times handshakes and caps those in progress; requests are cut
             // at the same limit as on plain HTTP.
-            let app = did_core::server::with_request_timeout(app, limits.request_timeout)
+            let app = did_core::server::with_request_timeout(app, limits.request_timeout, events)
                 .into_make_service_with_connect_info::<TlsPeer>();
             tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(stopped).await })
         }
         // The connection cap and the header-read and request timeouts (did_core::server).
-        None => tokio::spawn(did_core::server::serve(listener, app, limits, stopped)),
+        None => tokio::spawn(did_core::server::serve_reporting(
+            listener, app, limits, events, stopped,
+        )),
     };
     Ok(Running {
         addr,

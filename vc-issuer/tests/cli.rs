@@ -470,7 +470,7 @@ async fn serve_closes_a_silent_connection_after_the_configured_header_timeout() 
     let dir = tempfile::tempdir().unwrap();
     let config = serve::configure(dir.path());
     let mut text = std::fs::read_to_string(&config).unwrap();
-    text.push_str("\n[limits]\nheader_timeout_seconds = 1\n");
+    text.push_str("\n[limits]\nheader_timeout_seconds = 1\nmax_connections = 2\n");
     std::fs::write(&config, text).unwrap();
     let config = config.display().to_string();
     let (service, _) = serve::start(
@@ -492,4 +492,33 @@ async fn serve_closes_a_silent_connection_after_the_configured_header_timeout() 
     assert!(waited < Duration::from_secs(3), "a silent connection stayed {waited:?}");
     let health = reqwest::get(format!("{}/health", service.url)).await.unwrap();
     assert_eq!(health.status().as_u16(), 200);
+
+    // Two held connections fill the cap of 2: a third is shed at once, and /metrics counts it
+    // once there is room again (issue 28, finding 10: attacks leave a trace).
+    let addr = service.url.trim_start_matches("http://").to_owned();
+    tokio::task::spawn_blocking(move || {
+        let held: Vec<_> = (0..2).map(|_| std::net::TcpStream::connect(&addr).unwrap()).collect();
+        std::thread::sleep(Duration::from_millis(200));
+        let mut third = std::net::TcpStream::connect(&addr).unwrap();
+        third.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut rest = Vec::new();
+        let _ = third.read_to_end(&mut rest);
+        assert!(rest.is_empty());
+        drop(held);
+    })
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let metrics = reqwest::get(format!("{}/metrics", service.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l == "dojang_issuer_security_events_total{event=\"connection_shed\"} 1"),
+        "{metrics}"
+    );
 }

@@ -57,7 +57,7 @@ impl Default for Metrics {
         let security_events = Family::<Vec<(String, String)>, Counter>::default();
         registry.register(
             "security_events",
-            "Refusals an attack causes: rate_limited, wrong_pin, pin_budget_spent, offer_locked",
+            "Refusals an attack causes: rate_limited, wrong_pin, pin_budget_spent, offer_locked, connection_shed, request_timeout",
             security_events.clone(),
         );
         Metrics {
@@ -73,7 +73,8 @@ impl Default for Metrics {
 
 impl Metrics {
     /// Counts a security event (`rate_limited`, `wrong_pin`, `pin_budget_spent`,
-    /// `offer_locked`), which the routes also log.
+    /// `offer_locked`; from the accept loop `connection_shed` and `request_timeout`), which
+    /// the routes and the accept loop also log.
     pub fn security_event(&self, event: &'static str) {
         self.security_events
             .get_or_create(&vec![("event".to_owned(), event.to_owned())])
