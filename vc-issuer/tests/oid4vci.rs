@@ -179,11 +179,7 @@ impl Env {
 
     /// `/token` from a client bound to `from` (another 127.0.0.0/8 address: another client).
     async fn token_from(&self, from: &str, code: &str, pin: Option<&str>) -> ((u16, Value), Option<String>) {
-        let client = reqwest::Client::builder()
-            .local_address(from.parse::<std::net::IpAddr>().unwrap())
-            .build()
-            .unwrap();
-        self.token_with(&client, code, pin).await
+        self.token_with(&client_from(from), code, pin).await
     }
 
     /// `/token` through `http`: the status, the JSON body and `Retry-After`.
@@ -603,10 +599,7 @@ async fn nonces_and_tokens_have_a_per_client_request_budget(db: Database) {
     })
     .await;
     let nonce = |from: &'static str| {
-        let http = reqwest::Client::builder()
-            .local_address(from.parse::<std::net::IpAddr>().unwrap())
-            .build()
-            .unwrap();
+        let http = client_from(from);
         let url = format!("{}/nonce", env.base);
         async move {
             let response = http.post(url).send().await.unwrap();
@@ -653,6 +646,14 @@ async fn an_offer_makes_the_issuer_resolve_only_so_many_holder_dids(db: Database
     let (status, body) = env.credential_request(&token, &holder).await;
     assert_eq!(status, 200, "{body}");
     env.stop().await;
+}
+
+/// An HTTP client whose connections come from `from` (a 127.0.0.0/8 address: another client).
+fn client_from(from: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(from.parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap()
 }
 
 /// Whether this machine routes all of 127.0.0.0/8 to loopback (Linux does; macOS has only
