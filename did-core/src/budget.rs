@@ -117,6 +117,12 @@ impl Normalize for IpAddr {
     }
 }
 
+/// The key a client's address is counted under: an IPv6 address's /64, an IPv4-mapped
+/// address as IPv4, an IPv4 address as itself.
+pub fn client_key(client: IpAddr) -> IpAddr {
+    key(client)
+}
+
 fn key(client: IpAddr) -> IpAddr {
     match client {
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

@@ -8,10 +8,11 @@
 //! a connection over [`Limits::max_connections`] is closed at once (and logged), and a request
 //! that is not answered within [`Limits::request_timeout`] gets 503 `timeout`.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
@@ -34,6 +35,8 @@ use crate::problem::Problem;
 pub enum ServerEvent {
     /// A connection over [`Limits::max_connections`] was closed at once.
     ConnectionShed,
+    /// A connection over [`Limits::max_connections_per_client`] was closed at once.
+    ClientConnectionShed,
     /// A request took longer than [`Limits::request_timeout`] and got 503 `timeout`.
     RequestTimedOut,
 }
@@ -43,6 +46,7 @@ impl ServerEvent {
     pub fn name(self) -> &'static str {
         match self {
             ServerEvent::ConnectionShed => "connection_shed",
+            ServerEvent::ClientConnectionShed => "client_connection_shed",
             ServerEvent::RequestTimedOut => "request_timeout",
         }
     }
@@ -59,6 +63,10 @@ const DRAIN: Duration = Duration::from_secs(10);
 pub struct Limits {
     /// Open connections at most; one more is closed as soon as it is accepted.
     pub max_connections: usize,
+    /// Open connections from one client (an IP address; an IPv6 client by its /64) at most,
+    /// so that one source cannot take every connection: by default a quarter of
+    /// `max_connections`.
+    pub max_connections_per_client: usize,
     /// How long a client has to send a request's headers, from when the connection is ready
     /// for one (so also how long an idle keep-alive connection stays open).
     pub header_read_timeout: Duration,
@@ -72,20 +80,26 @@ impl Limits {
     pub fn from_secs(max_connections: usize, header_read_timeout: u64, request_timeout: u64) -> Limits {
         Limits {
             max_connections,
+            max_connections_per_client: (max_connections / 4).max(1),
             header_read_timeout: Duration::from_secs(header_read_timeout),
             request_timeout: Duration::from_secs(request_timeout),
         }
     }
+
+    /// These limits with at most `max` connections from one client (0 keeps the default).
+    #[must_use]
+    pub fn per_client(mut self, max: usize) -> Limits {
+        if max > 0 {
+            self.max_connections_per_client = max;
+        }
+        self
+    }
 }
 
 impl Default for Limits {
-    /// 1,024 connections, 10 s to send headers, 30 s per request.
+    /// 1,024 connections (256 from one client), 10 s to send headers, 30 s per request.
     fn default() -> Limits {
-        Limits {
-            max_connections: 1024,
-            header_read_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(30),
-        }
+        Limits::from_secs(1024, 10, 30)
     }
 }
 
@@ -112,6 +126,7 @@ pub async fn serve_reporting(
 ) -> std::io::Result<()> {
     let request_timeout = limits.request_timeout;
     let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let per_client: OpenPerClient = Arc::new(Mutex::new(HashMap::new()));
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -126,6 +141,15 @@ pub async fn serve_reporting(
                 }
             },
             () = &mut shutdown => break,
+        };
+        let Some(slot) = ClientSlot::open(&per_client, peer.ip(), limits.max_connections_per_client) else {
+            tracing::warn!(
+                max_connections_per_client = limits.max_connections_per_client,
+                "a connection was shed: its client has as many open as one client may"
+            );
+            events(ServerEvent::ClientConnectionShed);
+            drop(stream);
+            continue;
         };
         let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
             tracing::warn!(
@@ -164,6 +188,7 @@ pub async fn serve_reporting(
             // A connection closed by a timeout or by its client ends here; nothing to report.
             let _ = connection.await;
             drop(permit);
+            drop(slot);
         });
     }
     drop(listener);
@@ -174,6 +199,44 @@ pub async fn serve_reporting(
         }
     }
     Ok(())
+}
+
+/// Open connections per client key.
+type OpenPerClient = Arc<Mutex<HashMap<IpAddr, usize>>>;
+
+/// One open connection of a client, counted until dropped.
+struct ClientSlot {
+    open: OpenPerClient,
+    client: IpAddr,
+}
+
+impl ClientSlot {
+    /// A slot for `ip`, unless its client has `max` open already.
+    fn open(open: &OpenPerClient, ip: IpAddr, max: usize) -> Option<ClientSlot> {
+        let client = crate::budget::client_key(ip);
+        let mut table = open.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let count = table.entry(client).or_insert(0);
+        if *count >= max {
+            return None;
+        }
+        *count += 1;
+        Some(ClientSlot {
+            open: Arc::clone(open),
+            client,
+        })
+    }
+}
+
+impl Drop for ClientSlot {
+    fn drop(&mut self) {
+        let mut table = self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(count) = table.get_mut(&self.client) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                table.remove(&self.client);
+            }
+        }
+    }
 }
 
 /// `router` with every request cut at `limit` (503 `timeout`, reported to `events`): what
@@ -277,9 +340,46 @@ mod tests {
     fn quick() -> Limits {
         Limits {
             max_connections: 4,
+            // Above the cap: the cap is what these tests reach.
+            max_connections_per_client: 8,
             header_read_timeout: Duration::from_millis(500),
             request_timeout: Duration::from_millis(500),
         }
+    }
+
+    #[tokio::test]
+    async fn one_client_cannot_take_every_connection() {
+        let (events, seen) = counter();
+        let limits = Limits {
+            max_connections_per_client: 2,
+            ..quick()
+        };
+        let (addr, _stop) = start_counting(limits, events).await;
+        let held: Vec<_> = [
+            TcpStream::connect(addr).await.unwrap(),
+            TcpStream::connect(addr).await.unwrap(),
+        ]
+        .into();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        // A third from the same address is shed; another client (127.0.0.2) still gets in.
+        let mut third = TcpStream::connect(addr).await.unwrap();
+        let (sent, _) = until_closed(&mut third).await;
+        assert!(sent.is_empty(), "{sent}");
+        assert_eq!(*seen.lock().unwrap(), [ServerEvent::ClientConnectionShed]);
+        if let Ok(other) = tokio::net::TcpSocket::new_v4()
+            && other.bind("127.0.0.2:0".parse().unwrap()).is_ok()
+        {
+            let mut stream = other.connect(addr).await.unwrap();
+            stream
+                .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .await
+                .unwrap();
+            assert!(until_closed(&mut stream).await.0.ends_with("ok"));
+        }
+        // Once the held ones close, the first client gets in again.
+        drop(held);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(get_answer(addr, "/health").await.ends_with("ok"));
     }
 
     #[tokio::test]

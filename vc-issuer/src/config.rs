@@ -18,6 +18,7 @@
 //! | `offers.ttl_seconds` | | 7 days |
 //! | `offers.pin_key_file` | | `<data_dir>/pin-key`: the key PINs are hashed with (HMAC) |
 //! | `limits.max_connections` | | 1,024 |
+//! | `limits.max_connections_per_client` | | a quarter of `max_connections` (256) |
 //! | `limits.header_timeout_seconds` | | 10 (plain HTTP) |
 //! | `limits.request_timeout_seconds` | | 30 |
 //! | `limits.oid4vci_requests_per_minute` | | 300 per client (`/token`, `/nonce`, `/credential`) |
@@ -134,6 +135,9 @@ impl Default for OfferConfig {
 pub struct LimitConfig {
     /// Open connections at most; one more is closed at once.
     pub max_connections: usize,
+    /// Open connections from one client (IP address, IPv6 /64) at most; 0: a quarter of
+    /// `max_connections`.
+    pub max_connections_per_client: usize,
     /// Seconds a client has to send a request's headers (plain HTTP; also the keep-alive
     /// idle time).
     pub header_timeout_seconds: u64,
@@ -159,6 +163,7 @@ impl Default for LimitConfig {
         let limits = did_core::server::Limits::default();
         LimitConfig {
             max_connections: limits.max_connections,
+            max_connections_per_client: 0,
             header_timeout_seconds: limits.header_read_timeout.as_secs(),
             request_timeout_seconds: limits.request_timeout.as_secs(),
             oid4vci_requests_per_minute: 300,
@@ -177,6 +182,7 @@ impl LimitConfig {
             self.header_timeout_seconds,
             self.request_timeout_seconds,
         )
+        .per_client(self.max_connections_per_client)
     }
 }
 

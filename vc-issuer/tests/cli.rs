@@ -470,7 +470,7 @@ async fn serve_closes_a_silent_connection_after_the_configured_header_timeout() 
     let dir = tempfile::tempdir().unwrap();
     let config = serve::configure(dir.path());
     let mut text = std::fs::read_to_string(&config).unwrap();
-    text.push_str("\n[limits]\nheader_timeout_seconds = 1\nmax_connections = 2\n");
+    text.push_str("\n[limits]\nheader_timeout_seconds = 1\nmax_connections = 2\nmax_connections_per_client = 3\n");
     std::fs::write(&config, text).unwrap();
     let config = config.display().to_string();
     let (service, _) = serve::start(

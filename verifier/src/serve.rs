@@ -85,6 +85,10 @@ pub struct LimitArgs {
     /// Open connections at most; one more is closed at once.
     #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: u32,
+    /// Open connections from one client (an IP address; an IPv6 client by its /64) at most;
+    /// one more is closed at once. 0: a quarter of --max-connections.
+    #[arg(long, default_value_t = 0)]
+    pub max_connections_per_client: u32,
     /// Seconds a client has to send a request's headers (also how long an idle keep-alive
     /// connection stays open).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
@@ -102,6 +106,7 @@ impl LimitArgs {
             self.header_timeout_secs,
             self.request_timeout_secs,
         )
+        .per_client(usize::try_from(self.max_connections_per_client).unwrap_or(usize::MAX))
     }
 }
 

@@ -285,7 +285,14 @@ fn serve_closes_idle_connections_and_sheds_over_the_cap() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_verifier"))
         .args(["serve", "--policy", policy, "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(&dir)
-        .args(["--header-timeout-secs", "1", "--max-connections", "3"])
+        .args([
+            "--header-timeout-secs",
+            "1",
+            "--max-connections",
+            "3",
+            "--max-connections-per-client",
+            "3",
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()

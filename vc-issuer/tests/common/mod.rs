@@ -58,6 +58,8 @@ pub async fn start_service(method: DidMethod, db: Database) -> (Running, tempfil
         ..Config::default()
     };
     config.did.method = method;
+    // The concurrency tests send 1,000 requests at once from this one address.
+    config.limits.max_connections_per_client = config.limits.max_connections;
     db.configure(&mut config).await;
     let running = server::start(config.validated().unwrap()).await.unwrap();
     let token = running.admin_token.as_ref().unwrap().to_string();
