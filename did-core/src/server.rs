@@ -127,6 +127,9 @@ pub async fn serve_reporting(
     let request_timeout = limits.request_timeout;
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let per_client: OpenPerClient = Arc::new(Mutex::new(HashMap::new()));
+    // A flood must not become a flood of log lines: one line per kind every few seconds.
+    let mut sheds = LogEvery::new(SHED_LOG_EVERY);
+    let mut client_sheds = LogEvery::new(SHED_LOG_EVERY);
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -143,19 +146,25 @@ pub async fn serve_reporting(
             () = &mut shutdown => break,
         };
         let Some(slot) = ClientSlot::open(&per_client, peer.ip(), limits.max_connections_per_client) else {
-            tracing::warn!(
-                max_connections_per_client = limits.max_connections_per_client,
-                "a connection was shed: its client has as many open as one client may"
-            );
+            if let Some(shed) = client_sheds.count() {
+                tracing::warn!(
+                    shed,
+                    max_connections_per_client = limits.max_connections_per_client,
+                    "connections were shed: their client had as many open as one client may"
+                );
+            }
             events(ServerEvent::ClientConnectionShed);
             drop(stream);
             continue;
         };
         let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
-            tracing::warn!(
-                max_connections = limits.max_connections,
-                "a connection was shed: as many are open as the server takes"
-            );
+            if let Some(shed) = sheds.count() {
+                tracing::warn!(
+                    shed,
+                    max_connections = limits.max_connections,
+                    "connections were shed: as many were open as the server takes"
+                );
+            }
             events(ServerEvent::ConnectionShed);
             drop(stream);
             continue;
@@ -199,6 +208,38 @@ pub async fn serve_reporting(
         }
     }
     Ok(())
+}
+
+/// How often shed connections are logged (with how many since the last line).
+const SHED_LOG_EVERY: Duration = Duration::from_secs(5);
+
+/// Counts events and says when to log them: the first at once, then at most once per period,
+/// with the number since the last line.
+struct LogEvery {
+    period: Duration,
+    last: Option<std::time::Instant>,
+    pending: u64,
+}
+
+impl LogEvery {
+    fn new(period: Duration) -> LogEvery {
+        LogEvery {
+            period,
+            last: None,
+            pending: 0,
+        }
+    }
+
+    /// Counts one event; `Some(n)` when a line is due, for the `n` events it covers.
+    fn count(&mut self) -> Option<u64> {
+        self.pending += 1;
+        let now = std::time::Instant::now();
+        if self.last.is_some_and(|last| now.duration_since(last) < self.period) {
+            return None;
+        }
+        self.last = Some(now);
+        Some(std::mem::take(&mut self.pending))
+    }
 }
 
 /// Open connections per client key.
@@ -345,6 +386,17 @@ mod tests {
             header_read_timeout: Duration::from_millis(500),
             request_timeout: Duration::from_millis(500),
         }
+    }
+
+    #[test]
+    fn a_flood_of_events_is_logged_once_per_period_with_its_count() {
+        let mut every = LogEvery::new(Duration::from_secs(3600));
+        assert_eq!(every.count(), Some(1));
+        for _ in 0..999 {
+            assert_eq!(every.count(), None);
+        }
+        let mut every = LogEvery::new(Duration::ZERO);
+        assert_eq!((every.count(), every.count()), (Some(1), Some(1)));
     }
 
     #[tokio::test]
