@@ -426,6 +426,7 @@ fn periodic_failures_go_to_stderr_and_the_node_recovers() {
         .arg("--anchor-key-file")
         .arg(&key_file)
         .args(["--anchor-every-secs", "1"])
+        .env("DOJANG_LOG_FORMAT", "json")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -440,13 +441,14 @@ fn periodic_failures_go_to_stderr_and_the_node_recovers() {
         log_id: started["logId"].as_str().unwrap().to_owned(),
         operator: did_core::key::VerifyingKey::from_multikey(multikey).unwrap(),
     };
-    // The anchoring events are JSON lines on stderr; the request log (text, through
-    // `tracing`) is interleaved with them and left out here.
-    let (tx, lines) = std::sync::mpsc::channel::<String>();
+    // The node logs through `tracing` as JSON lines (DOJANG_LOG_FORMAT=json): the anchoring
+    // events are told from the request log by their message.
+    let (tx, lines) = std::sync::mpsc::channel::<Value>();
     std::thread::spawn(move || {
         for line in stderr.lines().map_while(Result::ok) {
-            if line.starts_with('{') {
-                let _ = tx.send(line);
+            let event: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+            if matches!(event["message"].as_str(), Some("anchor failed" | "anchored")) {
+                let _ = tx.send(event);
             }
         }
     });
@@ -454,11 +456,14 @@ fn periodic_failures_go_to_stderr_and_the_node_recovers() {
 
     // Two failed rounds, one JSON line each; the node keeps serving.
     for _ in 0..2 {
-        let line = lines.recv_timeout(Duration::from_secs(30)).unwrap();
-        let event: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
-        assert_eq!(event["event"], "anchor_failed", "{line}");
-        assert_eq!(event["error"]["code"], "no_contract", "{line}");
-        assert!(!line.contains(key.trim_start_matches("0x")), "the key leaked: {line}");
+        let event = lines.recv_timeout(Duration::from_secs(30)).unwrap();
+        assert_eq!(event["message"], "anchor failed", "{event}");
+        assert_eq!(event["level"], "WARN", "{event}");
+        assert_eq!(event["code"], "no_contract", "{event}");
+        assert!(
+            !event.to_string().contains(key.trim_start_matches("0x")),
+            "the key leaked: {event}"
+        );
     }
     create_did(&node, &dir, "b");
 
@@ -468,14 +473,13 @@ fn periodic_failures_go_to_stderr_and_the_node_recovers() {
         .unwrap();
     assert_eq!(deployed, contract);
     let anchored = loop {
-        let line = lines.recv_timeout(Duration::from_secs(30)).unwrap();
-        let event: Value = serde_json::from_str(&line).unwrap();
-        if event["event"] == "anchored" {
+        let event = lines.recv_timeout(Duration::from_secs(30)).unwrap();
+        if event["message"] == "anchored" {
             break event;
         }
     };
     assert_eq!(anchored["size"], 2);
-    assert_eq!(anchored["logId"], node.log_id.as_str());
+    assert_eq!(anchored["log_id"], node.log_id.as_str());
     let chain = Chain {
         anvil,
         contract,

@@ -75,13 +75,10 @@ pub(crate) async fn witness(args: WitnessArgs) -> Result<Value, Failure> {
             // A log that is not consistent with what this witness signed is never co-signed,
             // and the witness stops so a human looks.
             Err(failure) if failure.0 == "inconsistent" || args.once => {
-                eprintln!("registry-anchor witness: STOPPING: {}", failure.1);
+                tracing::error!(code = failure.0, error = %failure.1, "witness stopping");
                 return Err(failure);
             }
-            Err(failure) => eprintln!(
-                "{}",
-                json!({"witness": "round failed", "code": failure.0, "detail": failure.1})
-            ),
+            Err(failure) => tracing::warn!(code = failure.0, error = %failure.1, "witness round failed"),
         }
         tokio::time::sleep(Duration::from_millis(args.poll_ms.max(10))).await;
     }

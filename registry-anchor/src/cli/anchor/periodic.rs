@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::json;
 use zeroize::Zeroizing;
 
 use super::{AnchoringArgs, chain_failure};
@@ -63,10 +62,7 @@ async fn run(config: Config, registry: Arc<Registry>) {
         if let Err((code, message)) = round(&config, &registry, &mut state).await {
             // Start afresh next time: reconnect and re-read the chain.
             state = State::default();
-            eprintln!(
-                "{}",
-                json!({"event": "anchor_failed", "error": {"code": code, "message": message}})
-            );
+            tracing::warn!(code, error = %message, "anchor failed");
         }
     }
 }
@@ -119,16 +115,13 @@ async fn round(config: &Config, registry: &Registry, state: &mut State) -> Resul
     }
     let receipt = client.anchor(head.size, head.root_hash).await.map_err(chain_failure)?;
     state.anchored = Some((head.size, head.root_hash));
-    eprintln!(
-        "{}",
-        json!({
-            "event": "anchored",
-            "logId": head.log,
-            "size": head.size,
-            "rootHash": encode_hash(&head.root_hash),
-            "transaction": format!("0x{}", alloy::hex::encode(receipt.tx_hash)),
-            "block": receipt.block_number,
-        })
+    tracing::info!(
+        log_id = %head.log,
+        size = head.size,
+        root_hash = %encode_hash(&head.root_hash),
+        transaction = %format_args!("0x{}", alloy::hex::encode(receipt.tx_hash)),
+        block = receipt.block_number,
+        "anchored"
     );
     Ok(())
 }
