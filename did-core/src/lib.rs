@@ -18,6 +18,8 @@ pub mod json_pointer;
 pub mod key;
 #[cfg(feature = "service")]
 pub mod logging;
+#[cfg(feature = "service")]
+pub mod metrics;
 pub mod multibase;
 #[cfg(feature = "service")]
 pub mod problem;

@@ -412,6 +412,15 @@ fn a_node_with_write_tokens_takes_writes_only_from_their_holders() {
         assert_eq!(problem["code"], "unauthorized");
         assert_eq!(problem["type"], "https://dojang.example/problems/unauthorized");
         assert_eq!(problem["status"], 401);
+        // Each refusal is counted for the operator's monitoring.
+        let metrics = reqwest::get(format!("{}/metrics", node.url)).await.unwrap();
+        assert_eq!(metrics.status().as_u16(), 200);
+        let text = metrics.text().await.unwrap();
+        assert!(
+            text.lines()
+                .any(|l| l == "dojang_registry_security_events_total{event=\"write_unauthorized\"} 3"),
+            "{text}"
+        );
     });
     // With the token the DID is created, and reads stay public.
     let (code, created) = create(Some(&holder));
@@ -547,5 +556,16 @@ fn an_open_node_has_operation_quotas_per_client_and_per_did() {
         // Another client writes.
         let (status, body, _) = post("127.0.0.2", create_b.to_string()).await;
         assert_eq!(status, 202, "{body}");
+        let text = reqwest::get(format!("{}/metrics", node.url))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            text.lines()
+                .any(|l| l == "dojang_registry_security_events_total{event=\"rate_limited\"} 2"),
+            "{text}"
+        );
     });
 }

@@ -19,7 +19,7 @@
 //! | `offers.pin_key_file` | | `<data_dir>/pin-key`: the key PINs are hashed with (HMAC) |
 //! | `limits.max_connections` | | 1,024 |
 //! | `limits.max_connections_per_client` | | a quarter of `max_connections` (256) |
-//! | `limits.header_timeout_seconds` | | 10 (plain HTTP) |
+//! | `limits.header_timeout_seconds` | | 10 (HTTP and HTTPS; HTTP/2: time with no request in flight) |
 //! | `limits.request_timeout_seconds` | | 30 |
 //! | `limits.oid4vci_requests_per_minute` | | 300 per client (`/token`, `/nonce`, `/credential`) |
 //! | `limits.wrong_pins_per_client` | | 5 per client per `limits.wrong_pin_window_minutes` (15) |
@@ -138,8 +138,8 @@ pub struct LimitConfig {
     /// Open connections from one client (IP address, IPv6 /64) at most; 0: a quarter of
     /// `max_connections`.
     pub max_connections_per_client: usize,
-    /// Seconds a client has to send a request's headers (plain HTTP; also the keep-alive
-    /// idle time).
+    /// Seconds a client has to send a request's headers (also the keep-alive idle time; an
+    /// HTTP/2 connection is closed after as long with no request in flight).
     pub header_timeout_seconds: u64,
     /// Seconds a request may take to be answered (then 503 `timeout`).
     pub request_timeout_seconds: u64,

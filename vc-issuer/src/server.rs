@@ -16,7 +16,7 @@ use crate::issuance::Issuer;
 use crate::service::{self, AppState, Metrics, Shared, StatusListCache};
 use crate::store::Store;
 use crate::templates::Templates;
-use crate::tls::{TlsListener, TlsPeer};
+use crate::tls::TlsListener;
 
 /// A running service.
 pub struct Running {
@@ -122,7 +122,8 @@ pub async fn build(config: Config) -> Result<(Shared, Option<Arc<Registry>>, Opt
 
 /// Starts the service from `config` on its listen address (port 0 picks a free port; the
 /// public URL then follows the bound address unless configured). With `[tls]` it serves
-/// HTTPS (h2 and HTTP/1.1), and handlers see the connection's [`TlsPeer`] as `ConnectInfo`.
+/// HTTPS (h2 and HTTP/1.1), and handlers see the connection's
+/// [`TlsPeer`](crate::tls::TlsPeer) as `ConnectInfo`.
 pub async fn start(mut config: Config) -> Result<Running, Error> {
     let tls = config.tls.as_ref().map(crate::tls::server_config).transpose()?;
     let scheme = config.scheme();
@@ -149,20 +150,15 @@ pub async fn start(mut config: Config) -> Result<Running, Error> {
         let _ = stopped.await;
     };
     // Shed connections and timed-out requests are counted with the other security events.
-    let events: did_core::server::EventSink = {
-        let state = state.clone();
-        Arc::new(move |event: did_core::server::ServerEvent| state.metrics.security_event(event.name()))
-    };
+    let events = state.metrics.security_events.sink();
+    // The connection caps and the header-read, idle and request timeouts (did_core::server),
+    // over TLS as on plain HTTP.
     let task = match tls {
         Some(tls) => {
+            // The TLS listener also times handshakes and caps those in progress.
             let listener = TlsListener::new(listener, tls).map_err(|e| Error::io("cannot serve TLS", e))?;
-            // The TLS listener times handshakes and caps those in progress; requests are cut
-            // at the same limit as on plain HTTP.
-            let app = did_core::server::with_request_timeout(app, limits.request_timeout, events)
-                .into_make_service_with_connect_info::<TlsPeer>();
-            tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(stopped).await })
+            tokio::spawn(did_core::server::serve_listener(listener, app, limits, events, stopped))
         }
-        // The connection cap and the header-read and request timeouts (did_core::server).
         None => tokio::spawn(did_core::server::serve_reporting(
             listener, app, limits, events, stopped,
         )),

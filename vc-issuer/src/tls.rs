@@ -18,9 +18,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ConnectInfo;
-use axum::extract::connect_info::Connected;
 use axum::http::Extensions;
-use axum::serve::{IncomingStream, Listener};
+use axum::serve::Listener;
 use rustls::RootCertStore;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject as _;
@@ -113,11 +112,17 @@ pub struct TlsPeer {
     pub remote: SocketAddr,
     /// The verified client certificate, if the client sent one.
     pub client_cert: Option<Arc<ClientCert>>,
+    /// Whether the handshake negotiated HTTP/2 (ALPN `h2`).
+    pub http2: bool,
 }
 
-impl Connected<IncomingStream<'_, TlsListener>> for TlsPeer {
-    fn connect_info(stream: IncomingStream<'_, TlsListener>) -> TlsPeer {
-        stream.remote_addr().clone()
+impl did_core::server::Peer for TlsPeer {
+    fn ip(&self) -> std::net::IpAddr {
+        self.remote.ip()
+    }
+
+    fn http2(&self) -> bool {
+        self.http2
     }
 }
 
@@ -291,6 +296,7 @@ impl Listener for TlsListener {
         Ok(TlsPeer {
             remote: self.local,
             client_cert: None,
+            http2: false,
         })
     }
 }
@@ -372,13 +378,20 @@ async fn handshake(
         return Ok(None);
     }
     let tls = acceptor.accept(stream).await?;
-    let client_cert = tls
-        .get_ref()
-        .1
+    let session = tls.get_ref().1;
+    let client_cert = session
         .peer_certificates()
         .and_then(|chain| chain.first())
         .map(|cert| Arc::new(ClientCert::from_der(cert)));
-    Ok(Some((tls, TlsPeer { remote, client_cert })))
+    let http2 = session.alpn_protocol() == Some(b"h2".as_slice());
+    Ok(Some((
+        tls,
+        TlsPeer {
+            remote,
+            client_cert,
+            http2,
+        },
+    )))
 }
 
 /// Answers a plain-HTTP request with 400, then reads what the client still sends until it

@@ -159,9 +159,12 @@ async fn issue(
     Ok((status, response.json().await.unwrap_or(Value::Null)))
 }
 
-/// Connects with ALPN `h2` only (the reqwest here has no HTTP/2): the protocol the server
-/// picked, after checking it answers the HTTP/2 preface with a SETTINGS frame.
-async fn speaks_h2(pki: &Pki, addr: std::net::SocketAddr) -> Option<Vec<u8>> {
+/// A TLS connection to the server offering only `alpn`, for raw bytes.
+async fn tls_connect(
+    pki: &Pki,
+    addr: std::net::SocketAddr,
+    alpn: &[u8],
+) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
     use rustls::pki_types::pem::PemObject as _;
     let mut roots = rustls::RootCertStore::empty();
     roots
@@ -173,19 +176,34 @@ async fn speaks_h2(pki: &Pki, addr: std::net::SocketAddr) -> Option<Vec<u8>> {
         .unwrap()
         .with_root_certificates(roots)
         .with_no_client_auth();
-    config.alpn_protocols = vec![b"h2".to_vec()];
+    config.alpn_protocols = vec![alpn.to_vec()];
     let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
     let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
     let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
-    let mut tls = connector.connect(name, tcp).await.unwrap();
+    connector.connect(name, tcp).await.unwrap()
+}
+
+/// The HTTP/2 client preface with an empty SETTINGS frame.
+const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0";
+
+/// Connects with ALPN `h2` only (the reqwest here has no HTTP/2): the protocol the server
+/// picked, after checking it answers the HTTP/2 preface with a SETTINGS frame.
+async fn speaks_h2(pki: &Pki, addr: std::net::SocketAddr) -> Option<Vec<u8>> {
+    let mut tls = tls_connect(pki, addr, b"h2").await;
     let alpn = tls.get_ref().1.alpn_protocol().map(<[u8]>::to_vec);
-    tls.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0")
-        .await
-        .unwrap();
+    tls.write_all(H2_PREFACE).await.unwrap();
     let mut frame = [0u8; 9];
     tls.read_exact(&mut frame).await.unwrap();
     assert_eq!(frame[3], 4, "the server's first HTTP/2 frame is SETTINGS");
     alpn
+}
+
+/// How long the server keeps `stream` open (at most 10 s are waited).
+async fn open_for(stream: &mut tokio_rustls::client::TlsStream<tokio::net::TcpStream>) -> std::time::Duration {
+    let started = std::time::Instant::now();
+    let mut sink = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read_to_end(&mut sink)).await;
+    started.elapsed()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -545,5 +563,52 @@ async fn plain_http_and_garbage_on_the_tls_port_do_not_stop_the_server() {
         let response = http.get(format!("{}/health", running.url())).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
     }
+    running.stop().await.unwrap();
+}
+
+/// Finding 1 of the hardening review, over TLS: after the handshake, a client that sends
+/// nothing, trickles a request line, or opens HTTP/2 and stays silent held its connection for
+/// ever. Now each is closed after the header timeout (here 1 s).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silent_and_trickling_tls_connections_are_closed_after_the_header_timeout() {
+    let pki = pki();
+    let mut config = Config {
+        listen: "127.0.0.1:0".into(),
+        data_dir: pki.path("data"),
+        tls: Some(pki.tls(false, AdminClientCert::Off)),
+        ..Config::default()
+    };
+    config.did.method = DidMethod::Key;
+    config.limits.header_timeout_seconds = 1;
+    let running = server::start(config.validated().unwrap()).await.unwrap();
+    let addr = running.addr;
+    let second = std::time::Duration::from_secs(1);
+
+    let mut silent = tls_connect(&pki, addr, b"http/1.1").await;
+    let mut trickling = tls_connect(&pki, addr, b"http/1.1").await;
+    let mut silent_h2 = tls_connect(&pki, addr, b"h2").await;
+    assert_eq!(silent_h2.get_ref().1.alpn_protocol(), Some(b"h2".as_slice()));
+    silent_h2.write_all(H2_PREFACE).await.unwrap();
+    let trickle = tokio::spawn(async move {
+        for byte in b"GET /health HTTP/1.1\r\nHost: x\r\n" {
+            if trickling.write_all(&[*byte]).await.is_err() || trickling.flush().await.is_err() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        open_for(&mut trickling).await
+    });
+    let waited = open_for(&mut silent).await;
+    assert!(waited < 4 * second, "a silent TLS connection stayed {waited:?}");
+    let waited = open_for(&mut silent_h2).await;
+    assert!(waited < 4 * second, "a silent HTTP/2 connection stayed {waited:?}");
+    let waited = trickle.await.unwrap();
+    assert!(waited < 4 * second, "a trickling TLS connection stayed {waited:?}");
+
+    // The service still answers, over both protocols.
+    let http = https(&pki, None).http1_only().build().unwrap();
+    let response = http.get(format!("{}/health", running.url())).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(speaks_h2(&pki, addr).await, Some(b"h2".to_vec()));
     running.stop().await.unwrap();
 }

@@ -326,6 +326,20 @@ fn serve_closes_idle_connections_and_sheds_over_the_cap() {
     let mut answer = String::new();
     health.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // The shed connection is counted where an operator's monitoring looks.
+    let mut metrics = std::net::TcpStream::connect(&addr).unwrap();
+    metrics
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    metrics.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        answer
+            .lines()
+            .any(|l| l == "dojang_door_security_events_total{event=\"connection_shed\"} 1"),
+        "{answer}"
+    );
     let _ = child.kill();
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);

@@ -509,5 +509,16 @@ async fn a_flood_of_new_requests_from_another_client_cannot_push_out_the_kiosks(
     assert_eq!(response.status(), 429);
     assert!(response.headers().contains_key("retry-after"));
     assert_eq!(response.headers()["content-type"], "application/problem+json");
+    // Counted for the operator's monitoring.
+    let metrics = door.get("/metrics").await;
+    assert_eq!(metrics.status, 200);
+    assert!(
+        metrics
+            .body
+            .lines()
+            .any(|l| l == "dojang_door_security_events_total{event=\"rate_limited\"} 1"),
+        "{}",
+        metrics.body
+    );
     door.stop().await;
 }

@@ -9,7 +9,7 @@ use did_core::cli::Banner;
 use serde_json::{Value, json};
 
 use super::Failure;
-use crate::node::{Mirror, MirrorConfig, NodeError, router};
+use crate::node::{Mirror, MirrorConfig, NodeError, WriteAccess, WriteQuota, router_counting, security_metrics};
 use crate::resolution::{ResolutionVerifier, default_log_id};
 
 /// `mirror` options.
@@ -70,13 +70,18 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<Value, Failure> {
             .field("log id", &log_id)
             .field("tree size", size)
     );
-    let server = did_core::server::serve(listener, router(registry), args.limits.limits(), std::future::pending());
+    let metrics = security_metrics();
+    let routes = router_counting(registry, WriteAccess::open(), WriteQuota::unlimited(), metrics.clone());
+    let server = did_core::server::serve_reporting(
+        listener,
+        routes,
+        args.limits.limits(),
+        metrics.sink(),
+        std::future::pending(),
+    );
     let follow = mirror.follow(Duration::from_millis(args.poll_ms.max(10)), |outcome| {
         if let Err(e) = outcome {
-            eprintln!(
-                "{}",
-                json!({"mirror": "round failed", "code": e.code(), "detail": e.to_string()})
-            );
+            tracing::warn!(code = e.code(), error = %e, "mirror round failed");
         }
     });
     tokio::select! {
@@ -89,8 +94,8 @@ pub(crate) async fn mirror(args: MirrorArgs) -> Result<Value, Failure> {
     }
 }
 
-/// A fork is reported on stderr as well as in the JSON result, so no operator misses it.
+/// A fork is logged at `error` as well as put in the JSON result, so no operator misses it.
 fn loud(error: &NodeError) -> Failure {
-    eprintln!("registry-anchor mirror: STOPPING: {error}");
+    tracing::error!(code = error.code(), error = %error, "mirror stopping");
     (error.code(), error.to_string())
 }

@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 
 use super::Failure;
 use super::args::ServeArgs;
-use crate::node::{NodeConfig, Registry, WriteAccess, WriteQuota, router_with_quota};
+use crate::node::{NodeConfig, Registry, WriteAccess, WriteQuota, router_counting, security_metrics};
 
 /// The operator key file inside the data directory.
 const OPERATOR_KEY_FILE: &str = "operator-key.jwk";
@@ -93,10 +93,12 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<Value, Failure> {
             .field("tree size", size)
     );
     let quota = WriteQuota::per_hour(args.writes_per_client_per_hour, args.writes_per_did_per_hour);
-    did_core::server::serve(
+    let metrics = security_metrics();
+    did_core::server::serve_reporting(
         listener,
-        router_with_quota(registry, access, quota),
+        router_counting(registry, access, quota, metrics.clone()),
         args.limits.limits(),
+        metrics.sink(),
         async {
             let _ = tokio::signal::ctrl_c().await;
         },

@@ -8,6 +8,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use did_core::metrics::SecurityMetrics;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -32,9 +33,32 @@ pub fn router_with(registry: Arc<Registry>, access: WriteAccess) -> Router {
 /// [`router_with`], and operations counted against `quota` per client and per DID (429
 /// `rate_limited` with `Retry-After` past it).
 pub fn router_with_quota(registry: Arc<Registry>, access: WriteAccess, quota: WriteQuota) -> Router {
-    let guarded = |write: Write| middleware::from_fn_with_state((access.clone(), write), guard);
+    router_counting(registry, access, quota, security_metrics())
+}
+
+/// What `/metrics` names the node's security events.
+const SECURITY_EVENTS: &str = "Refusals an attack causes: write_unauthorized, write_forbidden, rate_limited, \
+connection_shed, client_connection_shed, request_timeout";
+
+/// Counters for a node's security events (`dojang_registry_security_events_total`), to share
+/// between [`router_counting`] and the accept loop.
+pub fn security_metrics() -> SecurityMetrics {
+    SecurityMetrics::new("dojang_registry", SECURITY_EVENTS)
+}
+
+/// [`router_with_quota`], counting refused writes and spent quotas in `metrics`, served at
+/// `GET /metrics`.
+pub fn router_counting(
+    registry: Arc<Registry>,
+    access: WriteAccess,
+    quota: WriteQuota,
+    metrics: SecurityMetrics,
+) -> Router {
+    let guarded = |write: Write| middleware::from_fn_with_state((access.clone(), write, metrics.clone()), guard);
+    let exposition = metrics.clone();
     Router::new()
         .route("/operations", post(submit).route_layer(guarded(Write::Operation)))
+        .route("/metrics", get(move || async move { exposition.answer() }))
         .route("/dids/{did}", get(resolve))
         .route("/tree-head", get(tree_head))
         .route("/cosignatures", post(cosign).route_layer(guarded(Write::Cosignature)))
@@ -48,6 +72,7 @@ pub fn router_with_quota(registry: Arc<Registry>, access: WriteAccess, quota: Wr
         .layer(axum::middleware::map_response(security_headers))
         .layer(middleware::from_fn(did_core::logging::request_span))
         .layer(axum::Extension(Arc::new(quota)))
+        .layer(axum::Extension(metrics))
         .with_state(registry)
 }
 
@@ -68,16 +93,22 @@ async fn security_headers(mut response: Response) -> Response {
 
 /// Lets a write through when `access` allows it; otherwise 401 (no or a wrong token) or 403
 /// (operations not taken over HTTP), logged without the client's address or token.
-async fn guard(State((access, write)): State<(WriteAccess, Write)>, request: Request, next: Next) -> Response {
+async fn guard(
+    State((access, write, metrics)): State<(WriteAccess, Write, SecurityMetrics)>,
+    request: Request,
+    next: Next,
+) -> Response {
     let authorization = request.headers().get(header::AUTHORIZATION).map(HeaderValue::as_bytes);
     match access.check(write, authorization) {
         Verdict::Allowed => next.run(request).await,
         Verdict::Unauthorized => {
+            metrics.record("write_unauthorized");
             tracing::warn!(status = 401, "{} without a valid write token was refused", write.name());
             did_core::problem::Problem::unauthorized(REALM, "this node takes writes only with a write token")
                 .into_response()
         }
         Verdict::Forbidden => {
+            metrics.record("write_forbidden");
             tracing::warn!(
                 status = 403,
                 "{} was refused: this node takes operations only from its owner",
@@ -152,6 +183,7 @@ async fn blocking<T: Send + 'static>(
 async fn submit(
     State(registry): State<Arc<Registry>>,
     axum::Extension(quota): axum::Extension<Arc<WriteQuota>>,
+    axum::Extension(metrics): axum::Extension<SecurityMetrics>,
     extensions: axum::http::Extensions,
     body: String,
 ) -> Result<Response, Problem> {
@@ -163,11 +195,13 @@ async fn submit(
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|info| info.0.ip());
     if let Err(over) = quota.spend_client(client) {
+        metrics.record("rate_limited");
         tracing::warn!(status = 429, "a client went over its operations quota; refused");
         return Ok(over.into_response("this client has sent as many operations as a node takes per hour"));
     }
     let operation = Operation::parse(body.trim()).map_err(NodeError::from)?;
     if let Err(over) = quota.spend_did(operation.did().as_ref()) {
+        metrics.record("rate_limited");
         tracing::warn!(status = 429, "a DID went over its operations quota; refused");
         return Ok(over.into_response("this DID has had as many operations as a node takes per hour"));
     }

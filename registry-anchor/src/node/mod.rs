@@ -19,7 +19,7 @@ mod writer;
 
 pub use config::NodeConfig;
 pub use error::NodeError;
-pub use http::{router, router_with, router_with_quota};
+pub use http::{router, router_counting, router_with, router_with_quota, security_metrics};
 #[cfg(feature = "client")]
 pub use mirror::{Mirror, MirrorConfig, SyncReport};
 pub use registry::{Receipt, Registry};

@@ -4,11 +4,11 @@
 use axum::Json;
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use prometheus_client::encoding::text::encode;
+use did_core::metrics::SecurityEvents;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -30,7 +30,8 @@ pub struct Metrics {
     /// Status changes (suspend, unsuspend, revoke).
     pub status_changes: Counter,
     in_flight: Gauge,
-    security_events: Family<Vec<(String, String)>, Counter>,
+    /// Refusals an attack causes, also counted by the accept loop (its sink).
+    pub security_events: SecurityEvents,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -54,11 +55,10 @@ impl Default for Metrics {
             status_changes.clone(),
         );
         registry.register("requests_in_flight", "Requests being handled", in_flight.clone());
-        let security_events = Family::<Vec<(String, String)>, Counter>::default();
-        registry.register(
-            "security_events",
-            "Refusals an attack causes: rate_limited, wrong_pin, pin_budget_spent, offer_locked, connection_shed, request_timeout",
-            security_events.clone(),
+        let security_events = SecurityEvents::default();
+        security_events.register(
+            &mut registry,
+            "Refusals an attack causes: rate_limited, wrong_pin, pin_budget_spent, offer_locked, connection_shed, client_connection_shed, request_timeout",
         );
         Metrics {
             security_events,
@@ -76,18 +76,12 @@ impl Metrics {
     /// `offer_locked`; from the accept loop `connection_shed` and `request_timeout`), which
     /// the routes and the accept loop also log.
     pub fn security_event(&self, event: &'static str) {
-        self.security_events
-            .get_or_create(&vec![("event".to_owned(), event.to_owned())])
-            .inc();
+        self.security_events.record(event);
     }
 
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
-        let mut out = String::new();
-        if encode(&mut out, &self.registry).is_err() {
-            out.clear();
-        }
-        out
+        did_core::metrics::render(&self.registry)
     }
 }
 
@@ -135,12 +129,7 @@ async fn health(State(state): State<Shared>) -> Response {
 }
 
 async fn metrics(State(state): State<Shared>) -> Response {
-    let mut response = state.metrics.render().into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
-    );
-    response
+    did_core::metrics::exposition(state.metrics.render())
 }
 
 async fn openapi(State(state): State<Shared>) -> ApiResult<Json<Value>> {

@@ -16,6 +16,7 @@
 //! | `GET /1.0/identifiers/{did}` | DID resolution over HTTP (W3C DID Resolution HTTP binding) |
 //! | `GET /` | the kiosk page |
 //! | `GET /healthz` | liveness |
+//! | `GET /metrics` | the refusals an attack causes, counted (Prometheus text) |
 //! | `GET /openapi.json` | this API as an OpenAPI 3.1 document |
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -28,6 +29,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use did_core::clock::Clock;
+use did_core::metrics::SecurityMetrics;
 use did_core::problem::Problem;
 use serde_json::json;
 use tokio::net::TcpListener;
@@ -85,12 +87,22 @@ pub struct AppState {
     dcql: crate::oid4vp::DcqlQuery,
     vc_api_token: Option<Zeroizing<String>>,
     request_signer: RequestSigner,
+    metrics: SecurityMetrics,
 }
+
+/// What `/metrics` names the door's security events.
+const SECURITY_EVENTS: &str =
+    "Refusals an attack causes: rate_limited, requests_full, connection_shed, client_connection_shed, request_timeout";
 
 type Shared = Arc<AppState>;
 
 /// The router, for embedding; `public_url` is used when the config names none.
 pub fn router(config: ServiceConfig, public_url: &str) -> Result<Router, Error> {
+    router_counting(config, public_url, SecurityMetrics::new("dojang_door", SECURITY_EVENTS))
+}
+
+/// [`router`], counting its security events in `metrics` (which the accept loop shares).
+fn router_counting(config: ServiceConfig, public_url: &str, metrics: SecurityMetrics) -> Result<Router, Error> {
     let dcql = oid4vp::dcql_for(&config.policy)?;
     let public_url = config
         .public_url
@@ -112,12 +124,17 @@ pub fn router(config: ServiceConfig, public_url: &str) -> Result<Router, Error> 
         dcql,
         vc_api_token: config.vc_api_token,
         request_signer,
+        metrics,
     });
     Ok(Router::new()
         .route("/", get(kiosk::page))
         .route("/kiosk.js", get(kiosk::script))
         .route("/kiosk.css", get(kiosk::style))
         .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/metrics",
+            get(|State(state): State<Shared>| async move { state.metrics.answer() }),
+        )
         .route("/openapi.json", get(openapi))
         .route("/api/requests", post(create_request))
         .route("/api/requests/{id}", get(request_state))
@@ -168,18 +185,22 @@ async fn security_headers(mut response: Response) -> Response {
 
 /// The answer when the door takes no new request: 429 for a client holding its quota of
 /// engaged requests, 503 for a door full of live ones; `Retry-After` is a request's lifetime,
-/// after which some will have ended. Both are logged (without the client's address).
-fn request_store_full(full: requests::Full, ttl: std::time::Duration) -> Response {
-    let (status, detail) = match full {
+/// after which some will have ended. Both are logged (without the client's address) and
+/// counted.
+fn request_store_full(full: requests::Full, ttl: std::time::Duration, metrics: &SecurityMetrics) -> Response {
+    let (status, detail, event) = match full {
         requests::Full::Client => (
             StatusCode::TOO_MANY_REQUESTS,
             "this client holds as many open requests as it may",
+            "rate_limited",
         ),
         requests::Full::Door => (
             StatusCode::SERVICE_UNAVAILABLE,
             "the door holds as many live requests as it can",
+            "requests_full",
         ),
     };
+    metrics.record(event);
     tracing::warn!(status = status.as_u16(), "a new request was refused: {detail}");
     Problem::new(status, "busy", detail)
         .with_retry_after(ttl.as_secs())
@@ -252,7 +273,7 @@ async fn create_request(State(state): State<Shared>, request: axum::extract::Req
                 nonces.discard(&gone);
             }
         }
-        Err(full) => return request_store_full(full, state.policy.nonce_ttl()),
+        Err(full) => return request_store_full(full, state.policy.nonce_ttl(), &state.metrics),
     }
     nonces.insert(nonce.clone(), now, state.policy.nonce_ttl());
     let expires_at_second = time::OffsetDateTime::from(expires_at);
@@ -461,13 +482,20 @@ pub async fn start_with_limits(
         doing: "reading the bound address".into(),
         source,
     })?;
-    let app = router(config, &format!("http://{addr}"))?;
+    let metrics = SecurityMetrics::new("dojang_door", SECURITY_EVENTS);
+    let app = router_counting(config, &format!("http://{addr}"), metrics.clone())?;
     let (shutdown, stopped) = oneshot::channel::<()>();
     // The connection cap and the header-read and request timeouts: a door on a public
     // network must not be held by silent or trickling connections.
-    let task = tokio::spawn(did_core::server::serve(listener, app, limits, async {
-        let _ = stopped.await;
-    }));
+    let task = tokio::spawn(did_core::server::serve_reporting(
+        listener,
+        app,
+        limits,
+        metrics.sink(),
+        async {
+            let _ = stopped.await;
+        },
+    ));
     Ok(Running {
         addr,
         shutdown: Some(shutdown),
