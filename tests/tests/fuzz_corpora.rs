@@ -51,6 +51,8 @@ mod resolution;
 mod sd_jwt;
 #[path = "../../fuzz/bodies/status_list.rs"]
 mod status_list;
+#[path = "../../fuzz/bodies/strict_json.rs"]
+mod strict_json;
 #[path = "../../fuzz/bodies/tree_head.rs"]
 mod tree_head;
 #[path = "../../fuzz/bodies/trust_bundle.rs"]
@@ -88,6 +90,7 @@ const TARGETS: &[(&str, Target)] = &[
     ("resolution", resolution::run),
     ("sd_jwt", sd_jwt::run),
     ("status_list", status_list::run),
+    ("strict_json", strict_json::run),
     ("tree_head", tree_head::run),
     ("trust_bundle", trust_bundle::run),
     ("vc", vc::run),

@@ -6,4 +6,4 @@
 //! "A", "name": "B"}}` would mean "B" here and "A" to a reader that keeps the first: what an
 //! administrator's tool showed and what the issuer signed could differ.
 
-pub(crate) use did_core::json::{StrictJsonError as JsonError, parse_value as parse};
+pub(crate) use did_core::json::{StrictJsonError as JsonError, check, parse_value as parse};

@@ -55,10 +55,18 @@ impl From<BodyError> for Problem {
 
 /// Reads `bytes` strictly as a `T`.
 pub(crate) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, BodyError> {
-    let value = json::parse(bytes).map_err(|e| match e {
+    let refused = |e: JsonError| match e {
         JsonError::DuplicateMember { pointer, .. } => BodyError::Duplicate(pointer),
         other => BodyError::Invalid(other.to_string()),
-    })?;
+    };
+    // The common case in one pass over the bytes and no intermediate value: checked for
+    // duplicates, then read as `T`. Only a body of the wrong shape is read again, for the
+    // error that says where.
+    json::check(bytes).map_err(refused)?;
+    if let Ok(parsed) = serde_json::from_slice(bytes) {
+        return Ok(parsed);
+    }
+    let value = json::parse(bytes).map_err(refused)?;
     // Where in the body the shape is wrong (`credential: invalid type ...`), as axum's own
     // extractor said it.
     serde_path_to_error::deserialize(value).map_err(|e| {
