@@ -290,8 +290,9 @@ fn serve_closes_idle_connections_and_sheds_over_the_cap() {
             "1",
             "--max-connections",
             "3",
+            // Above the cap, so that the cap is what the fourth connection meets.
             "--max-connections-per-client",
-            "3",
+            "4",
         ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
