@@ -178,27 +178,16 @@ where
             () = &mut shutdown => break,
         };
         let Some(slot) = ClientSlot::open(&per_client, peer.ip(), limits.max_connections_per_client) else {
-            if let Some(shed) = client_sheds.count() {
-                tracing::warn!(
-                    shed,
-                    max_connections_per_client = limits.max_connections_per_client,
-                    "connections were shed: their client had as many open as one client may"
-                );
-            }
-            events(ServerEvent::ClientConnectionShed);
-            drop(io);
+            shed(
+                &mut client_sheds,
+                &events,
+                ServerEvent::ClientConnectionShed,
+                limits.max_connections_per_client,
+            );
             continue;
         };
         let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
-            if let Some(shed) = sheds.count() {
-                tracing::warn!(
-                    shed,
-                    max_connections = limits.max_connections,
-                    "connections were shed: as many were open as the server takes"
-                );
-            }
-            events(ServerEvent::ConnectionShed);
-            drop(io);
+            shed(&mut sheds, &events, ServerEvent::ConnectionShed, limits.max_connections);
             continue;
         };
         let http2 = peer.http2();
@@ -237,6 +226,19 @@ where
         tracing::warn!("requests still in flight after {} s were dropped", DRAIN.as_secs());
     }
     Ok(())
+}
+
+/// Reports a connection closed at once (`io` is dropped by the caller's `continue`) and logs
+/// it, at most one line per `every` period with the count since the last line.
+fn shed(every: &mut LogEvery, events: &EventSink, event: ServerEvent, limit: usize) {
+    if let Some(shed) = every.count() {
+        let why = match event {
+            ServerEvent::ClientConnectionShed => "their client had as many open as one client may",
+            _ => "as many were open as the server takes",
+        };
+        tracing::warn!(shed, limit, event = event.name(), "connections were shed: {why}");
+    }
+    events(event);
 }
 
 /// The hyper service of one connection: the router, with the peer as `ConnectInfo`, each
