@@ -1,5 +1,5 @@
 //! What a service counts for `/metrics`: the refusals an attack causes (rate limits hit,
-//! connections shed, writes refused), in the Prometheus text format, as
+//! connections shed, writes refused), in the OpenMetrics text format (which Prometheus scrapes), as
 //! `<prefix>_security_events_total{event="…"}`.
 //!
 //! ```
@@ -21,8 +21,11 @@ use prometheus_client::registry::Registry;
 
 use crate::server::{EventSink, ServerEvent};
 
-/// The content type of the Prometheus text exposition.
-pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+/// The content type of what [`render`] writes: OpenMetrics 1.0 text (prometheus-client's
+/// format: `# EOF` at the end, a counter family named without its `_total` suffix). Served
+/// as the classic Prometheus text 0.0.4 instead, a scraper's parser reads the counters as
+/// untyped samples of another family.
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// Security events counted by name, for a service that keeps other metrics too: register
 /// them in its own registry.
@@ -85,7 +88,7 @@ impl SecurityMetrics {
         self.events.sink()
     }
 
-    /// The Prometheus text exposition.
+    /// The OpenMetrics text exposition.
     pub fn render(&self) -> String {
         render(&self.registry)
     }
@@ -96,7 +99,7 @@ impl SecurityMetrics {
     }
 }
 
-/// `registry` as Prometheus text (empty if a metric cannot be written, which only a
+/// `registry` as OpenMetrics text (empty if a metric cannot be written, which only a
 /// formatting failure of `String` could cause).
 pub fn render(registry: &Registry) -> String {
     let mut out = String::new();

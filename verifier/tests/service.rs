@@ -512,6 +512,13 @@ async fn a_flood_of_new_requests_from_another_client_cannot_push_out_the_kiosks(
     // Counted for the operator's monitoring.
     let metrics = door.get("/metrics").await;
     assert_eq!(metrics.status, 200);
+    // OpenMetrics text, named as such: read as Prometheus 0.0.4 text, the counter family
+    // and its `_total` samples come apart.
+    assert_eq!(
+        metrics.headers["content-type"],
+        "application/openmetrics-text; version=1.0.0; charset=utf-8"
+    );
+    assert!(metrics.body.ends_with("# EOF\n"), "{}", metrics.body);
     assert!(
         metrics
             .body

@@ -1,4 +1,4 @@
-//! Operations: `/health` (the database answers), `/metrics` (Prometheus text format) and
+//! Operations: `/health` (the database answers), `/metrics` (OpenMetrics text, which Prometheus scrapes) and
 //! `/openapi.json` (every route, kept in step with the router by a test).
 
 use axum::Json;
@@ -79,7 +79,7 @@ impl Metrics {
         self.security_events.record(event);
     }
 
-    /// The Prometheus text exposition.
+    /// The OpenMetrics text exposition.
     pub fn render(&self) -> String {
         did_core::metrics::render(&self.registry)
     }

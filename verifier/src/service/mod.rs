@@ -16,7 +16,7 @@
 //! | `GET /1.0/identifiers/{did}` | DID resolution over HTTP (W3C DID Resolution HTTP binding) |
 //! | `GET /` | the kiosk page |
 //! | `GET /healthz` | liveness |
-//! | `GET /metrics` | the refusals an attack causes, counted (Prometheus text) |
+//! | `GET /metrics` | the refusals an attack causes, counted (OpenMetrics text) |
 //! | `GET /openapi.json` | this API as an OpenAPI 3.1 document |
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
