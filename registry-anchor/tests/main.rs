@@ -13,6 +13,8 @@
 #[cfg(feature = "cli")]
 mod anchor;
 mod attacks;
+#[cfg(feature = "cli")]
+mod backup;
 mod common;
 #[cfg(feature = "cli")]
 mod crash;

@@ -34,6 +34,10 @@ pub enum Command {
     Anchor(super::anchor::AnchorArgs),
     /// Check that a node's log is consistent with the tree head anchored on chain.
     CheckAnchor(super::anchor::CheckAnchorArgs),
+    /// Copy the node's log to a new file, while the node runs.
+    Backup(super::backup::BackupArgs),
+    /// Put a log backup in place in a data directory, checked against its operator key.
+    Restore(super::backup::RestoreArgs),
     /// Print a shell completion script (e.g. `registry-anchor completions bash >
     /// /etc/bash_completion.d/registry-anchor`).
     Completions {

@@ -8,6 +8,7 @@
 
 mod anchor;
 mod args;
+mod backup;
 mod did;
 mod keys;
 mod mirror;
@@ -37,6 +38,8 @@ pub fn run(cli: Cli) -> i32 {
             Command::Witness(args) => witness::witness(args).await,
             Command::Anchor(args) => anchor::anchor(args).await,
             Command::CheckAnchor(args) => anchor::check_anchor(args).await,
+            Command::Backup(args) => backup::backup(&args),
+            Command::Restore(args) => backup::restore(&args),
             Command::Completions { .. } => Ok(serde_json::Value::Null),
         }
     });

@@ -15,9 +15,9 @@ use super::args::ServeArgs;
 use crate::node::{NodeConfig, Registry, WriteAccess, WriteQuota, router_counting, security_metrics};
 
 /// The operator key file inside the data directory.
-const OPERATOR_KEY_FILE: &str = "operator-key.jwk";
+pub(super) const OPERATOR_KEY_FILE: &str = "operator-key.jwk";
 /// The store file inside the data directory.
-const STORE_FILE: &str = "log.redb";
+pub(super) const STORE_FILE: &str = "log.redb";
 
 /// Reads the operator key, or creates one (P-256) with owner-only permissions on first start.
 fn operator_key(data: &Path) -> Result<SigningKey, Failure> {

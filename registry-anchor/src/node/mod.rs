@@ -13,6 +13,7 @@ mod http;
 #[cfg(feature = "client")]
 mod mirror;
 mod registry;
+mod restore;
 mod write_access;
 mod write_quota;
 mod writer;
@@ -23,5 +24,6 @@ pub use http::{router, router_counting, router_with, router_with_quota, security
 #[cfg(feature = "client")]
 pub use mirror::{Mirror, MirrorConfig, SyncReport};
 pub use registry::{Receipt, Registry};
+pub use restore::{CheckedStore, check_store, restore_store};
 pub use write_access::{MIN_TOKEN_LEN, WriteAccess, WriteAccessError};
 pub use write_quota::WriteQuota;

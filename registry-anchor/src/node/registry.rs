@@ -333,7 +333,7 @@ impl Registry {
 }
 
 /// Opens the store and rebuilds the tree from its entries.
-fn load(store_path: &std::path::Path) -> Result<(Store, Tree), NodeError> {
+pub(super) fn load(store_path: &std::path::Path) -> Result<(Store, Tree), NodeError> {
     let store = Store::open(store_path)?;
     let mut tree = Tree::new();
     store.for_each_entry(|_, operation| {
@@ -344,7 +344,7 @@ fn load(store_path: &std::path::Path) -> Result<(Store, Tree), NodeError> {
 }
 
 /// Refuses a store whose latest head does not carry the root of the entries it covers.
-fn check_stored_head(tree: &Tree, size: u64, tree_head: &str) -> Result<(), NodeError> {
+pub(super) fn check_stored_head(tree: &Tree, size: u64, tree_head: &str) -> Result<(), NodeError> {
     let corrupt = |reason: String| NodeError::CorruptEntry {
         index: size.saturating_sub(1),
         reason,

@@ -2,7 +2,10 @@
 
 use std::path::Path;
 
-use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{
+    ConcurrencyMode, Database, ReadOnlyDatabase, ReadableDatabase, ReadableTable, ReadableTableMetadata,
+    TableDefinition,
+};
 
 use super::StoreError;
 
@@ -52,9 +55,15 @@ fn decode_indexes(bytes: &[u8]) -> Result<Vec<u64>, StoreError> {
 impl Store {
     /// Opens the store at `path`, creating it (and its tables) when missing.
     /// Errors name the file (a read-only or full disk is then plain from the message).
+    ///
+    /// One process writes; others may read it at the same time ([`backup`]), each from one
+    /// committed transaction.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let named = |e: &dyn std::fmt::Display| StoreError::Open(format!("{}: {e}", path.display()));
-        let db = Database::create(path).map_err(|e| named(&e))?;
+        let db = Database::builder()
+            .set_concurrency_mode(ConcurrencyMode::SingleWriter)
+            .create(path)
+            .map_err(|e| named(&e))?;
         let tx = db.begin_write().map_err(|e| named(&e))?;
         tx.open_table(ENTRIES).map_err(|e| named(&e))?;
         tx.open_table(DID_INDEX).map_err(|e| named(&e))?;
@@ -190,4 +199,100 @@ impl Store {
             None => Ok(None),
         }
     }
+}
+
+/// What [`backup`] copied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackupSummary {
+    /// Entries in the copy.
+    pub entries: u64,
+    /// The size of the latest signed tree head in the copy (0 when it holds none).
+    pub tree_size: u64,
+}
+
+/// Copies one committed state of the store at `source` into a new store file `dest`, while a
+/// node may be writing to `source` in another process (or this one): the copy is read from a
+/// single read transaction, so it holds whole batches with the head that covers them.
+///
+/// `dest` must not exist. The copy is written to `<dest>.partial` (owner-only), synced and
+/// then renamed, so `dest` is either the whole copy or absent.
+pub fn backup(source: &Path, dest: &Path) -> Result<BackupSummary, StoreError> {
+    let named = |path: &Path, e: &dyn std::fmt::Display| StoreError::Open(format!("{}: {e}", path.display()));
+    if dest.exists() {
+        return Err(named(dest, &"exists already: a backup never overwrites"));
+    }
+    let reader = Database::builder()
+        .set_concurrency_mode(ConcurrencyMode::SingleWriter)
+        .open_read_only(source)
+        .map_err(|e| named(source, &e))?;
+    let mut partial = dest.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = std::path::PathBuf::from(partial);
+    let _ = std::fs::remove_file(&partial);
+    let copied = copy_into(&reader, &partial);
+    drop(reader);
+    let summary = match copied {
+        Ok(summary) => summary,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+    };
+    std::fs::rename(&partial, dest).map_err(|e| StoreError::Io(format!("{}: {e}", dest.display())))?;
+    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
+    }
+    Ok(summary)
+}
+
+/// Copies the three tables of `reader`, as of one read transaction, into a new file `path`.
+fn copy_into(reader: &ReadOnlyDatabase, path: &Path) -> Result<BackupSummary, StoreError> {
+    // redb makes a new file with the umask's mode: an empty owner-only file made first is
+    // what it initializes instead.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    drop(
+        options
+            .open(path)
+            .map_err(|e| StoreError::Open(format!("{}: {e}", path.display())))?,
+    );
+    let copy = Database::create(path).map_err(|e| StoreError::Open(format!("{}: {e}", path.display())))?;
+    let read = reader.begin_read().map_err(StoreError::io)?;
+    let mut write = copy.begin_write().map_err(StoreError::io)?;
+    write.set_two_phase_commit(true);
+    let mut summary = BackupSummary {
+        entries: 0,
+        tree_size: 0,
+    };
+    {
+        let from = read.open_table(ENTRIES).map_err(StoreError::io)?;
+        let mut to = write.open_table(ENTRIES).map_err(StoreError::io)?;
+        for item in from.iter().map_err(StoreError::io)? {
+            let (key, value) = item.map_err(StoreError::io)?;
+            to.insert(key.value(), value.value()).map_err(StoreError::io)?;
+            summary.entries += 1;
+        }
+        let from = read.open_table(DID_INDEX).map_err(StoreError::io)?;
+        let mut to = write.open_table(DID_INDEX).map_err(StoreError::io)?;
+        for item in from.iter().map_err(StoreError::io)? {
+            let (key, value) = item.map_err(StoreError::io)?;
+            to.insert(key.value(), value.value()).map_err(StoreError::io)?;
+        }
+        let from = read.open_table(HEADS).map_err(StoreError::io)?;
+        let mut to = write.open_table(HEADS).map_err(StoreError::io)?;
+        for item in from.iter().map_err(StoreError::io)? {
+            let (key, value) = item.map_err(StoreError::io)?;
+            to.insert(key.value(), value.value()).map_err(StoreError::io)?;
+            summary.tree_size = key.value();
+        }
+    }
+    write.commit().map_err(StoreError::io)?;
+    Ok(summary)
 }
