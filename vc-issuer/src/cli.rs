@@ -79,6 +79,32 @@ pub enum Command {
         /// The credential JSON file, or `-` for standard input.
         credential: String,
     },
+    /// Back the service up into a new folder while it runs: the SQLite database (copied from
+    /// one transaction), the in-process registry's log, the key files and a manifest of
+    /// digests. With PostgreSQL, back the database up with pg_dump and pass --skip-database.
+    Backup {
+        /// A TOML configuration file, as for `serve` (environment variables override it).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// The new (or empty) folder to write, owner-only.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Leave the database out (PostgreSQL: pg_dump backs it up).
+        #[arg(long)]
+        skip_database: bool,
+    },
+    /// Put a backup back for the service `--config` describes (which must not be running):
+    /// every file is checked first and nothing is overwritten. The status lists the backup
+    /// holds are closed to new credentials, so a slot given after the backup is never given
+    /// again. With PostgreSQL, pg_restore the database first.
+    Restore {
+        /// A TOML configuration file, as for `serve` (environment variables override it).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// The backup folder (from `backup`).
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+    },
     /// Print a shell completion script (e.g. `vc-issuer completions bash >
     /// /etc/bash_completion.d/vc-issuer`).
     Completions {
@@ -159,6 +185,12 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write)
         Command::Serve { config, listen } => serve_command(config.as_deref(), listen, out),
         Command::Completions { shell } => Ok(completions(shell)),
         Command::BulkIssue(args) => crate::bulk::command(&args, out, err),
+        Command::Backup {
+            config,
+            out,
+            skip_database,
+        } => backup_command(config.as_deref(), &out, skip_database),
+        Command::Restore { config, from } => restore_command(config.as_deref(), &from),
     };
     match result {
         Ok(text) => match writeln!(out, "{text}") {
@@ -233,11 +265,7 @@ fn token_create_command(
         ));
     }
     let scopes: BTreeSet<Scope> = scopes.iter().copied().collect();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| (EXIT_FAILED, format!("cannot start the runtime: {e}")))?;
-    let (info, secret) = runtime
+    let (info, secret) = command_runtime()?
         .block_on(async {
             let store = crate::store::Store::open(&url).await?;
             let made = store.create_token(label, &scopes, &actor("token-create")).await;
@@ -254,6 +282,33 @@ fn token_create_command(
         names.join(" ")
     );
     Ok(secret.to_string())
+}
+
+/// A runtime for a command that does I/O on the service's files.
+fn command_runtime() -> Result<tokio::runtime::Runtime, (i32, String)> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| (EXIT_FAILED, format!("cannot start the runtime: {e}")))
+}
+
+/// `backup`: the manifest of what was written, as JSON.
+fn backup_command(config: Option<&Path>, out: &Path, skip_database: bool) -> Result<String, (i32, String)> {
+    let config = crate::config::Config::load(config).map_err(|e| (EXIT_USAGE, e.to_string()))?;
+    let manifest = command_runtime()?
+        .block_on(crate::backup::backup(&config, out, skip_database))
+        .map_err(|e| (EXIT_FAILED, e.to_string()))?;
+    let summary = serde_json::json!({"ok": true, "backup": out.display().to_string(), "manifest": manifest});
+    serde_json::to_string_pretty(&summary).map_err(|e| (EXIT_FAILED, e.to_string()))
+}
+
+/// `restore`: what was put back, as JSON.
+fn restore_command(config: Option<&Path>, from: &Path) -> Result<String, (i32, String)> {
+    let config = crate::config::Config::load(config).map_err(|e| (EXIT_USAGE, e.to_string()))?;
+    let summary = command_runtime()?
+        .block_on(crate::backup::restore(&config, from))
+        .map_err(|e| (EXIT_FAILED, e.to_string()))?;
+    serde_json::to_string_pretty(&summary).map_err(|e| (EXIT_FAILED, e.to_string()))
 }
 
 fn issue_command(key: &str, format: Format, disclose: &[String], credential: &str) -> Result<String, (i32, String)> {

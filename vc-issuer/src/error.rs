@@ -56,6 +56,9 @@ pub enum Error {
     /// The DID registry (in-process or remote) refused or could not be reached.
     #[error("registry: {0}")]
     Registry(String),
+    /// A backup could not be made or restored (see [`crate::backup`]).
+    #[error(transparent)]
+    Backup(#[from] crate::backup::BackupError),
     /// A file or socket could not be read or written.
     #[error("{context}: {source}")]
     Io {
@@ -113,7 +116,12 @@ impl Error {
             Error::Conflict(_) => 409,
             Error::Registry(_) => 502,
             Error::Storage(_) => 503,
-            Error::Key(_) | Error::KeyStore(_) | Error::Core(_) | Error::Config { .. } | Error::Io { .. } => 500,
+            Error::Key(_)
+            | Error::KeyStore(_)
+            | Error::Core(_)
+            | Error::Config { .. }
+            | Error::Io { .. }
+            | Error::Backup(_) => 500,
         }
     }
 
@@ -134,6 +142,7 @@ impl Error {
             Error::Storage(_) => "storage",
             Error::Registry(_) => "registry",
             Error::Io { .. } => "io",
+            Error::Backup(_) => "backup",
         }
     }
 }

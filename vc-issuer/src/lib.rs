@@ -11,6 +11,7 @@
 //!   log in SQLite or PostgreSQL.
 //! - [`service`]: the HTTP routes (admin API, W3C VC-API, OpenID4VCI, status lists).
 //! - [`offer_qr`]: QR codes (SVG, PNG) of OpenID4VCI credential offer links.
+//! - [`backup`]: `vc-issuer backup` and `restore`, taken while the service runs.
 //! - [`bulk`]: `vc-issuer bulk-issue`, one credential offer per row of a CSV file.
 //! - [`keys`]: the issuer key: a key file (owner-only or sealed with a passphrase) or a
 //!   PKCS#11 token.
@@ -19,6 +20,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod backup;
 pub mod bulk;
 pub mod card;
 pub mod cli;

@@ -10,6 +10,7 @@
     missing_docs
 )]
 
+mod backup;
 mod bulk;
 mod card;
 mod cli;

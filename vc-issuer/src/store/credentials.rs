@@ -365,3 +365,21 @@ async fn claim(tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: i64) -> Result<Opt
         .and_then(|(size,)| u64::try_from(size).ok())
         .filter(|size| *size > 0))
 }
+
+impl Store {
+    /// Closes every status list to new credentials, in one transaction with an audit entry
+    /// (`restore`, with `detail`); returns how many were still open. After a restore from a
+    /// backup, credentials issued after the backup was taken hold slots the restored database
+    /// does not know: new credentials then go to new lists, so no slot is ever given twice.
+    pub async fn close_status_lists(&self, actor: &str, detail: &str) -> Result<u64, Error> {
+        let mut tx = self.writer().begin_with(self.begin_statement()).await?;
+        let closed = sqlx::query("UPDATE status_lists SET allocated = size / 2 WHERE allocated < size / 2")
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let detail = format!("{detail}; {closed} status lists closed to new credentials");
+        audit::append(&mut tx, unix_now(), actor, "restore", None, Some(&detail)).await?;
+        tx.commit().await?;
+        Ok(closed)
+    }
+}

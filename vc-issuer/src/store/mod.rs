@@ -255,6 +255,84 @@ impl Store {
     }
 }
 
+/// Copies the SQLite database at `url` into the new file `dest` (owner-only) with
+/// `VACUUM INTO`, from one read transaction, while the service goes on writing; returns the
+/// issuer DID the copy names. The live database is opened without creating or migrating it.
+pub async fn snapshot_sqlite(url: &str, dest: &Path) -> Result<Option<String>, Error> {
+    use sqlx::Connection as _;
+    let (path, _, _) = sqlite_parts(url)?;
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(false)
+        .busy_timeout(Duration::from_secs(10));
+    let mut conn = sqlx::SqliteConnection::connect_with(&options)
+        .await
+        .map_err(|source| database_error("opening the database to back it up", source))?;
+    drop(private_fs::create_new(dest).map_err(|e| Error::io(format!("cannot create {}", dest.display()), e))?);
+    let copied = async {
+        let did: Option<(String,)> = sqlx::query_as("SELECT value FROM meta WHERE name = 'issuer_did'")
+            .fetch_optional(&mut conn)
+            .await?;
+        let dest_text = dest
+            .to_str()
+            .ok_or_else(|| Error::config("--out", "the backup folder's path is not UTF-8"))?;
+        sqlx::query("VACUUM INTO ?1")
+            .bind(dest_text)
+            .execute(&mut conn)
+            .await
+            .map_err(|source| database_error("copying the database", source))?;
+        Ok::<_, Error>(did.map(|(did,)| did))
+    }
+    .await;
+    let _ = conn.close().await;
+    if copied.is_err() {
+        let _ = std::fs::remove_file(dest);
+    }
+    copied
+}
+
+/// Readies a restored SQLite database copy at `path` (not yet in place): checks its integrity,
+/// brings its tables up to date, closes its status lists to new credentials with an audit entry
+/// (see [`Store::close_status_lists`]) and folds its write-ahead log back into the file, so
+/// that the one file can be moved into place. Returns how many lists were closed.
+pub async fn finish_restored_sqlite(path: &Path, actor: &str, detail: &str) -> Result<u64, Error> {
+    let text = path
+        .to_str()
+        .ok_or_else(|| Error::config("data_dir", "the database's path is not UTF-8"))?;
+    let store = Store::open(&format!("sqlite://{text}")).await?;
+    let finished = async {
+        let (check,): (String,) = sqlx::query_as("PRAGMA integrity_check")
+            .fetch_one(store.writer())
+            .await
+            .map_err(|source| database_error("checking the restored database", source))?;
+        if check != "ok" {
+            return Err(Error::corrupt(format!(
+                "the restored database fails its integrity check: {check}"
+            )));
+        }
+        let closed = store.close_status_lists(actor, detail).await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(store.writer())
+            .await?;
+        Ok(closed)
+    }
+    .await;
+    store.close().await;
+    for suffix in ["-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(name));
+    }
+    finished
+}
+
+fn database_error(doing: &'static str, source: sqlx::Error) -> Error {
+    Error::Storage(StorageError::Database {
+        doing: Some(doing),
+        source,
+    })
+}
+
 /// The database for messages: a SQLite file's path, or a server URL without its user and
 /// password.
 fn describe(url: &str) -> String {

@@ -23,6 +23,8 @@ pub const CONFIG_ENV: [&str; 6] = [
 pub struct Service {
     pub child: Child,
     pub url: String,
+    /// The start-up banner as printed.
+    pub banner: String,
 }
 
 impl Drop for Service {
@@ -50,13 +52,14 @@ pub fn configure(dir: &Path) -> PathBuf {
 pub fn start(command: &mut Command) -> (Service, Option<String>) {
     let mut child = command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let (mut url, mut token) = (None, None);
+    let (mut url, mut token, mut banner) = (None, None, String::new());
     loop {
         let mut line = String::new();
         assert!(
             stdout.read_line(&mut line).unwrap() > 0,
             "vc-issuer serve stopped at start"
         );
+        banner.push_str(&line);
         if let Some(rest) = line.trim().strip_prefix("vc-issuer listening on ") {
             url = Some(rest.to_owned());
         }
@@ -73,6 +76,7 @@ pub fn start(command: &mut Command) -> (Service, Option<String>) {
         Service {
             child,
             url: url.unwrap(),
+            banner,
         },
         token,
     )
