@@ -9,6 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
+#[path = "../../fuzz/bodies/backup_manifest.rs"]
+mod backup_manifest;
 #[path = "../../fuzz/bodies/bulk_csv.rs"]
 mod bulk_csv;
 #[path = "../../fuzz/bodies/data_integrity.rs"]
@@ -69,6 +71,7 @@ type Target = fn(&[u8]);
 
 /// Each fuzz target by name, with the function its binary calls on every input.
 const TARGETS: &[(&str, Target)] = &[
+    ("backup_manifest", backup_manifest::run),
     ("bulk_csv", bulk_csv::run),
     ("data_integrity", data_integrity::run),
     ("dcql_query", dcql_query::run),

@@ -490,7 +490,25 @@ fn the_readme_walkthrough_works_as_written() {
         "{offers}"
     );
 
+    // A backup of the running issuer; then, the issuer stopped and its data moved away, the
+    // restore puts back the same DID.
+    let backups = sh_blocks(&issuer_readme, "## Backups");
+    assert_eq!(
+        backups.len(),
+        2,
+        "vc-issuer/README.md's backup blocks changed: update this test"
+    );
+    let ran = terminal.run(&backups[0]);
+    assert_ran(&ran, 0, "vc-issuer/README.md: backup");
+    let made: Value = serde_json::from_str(&ran.stdout).unwrap_or(Value::Null);
+    let did = made["manifest"]["issuerDid"].as_str().unwrap_or_default().to_owned();
+    assert!(did.starts_with("did:dojang:"), "{}", ran.stdout);
     drop(_issuer);
+    let ran = terminal.run(&backups[1]);
+    assert_ran(&ran, 0, "vc-issuer/README.md: restore");
+    let restored: Value = serde_json::from_str(&ran.stdout).unwrap_or(Value::Null);
+    assert_eq!(restored["issuerDid"].as_str(), Some(did.as_str()), "{}", ran.stdout);
+    assert!(dir.join("data/issuer.db").exists() && dir.join("data/registry.redb").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
 

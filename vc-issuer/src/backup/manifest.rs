@@ -19,6 +19,11 @@ const VERSION: u32 = 1;
 /// The largest manifest read (a few hundred bytes in practice).
 const MAX_LEN: u64 = 64 * 1024;
 
+/// Why a manifest was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ManifestError(String);
+
 /// What a file in the backup is, and so where it goes back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -113,7 +118,7 @@ impl Manifest {
         }
     }
 
-    /// Reads and checks `<folder>/manifest.json`: the format and version, no role twice.
+    /// Reads and checks `<folder>/manifest.json` (see [`Manifest::parse`]).
     pub(super) fn read(folder: &Path) -> Result<Manifest, BackupError> {
         let path = folder.join(FILE);
         let not_a_backup = |reason: String| BackupError::NotABackup {
@@ -125,28 +130,37 @@ impl Manifest {
         file.take(MAX_LEN + 1)
             .read_to_end(&mut text)
             .map_err(|e| not_a_backup(format!("{}: {e}", path.display())))?;
-        if text.len() as u64 > MAX_LEN {
-            return Err(not_a_backup(format!("{FILE} is larger than {MAX_LEN} bytes")));
+        Manifest::parse(&text).map_err(|e| not_a_backup(format!("{FILE}: {e}")))
+    }
+
+    /// Parses a manifest: strict JSON (no duplicate member), no unknown member, this format
+    /// and version, no role twice, digests of 64 lowercase hex digits, and `databaseIncluded`
+    /// saying whether a database file is listed.
+    pub fn parse(bytes: &[u8]) -> Result<Manifest, ManifestError> {
+        if bytes.len() as u64 > MAX_LEN {
+            return Err(ManifestError(format!("larger than {MAX_LEN} bytes")));
         }
-        let manifest: Manifest = did_core::json::parse_value(&text)
-            .map_err(|e| e.to_string())
-            .and_then(|value| serde_json::from_value(value).map_err(|e| e.to_string()))
-            .map_err(|e| not_a_backup(format!("{FILE}: {e}")))?;
+        let value = did_core::json::parse_value(bytes).map_err(|e| ManifestError(e.to_string()))?;
+        let manifest: Manifest = serde_json::from_value(value).map_err(|e| ManifestError(e.to_string()))?;
         if manifest.format != FORMAT || manifest.version != VERSION {
-            return Err(not_a_backup(format!(
-                "{FILE} is {:?} version {}, this issuer reads {FORMAT:?} version {VERSION}",
+            return Err(ManifestError(format!(
+                "{:?} version {}, this issuer reads {FORMAT:?} version {VERSION}",
                 manifest.format, manifest.version
             )));
         }
         for (i, entry) in manifest.files.iter().enumerate() {
             if manifest.files.iter().skip(i + 1).any(|other| other.role == entry.role) {
-                return Err(not_a_backup(format!("{FILE} lists {:?} twice", entry.role)));
+                return Err(ManifestError(format!("{:?} is listed twice", entry.role)));
+            }
+            if entry.sha256.len() != 64 || !entry.sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+                return Err(ManifestError(format!(
+                    "{:?}: sha256 is not 64 lowercase hex digits",
+                    entry.role
+                )));
             }
         }
         if manifest.database_included != manifest.files.iter().any(|e| e.role == Role::Database) {
-            return Err(not_a_backup(format!(
-                "{FILE}: databaseIncluded does not match its files"
-            )));
+            return Err(ManifestError("databaseIncluded does not match the files listed".into()));
         }
         Ok(manifest)
     }
@@ -189,4 +203,47 @@ pub(super) fn digest(path: &PathBuf) -> std::io::Result<(u64, String)> {
     }
     let hex = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
     Ok((total, hex))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn manifest(files: &str, database: bool) -> String {
+        format!(
+            r#"{{"format":"dojang-issuer-backup","version":1,"created":"2026-12-08T00:00:00Z","issuerDid":null,"databaseIncluded":{database},"files":[{files}]}}"#
+        )
+    }
+
+    fn file(role: &str, sha256: &str) -> String {
+        format!(r#"{{"role":"{role}","bytes":1,"sha256":"{sha256}"}}"#)
+    }
+
+    #[test]
+    fn a_manifest_is_refused_unless_every_rule_holds() {
+        let hex = "0123456789abcdef".repeat(4);
+        let good = manifest(&[file("database", &hex), file("pin_key", &hex)].join(","), true);
+        let parsed = Manifest::parse(good.as_bytes()).unwrap();
+        assert_eq!(parsed.files.len(), 2);
+        let refused = |text: String, why: &str| {
+            let error = Manifest::parse(text.as_bytes()).unwrap_err().to_string();
+            assert!(error.contains(why), "{error}");
+        };
+        refused(
+            manifest(&[file("pin_key", &hex), file("pin_key", &hex)].join(","), false),
+            "twice",
+        );
+        refused(manifest(&file("pin_key", &hex.to_uppercase()), false), "hex");
+        refused(manifest(&file("pin_key", &hex[1..]), false), "hex");
+        refused(manifest(&file("pin_key", &hex), true), "databaseIncluded");
+        refused(manifest(&file("database", &hex), false), "databaseIncluded");
+        refused(manifest(&file("wallet", &hex), false), "unknown variant");
+        refused(good.replace("\"version\":1", "\"version\":2"), "version 2");
+        refused(
+            good.replace("\"version\":1", "\"version\":1,\"version\":1"),
+            "duplicate",
+        );
+        refused(good.replace("\"files\"", "\"extra\":1,\"files\""), "unknown field");
+    }
 }

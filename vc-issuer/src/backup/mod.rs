@@ -30,7 +30,7 @@ use crate::config::Config;
 use crate::keys::{DEFAULT_KEY_FILE, KeyConfig};
 use crate::{Error, private_fs, store};
 
-pub use manifest::{Entry, Manifest, Role};
+pub use manifest::{Entry, Manifest, ManifestError, Role};
 
 /// Why a backup or a restore could not be made.
 #[derive(Debug, thiserror::Error)]
