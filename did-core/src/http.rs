@@ -16,17 +16,86 @@ pub enum FetchError {
     Transport(String),
 }
 
+/// The certificate authorities a client trusts for HTTPS: the platform's (the default: the
+/// operating system's verifier, through rustls-platform-verifier), or exactly the ones given.
+///
+/// Give anchors where the platform verifier cannot run or is not wanted: an Android app that
+/// hands over its system trust store (the platform verifier needs a JNI set-up there), a
+/// closed deployment with its own CA, a test CA.
+#[derive(Debug, Clone, Default)]
+pub struct TrustAnchors {
+    certificates: Vec<reqwest::Certificate>,
+}
+
+impl TrustAnchors {
+    /// The platform's verifier and roots.
+    pub fn platform() -> TrustAnchors {
+        TrustAnchors::default()
+    }
+
+    /// Exactly these CA certificates (DER), and no other. An empty list is refused: it would
+    /// trust nothing, where [`TrustAnchors::platform`] is what "no anchors" means.
+    pub fn only<I, C>(certificates: I) -> Result<TrustAnchors, String>
+    where
+        I: IntoIterator<Item = C>,
+        C: AsRef<[u8]>,
+    {
+        let certificates = certificates
+            .into_iter()
+            .enumerate()
+            .map(|(i, der)| reqwest::Certificate::from_der(der.as_ref()).map_err(|e| format!("trust anchor {i}: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        if certificates.is_empty() {
+            return Err("no trust anchor given".into());
+        }
+        // reqwest reads the bytes only when a client is built: build one now, so that a
+        // certificate that does not parse is refused here, by its position.
+        let usable = |certificates: &[reqwest::Certificate]| {
+            reqwest::Client::builder()
+                .tls_certs_only(certificates.iter().cloned())
+                .build()
+                .is_ok()
+        };
+        if !usable(&certificates) {
+            let bad = certificates
+                .iter()
+                .position(|certificate| !usable(std::slice::from_ref(certificate)))
+                .unwrap_or_default();
+            return Err(format!("trust anchor {bad}: not a usable DER X.509 certificate"));
+        }
+        Ok(TrustAnchors { certificates })
+    }
+
+    /// Whether these are the platform's.
+    pub fn is_platform(&self) -> bool {
+        self.certificates.is_empty()
+    }
+
+    /// Makes `builder`'s client trust these anchors (nothing to do for the platform's).
+    pub fn configure(&self, builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+        if self.is_platform() {
+            builder
+        } else {
+            builder.tls_certs_only(self.certificates.iter().cloned())
+        }
+    }
+}
+
 /// A client with a 10 s timeout, a 5 s connect timeout, at most three redirects, no cookies,
 /// and HTTPS only unless `https_only` is false (tests against 127.0.0.1).
 pub fn client(https_only: bool) -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
+    client_trusting(https_only, &TrustAnchors::platform())
+}
+
+/// [`client`], trusting `anchors` for HTTPS.
+pub fn client_trusting(https_only: bool, anchors: &TrustAnchors) -> Result<reqwest::Client, String> {
+    let builder = reqwest::Client::builder()
         .https_only(https_only)
         .timeout(Duration::from_secs(10))
         .connect_timeout(Duration::from_secs(5))
         .redirect(reqwest::redirect::Policy::limited(3))
-        .user_agent(concat!("dojang-did-core/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| e.to_string())
+        .user_agent(concat!("dojang-did-core/", env!("CARGO_PKG_VERSION")));
+    anchors.configure(builder).build().map_err(|e| e.to_string())
 }
 
 /// [`client`] that connects to public addresses only: a name that resolves to loopback, a
@@ -37,7 +106,12 @@ pub fn client(https_only: bool) -> Result<reqwest::Client, String> {
 /// An IP address written in the URL itself is the caller's to check ([`is_public`]): reqwest
 /// does not look it up.
 pub fn public_client(https_only: bool) -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
+    public_client_trusting(https_only, &TrustAnchors::platform())
+}
+
+/// [`public_client`], trusting `anchors` for HTTPS.
+pub fn public_client_trusting(https_only: bool, anchors: &TrustAnchors) -> Result<reqwest::Client, String> {
+    let builder = reqwest::Client::builder()
         .https_only(https_only)
         .timeout(Duration::from_secs(10))
         .connect_timeout(Duration::from_secs(5))
@@ -57,9 +131,8 @@ pub fn public_client(https_only: bool) -> Result<reqwest::Client, String> {
                 attempt.follow()
             }
         }))
-        .user_agent(concat!("dojang-did-core/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| e.to_string())
+        .user_agent(concat!("dojang-did-core/", env!("CARGO_PKG_VERSION")));
+    anchors.configure(builder).build().map_err(|e| e.to_string())
 }
 
 /// Whether `ip` is an address on the public internet: not unspecified, loopback, private

@@ -37,6 +37,19 @@ impl CompositeResolver {
         resolver
     }
 
+    /// [`CompositeResolver::with_default_methods`], its did:web resolver trusting `anchors` for
+    /// HTTPS instead of the platform's verifier.
+    #[cfg(feature = "did-web")]
+    pub fn with_default_methods_trusting(
+        anchors: &crate::http::TrustAnchors,
+    ) -> Result<CompositeResolver, super::ResolutionError> {
+        let web = super::WebResolver::new()?.with_trust_anchors(anchors)?;
+        Ok(CompositeResolver::new()
+            .with("key", Arc::new(KeyResolver))
+            .with("jwk", Arc::new(JwkResolver))
+            .with("web", Arc::new(web)))
+    }
+
     /// Registers (or replaces) the resolver for `method`.
     pub fn with(mut self, method: impl Into<String>, resolver: Arc<dyn Resolver>) -> CompositeResolver {
         self.methods.insert(method.into(), resolver);

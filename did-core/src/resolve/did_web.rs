@@ -97,6 +97,19 @@ impl WebResolver {
         Self::build(false)
     }
 
+    /// This resolver, trusting `anchors` for HTTPS instead of the platform's verifier (an
+    /// Android app's system trust store, a deployment's own CA).
+    pub fn with_trust_anchors(mut self, anchors: &http::TrustAnchors) -> Result<WebResolver, ResolutionError> {
+        let https = self.scheme == "https";
+        self.client = if self.public_only {
+            http::public_client_trusting(https, anchors)
+        } else {
+            http::client_trusting(https, anchors)
+        }
+        .map_err(ResolutionError::Transport)?;
+        Ok(self)
+    }
+
     fn build(https: bool) -> Result<WebResolver, ResolutionError> {
         Ok(WebResolver {
             client: http::client(https).map_err(ResolutionError::Transport)?,

@@ -51,6 +51,12 @@ impl HttpStatusListSource {
         self
     }
 
+    /// This source, HTTPS-only, trusting `anchors` instead of the platform's verifier.
+    pub fn with_trust_anchors(mut self, anchors: &http::TrustAnchors) -> Result<HttpStatusListSource, StatusError> {
+        self.client = http::client_trusting(true, anchors).map_err(StatusError::Retrieval)?;
+        Ok(self)
+    }
+
     fn build(https: bool) -> Result<HttpStatusListSource, StatusError> {
         let client = http::client(https).map_err(StatusError::Retrieval)?;
         Ok(HttpStatusListSource {

@@ -106,6 +106,12 @@ impl NodeApi {
         })
     }
 
+    /// This client, trusting `anchors` for HTTPS instead of the platform's verifier.
+    pub fn with_trust_anchors(mut self, anchors: &http::TrustAnchors) -> Result<NodeApi, NodeApiError> {
+        self.http = http::client_trusting(false, anchors).map_err(NodeApiError::Unreachable)?;
+        Ok(self)
+    }
+
     /// Sends `token` with every write (`post_json`).
     pub fn with_write_token(mut self, token: Option<WriteToken>) -> NodeApi {
         self.write_token = token;

@@ -113,6 +113,20 @@ impl RegistryResolver {
         })
     }
 
+    /// This resolver, its nodes reached trusting `anchors` for HTTPS instead of the platform's
+    /// verifier.
+    pub fn with_trust_anchors(
+        mut self,
+        anchors: &did_core::http::TrustAnchors,
+    ) -> Result<RegistryResolver, ResolutionError> {
+        self.nodes = self
+            .nodes
+            .into_iter()
+            .map(|node| node.with_trust_anchors(anchors).map_err(node_error))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(self)
+    }
+
     /// Serves a verified answer for `ttl` before asking again (zero: always ask).
     pub fn with_ttl(mut self, ttl: Duration) -> RegistryResolver {
         self.ttl = ttl;
