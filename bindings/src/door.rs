@@ -26,6 +26,11 @@ pub struct DoorConfig {
     /// is down. When `false` the door decides from the trust bundle alone.
     #[uniffi(default = false)]
     pub online: bool,
+    /// The certificate authorities HTTPS servers must chain to when online (DER
+    /// certificates), instead of the platform's verifier; required on Android for an online
+    /// door (see `WalletConfig.trust_anchors`).
+    #[uniffi(default = [])]
+    pub trust_anchors: Vec<Vec<u8>>,
 }
 
 /// A door's challenge: made by `DoorVerifier.challenge` to show as a QR code, or read from
@@ -133,12 +138,23 @@ impl DoorVerifier {
             let bundle = TrustBundle::load(trust_bundle.trim().as_bytes(), &operator, registry_verifier.as_ref())?;
             let offline = OfflineTrust::from_bundle(&bundle);
             let engine = if config.online {
-                let mut resolver = CompositeResolver::with_default_methods();
+                let anchors = crate::http::trust_anchors(&config.trust_anchors)?;
+                let network = |e: &dyn std::fmt::Display| DojangError::unavailable("network", e.to_string());
+                let mut resolver = if anchors.is_platform() {
+                    CompositeResolver::with_default_methods()
+                } else {
+                    CompositeResolver::with_default_methods_trusting(&anchors).map_err(|e| network(&e))?
+                };
                 if let Some(registry) = &config.registry {
-                    resolver = resolver.with("dojang", Arc::new(registry.resolver()?));
+                    let registry = registry
+                        .resolver()?
+                        .with_trust_anchors(&anchors)
+                        .map_err(|e| network(&e))?;
+                    resolver = resolver.with("dojang", Arc::new(registry));
                 }
-                let status =
-                    HttpStatusListSource::new().map_err(|e| DojangError::unavailable("network", e.to_string()))?;
+                let status = HttpStatusListSource::new()
+                    .and_then(|source| source.with_trust_anchors(&anchors))
+                    .map_err(|e| network(&e))?;
                 Engine::online(Arc::new(resolver), Arc::new(status)).with_offline(offline)
             } else {
                 Engine::offline(offline)

@@ -1,5 +1,6 @@
 //! HTTP for the wallet: size-limited bodies, and errors the app can act on.
 
+use did_core::http::TrustAnchors;
 use reqwest::{RequestBuilder, Response, Url};
 use serde_json::Value;
 
@@ -7,6 +8,26 @@ use crate::DojangError;
 
 /// The largest response body read (1 MiB): offers, metadata, credentials are a few KiB.
 pub(crate) const MAX_BODY: usize = 1024 * 1024;
+
+/// The HTTPS trust a configuration names: exactly `anchors` (DER CA certificates) when given,
+/// else the platform's verifier. On Android the platform verifier needs a JNI set-up the
+/// library cannot do, and fails at the first connection: there, anchors are required.
+pub(crate) fn trust_anchors(anchors: &[Vec<u8>]) -> Result<TrustAnchors, DojangError> {
+    anchors_for(cfg!(target_os = "android"), anchors)
+}
+
+fn anchors_for(android: bool, anchors: &[Vec<u8>]) -> Result<TrustAnchors, DojangError> {
+    if anchors.is_empty() {
+        if android {
+            return Err(DojangError::invalid(
+                "tls.trust_anchors_required",
+                "on Android, pass trustAnchors: the system CA certificates (AndroidCAStore), see bindings/README.md",
+            ));
+        }
+        return Ok(TrustAnchors::platform());
+    }
+    TrustAnchors::only(anchors).map_err(|e| DojangError::invalid("tls.trust_anchor", e))
+}
 
 /// Whether `url` may be fetched: `https`, or `http` to a loopback host when the wallet was
 /// configured to allow it (a developer's local issuer).
@@ -97,4 +118,22 @@ pub(crate) async fn json(request: RequestBuilder, what: &str) -> Result<Value, D
 /// At most 200 characters of a peer's text, for an error message.
 pub(crate) fn truncated(text: &str) -> String {
     text.chars().take(200).collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn android_needs_anchors_and_bad_anchors_are_refused() {
+        assert!(anchors_for(false, &[]).unwrap().is_platform());
+        let refused = anchors_for(true, &[]).unwrap_err();
+        assert!(matches!(&refused, DojangError::Invalid { code, .. } if code == "tls.trust_anchors_required"));
+        let bad = anchors_for(false, &[b"not a certificate".to_vec()]);
+        assert!(
+            matches!(&bad, Err(DojangError::Invalid { code, .. }) if code == "tls.trust_anchor"),
+            "{bad:?}"
+        );
+    }
 }

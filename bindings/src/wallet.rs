@@ -9,6 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use did_core::clock::SystemClock;
 use did_core::did::{Did, DidUrl};
 use did_core::document::Relationship;
+use did_core::http::TrustAnchors;
 use did_core::key::{KeyType, SigningKey};
 use did_core::resolve::{CompositeResolver, KeyResolver, ResolutionOptions, Resolver};
 use did_core::sd_jwt::{Confirmation, KeyBinding, SdJwt, VerifyOptions};
@@ -39,6 +40,12 @@ pub struct WalletConfig {
     /// set it in a production app.
     #[uniffi(default = false)]
     pub allow_loopback_http: bool,
+    /// The certificate authorities HTTPS servers must chain to (DER certificates), instead of
+    /// the platform's verifier. **Required on Android**: pass the system store's certificates
+    /// (`KeyStore.getInstance("AndroidCAStore")`, see bindings/README.md); elsewhere empty
+    /// means the operating system's trust store. Also for a closed deployment's own CA.
+    #[uniffi(default = [])]
+    pub trust_anchors: Vec<Vec<u8>>,
 }
 
 /// A DID registered in the did:dojang registry, and the key that controls it.
@@ -103,6 +110,8 @@ pub struct Wallet {
     resolver: Arc<dyn Resolver>,
     config: WalletConfig,
     http: reqwest::Client,
+    /// What HTTPS servers must chain to (from `config.trust_anchors`).
+    anchors: TrustAnchors,
 }
 
 impl std::fmt::Debug for Wallet {
@@ -119,13 +128,25 @@ impl Wallet {
         store: Option<Arc<dyn CredentialStore>>,
         config: WalletConfig,
     ) -> Result<Arc<Wallet>, DojangError> {
-        let mut resolver = CompositeResolver::with_default_methods();
+        let anchors = http::trust_anchors(&config.trust_anchors)?;
+        let mut resolver = if anchors.is_platform() {
+            CompositeResolver::with_default_methods()
+        } else {
+            CompositeResolver::with_default_methods_trusting(&anchors)
+                .map_err(|e| DojangError::unavailable("network", e.to_string()))?
+        };
         if let Some(registry) = &config.registry {
-            resolver = resolver.with("dojang", Arc::new(registry.resolver()?));
+            let registry = registry
+                .resolver()?
+                .with_trust_anchors(&anchors)
+                .map_err(|e| DojangError::unavailable("network", e.to_string()))?;
+            resolver = resolver.with("dojang", Arc::new(registry));
         }
-        let http = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(30))
-            .redirect(reqwest::redirect::Policy::none())
+            .redirect(reqwest::redirect::Policy::none());
+        let http = anchors
+            .configure(builder)
             .build()
             .map_err(|e| DojangError::unavailable("network", e.to_string()))?;
         Ok(Arc::new(Wallet {
@@ -135,6 +156,7 @@ impl Wallet {
             resolver: Arc::new(resolver),
             config,
             http,
+            anchors,
         }))
     }
 
@@ -314,7 +336,9 @@ impl Wallet {
             )
             .map_err(|e| DojangError::invalid(format!("registry.{}", e.code().to_ascii_lowercase()), e.to_string()))?;
             http::check_url(&registry.url, self.config.allow_loopback_http, "registry url")?;
-            let api = NodeApi::new(&registry.url).map_err(registry_error)?;
+            let api = NodeApi::new(&registry.url)
+                .and_then(|api| api.with_trust_anchors(&self.anchors))
+                .map_err(registry_error)?;
             api.post_json("/operations", "application/jose", create.as_str().to_owned())
                 .await
                 .map_err(registry_error)?;

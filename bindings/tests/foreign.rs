@@ -324,6 +324,193 @@ async fn kotlin_runs_the_generated_bindings_on_the_jvm() {
     assert!(output.contains("KOTLIN OK"), "{output}");
 }
 
+/// An issuer and a door on HTTPS, with certificates from a test CA no system trusts: what an
+/// app meets with a deployment's own CA, and what it must hand the wallet as trust anchors.
+struct HttpsStack {
+    env: Value,
+    issuer: vc_issuer::server::Running,
+    door: tokio::task::JoinHandle<()>,
+}
+
+impl HttpsStack {
+    async fn start(dir: &Path) -> HttpsStack {
+        use rcgen::{
+            BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+            KeyUsagePurpose,
+        };
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, "Dojang Test CA");
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let authority = CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap();
+        let mut params = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
+        params.distinguished_name.push(DnType::CommonName, "stack.test");
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let key = KeyPair::generate().unwrap();
+        let server = params.signed_by(&key, &authority).unwrap();
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("server.pem"), server.pem()).unwrap();
+        std::fs::write(dir.join("server.key"), key.serialize_pem()).unwrap();
+        std::fs::write(dir.join("ca.pem"), authority.pem()).unwrap();
+        let tls = vc_issuer::config::TlsConfig {
+            cert: dir.join("server.pem"),
+            key: dir.join("server.key"),
+            ..Default::default()
+        };
+        let anchors = did_core::http::TrustAnchors::only([authority.der().to_vec()]).unwrap();
+
+        // The issuer on HTTPS (did:key).
+        let mut config = Config {
+            listen: "127.0.0.1:0".into(),
+            data_dir: dir.join("issuer"),
+            tls: Some(tls.clone()),
+            ..Default::default()
+        };
+        config.did.method = DidMethod::Key;
+        let issuer = vc_issuer::server::start(config.validated().unwrap()).await.unwrap();
+        let base = issuer.url();
+        assert!(base.starts_with("https://"), "{base}");
+        let vct = format!("{base}/vct/{EMPLOYEE}");
+
+        // The door on HTTPS, online: the issuer's status lists are fetched over HTTPS, trusting
+        // the test CA.
+        let did = &issuer.state.issuer.did;
+        let policy = format!(
+            "door = \"https-test\"\naudience = \"https://door.example/https\"\n\
+             [[accept]]\ntype = \"{vct}\"\nissuers = [\"{did}\"]\n\
+             claims = [{{ path = \"department\", in = [\"Digital Policy\"] }}]\n"
+        );
+        let status = HttpStatusListSource::new()
+            .unwrap()
+            .with_trust_anchors(&anchors)
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let door_url = format!("https://localhost:{}", listener.local_addr().unwrap().port());
+        let router = verifier::service::router(
+            verifier::service::ServiceConfig {
+                policy: Policy::from_toml(&policy).unwrap(),
+                engine: Engine::online(Arc::new(CompositeResolver::with_default_methods()), Arc::new(status)),
+                log: None,
+                clock: Arc::new(did_core::clock::SystemClock),
+                public_url: Some(door_url.clone()),
+                vc_api_token: None,
+                request_signer: None,
+            },
+            &door_url,
+        )
+        .unwrap();
+        let tls_listener =
+            vc_issuer::tls::TlsListener::new(listener, vc_issuer::tls::server_config(&tls).unwrap()).unwrap();
+        let door = tokio::spawn(async move {
+            let _ = did_core::server::serve_listener(
+                tls_listener,
+                router,
+                did_core::server::Limits::default(),
+                Arc::new(|_| {}),
+                std::future::pending::<()>(),
+            )
+            .await;
+        });
+        let env = json!({
+            "issuer_url": base,
+            "admin_token": issuer.admin_token.as_ref().unwrap().to_string(),
+            "credential_type": vct,
+            "employee": employee("E-2002"),
+            "door_url": door_url,
+            "ca_pem": dir.join("ca.pem").display().to_string(),
+        });
+        HttpsStack { env, issuer, door }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "system test (JDK, Kotlin compiler and JNA in .tools/kotlin): ./scripts/test runs it"]
+async fn kotlin_receives_and_presents_over_https_trusting_the_apps_anchors() {
+    if std::env::var_os("DOJANG_SKIP_KOTLIN").is_some() {
+        eprintln!("DOJANG_SKIP_KOTLIN is set: the Kotlin test is skipped");
+        return;
+    }
+    let dir = scratch("kotlin-https");
+    generate("kotlin", &dir);
+    let tools = workspace().join(".tools/kotlin");
+    let script = workspace().join("scripts/kotlin-jvm.sh");
+    let jar = dir.join("test.jar");
+    let mut compile = Command::new(&script);
+    compile
+        .arg("compile")
+        .arg(&tools)
+        .arg(&jar)
+        .arg("")
+        .arg(dir.join("kr/dojang/dojang.kt"))
+        .arg(workspace().join("bindings/tests/kotlin/HttpsTest.kt"));
+    run(compile, "compiling the Kotlin bindings and the HTTPS test");
+    let stack = HttpsStack::start(&dir.join("stack")).await;
+    let properties_file = dir.join("env.properties");
+    std::fs::write(&properties_file, properties(&stack.env)).unwrap();
+    let mut command = Command::new(&script);
+    command
+        .arg("run")
+        .arg(&tools)
+        .arg(library_dir())
+        .arg(&jar)
+        .arg("HttpsTestKt")
+        .env("DOJANG_TEST_ENV_PROPERTIES", &properties_file);
+    let output = tokio::task::spawn_blocking(move || run(command, "the Kotlin HTTPS test"))
+        .await
+        .unwrap();
+    stack.door.abort();
+    stack.issuer.stop().await.unwrap();
+    assert!(output.contains("KOTLIN HTTPS OK"), "{output}");
+}
+
+/// uniffi-rs issue 2939: on 32-bit Android the JVM sees a checksum above 32,767 sign-extended,
+/// and generated bindings whose start-up check compared it as it came crashed apps at start.
+/// uniffi 0.32.1 masks each checksum to 16 bits before comparing (keep uniffi at 0.32.2 or
+/// later); this checks the generated Kotlin does, for every checksum, and that the masked
+/// comparison holds for a sign-extended value of each expected one.
+#[test]
+fn kotlin_checksum_checks_cannot_fail_on_a_32_bit_device() {
+    let dir = scratch("kotlin-checksums");
+    generate("kotlin", &dir);
+    let kotlin = std::fs::read_to_string(dir.join("kr/dojang/dojang.kt")).unwrap();
+    let declared = kotlin
+        .lines()
+        .filter(|line| line.trim_start().starts_with("external fun uniffi_dojang_checksum_"))
+        .count();
+    let checks: Vec<&str> = kotlin
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with("if (") && line.contains("uniffi_dojang_checksum_"))
+        .collect();
+    assert!(declared > 10, "no checksum functions found: the generated code changed");
+    assert_eq!(
+        checks.len(),
+        declared,
+        "a checksum function without its check, or the reverse"
+    );
+    let mut above_short = 0;
+    for check in &checks {
+        // `if ((lib.uniffi_dojang_checksum_…() and 0xFFFF) != 54447) {`
+        let (call, expected) = check
+            .strip_prefix("if ((lib.")
+            .and_then(|rest| rest.strip_suffix(") {"))
+            .and_then(|rest| rest.split_once(" != "))
+            .unwrap_or_else(|| panic!("a checksum check of another shape: {check}"));
+        assert!(
+            call.ends_with("() and 0xFFFF)"),
+            "a checksum compared without the 16-bit mask: {check}"
+        );
+        let expected: u16 = expected.parse().unwrap();
+        // What a 32-bit device's JVM reads back: the 16 bits sign-extended.
+        let sign_extended = i32::from(expected.cast_signed());
+        assert_eq!(sign_extended & 0xFFFF, i32::from(expected));
+        if expected > 0x7FFF {
+            above_short += 1;
+        }
+    }
+    eprintln!("{} checksum checks, {above_short} of them above 32,767", checks.len());
+}
+
 #[test]
 fn swift_bindings_are_generated_with_the_whole_api() {
     let dir = scratch("swift");

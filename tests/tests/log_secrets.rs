@@ -379,6 +379,7 @@ async fn no_secret_or_personal_data_in_any_log() {
                 log_id: None,
             }),
             allow_loopback_http: true,
+            trust_anchors: Vec::new(),
         },
     )
     .unwrap();

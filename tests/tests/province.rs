@@ -207,6 +207,7 @@ async fn the_province_end_to_end() {
     let config = WalletConfig {
         registry: Some(registries.wallet_registry()),
         allow_loopback_http: true,
+        trust_anchors: Vec::new(),
     };
     let mut sample = Vec::new();
     for index in [0, 1, 2, 2_345, EMPLOYEES - 1] {
