@@ -651,14 +651,40 @@ fn the_bindings_readme_generates_the_sources_it_names() {
         let first = root.join(files.next().unwrap());
         let dir = first.parent().unwrap().to_path_buf();
         for path in std::iter::once(first).chain(files.map(|name| dir.join(name))) {
-            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let text = String::from_utf8_lossy(&bytes);
             if let Some(package) = note.trim().strip_prefix("package ") {
                 assert!(text.contains(&format!("package {package}")), "{}", path.display());
             }
             named += 1;
         }
     }
-    assert_eq!(named, 5, "the README names five generated files: {block}");
+    assert_eq!(named, 6, "the README names six generated files: {block}");
     let swift = std::fs::read_to_string(root.join("target/bindings/swift/DojangFFI.modulemap")).unwrap();
     assert!(swift.contains("DojangFFI"), "{swift}");
+
+    // The Python quick start, as written (its `scripts/bindings` line again, then Python
+    // importing the module with nothing copied by hand).
+    let python = sh_blocks(&readme, "## Python");
+    assert_eq!(
+        python.len(),
+        1,
+        "bindings/README.md's Python block changed: update this test"
+    );
+    let output = Command::new("bash")
+        .args(["-c", &python[0]])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the Python quick start: {stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // After what scripts/bindings prints, the two lines Python printed.
+    let lines: Vec<&str> = stdout.lines().rev().take(2).collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(lines[1].starts_with("did:key:zDn"), "{stdout}");
+    assert_eq!(lines[0], "credential.not_found", "{stdout}");
 }
