@@ -407,6 +407,30 @@ issuers = ["{did}"]
     );
     case(
         i,
+        "GET",
+        "/admin/keys",
+        format!("{iss}/admin/keys"),
+        None,
+        Scope(&["admin"]),
+    );
+    case(
+        i,
+        "POST",
+        "/admin/keys/rotate",
+        format!("{iss}/admin/keys/rotate"),
+        None,
+        Scope(&["admin"]),
+    );
+    case(
+        i,
+        "POST",
+        "/admin/keys/{id}/retire",
+        format!("{iss}/admin/keys/key-1/retire"),
+        None,
+        Scope(&["admin"]),
+    );
+    case(
+        i,
         "POST",
         "/admin/offers",
         format!("{iss}/admin/offers"),
@@ -834,7 +858,7 @@ issuers = ["{did}"]
         cases.len(),
         CALLERS.len()
     );
-    assert_eq!(protected, 17, "the issuer's admin and VC-API routes");
+    assert_eq!(protected, 20, "the issuer's admin and VC-API routes");
     assert!(
         problems.is_empty(),
         "{} problems:\n{}",

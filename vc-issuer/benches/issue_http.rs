@@ -328,7 +328,7 @@ fn main() {
     let jws = compact.split('~').next().unwrap();
     let message = jws.rsplit_once('.').unwrap().0.as_bytes().to_vec();
     let key = SigningKey::generate(KeyType::P256).unwrap();
-    let key_type = running.state.issuer.signer.algorithm();
+    let key_type = running.state.issuer.signing().signer.algorithm();
 
     let only_http = std::env::var_os("DOJANG_BENCH_ONLY_HTTP").is_some();
     let raw_rates = |when: &str| {

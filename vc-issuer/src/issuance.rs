@@ -108,14 +108,42 @@ pub struct Issued {
     pub credential: Value,
 }
 
+/// The key the issuer signs with and the verification method that names it, as one value.
+#[derive(Clone)]
+pub struct Signing {
+    /// Signs credentials and status lists; its key ID is `method`.
+    pub signer: Arc<dyn Signer>,
+    /// The verification method credentials name (`kid`, `verificationMethod`).
+    pub method: String,
+}
+
+/// Where the issuer's current [`Signing`] lives: replaced whole when the key is rotated, and
+/// read whole, so a credential never names one key while another signs it.
+pub struct SigningSlot(std::sync::RwLock<Arc<Signing>>);
+
+impl SigningSlot {
+    /// A slot holding `signer`, named by `method`.
+    pub fn new(signer: Arc<dyn Signer>, method: String) -> SigningSlot {
+        SigningSlot(std::sync::RwLock::new(Arc::new(Signing { signer, method })))
+    }
+
+    /// The key and method in use now.
+    pub fn current(&self) -> Arc<Signing> {
+        Arc::clone(&self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    /// Signs with `signer`, named by `method`, from now on.
+    pub(crate) fn replace(&self, signer: Arc<dyn Signer>, method: String) {
+        *self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(Signing { signer, method });
+    }
+}
+
 /// The issuer: its key and DID, templates, database and public URL.
 pub struct Issuer {
-    /// Signs credentials and status lists; its key ID is [`Issuer::method`].
-    pub signer: Arc<dyn Signer>,
+    /// The key credentials and status lists are signed with now (see [`Issuer::signing`]).
+    pub signing: SigningSlot,
     /// The issuer DID.
     pub did: String,
-    /// The verification method credentials are signed with.
-    pub method: String,
     /// The base URL of the service (no trailing slash).
     pub public_url: String,
     /// The database.
@@ -129,11 +157,18 @@ pub struct Issuer {
     pub clock: Arc<dyn Clock>,
 }
 
+impl Issuer {
+    /// The key and verification method to sign with now.
+    pub fn signing(&self) -> Arc<Signing> {
+        self.signing.current()
+    }
+}
+
 impl std::fmt::Debug for Issuer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Issuer")
             .field("did", &self.did)
-            .field("method", &self.method)
+            .field("method", &self.signing().method)
             .field("public_url", &self.public_url)
             .finish_non_exhaustive()
     }
@@ -211,7 +246,8 @@ impl Issuer {
         match format {
             Format::SdJwt => {
                 let claims = self.sd_jwt_claims(template, record, holder, now);
-                let mut options = SecureOptions::new(self.method.clone(), now);
+                let signing = self.signing();
+                let mut options = SecureOptions::new(signing.method.clone(), now);
                 for pointer in template.disclosable_pointers(&record.claims) {
                     options = options.disclose(pointer);
                 }
@@ -220,9 +256,11 @@ impl Issuer {
                 } else if let Some(key) = &holder.key {
                     options = options.holder_key(key.clone());
                 }
-                Ok(secure(&Value::Object(claims), format, &options, self.signer.as_ref())
-                    .await?
-                    .into_json())
+                Ok(
+                    secure(&Value::Object(claims), format, &options, signing.signer.as_ref())
+                        .await?
+                        .into_json(),
+                )
             }
             _ => {
                 let credential = self.w3c_credential(template, record, holder, format == Format::Vc1Jwt)?;
@@ -249,9 +287,10 @@ impl Issuer {
                 "sd-jwt does not secure a W3C credential here".into(),
             ));
         }
-        let options = SecureOptions::new(self.method.clone(), now);
+        let signing = self.signing();
+        let options = SecureOptions::new(signing.method.clone(), now);
         Ok(
-            secure(&Value::Object(credential), format, &options, self.signer.as_ref())
+            secure(&Value::Object(credential), format, &options, signing.signer.as_ref())
                 .await?
                 .into_json(),
         )

@@ -15,7 +15,8 @@ use did_core::key::VerifyingKey;
 use did_core::resolve::KeyResolver;
 use registry_anchor::client::{NodeApi, WriteToken};
 use registry_anchor::node::{NodeConfig, Registry};
-use registry_anchor::operation::{self, KeyCommitment};
+use registry_anchor::operation::{self, DidState, KeyCommitment, Operation};
+use registry_anchor::resolution::Resolution;
 use registry_anchor::resolution::default_log_id;
 use serde_json::{Value, json};
 
@@ -169,3 +170,68 @@ fn absolutize(mut document: Value, did: &str) -> Value {
     }
     document
 }
+
+/// The remote registry's client, with the configured write token (`registry.url`).
+fn remote_api(config: &Config) -> Result<Option<NodeApi>, Error> {
+    let Some(url) = &config.registry.url else {
+        return Ok(None);
+    };
+    let token = config
+        .registry
+        .write_token_file
+        .as_deref()
+        .map(|file| {
+            WriteToken::from_file(file)
+                .map_err(|e| Error::config("registry.write_token_file", format!("{}: {e}", file.display())))
+        })
+        .transpose()?;
+    let api = NodeApi::new(url)
+        .map_err(|e| Error::Registry(e.to_string()))?
+        .with_write_token(token);
+    Ok(Some(api))
+}
+
+/// The current state of the issuer's did:dojang DID `did`, replayed from the operations the
+/// registry (in-process or remote) lists; it checks `previous` again when an operation built
+/// on it arrives.
+pub(crate) async fn dojang_state(state: &crate::service::AppState, did: &str) -> Result<DidState, Error> {
+    let registry_error = |e: &dyn std::fmt::Display| Error::Registry(e.to_string());
+    let resolution: Resolution = match (&state.registry, remote_api(&state.config)?) {
+        (Some(registry), _) => registry.resolve(did).map_err(|e| registry_error(&e))?,
+        (None, Some(api)) => api
+            .get_json(&format!("/dids/{did}"), MAX_RESOLUTION_LEN)
+            .await
+            .map_err(|e| registry_error(&e))?,
+        (None, None) => return Err(Error::Registry("no registry".into())),
+    };
+    let operations = resolution
+        .operations
+        .iter()
+        .map(|entry| Operation::parse(&entry.operation))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| registry_error(&e))?;
+    let current = DidState::replay(&operations).map_err(|e| registry_error(&e))?;
+    if current.did().to_string() != did {
+        return Err(Error::Registry("the registry answered with another DID's chain".into()));
+    }
+    Ok(current)
+}
+
+/// Submits an operation on the issuer's DID to its registry (in-process or remote).
+pub(crate) async fn submit(state: &crate::service::AppState, op: Operation) -> Result<(), Error> {
+    match (&state.registry, remote_api(&state.config)?) {
+        (Some(registry), _) => {
+            registry.submit(op).await.map_err(|e| Error::Registry(e.to_string()))?;
+        }
+        (None, Some(api)) => {
+            api.post_json("/operations", "application/jose", op.as_str().to_owned())
+                .await
+                .map_err(|e| Error::Registry(e.to_string()))?;
+        }
+        (None, None) => return Err(Error::Registry("no registry".into())),
+    }
+    Ok(())
+}
+
+/// The largest resolution answer read from a remote registry.
+const MAX_RESOLUTION_LEN: usize = 4 * 1024 * 1024;

@@ -32,6 +32,7 @@ pub mod issue;
 pub mod issuer_did;
 mod json;
 pub mod key_file;
+pub mod key_rotation;
 pub mod keys;
 mod offer_link;
 pub mod offer_qr;

@@ -89,16 +89,32 @@ pub async fn build(config: Config) -> Result<(Shared, Option<Arc<Registry>>, Opt
         )
     })?;
     let templates = Templates::load(config.templates_dir.as_deref())?;
-    let key = crate::keys::open(&config.key, &config.data_dir).await?;
     let store = Store::open(&config.database_url())
         .await?
         .with_pin_key(crate::pin_key::load_or_create(&config.pin_key_path())?);
-    let did = crate::issuer_did::set_up(&config, &store, key.signer.verifying_key()).await?;
+    // The signing key is the newest generation not retired (crate::key_rotation); the first
+    // start records the configured key as key-1.
+    let mut keys = store.issuer_keys().await?;
+    let generation = crate::key_rotation::active_generation(&keys);
+    let key = crate::keys::open(&config.key.generation(&config.data_dir, generation), &config.data_dir).await?;
+    if keys.is_empty() {
+        store
+            .add_issuer_key(1, &key.signer.verifying_key().to_multikey(), None)
+            .await?;
+        keys = store.issuer_keys().await?;
+    }
+    crate::key_rotation::check_recorded(&keys, generation, key.signer.verifying_key())?;
+    let mut did = crate::issuer_did::set_up(&config, &store, key.signer.verifying_key()).await?;
+    if config.did.method != crate::config::DidMethod::Key {
+        did.method = format!("{}#key-{generation}", did.did);
+    }
+    if config.did.method == crate::config::DidMethod::Web {
+        did.document = Some(crate::key_rotation::web_document(&did.did, &keys));
+    }
     let signer = crate::keys::with_key_id(key.signer, did.method.clone());
     let issuer = Issuer {
-        signer,
+        signing: crate::issuance::SigningSlot::new(signer, did.method),
         did: did.did,
-        method: did.method,
         public_url: config.public_url().to_owned(),
         store,
         templates,
@@ -115,7 +131,9 @@ pub async fn build(config: Config) -> Result<(Shared, Option<Arc<Registry>>, Opt
         config,
         status_lists: StatusListCache::default(),
         metrics: Metrics::default(),
-        did_document: did.document,
+        did_document: std::sync::RwLock::new(did.document),
+        registry: registry.clone(),
+        key_changes: tokio::sync::Mutex::new(()),
     });
     Ok((state, registry, did.registry_key, key.description))
 }

@@ -661,7 +661,7 @@ fn a_wallet_redeems_an_offer_written_by_bulk_issue() {
         let sd_jwt = body["credentials"][0]["credential"].as_str().unwrap();
         let verified = did_core::sd_jwt::verify(
             sd_jwt,
-            running.state.issuer.signer.verifying_key(),
+            running.state.issuer.signing().signer.verifying_key(),
             &did_core::sd_jwt::VerifyOptions::sd_jwt_vc(),
             &SystemClock,
         )

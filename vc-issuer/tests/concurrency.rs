@@ -217,7 +217,7 @@ async fn thousand_concurrent_issuances(db: Database) {
     let (running, _dir, admin) = start_service(DidMethod::Key, db).await;
     let url = running.url();
     let store = running.state.issuer.store.clone();
-    let key = running.state.issuer.signer.verifying_key().clone();
+    let key = running.state.issuer.signing().signer.verifying_key().clone();
     let size = running.state.config.status.list_size;
     let http = client();
 
@@ -309,7 +309,7 @@ async fn issuance_races_status_changes(db: Database) {
     let (running, _dir, admin) = start_service(DidMethod::Key, db).await;
     let url = running.url();
     let store = running.state.issuer.store.clone();
-    let key = running.state.issuer.signer.verifying_key().clone();
+    let key = running.state.issuer.signing().signer.verifying_key().clone();
     let size = running.state.config.status.list_size;
     let http = client();
 

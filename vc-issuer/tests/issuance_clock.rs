@@ -23,9 +23,8 @@ async fn issuer(dir: &std::path::Path, clock: Arc<FixedClock>) -> Issuer {
     let method = KeyResolver::key_id_for(key.verifying_key());
     let signer: Arc<dyn Signer> = Arc::new(key.with_key_id(method.clone()));
     Issuer {
-        signer,
         did: method.split('#').next().unwrap().to_owned(),
-        method,
+        signing: vc_issuer::issuance::SigningSlot::new(signer, method),
         public_url: "https://issuer.example".into(),
         store: Store::open(&format!("sqlite://{}/issuer.db", dir.display()))
             .await

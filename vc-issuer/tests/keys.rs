@@ -715,13 +715,13 @@ async fn serve_with_a_pkcs11_issuer_key() {
     );
     // The issuer key lives only on the token.
     assert!(!data_dir.join("issuer-key.jwk").exists());
-    let public = running.state.issuer.signer.verifying_key().clone();
+    let public = running.state.issuer.signing().signer.verifying_key().clone();
     running.stop().await.unwrap();
 
     // A restart opens the same key on the token and keeps the DID.
     let again = server::start(config()).await.unwrap();
     assert_eq!(again.state.issuer.did, did);
-    assert_eq!(again.state.issuer.signer.verifying_key(), &public);
+    assert_eq!(again.state.issuer.signing().signer.verifying_key(), &public);
     assert!(again.admin_token.is_none(), "the admin token is made once");
     again.stop().await.unwrap();
 }

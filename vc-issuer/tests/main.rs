@@ -23,6 +23,7 @@ mod keys;
 mod oid4vci;
 #[path = "../../test-support/process.rs"]
 mod process;
+mod rotation;
 mod service;
 #[path = "../../test-support/softhsm.rs"]
 mod softhsm;

@@ -269,7 +269,8 @@ impl Env {
 
 /// Checks the SD-JWT with did-core against the issuer key, and that it is bound to `holder`.
 fn check_credential(env: &Env, sd_jwt: &str, holder: &SigningKey) {
-    let issuer_key = env.running.state.issuer.signer.verifying_key();
+    let signing = env.running.state.issuer.signing();
+    let issuer_key = signing.signer.verifying_key();
     let verified = did_core::sd_jwt::verify(
         sd_jwt,
         issuer_key,
@@ -316,7 +317,7 @@ async fn a_citizen_card_offer_is_redeemed_with_its_age_claims_derived_at_issuanc
     let sd_jwt = body["credentials"][0]["credential"].as_str().unwrap();
     let verified = did_core::sd_jwt::verify(
         sd_jwt,
-        env.running.state.issuer.signer.verifying_key(),
+        env.running.state.issuer.signing().signer.verifying_key(),
         &did_core::sd_jwt::VerifyOptions::sd_jwt_vc(),
         &SystemClock,
     )

@@ -113,6 +113,48 @@ impl Default for KeyConfig {
 }
 
 impl KeyConfig {
+    /// Where generation `generation` of the issuer key lives (see `crate::key_rotation`):
+    /// generation 1 is this configuration's key; generation `n` is `issuer-key-<n>.jwk` beside
+    /// the key file (same passphrase), or the pair labelled `<key_label>-<n>` on the same token
+    /// (made there by the rotation).
+    pub fn generation(&self, data_dir: &Path, generation: i64) -> KeyConfig {
+        if generation <= 1 {
+            return self.clone();
+        }
+        match self {
+            KeyConfig::File {
+                path,
+                algorithm,
+                passphrase_env,
+            } => {
+                let first = path.clone().unwrap_or_else(|| data_dir.join(DEFAULT_KEY_FILE));
+                let stem = first.file_stem().and_then(|s| s.to_str()).unwrap_or("issuer-key");
+                let name = match first.extension().and_then(|e| e.to_str()) {
+                    Some(extension) => format!("{stem}-{generation}.{extension}"),
+                    None => format!("{stem}-{generation}"),
+                };
+                KeyConfig::File {
+                    path: Some(first.with_file_name(name)),
+                    algorithm: algorithm.clone(),
+                    passphrase_env: passphrase_env.clone(),
+                }
+            }
+            KeyConfig::Pkcs11 {
+                module,
+                token_label,
+                key_label,
+                pin_env,
+                ..
+            } => KeyConfig::Pkcs11 {
+                module: module.clone(),
+                token_label: token_label.clone(),
+                key_label: format!("{key_label}-{generation}"),
+                pin_env: pin_env.clone(),
+                create: Some(true),
+            },
+        }
+    }
+
     /// The environment variable holding this store's secret: the key file's passphrase or
     /// the token's PIN.
     pub fn secret_env(&self) -> &str {

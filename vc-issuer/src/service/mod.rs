@@ -3,6 +3,7 @@
 //! | routes | module | who may call |
 //! |---|---|---|
 //! | `/admin/...` | [`admin`] | bearer token with a scope |
+//! | `/admin/keys`, `/admin/keys/rotate`, `/admin/keys/{id}/retire` | `keys` | bearer token, `admin` scope |
 //! | `/credentials/issue`, `/credentials/status` (W3C VC-API) | [`vc_api`] | bearer token |
 //! | OpenID4VCI metadata, offers, token, nonce, credential, deferred | [`oid4vci`] | wallets (codes and access tokens) |
 //! | `/status/{list}/{kind}` | [`status_lists`] | anyone |
@@ -17,6 +18,7 @@ pub mod admin;
 pub mod auth;
 pub mod body;
 pub mod client_budget;
+mod keys;
 pub mod oid4vci;
 pub mod ops;
 pub mod problem;
@@ -49,8 +51,12 @@ pub struct AppState {
     pub status_lists: StatusListCache,
     /// Prometheus counters.
     pub metrics: Metrics,
-    /// The issuer's own DID document (served for did:web).
-    pub did_document: Option<serde_json::Value>,
+    /// The issuer's own DID document (served for did:web; replaced by a key rotation).
+    pub did_document: std::sync::RwLock<Option<serde_json::Value>>,
+    /// The in-process did:dojang registry, when the service runs one.
+    pub registry: Option<Arc<registry_anchor::node::Registry>>,
+    /// Held while the issuer's keys change (rotation, retirement): one change at a time.
+    pub key_changes: tokio::sync::Mutex<()>,
     /// Resolves the DIDs of holders whose key proofs name a DID key.
     pub holder_dids: Arc<dyn did_core::resolve::Resolver>,
     /// Per-client budgets of the OpenID4VCI routes.
@@ -106,6 +112,7 @@ pub fn router(state: Shared, registry: Option<Router>) -> Router {
     let limit = state.config.max_body_bytes;
     let mut app = Router::new()
         .merge(admin::routes())
+        .merge(keys::routes())
         .merge(vc_api::routes())
         .merge(oid4vci::routes())
         .merge(status_lists::routes())

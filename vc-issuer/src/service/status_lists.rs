@@ -221,10 +221,10 @@ async fn sign_bitstring_list(
     match form {
         ListForm::Jwt => {
             let credential = Credential::from_json(credential)?;
-            Ok(jwt::sign_credential_with(&credential, JwtEncoding::JoseCose, issuer.signer.as_ref()).await?)
+            Ok(jwt::sign_credential_with(&credential, JwtEncoding::JoseCose, issuer.signing().signer.as_ref()).await?)
         }
         ListForm::DataIntegrity => {
-            let format = match issuer.signer.verifying_key().key_type() {
+            let format = match issuer.signing().signer.verifying_key().key_type() {
                 KeyType::Ed25519 => Format::EddsaRdfc2022,
                 _ => Format::EcdsaRdfc2019,
             };
@@ -260,10 +260,11 @@ async fn sign_token_list(
     .with_exp(now_u + LIST_VALIDITY as u64)
     .with_ttl(300)
     .with_iss(issuer.did.clone());
-    let signer = issuer.signer.as_ref();
+    let signing = issuer.signing();
+    let signer = signing.signer.as_ref();
     let header = Header::new(signer.algorithm())
         .with_typ(STATUS_LIST_JWT_TYP)
-        .with_kid(issuer.method.clone());
+        .with_kid(signing.method.clone());
     jose::sign_json(header, &token.to_claims(), signer)
         .await
         .map_err(|e| Error::Core(e.into()))

@@ -22,6 +22,8 @@ pub(crate) fn routes() -> Router<Shared> {
 async fn did_document(State(state): State<Shared>) -> ApiResult<Json<Value>> {
     state
         .did_document
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
         .clone()
         .filter(|_| state.issuer.did.starts_with("did:web:"))
         .map(Json)

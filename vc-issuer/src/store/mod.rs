@@ -6,6 +6,7 @@
 //! - [`tokens`]: bearer tokens with scopes, stored as SHA-256 digests.
 //! - [`audit`]: the append-only audit log (the database refuses updates and deletes).
 //! - [`offers`]: OpenID4VCI credential offers and single-use nonces.
+//! - [`issuer_keys`]: the generations of the issuer's signing key (public keys only).
 //!
 //! SQLite runs in WAL mode with one writer connection (writes queue in the pool instead
 //! of failing with `SQLITE_BUSY`) and several readers. Issuance records, the busiest
@@ -15,6 +16,7 @@
 pub mod audit;
 pub mod credentials;
 mod group_commit;
+pub mod issuer_keys;
 pub mod offers;
 mod schema;
 pub mod tokens;
@@ -30,6 +32,7 @@ use crate::{Error, StorageError, private_fs};
 
 pub use audit::AuditEntry;
 pub use credentials::{CredentialRecord, NewCredential, RecordStatus};
+pub use issuer_keys::IssuerKey;
 pub use offers::{
     AccessToken, CodeRefusal, CreatedOffer, MAX_TX_CODE_ATTEMPTS, NewOffer, OfferCreation, OfferRecord, OfferState,
 };

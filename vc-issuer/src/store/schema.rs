@@ -73,6 +73,13 @@ pub(super) fn statements(postgres: bool) -> Vec<String> {
             created_at BIGINT NOT NULL,
             expires_at BIGINT NOT NULL)"
             .to_owned(),
+        // The issuer's signing keys by generation (public keys only; see store::issuer_keys).
+        "CREATE TABLE IF NOT EXISTS issuer_keys (
+            generation BIGINT PRIMARY KEY,
+            public_key TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            retired_at BIGINT)"
+            .to_owned(),
         // Single-use nonces (OpenID4VCI c_nonce): deleted when used.
         "CREATE TABLE IF NOT EXISTS nonces (value TEXT PRIMARY KEY, expires_at BIGINT NOT NULL)".to_owned(),
     ];

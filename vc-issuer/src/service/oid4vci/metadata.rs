@@ -16,7 +16,7 @@ pub const PROOF_ALGS: [&str; 3] = ["ES256", "ES384", "EdDSA"];
 pub(crate) async fn credential_issuer(State(state): State<Shared>) -> Json<Value> {
     let issuer = &state.issuer;
     let base = &issuer.public_url;
-    let alg = issuer.signer.algorithm().name();
+    let alg = issuer.signing().signer.algorithm().name();
     let configurations: Map<String, Value> = issuer
         .templates
         .iter()

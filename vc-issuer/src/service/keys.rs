@@ -1,0 +1,72 @@
+//! The issuer's signing keys (admin scope): list them, rotate to a new one, retire an old one
+//! (see [`crate::key_rotation`]).
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::Shared;
+use super::auth::Caller;
+use super::problem::ApiResult;
+use crate::Error;
+use crate::store::Scope;
+
+pub(crate) fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/admin/keys", get(list))
+        .route("/admin/keys/rotate", post(rotate))
+        .route("/admin/keys/{id}/retire", post(retire))
+}
+
+/// `GET /admin/keys`: every generation, which one signs, what the DID document lists.
+async fn list(State(state): State<Shared>, caller: Caller) -> ApiResult<Json<Value>> {
+    caller.require(Scope::Admin)?;
+    let keys = state.issuer.store.issuer_keys().await?;
+    Ok(Json(json!({
+        "signing": state.issuer.signing().method,
+        "keys": keys
+            .iter()
+            .map(|key| json!({
+                "id": key.id(),
+                "public_key": key.public_key,
+                "created_at": key.created_at,
+                "retired_at": key.retired_at,
+            }))
+            .collect::<Vec<_>>(),
+    })))
+}
+
+/// `POST /admin/keys/rotate`.
+async fn rotate(State(state): State<Shared>, caller: Caller) -> ApiResult<Json<Value>> {
+    let actor = caller.require(Scope::Admin)?;
+    let rotated = crate::key_rotation::rotate(&state, actor).await?;
+    Ok(Json(json!(rotated)))
+}
+
+/// `?force=true`: retire even while live credentials need the key.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RetireQuery {
+    #[serde(default)]
+    force: bool,
+}
+
+/// `POST /admin/keys/{id}/retire[?force=true]`.
+async fn retire(
+    State(state): State<Shared>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(query): Query<RetireQuery>,
+) -> ApiResult<Json<Value>> {
+    let actor = caller.require(Scope::Admin)?;
+    let generation = id
+        .strip_prefix("key-")
+        .and_then(|n| n.parse::<i64>().ok())
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| Error::NotFound("issuer key: ids are key-1, key-2, ...".into()))?;
+    let retired = crate::key_rotation::retire(&state, generation, query.force, actor).await?;
+    Ok(Json(json!(retired)))
+}

@@ -1,0 +1,200 @@
+//! Issuer key rotation (issue 26) on a running service: a credential issued before the
+//! rotation and one issued after both verify through the issuer's DID (did:dojang through the
+//! in-process registry, did:web through its served document); the old key cannot be retired
+//! while live credentials need it unless forced, and once retired the old credential fails
+//! with the key named; a restart keeps signing with the new key; did:key refuses.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use did_core::clock::SystemClock;
+use did_core::resolve::{CompositeResolver, Resolver, WebResolver};
+use did_core::sd_jwt::VerifyOptions;
+use registry_anchor::client::RegistryResolver;
+use registry_anchor::resolution::{ResolutionVerifier, default_log_id, parse_registry_key};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use vc_issuer::config::DidMethod;
+use vc_issuer::server::{self, Running};
+
+use crate::common::{self, Database, start_service};
+
+/// A resolver for the service's own DID, caching nothing (a retirement shows at once).
+fn resolver(running: &Running) -> Arc<dyn Resolver> {
+    let mut resolver = CompositeResolver::with_default_methods()
+        .with("web", Arc::new(WebResolver::danger_plain_http_for_testing().unwrap()));
+    if let Some(key) = &running.registry_key {
+        let operator = parse_registry_key(key).unwrap();
+        let log_id = default_log_id(&operator);
+        let registry = RegistryResolver::new(
+            [format!("{}/registry", running.url())],
+            ResolutionVerifier::new(operator, log_id),
+        )
+        .unwrap()
+        .with_ttl(Duration::ZERO);
+        resolver = resolver.with("dojang", Arc::new(registry));
+    }
+    Arc::new(resolver)
+}
+
+async fn verify(running: &Running, sd_jwt: &str) -> Result<(), String> {
+    did_core::sd_jwt::verify_with_resolver(
+        sd_jwt,
+        resolver(running).as_ref(),
+        &VerifyOptions::sd_jwt_vc(),
+        &SystemClock,
+    )
+    .await
+    .map(|_| ())
+    .map_err(|e| e.to_string())
+}
+
+/// The `kid` of a compact JWS or SD-JWT.
+fn kid(compact: &str) -> String {
+    use base64::Engine as _;
+    let header = compact.split('.').next().unwrap();
+    let header: Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap();
+    header["kid"].as_str().unwrap().to_owned()
+}
+
+async fn call(method: reqwest::Method, url: String, token: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let mut request = reqwest::Client::new().request(method, url).bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn issue(running: &Running, token: &str, number: &str) -> (String, String) {
+    let (status, body) = call(
+        reqwest::Method::POST,
+        format!("{}/admin/credentials", running.url()),
+        token,
+        Some(json!({"type": "EmployeeIdCredential", "claims": common::employee(number)})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    (
+        body["id"].as_str().unwrap().to_owned(),
+        body["credential"].as_str().unwrap().to_owned(),
+    )
+}
+
+async fn rotates_and_retires(method: DidMethod) {
+    let (running, _dir, token) = start_service(method, Database::Sqlite).await;
+    let did = running.state.issuer.did.clone();
+    let (_, before) = issue(&running, &token, "E-0001").await;
+    assert_eq!(kid(&before), format!("{did}#key-1"));
+    verify(&running, &before).await.unwrap();
+    // Issue times are to the second: a second apart, each credential is counted for one key.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    let (status, rotated) = call(
+        reqwest::Method::POST,
+        format!("{}/admin/keys/rotate", running.url()),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{rotated}");
+    assert_eq!(rotated["id"], "key-2");
+    assert_eq!(rotated["method"], format!("{did}#key-2"));
+    assert_eq!(rotated["previous"], format!("{did}#key-1"));
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    let (_, after) = issue(&running, &token, "E-0002").await;
+    assert_eq!(
+        kid(&after),
+        format!("{did}#key-2"),
+        "new credentials are signed with the new key"
+    );
+    verify(&running, &after).await.unwrap();
+    verify(&running, &before)
+        .await
+        .expect("a credential from before the rotation still verifies");
+    // Status lists are signed with the new key too.
+    let list = reqwest::get(format!("{}/status/1/token", running.url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(kid(&list), format!("{did}#key-2"));
+
+    let (status, keys) = call(
+        reqwest::Method::GET,
+        format!("{}/admin/keys", running.url()),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(keys["signing"], format!("{did}#key-2"));
+    assert_eq!(keys["keys"].as_array().unwrap().len(), 2, "{keys}");
+
+    let retire = |id: &str, force: bool| {
+        let url = format!(
+            "{}/admin/keys/{id}/retire{}",
+            running.url(),
+            if force { "?force=true" } else { "" }
+        );
+        call(reqwest::Method::POST, url, &token, None)
+    };
+    let (status, refused) = retire("key-2", false).await;
+    assert_eq!(status, StatusCode::CONFLICT, "the signing key: {refused}");
+    let (status, refused) = retire("key-1", false).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert!(
+        refused["detail"].as_str().unwrap().contains("1 live credentials"),
+        "{refused}"
+    );
+    let (status, missing) = retire("key-9", true).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
+    let (status, retired) = retire("key-1", true).await;
+    assert_eq!(status, StatusCode::OK, "{retired}");
+    assert_eq!(retired["live_credentials"], 1, "{retired}");
+
+    let failure = verify(&running, &before)
+        .await
+        .expect_err("the retired key's credential fails");
+    assert!(failure.contains("key-1"), "the failure names the key: {failure}");
+    verify(&running, &after).await.unwrap();
+
+    // A restart signs with the newest key the database records.
+    let mut config = running.state.config.clone();
+    config.listen = running.addr.to_string();
+    running.stop().await.unwrap();
+    let again = server::start(config).await.unwrap();
+    let (_, third) = issue(&again, &token, "E-0003").await;
+    assert_eq!(kid(&third), format!("{did}#key-2"));
+    verify(&again, &third).await.unwrap();
+    again.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_did_dojang_issuer_rotates_its_key_and_retires_the_old_one() {
+    rotates_and_retires(DidMethod::Dojang).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_did_web_issuer_rotates_its_key_and_retires_the_old_one() {
+    rotates_and_retires(DidMethod::Web).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_did_key_issuer_refuses_rotation_and_says_why() {
+    let (running, _dir, token) = start_service(DidMethod::Key, Database::Sqlite).await;
+    let (status, refused) = call(
+        reqwest::Method::POST,
+        format!("{}/admin/keys/rotate", running.url()),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert!(refused["detail"].as_str().unwrap().contains("did:key"), "{refused}");
+    running.stop().await.unwrap();
+}
