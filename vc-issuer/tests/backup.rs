@@ -113,6 +113,15 @@ async fn verify(credential: &str, url: &str, registry_key: &str) -> (i32, Value)
     (code, serde_json::from_slice(&out).unwrap_or(Value::Null))
 }
 
+/// The `kid` of an SD-JWT's issuer JWT.
+fn kid(credential: &str) -> String {
+    use base64::Engine as _;
+    let header = credential.split('.').next().unwrap();
+    let header: Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap();
+    header["kid"].as_str().unwrap_or_default().to_owned()
+}
+
 /// The banner's `registry` line: `<url>/registry (operator key <did:key>)` → the key.
 fn registry_key(service: &Service) -> String {
     let line = did_core::cli::banner_value(&service.banner, "registry").unwrap();
@@ -169,7 +178,18 @@ fn a_backup_taken_under_load_restores_with_the_same_did_keys_and_no_slot_given_t
             ))
         })
         .collect();
-    std::thread::sleep(Duration::from_millis(1500));
+    // Halfway, the issuer key is rotated: the backup must carry both generations.
+    std::thread::sleep(Duration::from_millis(700));
+    let rotated = runtime.block_on(async {
+        reqwest::Client::new()
+            .post(format!("{}/admin/keys/rotate", service.url))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+    });
+    assert_eq!(rotated.status().as_u16(), 200);
+    std::thread::sleep(Duration::from_millis(800));
     backup_started.store(true, Ordering::SeqCst);
     let backup = dir.path().join("backup");
     let (code, made, stderr) = vc_issuer(&["backup", "--config", config_arg, "--out", backup.to_str().unwrap()]);
@@ -207,6 +227,14 @@ fn a_backup_taken_under_load_restores_with_the_same_did_keys_and_no_slot_given_t
             "registry_operator_key"
         ]),
         "{made}"
+    );
+    assert!(
+        manifest["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["role"] == "issuer_key" && f["generation"] == 2),
+        "the rotated key is in the backup: {made}"
     );
     #[cfg(unix)]
     {
@@ -285,8 +313,18 @@ fn a_backup_taken_under_load_restores_with_the_same_did_keys_and_no_slot_given_t
                 (Some(ack.slot.0), Some(ack.slot.1))
             );
         }
-        // ... and verifies against the restored registry and status lists: the same DID and key.
-        for ack in before.iter().step_by(before.len() / 5) {
+        // ... and verifies against the restored registry and status lists: the same DID and
+        // keys, both generations.
+        let signed_by = |generation: &str| {
+            before
+                .iter()
+                .find(|ack| kid(&ack.credential).ends_with(generation))
+                .unwrap_or_else(|| panic!("no credential before the backup was signed with {generation}"))
+        };
+        for ack in [signed_by("#key-1"), signed_by("#key-2")]
+            .into_iter()
+            .chain(before.iter().step_by(before.len() / 5))
+        {
             let (code, report) = verify(&ack.credential, &service.url, &operator).await;
             assert_eq!(code, 0, "{report:#}");
         }
@@ -309,6 +347,10 @@ fn a_backup_taken_under_load_restores_with_the_same_did_keys_and_no_slot_given_t
         assert!(!fresh.is_empty());
         let (code, report) = verify(&fresh[0].credential, &service.url, &operator).await;
         assert_eq!(code, 0, "{report:#}");
+        assert!(
+            kid(&fresh[0].credential).ends_with("#key-2"),
+            "the restored issuer signs with key-2"
+        );
         let lost_lists: HashSet<i64> = after.iter().map(|a| a.slot.0).collect();
         let mut slots: HashSet<(i64, i64)> = issued_before_loss.iter().copied().collect();
         for ack in &fresh {

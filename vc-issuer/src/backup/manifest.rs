@@ -18,6 +18,8 @@ const FORMAT: &str = "dojang-issuer-backup";
 const VERSION: u32 = 1;
 /// The largest manifest read (a few hundred bytes in practice).
 const MAX_LEN: u64 = 64 * 1024;
+/// The most key generations a backup holds.
+pub(super) const MAX_GENERATION: i64 = 1000;
 
 /// Why a manifest was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,6 +44,16 @@ pub enum Role {
     RegistryOperatorKey,
     /// The in-process registry's log (a copy from one read transaction).
     RegistryLog,
+}
+
+impl Entry {
+    /// The file's name inside the backup folder.
+    pub(super) fn file_name(&self) -> String {
+        match self.generation {
+            Some(generation) => format!("issuer-key-{generation}.jwk"),
+            None => self.role.file_name().to_owned(),
+        }
+    }
 }
 
 impl Role {
@@ -76,6 +88,9 @@ impl Role {
 pub struct Entry {
     /// What it is.
     pub role: Role,
+    /// For a rotated issuer key, its generation (2 or more); absent for everything else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<i64>,
     /// Its length in bytes.
     pub bytes: u64,
     /// The SHA-256 of its content, lowercase hex.
@@ -149,8 +164,17 @@ impl Manifest {
             )));
         }
         for (i, entry) in manifest.files.iter().enumerate() {
-            if manifest.files.iter().skip(i + 1).any(|other| other.role == entry.role) {
+            let same = |other: &Entry| other.role == entry.role && other.generation == entry.generation;
+            if manifest.files.iter().skip(i + 1).any(same) {
                 return Err(ManifestError(format!("{:?} is listed twice", entry.role)));
+            }
+            if let Some(generation) = entry.generation
+                && (entry.role != Role::IssuerKey || !(2..=MAX_GENERATION).contains(&generation))
+            {
+                return Err(ManifestError(format!(
+                    "{:?}: a generation (2 to {MAX_GENERATION}) belongs to a rotated issuer key only",
+                    entry.role
+                )));
             }
             if entry.sha256.len() != 64 || !entry.sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
                 return Err(ManifestError(format!(
@@ -168,7 +192,7 @@ impl Manifest {
     /// Checks every file the manifest lists against its length and digest.
     pub(super) fn verify_files(&self, folder: &Path) -> Result<(), BackupError> {
         for entry in &self.files {
-            let path = folder.join(entry.role.file_name());
+            let path = folder.join(entry.file_name());
             let (bytes, sha256) = digest(&path).map_err(|e| BackupError::Damaged {
                 file: path.clone(),
                 reason: e.to_string(),
@@ -245,5 +269,19 @@ mod tests {
             "duplicate",
         );
         refused(good.replace("\"files\"", "\"extra\":1,\"files\""), "unknown field");
+        let rotated = |role: &str, generation: i64| {
+            format!(r#"{{"role":"{role}","generation":{generation},"bytes":1,"sha256":"{hex}"}}"#)
+        };
+        let two = manifest(&[file("issuer_key", &hex), rotated("issuer_key", 2)].join(","), false);
+        assert_eq!(
+            Manifest::parse(two.as_bytes()).unwrap().files[1].file_name(),
+            "issuer-key-2.jwk"
+        );
+        refused(manifest(&rotated("pin_key", 2), false), "generation");
+        refused(manifest(&rotated("issuer_key", 1), false), "generation");
+        refused(
+            manifest(&[rotated("issuer_key", 3), rotated("issuer_key", 3)].join(","), false),
+            "twice",
+        );
     }
 }

@@ -8,9 +8,10 @@
 //!   and this folder holds the rest;
 //! - `registry.redb`: the in-process did:dojang registry's log, copied from one read transaction
 //!   ([`registry_anchor::store::backup`]);
-//! - the key files as they are (a sealed file stays sealed): the issuer key (not a PKCS#11 key:
-//!   the token is backed up by its vendor's means), the PIN key, the issuer DID's update and
-//!   next keys, the registry's operator key;
+//! - the key files as they are (a sealed file stays sealed): the issuer key and its rotated
+//!   generations (`issuer-key-<n>.jwk`; not a PKCS#11 key: the token is backed up by its
+//!   vendor's means), the PIN key, the issuer DID's update and next keys, the registry's
+//!   operator key;
 //! - `manifest.json`, written last: each file's role, length and SHA-256.
 //!
 //! A restore checks the manifest and every digest, checks the registry log against its operator
@@ -73,6 +74,14 @@ pub enum BackupError {
     /// The registry log in the backup does not check out against its operator key.
     #[error("the registry log in the backup was refused: {0}")]
     RegistryLog(#[source] registry_anchor::node::NodeError),
+}
+
+/// The key file of issuer key generation `generation` (a key file configuration only).
+fn rotated_key_file(config: &Config, generation: i64) -> Option<PathBuf> {
+    match config.key.generation(&config.data_dir, generation) {
+        KeyConfig::File { path, .. } => path,
+        KeyConfig::Pkcs11 { .. } => None,
+    }
 }
 
 /// Where each role lives for the service `config` describes (`None`: not a file here).
@@ -151,7 +160,33 @@ pub async fn backup(config: &Config, out: &Path, skip_database: bool) -> Result<
             }
         }
         let (bytes, sha256) = manifest::digest(&dest).map_err(|e| io(&dest, e))?;
-        files.push(Entry { role, bytes, sha256 });
+        files.push(Entry {
+            role,
+            generation: None,
+            bytes,
+            sha256,
+        });
+    }
+    // The issuer key's later generations (crate::key_rotation), while their files exist.
+    if matches!(config.key, KeyConfig::File { .. }) {
+        for generation in 2..=manifest::MAX_GENERATION {
+            let Some(source) = rotated_key_file(config, generation) else {
+                break;
+            };
+            if !source.exists() {
+                break;
+            }
+            let mut entry = Entry {
+                role: Role::IssuerKey,
+                generation: Some(generation),
+                bytes: 0,
+                sha256: String::new(),
+            };
+            let dest = out.join(entry.file_name());
+            copy_private(&source, &dest)?;
+            (entry.bytes, entry.sha256) = manifest::digest(&dest).map_err(|e| io(&dest, e))?;
+            files.push(entry);
+        }
     }
     let manifest = Manifest::new(created, issuer_did, database.is_some(), files);
     let text = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Io {
@@ -177,14 +212,18 @@ pub async fn restore(config: &Config, from: &Path) -> Result<Value, Error> {
     let target = |role: Role| targets.iter().find(|(r, _)| *r == role).and_then(|(_, p)| p.clone());
     let mut plan = Vec::new();
     for entry in &manifest.files {
-        let Some(dest) = target(entry.role) else {
+        let dest = match entry.generation {
+            Some(generation) => rotated_key_file(config, generation),
+            None => target(entry.role),
+        };
+        let Some(dest) = dest else {
             // A key the configuration keeps elsewhere (PKCS#11), or a database on PostgreSQL.
             continue;
         };
         if dest.exists() {
             return Err(BackupError::WouldOverwrite(dest).into());
         }
-        plan.push((entry.role, from.join(entry.role.file_name()), dest));
+        plan.push((entry.role, from.join(entry.file_name()), dest));
     }
     private_fs::private_dir(&config.data_dir).map_err(|e| io(&config.data_dir, e))?;
     let mut staged = Vec::new();
