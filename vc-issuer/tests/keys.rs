@@ -632,7 +632,9 @@ async fn pkcs11_softhsm() {
 
 /// `vc-issuer serve` with `[key] store = "pkcs11"`: the service signs through SoftHSM2, a
 /// credential issued over HTTP verifies (status included) with `verifier verify`, the key
-/// never touches the data folder, and a restart finds the same key and DID.
+/// never touches the data folder, and a restart finds the same key and DID. Then the key is
+/// rotated on the token (`issuer-2`): credentials from before and after verify, the old key is
+/// retired (forced) and its credential fails, and a restart signs with the new pair.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "system test (SoftHSM2): ./scripts/test runs it"]
 async fn serve_with_a_pkcs11_issuer_key() {
@@ -723,5 +725,84 @@ async fn serve_with_a_pkcs11_issuer_key() {
     assert_eq!(again.state.issuer.did, did);
     assert_eq!(again.state.issuer.signing().signer.verifying_key(), &public);
     assert!(again.admin_token.is_none(), "the admin token is made once");
+
+    // Rotation on the token.
+    let url = again.url();
+    let verify = async |credential: &str| -> (i32, String) {
+        let file = dir.path().join("rotated.sd-jwt");
+        std::fs::write(&file, credential).unwrap();
+        let registry = format!("{url}/registry");
+        let registry_key = again.registry_key.clone().unwrap();
+        let cli = verifier::cli::Cli::try_parse_from([
+            "verifier",
+            "verify",
+            "--allow-http-status",
+            "--registry",
+            &registry,
+            "--registry-key",
+            &registry_key,
+            file.to_str().unwrap(),
+        ])
+        .unwrap();
+        let mut out = Vec::new();
+        let code = verifier::cli::run(cli, &mut out).await;
+        (code, String::from_utf8_lossy(&out).into_owned())
+    };
+    let http = reqwest::Client::new();
+    let issue = async |number: &str| -> String {
+        let body: serde_json::Value = http
+            .post(format!("{url}/admin/credentials"))
+            .bearer_auth(&admin)
+            .json(&json!({"type": "EmployeeIdCredential", "claims": {
+                "employee_number": number, "name_ko": "이서연", "name_latin": "Lee Seoyeon",
+                "organization": "Gangwon Province", "department": "Security", "position": "Officer",
+                "access_groups": ["hq-main"]}}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["credential"].as_str().unwrap().to_owned()
+    };
+    // Issued by this start (the first start's status list URL named another port).
+    let before = issue("E-4243").await;
+    let rotated: serde_json::Value = http
+        .post(format!("{url}/admin/keys/rotate"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rotated["method"], format!("{did}#key-2"), "{rotated}");
+    assert!(
+        !data_dir.join("issuer-key-2.jwk").exists(),
+        "the new key is on the token"
+    );
+    let rotated_public = again.state.issuer.signing().signer.verifying_key().clone();
+    assert_ne!(rotated_public, public);
+    let after = issue("E-4244").await;
+    let (code, report) = verify(&after).await;
+    assert_eq!(code, 0, "{report}");
+    let (code, report) = verify(&before).await;
+    assert_eq!(code, 0, "the credential from before the rotation: {report}");
+    let retired = http
+        .post(format!("{url}/admin/keys/key-1/retire?force=true"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(retired.status().as_u16(), 200);
+    let (code, report) = verify(&before).await;
+    assert_eq!(code, 1, "the retired key's credential fails: {report}");
+    assert!(report.contains("key-1"), "the failure names the key: {report}");
     again.stop().await.unwrap();
+
+    // A restart opens the rotated pair on the token.
+    let third = server::start(config()).await.unwrap();
+    assert_eq!(third.state.issuer.signing().signer.verifying_key(), &rotated_public);
+    assert_eq!(third.state.issuer.signing().method, format!("{did}#key-2"));
+    third.stop().await.unwrap();
 }
