@@ -664,3 +664,55 @@ async fn the_public_only_did_web_resolver_never_connects_inward() {
     assert!(accepted.load(Ordering::SeqCst) >= 1);
     server.abort();
 }
+
+/// A DID whose document gained `#key-2` (a key rotation); answers from a "cache" (the old
+/// document) unless asked past caches.
+struct Rotated {
+    did: Did,
+    old: VerifyingKey,
+    new: VerifyingKey,
+}
+
+#[async_trait]
+impl Resolver for Rotated {
+    async fn resolve(&self, did: &Did, options: &ResolutionOptions) -> Result<Resolution, ResolutionError> {
+        use did_core::document::{Document, VerificationMethod};
+        assert_eq!(did, &self.did);
+        let mut document = Document::new(self.did.clone());
+        let method = |fragment: &str, key: &VerifyingKey| {
+            let id = DidUrl::parse(&format!("{}#{fragment}", self.did.as_str())).unwrap();
+            VerificationMethod::multikey(id, self.did.clone(), key)
+        };
+        document.add_verification_method(method("key-1", &self.old), &[Relationship::AssertionMethod]);
+        if options.no_cache {
+            document.add_verification_method(method("key-2", &self.new), &[Relationship::AssertionMethod]);
+        }
+        Ok(Resolution::new(document, Representation::Json))
+    }
+}
+
+#[tokio::test]
+async fn a_method_missing_from_a_cached_document_is_looked_for_past_the_cache() {
+    let old = SigningKey::generate(KeyType::P256).unwrap();
+    let new = SigningKey::generate(KeyType::P256).unwrap();
+    let rotated = Rotated {
+        did: did("did:example:rotated"),
+        old: old.verifying_key().clone(),
+        new: new.verifying_key().clone(),
+    };
+    let key_2 = DidUrl::parse("did:example:rotated#key-2").unwrap();
+    let found = rotated
+        .resolve_verifying_key(&key_2, Relationship::AssertionMethod)
+        .await
+        .unwrap();
+    assert_eq!(&found, new.verifying_key());
+    // A method in neither document is still not found.
+    let key_3 = DidUrl::parse("did:example:rotated#key-3").unwrap();
+    let missing = rotated
+        .resolve_verifying_key(&key_3, Relationship::AssertionMethod)
+        .await;
+    assert!(
+        matches!(missing, Err(ResolutionError::MethodNotFound(_))),
+        "{missing:?}"
+    );
+}

@@ -15,6 +15,7 @@ mod common;
 mod did_resolution_interop;
 mod digital_bazaar_interop;
 mod fuzz_corpora;
+mod key_rotation;
 mod log_secrets;
 mod module_cycles;
 mod openapi;

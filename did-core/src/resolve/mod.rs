@@ -88,12 +88,31 @@ pub trait Resolver: Send + Sync {
 /// [`Resolver::resolve_verifying_key`] the general way: resolve the document, check the method
 /// is listed under `relationship`, read its key. Resolvers that can do better (did:key, whose
 /// DID is the key) override the trait method and fall back to this.
+///
+/// A method missing from the document (or not under `relationship`) is looked for once more
+/// in a document resolved past every cache: a cached document may predate the issuer's key
+/// rotation, and the credential in hand may be the first signed with the new key.
 pub(crate) async fn key_from_document<R: Resolver + ?Sized>(
     resolver: &R,
     method: &DidUrl,
     relationship: Relationship,
 ) -> Result<VerifyingKey, ResolutionError> {
-    let resolution = resolver.resolve(&method.did(), &ResolutionOptions::default()).await?;
+    match key_in_document(resolver, method, relationship, &ResolutionOptions::default()).await {
+        Err(ResolutionError::MethodNotFound(_) | ResolutionError::NotAuthorized { .. }) => {
+            let fresh = ResolutionOptions::default().with_no_cache();
+            key_in_document(resolver, method, relationship, &fresh).await
+        }
+        found => found,
+    }
+}
+
+async fn key_in_document<R: Resolver + ?Sized>(
+    resolver: &R,
+    method: &DidUrl,
+    relationship: Relationship,
+    options: &ResolutionOptions,
+) -> Result<VerifyingKey, ResolutionError> {
+    let resolution = resolver.resolve(&method.did(), options).await?;
     if resolution.document_metadata.deactivated == Some(true) {
         return Err(ResolutionError::Deactivated);
     }
