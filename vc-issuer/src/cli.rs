@@ -10,6 +10,7 @@ use did_core::key::Algorithm;
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
+use crate::Error;
 use crate::issue::{self, Format};
 use crate::key_file::{self, IssuerKey};
 use crate::operator::actor;
@@ -48,6 +49,10 @@ pub enum Command {
     /// Admin API tokens, made offline in the service's database.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The issuer's signing keys, changed in the service's data folder while it is stopped
+    /// (a running service: `POST /admin/keys/rotate`, `POST /admin/keys/{id}/retire`).
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Run the issuer service (the main job). With no configuration: 127.0.0.1:8080, SQLite
     /// under ./data, a key made on first start, an in-process did:dojang registry.
     Serve {
@@ -110,6 +115,35 @@ pub enum Command {
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
+    },
+}
+
+/// `vc-issuer keys …`: each prints JSON, as the admin API answers.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// List the key generations and which one signs.
+    List {
+        /// A TOML configuration file, as for `serve` (environment variables override it).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Make the next key and publish the DID document listing it first; the service signs
+    /// with it from its next start.
+    Rotate {
+        /// A TOML configuration file, as for `serve` (environment variables override it).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Take an old key (`key-<n>`) out of the DID document: what it signed stops verifying.
+    Retire {
+        /// A TOML configuration file, as for `serve` (environment variables override it).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Retire even while live credentials were issued under it.
+        #[arg(long)]
+        force: bool,
+        /// The key, e.g. `key-1`.
+        id: String,
     },
 }
 
@@ -176,6 +210,7 @@ pub fn run(cli: Cli, out: &mut dyn std::io::Write, err: &mut dyn std::io::Write)
         Command::Token(TokenCommand::Create { config, label, scopes }) => {
             token_create_command(config.as_deref(), &label, &scopes, err)
         }
+        Command::Keys(command) => keys_command(command),
         Command::Issue {
             key,
             format,
@@ -282,6 +317,53 @@ fn token_create_command(
         names.join(" ")
     );
     Ok(secret.to_string())
+}
+
+/// `keys list|rotate|retire` on the service's data folder, the service stopped.
+fn keys_command(command: KeysCommand) -> Result<String, (i32, String)> {
+    let config = match &command {
+        KeysCommand::List { config } | KeysCommand::Rotate { config } | KeysCommand::Retire { config, .. } => {
+            config.clone()
+        }
+    };
+    let config = crate::config::Config::load(config.as_deref()).map_err(|e| (EXIT_USAGE, e.to_string()))?;
+    let failed = |e: Error| (EXIT_FAILED, e.to_string());
+    let value = command_runtime()?.block_on(async {
+        // The service's own start-up, without serving: its key, database, DID and registry.
+        let (state, _, _, _) = crate::server::build(config).await.map_err(|e| match e {
+            Error::Registry(message) if message.contains("already open") || message.contains("Cannot acquire lock") => {
+                (
+                    EXIT_FAILED,
+                    format!("{message}: is the service running? Use POST /admin/keys/rotate on it instead"),
+                )
+            }
+            other => failed(other),
+        })?;
+        let actor = actor("keys");
+        let value = match &command {
+            KeysCommand::List { .. } => {
+                let keys = state.issuer.store.issuer_keys().await.map_err(failed)?;
+                serde_json::json!({"signing": state.issuer.signing().method, "keys": keys})
+            }
+            KeysCommand::Rotate { .. } => {
+                serde_json::json!(crate::key_rotation::rotate(&state, &actor).await.map_err(failed)?)
+            }
+            KeysCommand::Retire { id, force, .. } => {
+                let generation = id
+                    .strip_prefix("key-")
+                    .and_then(|n| n.parse::<i64>().ok())
+                    .ok_or_else(|| (EXIT_USAGE, format!("{id}: key ids are key-1, key-2, ...")))?;
+                serde_json::json!(
+                    crate::key_rotation::retire(&state, generation, *force, &actor)
+                        .await
+                        .map_err(failed)?
+                )
+            }
+        };
+        state.issuer.store.close().await;
+        Ok::<_, (i32, String)>(value)
+    })?;
+    serde_json::to_string_pretty(&value).map_err(|e| (EXIT_FAILED, e.to_string()))
 }
 
 /// A runtime for a command that does I/O on the service's files.

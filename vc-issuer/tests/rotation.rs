@@ -198,3 +198,73 @@ async fn a_did_key_issuer_refuses_rotation_and_says_why() {
     assert!(refused["detail"].as_str().unwrap().contains("did:key"), "{refused}");
     running.stop().await.unwrap();
 }
+
+/// `vc-issuer keys …` through the command line's own entry point; exit code and output.
+fn keys_cli(args: &[&str]) -> (i32, String, String) {
+    use clap::Parser as _;
+    let mut argv = vec!["vc-issuer", "keys"];
+    argv.extend_from_slice(args);
+    let cli = vc_issuer::cli::Cli::try_parse_from(argv).unwrap();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = vc_issuer::cli::run(cli, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8_lossy(&out).into_owned(),
+        String::from_utf8_lossy(&err).into_owned(),
+    )
+}
+
+#[test]
+fn the_command_line_rotates_a_stopped_service_and_refuses_a_running_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let config_file = dir.path().join("dojang.toml");
+    let port = crate::process::free_port();
+    std::fs::write(
+        &config_file,
+        format!(
+            "listen = \"127.0.0.1:{port}\"\ndata_dir = {:?}\n[did]\nmethod = \"dojang\"\n",
+            dir.path().join("data").display().to_string()
+        ),
+    )
+    .unwrap();
+    let config = || {
+        vc_issuer::config::Config::load(Some(&config_file))
+            .unwrap()
+            .validated()
+            .unwrap()
+    };
+    let file = config_file.to_str().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+
+    let running = runtime.block_on(server::start(config())).unwrap();
+    let token = running.admin_token.as_ref().unwrap().to_string();
+    let did = running.state.issuer.did.clone();
+    let (_, before) = runtime.block_on(issue(&running, &token, "E-0001"));
+    // While it runs, the data folder is the service's: the command says so.
+    let (code, _, err) = keys_cli(&["rotate", "--config", file]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("is the service running?"), "{err}");
+    runtime.block_on(running.stop()).unwrap();
+
+    let (code, out, err) = keys_cli(&["rotate", "--config", file]);
+    assert_eq!(code, 0, "{err}");
+    let rotated: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(rotated["method"], format!("{did}#key-2"), "{out}");
+    let (code, out, _) = keys_cli(&["list", "--config", file]);
+    assert_eq!(code, 0);
+    let listed: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(listed["keys"].as_array().unwrap().len(), 2, "{out}");
+    let (code, _, err) = keys_cli(&["retire", "--config", file, "key-2"]);
+    assert_eq!(code, 1, "the signing key cannot be retired: {err}");
+
+    let again = runtime.block_on(server::start(config())).unwrap();
+    let (_, after) = runtime.block_on(issue(&again, &token, "E-0002"));
+    assert_eq!(kid(&after), format!("{did}#key-2"));
+    runtime.block_on(verify(&again, &after)).unwrap();
+    runtime.block_on(verify(&again, &before)).unwrap();
+    runtime.block_on(again.stop()).unwrap();
+}
