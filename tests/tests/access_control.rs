@@ -432,6 +432,14 @@ issuers = ["{did}"]
     case(
         i,
         "POST",
+        "/admin/keys/{id}/revoke-credentials",
+        format!("{iss}/admin/keys/key-9/revoke-credentials"),
+        None,
+        Scope(&["admin"]),
+    );
+    case(
+        i,
+        "POST",
         "/admin/offers",
         format!("{iss}/admin/offers"),
         json_body(json!({"type": "EmployeeIdCredential", "claims": employee})),
@@ -858,7 +866,7 @@ issuers = ["{did}"]
         cases.len(),
         CALLERS.len()
     );
-    assert_eq!(protected, 20, "the issuer's admin and VC-API routes");
+    assert_eq!(protected, 21, "the issuer's admin and VC-API routes");
     assert!(
         problems.is_empty(),
         "{} problems:\n{}",

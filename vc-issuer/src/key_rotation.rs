@@ -193,6 +193,40 @@ pub async fn retire(state: &AppState, generation: i64, force: bool, actor: &str)
     })
 }
 
+/// The emergency path for a leaked key: revokes every credential issued while `key-<generation>`
+/// signed (by issue time, the rotation's second included: a credential of the new key issued
+/// in that second is revoked too, and must be re-issued with the rest). The key stays in the
+/// document until retired. Returns how many were revoked; progress goes to the log.
+pub async fn revoke_credentials(state: &AppState, generation: i64, actor: &str) -> Result<Retired, Error> {
+    let keys = state.issuer.store.issuer_keys().await?;
+    let id = format!("key-{generation}");
+    let Some(position) = keys.iter().position(|key| key.generation == generation) else {
+        return Err(Error::NotFound(format!("issuer key {id}")));
+    };
+    if generation == active_generation(&keys) {
+        return Err(Error::Conflict(format!(
+            "{id} is the signing key: rotate first (POST /admin/keys/rotate), then revoke what it signed"
+        )));
+    }
+    let from = if position == 0 {
+        0
+    } else {
+        keys.get(position).map_or(0, |key| key.created_at)
+    };
+    let until = keys.get(position + 1).map(|key| key.created_at);
+    let reason = format!("issued while {id} signed");
+    let progress = |done: u64| tracing::info!(key = %id, revoked = done, "revoking the credentials of a key");
+    let revoked = state
+        .issuer
+        .store
+        .revoke_issued_between(from, until, actor, &reason, &progress)
+        .await?;
+    Ok(Retired {
+        id,
+        live_credentials: i64::try_from(revoked).unwrap_or(i64::MAX),
+    })
+}
+
 fn refuse_did_key(state: &AppState) -> Result<(), Error> {
     if state.config.did.method == DidMethod::Key {
         return Err(Error::Conflict(

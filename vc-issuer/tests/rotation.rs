@@ -268,3 +268,63 @@ fn the_command_line_rotates_a_stopped_service_and_refuses_a_running_one() {
     runtime.block_on(verify(&again, &before)).unwrap();
     runtime.block_on(again.stop()).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leaked_keys_credentials_are_revoked_in_bulk_and_then_it_retires_without_force() {
+    let (running, _dir, token) = start_service(DidMethod::Dojang, Database::Sqlite).await;
+    let url = running.url();
+    let (old_id, _) = issue(&running, &token, "E-0001").await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (status, _) = call(reqwest::Method::POST, format!("{url}/admin/keys/rotate"), &token, None).await;
+    assert_eq!(status, StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (new_id, after) = issue(&running, &token, "E-0002").await;
+
+    // The signing key's credentials cannot be revoked this way: rotate first.
+    let (status, refused) = call(
+        reqwest::Method::POST,
+        format!("{url}/admin/keys/key-2/revoke-credentials"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    let (status, revoked) = call(
+        reqwest::Method::POST,
+        format!("{url}/admin/keys/key-1/revoke-credentials"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{revoked}");
+    assert_eq!(revoked["revoked"], 1, "{revoked}");
+    let status_of = |id: String| {
+        let token = token.clone();
+        let url = url.clone();
+        async move {
+            call(
+                reqwest::Method::GET,
+                format!("{url}/admin/credentials/{id}"),
+                &token,
+                None,
+            )
+            .await
+            .1["status"]
+                .clone()
+        }
+    };
+    assert_eq!(status_of(old_id).await, "revoked");
+    assert_eq!(status_of(new_id).await, "active");
+    // Nothing live needs key-1 now: it retires without force.
+    let (status, retired) = call(
+        reqwest::Method::POST,
+        format!("{url}/admin/keys/key-1/retire"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{retired}");
+    assert_eq!(retired["live_credentials"], 0);
+    verify(&running, &after).await.unwrap();
+    running.stop().await.unwrap();
+}

@@ -19,6 +19,7 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/admin/keys", get(list))
         .route("/admin/keys/rotate", post(rotate))
         .route("/admin/keys/{id}/retire", post(retire))
+        .route("/admin/keys/{id}/revoke-credentials", post(revoke_credentials))
 }
 
 /// `GET /admin/keys`: every generation, which one signs, what the DID document lists.
@@ -62,11 +63,25 @@ async fn retire(
     Query(query): Query<RetireQuery>,
 ) -> ApiResult<Json<Value>> {
     let actor = caller.require(Scope::Admin)?;
-    let generation = id
-        .strip_prefix("key-")
+    let retired = crate::key_rotation::retire(&state, generation(&id)?, query.force, actor).await?;
+    Ok(Json(json!(retired)))
+}
+
+/// `POST /admin/keys/{id}/revoke-credentials`: revokes what an old key signed (a leaked key).
+async fn revoke_credentials(
+    State(state): State<Shared>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let actor = caller.require(Scope::Admin)?;
+    let revoked = crate::key_rotation::revoke_credentials(&state, generation(&id)?, actor).await?;
+    Ok(Json(json!({"id": revoked.id, "revoked": revoked.live_credentials})))
+}
+
+/// `key-<n>` → n.
+fn generation(id: &str) -> Result<i64, Error> {
+    id.strip_prefix("key-")
         .and_then(|n| n.parse::<i64>().ok())
         .filter(|n| *n >= 1)
-        .ok_or_else(|| Error::NotFound("issuer key: ids are key-1, key-2, ...".into()))?;
-    let retired = crate::key_rotation::retire(&state, generation, query.force, actor).await?;
-    Ok(Json(json!(retired)))
+        .ok_or_else(|| Error::NotFound("issuer key: ids are key-1, key-2, ...".into()))
 }

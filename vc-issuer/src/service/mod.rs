@@ -3,7 +3,7 @@
 //! | routes | module | who may call |
 //! |---|---|---|
 //! | `/admin/...` | [`admin`] | bearer token with a scope |
-//! | `/admin/keys`, `/admin/keys/rotate`, `/admin/keys/{id}/retire` | `keys` | bearer token, `admin` scope |
+//! | `/admin/keys`, `/admin/keys/rotate`, `/admin/keys/{id}/retire`, `/admin/keys/{id}/revoke-credentials` | `keys` | bearer token, `admin` scope |
 //! | `/credentials/issue`, `/credentials/status` (W3C VC-API) | [`vc_api`] | bearer token |
 //! | OpenID4VCI metadata, offers, token, nonce, credential, deferred | [`oid4vci`] | wallets (codes and access tokens) |
 //! | `/status/{list}/{kind}` | [`status_lists`] | anyone |

@@ -6,6 +6,9 @@
 use super::{Store, audit, unix_now};
 use crate::Error;
 
+/// Credentials revoked per transaction by [`Store::revoke_issued_between`].
+pub const REVOKE_BATCH: i64 = 500;
+
 /// One generation of the issuer's signing key.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct IssuerKey {
@@ -99,5 +102,56 @@ impl Store {
         .fetch_one(self.reader())
         .await?;
         Ok(count)
+    }
+
+    /// Revokes every credential issued in `[from, until]` that is not revoked yet (the
+    /// credentials of a leaked key), [`REVOKE_BATCH`] per transaction, each change audited
+    /// (`revoke`, with `reason`) and its list's version moved; `progress` is called after each
+    /// batch with the total so far. Returns how many were revoked.
+    pub async fn revoke_issued_between(
+        &self,
+        from: i64,
+        until: Option<i64>,
+        actor: &str,
+        reason: &str,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<u64, Error> {
+        let until = until.unwrap_or(i64::MAX);
+        let mut total = 0u64;
+        loop {
+            let mut tx = self.writer().begin_with(self.begin_statement()).await?;
+            let batch: Vec<(String, i64)> = sqlx::query_as(
+                "SELECT id, status_list FROM credentials WHERE status <> 'revoked' \
+                 AND issued_at >= $1 AND issued_at <= $2 ORDER BY issued_at, id LIMIT $3",
+            )
+            .bind(from)
+            .bind(until)
+            .bind(REVOKE_BATCH)
+            .fetch_all(&mut *tx)
+            .await?;
+            if batch.is_empty() {
+                return Ok(total);
+            }
+            let now = unix_now();
+            let mut lists = std::collections::BTreeSet::new();
+            for (id, list) in &batch {
+                sqlx::query("UPDATE credentials SET status = 'revoked', updated_at = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                audit::append(&mut tx, now, actor, "revoke", Some(id), Some(reason)).await?;
+                lists.insert(*list);
+            }
+            for list in lists {
+                sqlx::query("UPDATE status_lists SET version = version + 1 WHERE id = $1")
+                    .bind(list)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            total += batch.len() as u64;
+            progress(total);
+        }
     }
 }
