@@ -289,15 +289,10 @@ async fn python_drives_the_generated_bindings_end_to_end() {
     assert!(output.contains("OK"), "{output}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "system test (JDK, Kotlin compiler and JNA in .tools/kotlin): ./scripts/test runs it"]
-async fn kotlin_runs_the_generated_bindings_on_the_jvm() {
-    if std::env::var_os("DOJANG_SKIP_KOTLIN").is_some() {
-        eprintln!("DOJANG_SKIP_KOTLIN is set: the Kotlin test is skipped");
-        return;
-    }
-    let dir = scratch("kotlin");
-    generate("kotlin", &dir);
+/// Generates the Kotlin bindings into `dir`, compiles them with `bindings/tests/kotlin/<name>.kt`
+/// (scripts/kotlin-jvm.sh), and returns the command that runs that program on the JVM.
+fn kotlin_program(dir: &Path, name: &str) -> Command {
+    generate("kotlin", dir);
     let tools = workspace().join(".tools/kotlin");
     let script = workspace().join("scripts/kotlin-jvm.sh");
     let jar = dir.join("test.jar");
@@ -308,7 +303,7 @@ async fn kotlin_runs_the_generated_bindings_on_the_jvm() {
         .arg(&jar)
         .arg("")
         .arg(dir.join("kr/dojang/dojang.kt"))
-        .arg(workspace().join("bindings/tests/kotlin/BindingsTest.kt"));
+        .arg(workspace().join(format!("bindings/tests/kotlin/{name}.kt")));
     run(
         compile,
         "compiling the Kotlin bindings and test (scripts/kotlin-jvm.sh)",
@@ -319,7 +314,19 @@ async fn kotlin_runs_the_generated_bindings_on_the_jvm() {
         .arg(&tools)
         .arg(library_dir())
         .arg(&jar)
-        .arg("BindingsTestKt");
+        .arg(format!("{name}Kt"));
+    command
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "system test (JDK, Kotlin compiler and JNA in .tools/kotlin): ./scripts/test runs it"]
+async fn kotlin_runs_the_generated_bindings_on_the_jvm() {
+    if std::env::var_os("DOJANG_SKIP_KOTLIN").is_some() {
+        eprintln!("DOJANG_SKIP_KOTLIN is set: the Kotlin test is skipped");
+        return;
+    }
+    let dir = scratch("kotlin");
+    let command = kotlin_program(&dir, "BindingsTest");
     let output = run_against_stack(&dir, command, "the Kotlin bindings test").await;
     assert!(output.contains("KOTLIN OK"), "{output}");
 }
@@ -431,30 +438,11 @@ async fn kotlin_receives_and_presents_over_https_trusting_the_apps_anchors() {
         return;
     }
     let dir = scratch("kotlin-https");
-    generate("kotlin", &dir);
-    let tools = workspace().join(".tools/kotlin");
-    let script = workspace().join("scripts/kotlin-jvm.sh");
-    let jar = dir.join("test.jar");
-    let mut compile = Command::new(&script);
-    compile
-        .arg("compile")
-        .arg(&tools)
-        .arg(&jar)
-        .arg("")
-        .arg(dir.join("kr/dojang/dojang.kt"))
-        .arg(workspace().join("bindings/tests/kotlin/HttpsTest.kt"));
-    run(compile, "compiling the Kotlin bindings and the HTTPS test");
+    let mut command = kotlin_program(&dir, "HttpsTest");
     let stack = HttpsStack::start(&dir.join("stack")).await;
     let properties_file = dir.join("env.properties");
     std::fs::write(&properties_file, properties(&stack.env)).unwrap();
-    let mut command = Command::new(&script);
-    command
-        .arg("run")
-        .arg(&tools)
-        .arg(library_dir())
-        .arg(&jar)
-        .arg("HttpsTestKt")
-        .env("DOJANG_TEST_ENV_PROPERTIES", &properties_file);
+    command.env("DOJANG_TEST_ENV_PROPERTIES", &properties_file);
     let output = tokio::task::spawn_blocking(move || run(command, "the Kotlin HTTPS test"))
         .await
         .unwrap();

@@ -346,7 +346,10 @@ fn keys_command(command: KeysCommand) -> Result<String, (i32, String)> {
                 serde_json::json!({"signing": state.issuer.signing().method, "keys": keys})
             }
             KeysCommand::Rotate { .. } => {
-                serde_json::json!(crate::key_rotation::rotate(&state, &actor).await.map_err(failed)?)
+                let rotated = crate::key_rotation::rotate(&state.config, &state.issuer, &state.keys, &actor)
+                    .await
+                    .map_err(failed)?;
+                serde_json::json!(rotated)
             }
             KeysCommand::Retire { id, force, .. } => {
                 let generation = id
@@ -354,7 +357,7 @@ fn keys_command(command: KeysCommand) -> Result<String, (i32, String)> {
                     .and_then(|n| n.parse::<i64>().ok())
                     .ok_or_else(|| (EXIT_USAGE, format!("{id}: key ids are key-1, key-2, ...")))?;
                 serde_json::json!(
-                    crate::key_rotation::retire(&state, generation, *force, &actor)
+                    crate::key_rotation::retire(&state.config, &state.issuer, &state.keys, generation, *force, &actor)
                         .await
                         .map_err(failed)?
                 )

@@ -80,21 +80,7 @@ async fn dojang(config: &Config, store: &Store, issuer_key: &VerifyingKey) -> Re
     let dir = &config.data_dir;
     crate::private_fs::create_dir(dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
     let (registry, registry_key, api) = match &config.registry.url {
-        Some(url) => {
-            let token = config
-                .registry
-                .write_token_file
-                .as_deref()
-                .map(|file| {
-                    WriteToken::from_file(file)
-                        .map_err(|e| Error::config("registry.write_token_file", format!("{}: {e}", file.display())))
-                })
-                .transpose()?;
-            let api = NodeApi::new(url)
-                .map_err(|e| Error::Registry(e.to_string()))?
-                .with_write_token(token);
-            (None, config.registry.key.clone(), Some(api))
-        }
+        Some(_) => (None, config.registry.key.clone(), remote_api(config)?),
         None => {
             let operator = crate::keys::open_software_key(&dir.join("registry-operator.jwk")).await?;
             let log_id = default_log_id(operator.verifying_key());
@@ -194,9 +180,9 @@ fn remote_api(config: &Config) -> Result<Option<NodeApi>, Error> {
 /// The current state of the issuer's did:dojang DID `did`, replayed from the operations the
 /// registry (in-process or remote) lists; it checks `previous` again when an operation built
 /// on it arrives.
-pub(crate) async fn dojang_state(state: &crate::service::AppState, did: &str) -> Result<DidState, Error> {
+pub(crate) async fn dojang_state(config: &Config, registry: Option<&Registry>, did: &str) -> Result<DidState, Error> {
     let registry_error = |e: &dyn std::fmt::Display| Error::Registry(e.to_string());
-    let resolution: Resolution = match (&state.registry, remote_api(&state.config)?) {
+    let resolution: Resolution = match (registry, remote_api(config)?) {
         (Some(registry), _) => registry.resolve(did).map_err(|e| registry_error(&e))?,
         (None, Some(api)) => api
             .get_json(&format!("/dids/{did}"), MAX_RESOLUTION_LEN)
@@ -218,8 +204,8 @@ pub(crate) async fn dojang_state(state: &crate::service::AppState, did: &str) ->
 }
 
 /// Submits an operation on the issuer's DID to its registry (in-process or remote).
-pub(crate) async fn submit(state: &crate::service::AppState, op: Operation) -> Result<(), Error> {
-    match (&state.registry, remote_api(&state.config)?) {
+pub(crate) async fn submit(config: &Config, registry: Option<&Registry>, op: Operation) -> Result<(), Error> {
+    match (registry, remote_api(config)?) {
         (Some(registry), _) => {
             registry.submit(op).await.map_err(|e| Error::Registry(e.to_string()))?;
         }

@@ -27,9 +27,40 @@ use registry_anchor::operation::{self, DidState, DocumentChange, KeyCommitment};
 use serde_json::{Map, Value, json};
 
 use crate::Error;
-use crate::config::DidMethod;
-use crate::service::AppState;
+use crate::config::{Config, DidMethod};
+use crate::issuance::Issuer;
 use crate::store::IssuerKey;
+
+/// What key changes share with the service: the did:web document it serves, its in-process
+/// did:dojang registry, and the lock that keeps key changes one at a time.
+#[derive(Debug)]
+pub struct KeyState {
+    did_document: std::sync::RwLock<Option<Value>>,
+    registry: Option<std::sync::Arc<registry_anchor::node::Registry>>,
+    changes: tokio::sync::Mutex<()>,
+}
+
+impl KeyState {
+    /// The state of a service serving `did_document` (did:web) with `registry` in-process.
+    pub fn new(
+        did_document: Option<Value>,
+        registry: Option<std::sync::Arc<registry_anchor::node::Registry>>,
+    ) -> KeyState {
+        KeyState {
+            did_document: std::sync::RwLock::new(did_document),
+            registry,
+            changes: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// The issuer's own DID document as served now (did:web).
+    pub fn did_document(&self) -> Option<Value> {
+        self.did_document
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}
 
 /// What a rotation made.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -115,14 +146,13 @@ pub(crate) fn web_document(did: &str, keys: &[IssuerKey]) -> Value {
 }
 
 /// Makes the next key, publishes a document listing it first, records it and signs with it.
-pub async fn rotate(state: &AppState, actor: &str) -> Result<Rotated, Error> {
-    refuse_did_key(state)?;
-    let _one_at_a_time = state.key_changes.lock().await;
-    let store = &state.issuer.store;
+pub async fn rotate(config: &Config, issuer: &Issuer, state: &KeyState, actor: &str) -> Result<Rotated, Error> {
+    refuse_did_key(config)?;
+    let _one_at_a_time = state.changes.lock().await;
+    let store = &issuer.store;
     let mut keys = store.issuer_keys().await?;
-    let previous = state.issuer.signing().method.clone();
+    let previous = issuer.signing().method.clone();
     let generation = keys.iter().map(|key| key.generation).max().unwrap_or(1) + 1;
-    let config = &state.config;
     let opened = crate::keys::open(&config.key.generation(&config.data_dir, generation), &config.data_dir).await?;
     let public_key = opened.signer.verifying_key().to_multikey();
     keys.push(IssuerKey {
@@ -131,11 +161,10 @@ pub async fn rotate(state: &AppState, actor: &str) -> Result<Rotated, Error> {
         created_at: crate::store::unix_now(),
         retired_at: None,
     });
-    publish(state, &keys).await?;
+    publish(config, issuer, state, &keys).await?;
     store.add_issuer_key(generation, &public_key, Some(actor)).await?;
-    let method = format!("{}#key-{generation}", state.issuer.did);
-    state
-        .issuer
+    let method = format!("{}#key-{generation}", issuer.did);
+    issuer
         .signing
         .replace(crate::keys::with_key_id(opened.signer, method.clone()), method.clone());
     tracing::info!(key = %format!("key-{generation}"), "issuer key rotated");
@@ -148,10 +177,17 @@ pub async fn rotate(state: &AppState, actor: &str) -> Result<Rotated, Error> {
 
 /// Takes `key-<generation>` out of the DID document (refused for the signing key, and while
 /// live credentials need it unless `force`).
-pub async fn retire(state: &AppState, generation: i64, force: bool, actor: &str) -> Result<Retired, Error> {
-    refuse_did_key(state)?;
-    let _one_at_a_time = state.key_changes.lock().await;
-    let store = &state.issuer.store;
+pub async fn retire(
+    config: &Config,
+    issuer: &Issuer,
+    state: &KeyState,
+    generation: i64,
+    force: bool,
+    actor: &str,
+) -> Result<Retired, Error> {
+    refuse_did_key(config)?;
+    let _one_at_a_time = state.changes.lock().await;
+    let store = &issuer.store;
     let mut keys = store.issuer_keys().await?;
     let id = format!("key-{generation}");
     let Some(position) = keys.iter().position(|key| key.generation == generation) else {
@@ -182,7 +218,7 @@ pub async fn retire(state: &AppState, generation: i64, force: bool, actor: &str)
     if let Some(key) = keys.get_mut(position) {
         key.retired_at = Some(crate::store::unix_now());
     }
-    publish(state, &keys).await?;
+    publish(config, issuer, state, &keys).await?;
     store
         .retire_issuer_key(generation, actor, &format!("{live} live credentials left unverifiable"))
         .await?;
@@ -197,8 +233,8 @@ pub async fn retire(state: &AppState, generation: i64, force: bool, actor: &str)
 /// signed (by issue time, the rotation's second included: a credential of the new key issued
 /// in that second is revoked too, and must be re-issued with the rest). The key stays in the
 /// document until retired. Returns how many were revoked; progress goes to the log.
-pub async fn revoke_credentials(state: &AppState, generation: i64, actor: &str) -> Result<Retired, Error> {
-    let keys = state.issuer.store.issuer_keys().await?;
+pub async fn revoke_credentials(issuer: &Issuer, generation: i64, actor: &str) -> Result<Retired, Error> {
+    let keys = issuer.store.issuer_keys().await?;
     let id = format!("key-{generation}");
     let Some(position) = keys.iter().position(|key| key.generation == generation) else {
         return Err(Error::NotFound(format!("issuer key {id}")));
@@ -216,8 +252,7 @@ pub async fn revoke_credentials(state: &AppState, generation: i64, actor: &str) 
     let until = keys.get(position + 1).map(|key| key.created_at);
     let reason = format!("issued while {id} signed");
     let progress = |done: u64| tracing::info!(key = %id, revoked = done, "revoking the credentials of a key");
-    let revoked = state
-        .issuer
+    let revoked = issuer
         .store
         .revoke_issued_between(from, until, actor, &reason, &progress)
         .await?;
@@ -227,8 +262,8 @@ pub async fn revoke_credentials(state: &AppState, generation: i64, actor: &str) 
     })
 }
 
-fn refuse_did_key(state: &AppState) -> Result<(), Error> {
-    if state.config.did.method == DidMethod::Key {
+fn refuse_did_key(config: &Config) -> Result<(), Error> {
+    if config.did.method == DidMethod::Key {
         return Err(Error::Conflict(
             "the issuer is a did:key DID, which is its key: a new key would be a new DID. \
              Rotation needs did.method = \"dojang\" or \"web\""
@@ -239,27 +274,28 @@ fn refuse_did_key(state: &AppState) -> Result<(), Error> {
 }
 
 /// Publishes the DID document for `keys`.
-async fn publish(state: &AppState, keys: &[IssuerKey]) -> Result<(), Error> {
-    match state.config.did.method {
+async fn publish(config: &Config, issuer: &Issuer, state: &KeyState, keys: &[IssuerKey]) -> Result<(), Error> {
+    match config.did.method {
         DidMethod::Key => Ok(()),
         DidMethod::Web => {
-            let document = web_document(&state.issuer.did, keys);
+            let document = web_document(&issuer.did, keys);
             *state
                 .did_document
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(document);
             Ok(())
         }
-        DidMethod::Dojang => publish_dojang(state, keys).await,
+        DidMethod::Dojang => publish_dojang(config, issuer, state, keys).await,
     }
 }
 
 /// An `update` of the issuer's did:dojang DID replacing its keys by `keys`, signed with the
 /// committed next key and committing to a new one.
-async fn publish_dojang(state: &AppState, keys: &[IssuerKey]) -> Result<(), Error> {
-    let dir = &state.config.data_dir;
-    let did = &state.issuer.did;
-    let current = crate::issuer_did::dojang_state(state, did).await?;
+async fn publish_dojang(config: &Config, issuer: &Issuer, state: &KeyState, keys: &[IssuerKey]) -> Result<(), Error> {
+    let dir = &config.data_dir;
+    let did = &issuer.did;
+    let registry = state.registry.as_deref();
+    let current = crate::issuer_did::dojang_state(config, registry, did).await?;
     let next_file = dir.join("did-next-key.jwk");
     let pending = dir.join("did-next-key.jwk.pending");
     settle_pending(&current, &next_file, &pending, &dir.join("did-update-key.jwk")).await?;
@@ -280,7 +316,7 @@ async fn publish_dojang(state: &AppState, keys: &[IssuerKey]) -> Result<(), Erro
         DocumentChange::Replace(content),
     )
     .map_err(|e| Error::Registry(format!("{}: {e}", e.code())))?;
-    crate::issuer_did::submit(state, op).await?;
+    crate::issuer_did::submit(config, registry, op).await?;
     promote(&next_file, &pending, &dir.join("did-update-key.jwk"))
 }
 

@@ -131,9 +131,7 @@ pub async fn build(config: Config) -> Result<(Shared, Option<Arc<Registry>>, Opt
         config,
         status_lists: StatusListCache::default(),
         metrics: Metrics::default(),
-        did_document: std::sync::RwLock::new(did.document),
-        registry: registry.clone(),
-        key_changes: tokio::sync::Mutex::new(()),
+        keys: crate::key_rotation::KeyState::new(did.document, registry.clone()),
     });
     Ok((state, registry, did.registry_key, key.description))
 }

@@ -43,7 +43,7 @@ async fn list(State(state): State<Shared>, caller: Caller) -> ApiResult<Json<Val
 /// `POST /admin/keys/rotate`.
 async fn rotate(State(state): State<Shared>, caller: Caller) -> ApiResult<Json<Value>> {
     let actor = caller.require(Scope::Admin)?;
-    let rotated = crate::key_rotation::rotate(&state, actor).await?;
+    let rotated = crate::key_rotation::rotate(&state.config, &state.issuer, &state.keys, actor).await?;
     Ok(Json(json!(rotated)))
 }
 
@@ -63,7 +63,15 @@ async fn retire(
     Query(query): Query<RetireQuery>,
 ) -> ApiResult<Json<Value>> {
     let actor = caller.require(Scope::Admin)?;
-    let retired = crate::key_rotation::retire(&state, generation(&id)?, query.force, actor).await?;
+    let retired = crate::key_rotation::retire(
+        &state.config,
+        &state.issuer,
+        &state.keys,
+        generation(&id)?,
+        query.force,
+        actor,
+    )
+    .await?;
     Ok(Json(json!(retired)))
 }
 
@@ -74,7 +82,7 @@ async fn revoke_credentials(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let actor = caller.require(Scope::Admin)?;
-    let revoked = crate::key_rotation::revoke_credentials(&state, generation(&id)?, actor).await?;
+    let revoked = crate::key_rotation::revoke_credentials(&state.issuer, generation(&id)?, actor).await?;
     Ok(Json(json!({"id": revoked.id, "revoked": revoked.live_credentials})))
 }
 

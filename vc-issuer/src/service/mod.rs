@@ -51,12 +51,8 @@ pub struct AppState {
     pub status_lists: StatusListCache,
     /// Prometheus counters.
     pub metrics: Metrics,
-    /// The issuer's own DID document (served for did:web; replaced by a key rotation).
-    pub did_document: std::sync::RwLock<Option<serde_json::Value>>,
-    /// The in-process did:dojang registry, when the service runs one.
-    pub registry: Option<Arc<registry_anchor::node::Registry>>,
-    /// Held while the issuer's keys change (rotation, retirement): one change at a time.
-    pub key_changes: tokio::sync::Mutex<()>,
+    /// What key rotations change: the did:web document served, the in-process registry.
+    pub keys: crate::key_rotation::KeyState,
     /// Resolves the DIDs of holders whose key proofs name a DID key.
     pub holder_dids: Arc<dyn did_core::resolve::Resolver>,
     /// Per-client budgets of the OpenID4VCI routes.

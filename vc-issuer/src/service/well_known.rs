@@ -21,10 +21,8 @@ pub(crate) fn routes() -> Router<Shared> {
 
 async fn did_document(State(state): State<Shared>) -> ApiResult<Json<Value>> {
     state
-        .did_document
-        .read()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clone()
+        .keys
+        .did_document()
         .filter(|_| state.issuer.did.starts_with("did:web:"))
         .map(Json)
         .ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, "not_found", "the issuer is not a did:web DID"))
