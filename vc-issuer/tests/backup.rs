@@ -364,3 +364,137 @@ fn a_backup_taken_under_load_restores_with_the_same_did_keys_and_no_slot_given_t
     });
     drop(service);
 }
+
+/// `vc-issuer backup|restore` in this process, with `config_file`; exit code and output.
+fn issuer_cli(args: &[&str]) -> (i32, String, String) {
+    use clap::Parser as _;
+    let mut argv = vec!["vc-issuer"];
+    argv.extend_from_slice(args);
+    let cli = vc_issuer::cli::Cli::try_parse_from(argv).unwrap();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = vc_issuer::cli::run(cli, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8_lossy(&out).into_owned(),
+        String::from_utf8_lossy(&err).into_owned(),
+    )
+}
+
+/// With PostgreSQL the database is backed up with `pg_dump` and restored with `pg_restore`, the
+/// rest with `vc-issuer backup --skip-database` / `restore`, as docs/operations.md says: the
+/// restored issuer has its DID, keys and records, and closes the restored lists.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "system test (PostgreSQL server programs): ./scripts/test runs it"]
+async fn postgresql_is_backed_up_with_its_own_tools_and_the_rest_restores_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let write_config = |database: &str| {
+        let file = dir.path().join("dojang.toml");
+        std::fs::write(
+            &file,
+            format!(
+                "listen = \"127.0.0.1:0\"\ndata_dir = {:?}\ndatabase_url = {database:?}\n[did]\nmethod = \"dojang\"\n",
+                data.display().to_string()
+            ),
+        )
+        .unwrap();
+        file
+    };
+    let load = |file: &Path| {
+        vc_issuer::config::Config::load(Some(file))
+            .unwrap()
+            .validated()
+            .unwrap()
+    };
+    let first_db = crate::common::pg::database().await;
+    let config_file = write_config(&first_db);
+    let file = config_file.to_str().unwrap().to_owned();
+
+    let running = vc_issuer::server::start(load(&config_file)).await.unwrap();
+    let token = running.admin_token.as_ref().unwrap().to_string();
+    let did = running.state.issuer.did.clone();
+    let http = reqwest::Client::new();
+    let issue = async |url: &str, number: &str| -> (String, (i64, i64)) {
+        let answer: Value = http
+            .post(format!("{url}/admin/credentials"))
+            .bearer_auth(&token)
+            .json(&json!({"type": TYPE, "claims": common::employee(number)}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let record = &answer["record"];
+        (
+            answer["id"].as_str().unwrap().to_owned(),
+            (
+                record["status_list"].as_i64().unwrap(),
+                record["status_index"].as_i64().unwrap(),
+            ),
+        )
+    };
+    let url = running.url();
+    let kept = issue(&url, "E-1").await;
+
+    // The command refuses a PostgreSQL database it would not copy, and says what to do.
+    let backup = dir.path().join("backup");
+    let backup_arg = backup.to_str().unwrap().to_owned();
+    let (code, _, err) =
+        tokio::task::block_in_place(|| issuer_cli(&["backup", "--config", &file, "--out", &backup_arg]));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("pg_dump"), "{err}");
+    let (code, out, err) = tokio::task::block_in_place(|| {
+        issuer_cli(&["backup", "--config", &file, "--out", &backup_arg, "--skip-database"])
+    });
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"databaseIncluded\": false"), "{out}");
+    let bin = crate::common::pg::bin_dir().unwrap();
+    let dump = dir.path().join("issuer.dump");
+    let status = std::process::Command::new(bin.join("pg_dump"))
+        .args(["-Fc", "--no-owner", "-f"])
+        .arg(&dump)
+        .arg(&first_db)
+        .status()
+        .unwrap();
+    assert!(status.success(), "pg_dump");
+    let lost = issue(&url, "E-2").await;
+    running.stop().await.unwrap();
+
+    // A new machine: an empty database, pg_restore, then vc-issuer restore.
+    std::fs::remove_dir_all(&data).unwrap();
+    let second_db = crate::common::pg::database().await;
+    let config_file = write_config(&second_db);
+    let status = std::process::Command::new(bin.join("pg_restore"))
+        .args(["--no-owner", "-d", &second_db])
+        .arg(&dump)
+        .status()
+        .unwrap();
+    assert!(status.success(), "pg_restore");
+    let (code, out, err) =
+        tokio::task::block_in_place(|| issuer_cli(&["restore", "--config", &file, "--from", &backup_arg]));
+    assert_eq!(code, 0, "{err}");
+    let restored: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(restored["issuerDid"].as_str(), Some(did.as_str()), "{out}");
+    assert!(restored["statusListsClosed"].as_u64().unwrap() >= 1, "{out}");
+
+    let again = vc_issuer::server::start(load(&config_file)).await.unwrap();
+    assert_eq!(again.state.issuer.did, did);
+    let url = again.url();
+    let record: Value = http
+        .get(format!("{url}/admin/credentials/{}", kept.0))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(record["status_index"].as_i64(), Some(kept.1.1), "{record}");
+    let fresh = issue(&url, "E-3").await;
+    assert_ne!(
+        fresh.1.0, lost.1.0,
+        "a new credential went to the list of one lost with the disk"
+    );
+    again.stop().await.unwrap();
+}

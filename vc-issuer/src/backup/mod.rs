@@ -188,6 +188,10 @@ pub async fn backup(config: &Config, out: &Path, skip_database: bool) -> Result<
             files.push(entry);
         }
     }
+    if issuer_did.is_none() && postgres {
+        // The database is pg_dump's to copy; the manifest still names whose backup this is.
+        issuer_did = store::issuer_did_in(&url).await?;
+    }
     let manifest = Manifest::new(created, issuer_did, database.is_some(), files);
     let text = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Io {
         context: "manifest".into(),

@@ -294,6 +294,21 @@ pub async fn snapshot_sqlite(url: &str, dest: &Path) -> Result<Option<String>, E
     copied
 }
 
+/// The issuer DID the database at `url` names, read with one query (nothing created, migrated
+/// or written): for a backup's manifest when the database itself is backed up by other means.
+pub async fn issuer_did_in(url: &str) -> Result<Option<String>, Error> {
+    use sqlx::Connection as _;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url)
+        .await
+        .map_err(|source| database_error("reading the issuer DID", source))?;
+    let did: Option<(String,)> = sqlx::query_as("SELECT value FROM meta WHERE name = 'issuer_did'")
+        .fetch_optional(&mut conn)
+        .await?;
+    let _ = conn.close().await;
+    Ok(did.map(|(did,)| did))
+}
+
 /// Readies a restored SQLite database copy at `path` (not yet in place): checks its integrity,
 /// brings its tables up to date, closes its status lists to new credentials with an audit entry
 /// (see [`Store::close_status_lists`]) and folds its write-ahead log back into the file, so

@@ -28,7 +28,7 @@ struct Server {
 static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
 
 /// The folder holding `initdb`, `pg_ctl` and `postgres`.
-fn bin_dir() -> Result<PathBuf, String> {
+pub fn bin_dir() -> Result<PathBuf, String> {
     if let Some(dir) = std::env::var_os("DOJANG_PG_BIN").filter(|d| !d.is_empty()) {
         return Ok(PathBuf::from(dir));
     }
