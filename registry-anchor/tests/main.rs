@@ -19,6 +19,7 @@ mod common;
 #[cfg(feature = "cli")]
 mod crash;
 mod faults;
+mod key_transition;
 mod merkle;
 #[cfg(feature = "cli")]
 mod mirror;

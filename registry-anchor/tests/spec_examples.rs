@@ -18,7 +18,7 @@ use registry_anchor::operation::{
 use registry_anchor::resolution::{
     Resolution, ResolutionMetadata, ResolutionVerifier, ResolvedOperation, parse_registry_key,
 };
-use registry_anchor::tree_head::{SignedTreeHead, TreeHead};
+use registry_anchor::tree_head::{KeyTransition, SignedTreeHead, TreeHead};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha512};
 
@@ -151,7 +151,35 @@ fn generate() -> Vec<(&'static str, String)> {
         ),
         ("deactivate.json", pretty(&operation_vector(&deactivate, &state3))),
         ("resolution.json", pretty(&resolution)),
+        ("key-transition.json", pretty(&key_transition_vector())),
     ]
+}
+
+/// The example log (four entries) handed from the example operator key to the next one: the
+/// transition is entry 4, and the head of five entries is signed by the new key.
+fn key_transition_vector() -> Value {
+    let operator = example_key(KeyType::P256, "did:dojang example operator key");
+    let next = example_key(KeyType::P256, "did:dojang example next operator key");
+    let log_id = KeyResolver::did_for(operator.verifying_key())
+        .unwrap()
+        .as_str()
+        .to_owned();
+    let entry = KeyTransition::sign(&log_id, 4, &operator, &next).unwrap();
+    let payload = entry.split('.').nth(1).unwrap();
+    use base64::Engine as _;
+    let payload: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    json!({
+        "logId": log_id,
+        "operatorKey": serde_json::to_value(operator.verifying_key().to_jwk()).unwrap(),
+        "nextOperatorKey": serde_json::to_value(next.verifying_key().to_jwk()).unwrap(),
+        "payload": payload,
+        "entry": entry,
+    })
 }
 
 /// A log holding exactly `chain` (indexes 0..), its head signed by the example operator key at

@@ -33,6 +33,8 @@ mod jwk;
 mod jws;
 #[path = "../../fuzz/bodies/key_roundtrip.rs"]
 mod key_roundtrip;
+#[path = "../../fuzz/bodies/key_transition.rs"]
+mod key_transition;
 #[path = "../../fuzz/bodies/merkle_proof.rs"]
 mod merkle_proof;
 #[path = "../../fuzz/bodies/multibase.rs"]
@@ -83,6 +85,7 @@ const TARGETS: &[(&str, Target)] = &[
     ("jwk", jwk::run),
     ("jws", jws::run),
     ("key_roundtrip", key_roundtrip::run),
+    ("key_transition", key_transition::run),
     ("merkle_proof", merkle_proof::run),
     ("multibase", multibase::run),
     ("oid4vci_request", oid4vci_request::run),

@@ -5,7 +5,9 @@ use did_core::key::{Jwk, VerifyingKey};
 use super::{Resolution, TreeHeadView, VerificationError};
 use crate::merkle::{self, Hash};
 use crate::operation::{DidState, Operation};
-use crate::tree_head::{Cosignature, MAX_COSIGNATURES, SignedTreeHead, TreeHead, TreeHeadError, WitnessPolicy};
+use crate::tree_head::{
+    Cosignature, KeyTransition, MAX_COSIGNATURES, SignedTreeHead, TreeHead, TreeHeadError, WitnessPolicy,
+};
 
 /// The most operations one DID's chain may have in a response a resolver accepts.
 pub const MAX_CHAIN_LEN: usize = 10_000;
@@ -99,6 +101,42 @@ impl ResolutionVerifier {
                 .map_err(VerificationError::TreeHead)?;
         }
         Ok(head)
+    }
+
+    /// Follows an operator key transition (`docs/did-dojang.md` §7.1): `entry` must be signed
+    /// by this verifier's operator key and by the new key it names, for this log; it must sit
+    /// at `index`, its `size`; and `inclusion_proof` must prove it is entry `index` of
+    /// `tree_head`, a head of more entries signed by the new key (with the witnesses this
+    /// verifier requires). Returns the verifier of the new key, for the same log and witnesses.
+    /// A statement signed by one key only, by another key than the one trusted, or not in the
+    /// log is refused.
+    pub fn follow_transition(
+        &self,
+        entry: &str,
+        index: u64,
+        inclusion_proof: &[String],
+        tree_head: &str,
+        cosignatures: &[String],
+    ) -> Result<(ResolutionVerifier, KeyTransition), VerificationError> {
+        let transition =
+            KeyTransition::verify(entry, &self.operator, &self.log_id).map_err(VerificationError::TreeHead)?;
+        if transition.size() != index {
+            return Err(VerificationError::Order(format!(
+                "the key transition names size {} but sits at index {index}",
+                transition.size()
+            )));
+        }
+        let next = ResolutionVerifier {
+            operator: transition.to().clone(),
+            log_id: self.log_id.clone(),
+            witnesses: self.witnesses.clone(),
+        };
+        let head = next.verify_tree_head(tree_head, cosignatures)?;
+        let (size, root) = (head.head().size, head.head().root_hash);
+        let proof = decode_proof(inclusion_proof)?;
+        merkle::verify_inclusion(&merkle::leaf_hash(entry.as_bytes()), index, size, &proof, &root)
+            .map_err(|source| VerificationError::Inclusion { index, source })?;
+        Ok((next, transition))
     }
 
     /// Checks a `GET /tree-head` answer.

@@ -14,6 +14,8 @@
 //! - [`Witness`]: co-signs a head only if it is consistent with the last head it co-signed
 //!   (same log, size not smaller, timestamp not earlier, consistency proof verifies).
 //! - [`WitnessPolicy`]: k of n known witnesses must have co-signed a head.
+//! - [`KeyTransition`]: the log entry, signed by the old and the new operator key, that hands
+//!   the log to the new key (docs/did-dojang.md §7.1).
 //!
 //! Signing uses deterministic nonces (RFC 6979 for ECDSA), so a head signed twice with the
 //! same key gives the same bytes, which keeps the specification's examples reproducible.
@@ -51,6 +53,7 @@ mod head;
 mod jws;
 mod policy;
 mod signed;
+mod transition;
 
 pub use cosign::{Cosignature, Witness};
 pub use error::TreeHeadError;
@@ -58,3 +61,4 @@ pub use head::{MAX_JSON_INTEGER, MAX_LOG_ID_LEN, TreeHead};
 pub use jws::{COSIGNATURE_TYP, MAX_TREE_HEAD_JWS_LEN, TREE_HEAD_TYP};
 pub use policy::{MAX_COSIGNATURES, WitnessPolicy, WitnessReport};
 pub use signed::{SignedTreeHead, UnverifiedTreeHead};
+pub use transition::{KEY_TRANSITION_TYP, KeyTransition, MAX_KEY_TRANSITION_LEN};
