@@ -79,8 +79,12 @@ pub async fn set_up(config: &Config, store: &Store, issuer_key: &VerifyingKey) -
 async fn dojang(config: &Config, store: &Store, issuer_key: &VerifyingKey) -> Result<IssuerDid, Error> {
     let dir = &config.data_dir;
     crate::private_fs::create_dir(dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
-    let (registry, registry_key, api) = match &config.registry.url {
-        Some(_) => (None, config.registry.key.clone(), remote_api(config)?),
+    let (registry, registry_key) = match &config.registry.url {
+        Some(_) => {
+            // The node's URL and write token are checked at start, not at the first operation.
+            remote_api(config)?;
+            (None, config.registry.key.clone())
+        }
         None => {
             let operator = crate::keys::open_software_key(&dir.join("registry-operator.jwk")).await?;
             let log_id = default_log_id(operator.verifying_key());
@@ -92,7 +96,7 @@ async fn dojang(config: &Config, store: &Store, issuer_key: &VerifyingKey) -> Re
                 .map_err(|e| Error::io(format!("cannot make {} owner-only (chmod 600 it)", store.display()), e))?;
             let node = NodeConfig::new(store, log_id, operator);
             let registry = Registry::open(node).map_err(|e| Error::Registry(e.to_string()))?;
-            (Some(Arc::new(registry)), Some(key_did), None)
+            (Some(Arc::new(registry)), Some(key_did))
         }
     };
     let did = match store.meta("issuer_did").await? {
@@ -107,17 +111,7 @@ async fn dojang(config: &Config, store: &Store, issuer_key: &VerifyingKey) -> Re
             )
             .map_err(|e| Error::Registry(format!("{}: {e}", e.code())))?;
             let did = op.did().to_string();
-            match (&registry, &api) {
-                (Some(registry), _) => {
-                    registry.submit(op).await.map_err(|e| Error::Registry(e.to_string()))?;
-                }
-                (None, Some(api)) => {
-                    api.post_json("/operations", "application/jose", op.as_str().to_owned())
-                        .await
-                        .map_err(|e| Error::Registry(e.to_string()))?;
-                }
-                (None, None) => return Err(Error::Registry("no registry".into())),
-            }
+            submit(config, registry.as_deref(), op).await?;
             // Another replica may have won the race: use whichever DID was stored first.
             store.meta_init("issuer_did", &did).await?
         }

@@ -201,13 +201,7 @@ pub async fn retire(
             "{id} is the signing key: rotate first (POST /admin/keys/rotate)"
         )));
     }
-    // The first key also signed whatever was issued before keys were recorded (older versions).
-    let from = if position == 0 {
-        0
-    } else {
-        keys.get(position).map_or(0, |key| key.created_at)
-    };
-    let until = keys.get(position + 1).map(|key| key.created_at);
+    let (from, until) = signing_window(&keys, position);
     let live = store.live_credentials_issued_between(from, until).await?;
     if live > 0 && !force {
         return Err(Error::Conflict(format!(
@@ -244,12 +238,7 @@ pub async fn revoke_credentials(issuer: &Issuer, generation: i64, actor: &str) -
             "{id} is the signing key: rotate first (POST /admin/keys/rotate), then revoke what it signed"
         )));
     }
-    let from = if position == 0 {
-        0
-    } else {
-        keys.get(position).map_or(0, |key| key.created_at)
-    };
-    let until = keys.get(position + 1).map(|key| key.created_at);
+    let (from, until) = signing_window(&keys, position);
     let reason = format!("issued while {id} signed");
     let progress = |done: u64| tracing::info!(key = %id, revoked = done, "revoking the credentials of a key");
     let revoked = issuer
@@ -260,6 +249,18 @@ pub async fn revoke_credentials(issuer: &Issuer, generation: i64, actor: &str) -
         id,
         live_credentials: i64::try_from(revoked).unwrap_or(i64::MAX),
     })
+}
+
+/// When the key at `position` of `keys` signed (Unix seconds, both ends included; open when it
+/// still does). The first key also signed whatever was issued before keys were recorded (by
+/// older versions), so its window starts at 0.
+fn signing_window(keys: &[IssuerKey], position: usize) -> (i64, Option<i64>) {
+    let from = if position == 0 {
+        0
+    } else {
+        keys.get(position).map_or(0, |key| key.created_at)
+    };
+    (from, keys.get(position + 1).map(|key| key.created_at))
 }
 
 fn refuse_did_key(config: &Config) -> Result<(), Error> {
