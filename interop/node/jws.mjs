@@ -1,6 +1,7 @@
 // A one-shot bridge to panva/jose for the interop tests.
 // Reads one JSON request on stdin, writes one JSON answer on stdout:
-//   {"op":"sign","alg":"ES256","jwk":{...private...},"payload":"<utf8>"} -> {"jws":"..."}
+//   {"op":"sign","alg":"ES256","jwk":{...private...},"payload":"<utf8>","kid":"...","typ":"..."} -> {"jws":"..."}
+//     (kid and typ optional)
 //   {"op":"verify","jwk":{...public...},"jws":"...","algorithms":["ES256"]} -> {"payload":"<utf8>"} | {"error":"..."}
 import * as jose from 'jose';
 
@@ -15,7 +16,7 @@ try {
   if (request.op === 'sign') {
     const key = await jose.importJWK(request.jwk, request.alg);
     const jws = await new jose.CompactSign(new TextEncoder().encode(request.payload))
-      .setProtectedHeader({ alg: request.alg, kid: request.kid })
+      .setProtectedHeader({ alg: request.alg, kid: request.kid, ...(request.typ ? { typ: request.typ } : {}) })
       .sign(key);
     console.log(JSON.stringify({ jws }));
   } else if (request.op === 'verify') {
