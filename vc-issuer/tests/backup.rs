@@ -93,24 +93,8 @@ async fn issue_until(
 
 /// `verifier verify` of `credential` against the service's in-process registry.
 async fn verify(credential: &str, url: &str, registry_key: &str) -> (i32, Value) {
-    let file = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(file.path(), credential).unwrap();
     let registry = format!("{url}/registry");
-    let path = file.path().display().to_string();
-    let args = [
-        "verifier",
-        "verify",
-        "--allow-http-status",
-        "--registry",
-        &registry,
-        "--registry-key",
-        registry_key,
-        &path,
-    ];
-    let cli = <verifier::cli::Cli as clap::Parser>::try_parse_from(args).unwrap();
-    let mut out = Vec::new();
-    let code = verifier::cli::run(cli, &mut out).await;
-    (code, serde_json::from_slice(&out).unwrap_or(Value::Null))
+    common::verifier_verify(credential, &["--registry", &registry, "--registry-key", registry_key]).await
 }
 
 /// The `kid` of an SD-JWT's issuer JWT.
@@ -365,21 +349,6 @@ fn a_backup_taken_under_load_restores_with_the_same_did_keys_and_no_slot_given_t
     drop(service);
 }
 
-/// `vc-issuer backup|restore` in this process, with `config_file`; exit code and output.
-fn issuer_cli(args: &[&str]) -> (i32, String, String) {
-    use clap::Parser as _;
-    let mut argv = vec!["vc-issuer"];
-    argv.extend_from_slice(args);
-    let cli = vc_issuer::cli::Cli::try_parse_from(argv).unwrap();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = vc_issuer::cli::run(cli, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8_lossy(&out).into_owned(),
-        String::from_utf8_lossy(&err).into_owned(),
-    )
-}
-
 /// With PostgreSQL the database is backed up with `pg_dump` and restored with `pg_restore`, the
 /// rest with `vc-issuer backup --skip-database` / `restore`, as docs/operations.md says: the
 /// restored issuer has its DID, keys and records, and closes the restored lists.
@@ -441,11 +410,11 @@ async fn postgresql_is_backed_up_with_its_own_tools_and_the_rest_restores_beside
     let backup = dir.path().join("backup");
     let backup_arg = backup.to_str().unwrap().to_owned();
     let (code, _, err) =
-        tokio::task::block_in_place(|| issuer_cli(&["backup", "--config", &file, "--out", &backup_arg]));
+        tokio::task::block_in_place(|| common::issuer_cli(&["backup", "--config", &file, "--out", &backup_arg]));
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("pg_dump"), "{err}");
     let (code, out, err) = tokio::task::block_in_place(|| {
-        issuer_cli(&["backup", "--config", &file, "--out", &backup_arg, "--skip-database"])
+        common::issuer_cli(&["backup", "--config", &file, "--out", &backup_arg, "--skip-database"])
     });
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("\"databaseIncluded\": false"), "{out}");
@@ -472,7 +441,7 @@ async fn postgresql_is_backed_up_with_its_own_tools_and_the_rest_restores_beside
         .unwrap();
     assert!(status.success(), "pg_restore");
     let (code, out, err) =
-        tokio::task::block_in_place(|| issuer_cli(&["restore", "--config", &file, "--from", &backup_arg]));
+        tokio::task::block_in_place(|| common::issuer_cli(&["restore", "--config", &file, "--from", &backup_arg]));
     assert_eq!(code, 0, "{err}");
     let restored: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(restored["issuerDid"].as_str(), Some(did.as_str()), "{out}");

@@ -643,7 +643,6 @@ async fn serve_with_a_pkcs11_issuer_key() {
         run_child_with_softhsm(TEST, &[]);
         return;
     }
-    use clap::Parser as _;
     use vc_issuer::config::Config;
     use vc_issuer::server;
 
@@ -688,25 +687,10 @@ async fn serve_with_a_pkcs11_issuer_key() {
     assert_eq!(response.status().as_u16(), 201);
     let body: serde_json::Value = response.json().await.unwrap();
     let credential = body["credential"].as_str().unwrap();
-    let file = dir.path().join("credential.sd-jwt");
-    std::fs::write(&file, credential).unwrap();
-    let registry = format!("{url}/registry");
-    let registry_key = running.registry_key.clone().unwrap();
-    let cli = verifier::cli::Cli::try_parse_from([
-        "verifier",
-        "verify",
-        "--allow-http-status",
-        "--registry",
-        &registry,
-        "--registry-key",
-        &registry_key,
-        file.to_str().unwrap(),
-    ])
-    .unwrap();
-    let mut out = Vec::new();
-    let code = verifier::cli::run(cli, &mut out).await;
-    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&out));
-    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let registry = crate::common::registry_args(&running);
+    let registry: Vec<&str> = registry.iter().map(String::as_str).collect();
+    let (code, report) = crate::common::verifier_verify(credential, &registry).await;
+    assert_eq!(code, 0, "{report:#}");
     assert!(
         report["checks"]
             .as_array()
@@ -728,25 +712,11 @@ async fn serve_with_a_pkcs11_issuer_key() {
 
     // Rotation on the token.
     let url = again.url();
+    let registry = crate::common::registry_args(&again);
+    let registry: Vec<&str> = registry.iter().map(String::as_str).collect();
     let verify = async |credential: &str| -> (i32, String) {
-        let file = dir.path().join("rotated.sd-jwt");
-        std::fs::write(&file, credential).unwrap();
-        let registry = format!("{url}/registry");
-        let registry_key = again.registry_key.clone().unwrap();
-        let cli = verifier::cli::Cli::try_parse_from([
-            "verifier",
-            "verify",
-            "--allow-http-status",
-            "--registry",
-            &registry,
-            "--registry-key",
-            &registry_key,
-            file.to_str().unwrap(),
-        ])
-        .unwrap();
-        let mut out = Vec::new();
-        let code = verifier::cli::run(cli, &mut out).await;
-        (code, String::from_utf8_lossy(&out).into_owned())
+        let (code, report) = crate::common::verifier_verify(credential, &registry).await;
+        (code, report.to_string())
     };
     let http = reqwest::Client::new();
     let issue = async |number: &str| -> String {

@@ -199,19 +199,11 @@ async fn a_did_key_issuer_refuses_rotation_and_says_why() {
     running.stop().await.unwrap();
 }
 
-/// `vc-issuer keys …` through the command line's own entry point; exit code and output.
+/// `vc-issuer keys …` through the command line's entry point.
 fn keys_cli(args: &[&str]) -> (i32, String, String) {
-    use clap::Parser as _;
-    let mut argv = vec!["vc-issuer", "keys"];
+    let mut argv = vec!["keys"];
     argv.extend_from_slice(args);
-    let cli = vc_issuer::cli::Cli::try_parse_from(argv).unwrap();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = vc_issuer::cli::run(cli, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8_lossy(&out).into_owned(),
-        String::from_utf8_lossy(&err).into_owned(),
-    )
+    common::issuer_cli(&argv)
 }
 
 #[test]
@@ -267,6 +259,15 @@ fn the_command_line_rotates_a_stopped_service_and_refuses_a_running_one() {
     runtime.block_on(verify(&again, &after)).unwrap();
     runtime.block_on(verify(&again, &before)).unwrap();
     runtime.block_on(again.stop()).unwrap();
+
+    // A key file for key-2 that holds another key (replaced by hand, a wrong restore) stops
+    // the start: the service never signs with a key its DID document does not list.
+    let (code, out, err) = common::issuer_cli(&["keygen"]);
+    assert_eq!(code, 0, "{err}");
+    std::fs::write(dir.path().join("data/issuer-key-2.jwk"), out).unwrap();
+    let refused = runtime.block_on(server::start(config()));
+    let error = refused.err().expect("a start on a replaced key file").to_string();
+    assert!(error.contains("not the one the database records"), "{error}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,7 +6,6 @@ use crate::common;
 
 use std::collections::BTreeSet;
 
-use clap::Parser as _;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use vc_issuer::config::DidMethod;
@@ -26,16 +25,7 @@ on_both_databases!(
 );
 
 async fn verify(text: &str, extra: &[&str]) -> (i32, Value) {
-    let file = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(file.path(), text).unwrap();
-    let mut args = vec!["verifier", "verify", "--allow-http-status"];
-    args.extend_from_slice(extra);
-    let path_text = file.path().display().to_string();
-    args.push(&path_text);
-    let cli = verifier::cli::Cli::try_parse_from(args).unwrap();
-    let mut out = Vec::new();
-    let code = verifier::cli::run(cli, &mut out).await;
-    (code, serde_json::from_slice(&out).unwrap_or(Value::Null))
+    crate::common::verifier_verify(text, extra).await
 }
 
 fn client() -> reqwest::Client {

@@ -74,7 +74,7 @@ fun main() = runBlocking {
     }
     ensure(refused != null && refused.code == "network") { "an untrusted certificate was accepted: $refused" }
 
-    // With them: the credential comes over HTTPS, plain HTTP stays refused.
+    // With them: the credential comes over HTTPS.
     val wallet = Wallet.create(null, WalletConfig(registry = null, allowLoopbackHttp = false, trustAnchors = anchors))
     val second = offer()
     val credential = wallet.receiveCredential(field(second, "offer_url"), field(second, "tx_code"))

@@ -79,3 +79,46 @@ pub fn employee(number: &str) -> Value {
         "photo_digest": "sha256-47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"
     })
 }
+
+/// `verifier verify --allow-http-status [extra…] <file>` on `credential`, in this process:
+/// the exit code and the JSON report (null when it printed none).
+pub async fn verifier_verify(credential: &str, extra: &[&str]) -> (i32, Value) {
+    use clap::Parser as _;
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), credential).unwrap();
+    let path = file.path().display().to_string();
+    let mut args = vec!["verifier", "verify", "--allow-http-status"];
+    args.extend_from_slice(extra);
+    args.push(&path);
+    let cli = verifier::cli::Cli::try_parse_from(args).unwrap();
+    let mut out = Vec::new();
+    let code = verifier::cli::run(cli, &mut out).await;
+    (code, serde_json::from_slice(&out).unwrap_or(Value::Null))
+}
+
+/// The `--registry <url>/registry --registry-key <key>` arguments for `running`'s in-process
+/// registry.
+pub fn registry_args(running: &Running) -> [String; 4] {
+    [
+        "--registry".to_owned(),
+        format!("{}/registry", running.url()),
+        "--registry-key".to_owned(),
+        running.registry_key.clone().unwrap(),
+    ]
+}
+
+/// `vc-issuer <args>` through the command line's entry point, in this process: the exit code,
+/// standard output and standard error.
+pub fn issuer_cli(args: &[&str]) -> (i32, String, String) {
+    use clap::Parser as _;
+    let mut argv = vec!["vc-issuer"];
+    argv.extend_from_slice(args);
+    let cli = vc_issuer::cli::Cli::try_parse_from(argv).unwrap();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = vc_issuer::cli::run(cli, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8_lossy(&out).into_owned(),
+        String::from_utf8_lossy(&err).into_owned(),
+    )
+}
