@@ -266,7 +266,10 @@ fn the_command_line_rotates_a_stopped_service_and_refuses_a_running_one() {
     assert_eq!(code, 0, "{err}");
     std::fs::write(dir.path().join("data/issuer-key-2.jwk"), out).unwrap();
     let refused = runtime.block_on(server::start(config()));
-    let error = refused.err().expect("a start on a replaced key file").to_string();
+    let Err(error) = refused else {
+        panic!("the service started on a replaced key file");
+    };
+    let error = error.to_string();
     assert!(error.contains("not the one the database records"), "{error}");
 }
 
