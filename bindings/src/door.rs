@@ -140,21 +140,12 @@ impl DoorVerifier {
             let engine = if config.online {
                 let anchors = crate::http::trust_anchors(&config.trust_anchors)?;
                 let network = |e: &dyn std::fmt::Display| DojangError::unavailable("network", e.to_string());
-                let mut resolver = if anchors.is_platform() {
-                    CompositeResolver::with_default_methods()
-                } else {
-                    CompositeResolver::with_default_methods_trusting(&anchors).map_err(|e| network(&e))?
-                };
+                let mut resolver =
+                    CompositeResolver::with_default_methods_trusting(&anchors).map_err(|e| network(&e))?;
                 if let Some(registry) = &config.registry {
-                    let registry = registry
-                        .resolver()?
-                        .with_trust_anchors(&anchors)
-                        .map_err(|e| network(&e))?;
-                    resolver = resolver.with("dojang", Arc::new(registry));
+                    resolver = resolver.with("dojang", Arc::new(registry.resolver(&anchors)?));
                 }
-                let status = HttpStatusListSource::new()
-                    .and_then(|source| source.with_trust_anchors(&anchors))
-                    .map_err(|e| network(&e))?;
+                let status = HttpStatusListSource::trusting(&anchors).map_err(|e| network(&e))?;
                 Engine::online(Arc::new(resolver), Arc::new(status)).with_offline(offline)
             } else {
                 Engine::offline(offline)

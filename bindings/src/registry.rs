@@ -26,9 +26,10 @@ impl RegistryConfig {
         Ok(ResolutionVerifier::new(operator, log_id))
     }
 
-    /// A did:dojang resolver checking every answer's proofs.
-    pub(crate) fn resolver(&self) -> Result<RegistryResolver, DojangError> {
-        RegistryResolver::new([self.url.as_str()], self.verifier()?)
+    /// A did:dojang resolver checking every answer's proofs, reaching the registry trusting
+    /// `anchors` for HTTPS.
+    pub(crate) fn resolver(&self, anchors: &did_core::http::TrustAnchors) -> Result<RegistryResolver, DojangError> {
+        RegistryResolver::trusting([self.url.as_str()], self.verifier()?, anchors)
             .map_err(|e| DojangError::invalid("registry.url", e.to_string()))
     }
 }

@@ -129,18 +129,10 @@ impl Wallet {
         config: WalletConfig,
     ) -> Result<Arc<Wallet>, DojangError> {
         let anchors = http::trust_anchors(&config.trust_anchors)?;
-        let mut resolver = if anchors.is_platform() {
-            CompositeResolver::with_default_methods()
-        } else {
-            CompositeResolver::with_default_methods_trusting(&anchors)
-                .map_err(|e| DojangError::unavailable("network", e.to_string()))?
-        };
+        let network = |e: &dyn std::fmt::Display| DojangError::unavailable("network", e.to_string());
+        let mut resolver = CompositeResolver::with_default_methods_trusting(&anchors).map_err(|e| network(&e))?;
         if let Some(registry) = &config.registry {
-            let registry = registry
-                .resolver()?
-                .with_trust_anchors(&anchors)
-                .map_err(|e| DojangError::unavailable("network", e.to_string()))?;
-            resolver = resolver.with("dojang", Arc::new(registry));
+            resolver = resolver.with("dojang", Arc::new(registry.resolver(&anchors)?));
         }
         let builder = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(30))
@@ -336,9 +328,7 @@ impl Wallet {
             )
             .map_err(|e| DojangError::invalid(format!("registry.{}", e.code().to_ascii_lowercase()), e.to_string()))?;
             http::check_url(&registry.url, self.config.allow_loopback_http, "registry url")?;
-            let api = NodeApi::new(&registry.url)
-                .and_then(|api| api.with_trust_anchors(&self.anchors))
-                .map_err(registry_error)?;
+            let api = NodeApi::trusting(&registry.url, &self.anchors).map_err(registry_error)?;
             api.post_json("/operations", "application/jose", create.as_str().to_owned())
                 .await
                 .map_err(registry_error)?;

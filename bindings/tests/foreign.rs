@@ -387,10 +387,7 @@ impl HttpsStack {
              [[accept]]\ntype = \"{vct}\"\nissuers = [\"{did}\"]\n\
              claims = [{{ path = \"department\", in = [\"Digital Policy\"] }}]\n"
         );
-        let status = HttpStatusListSource::new()
-            .unwrap()
-            .with_trust_anchors(&anchors)
-            .unwrap();
+        let status = HttpStatusListSource::trusting(&anchors).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let door_url = format!("https://localhost:{}", listener.local_addr().unwrap().port());
         let router = verifier::service::router(

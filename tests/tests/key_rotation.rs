@@ -81,12 +81,7 @@ impl Reach {
     fn https(anchors: &TrustAnchors) -> Reach {
         Reach {
             resolver: Arc::new(CompositeResolver::with_default_methods_trusting(anchors).unwrap()),
-            status: Arc::new(
-                HttpStatusListSource::new()
-                    .unwrap()
-                    .with_trust_anchors(anchors)
-                    .unwrap(),
-            ),
+            status: Arc::new(HttpStatusListSource::trusting(anchors).unwrap()),
             registry: None,
         }
     }

@@ -43,7 +43,7 @@ impl CompositeResolver {
     pub fn with_default_methods_trusting(
         anchors: &crate::http::TrustAnchors,
     ) -> Result<CompositeResolver, super::ResolutionError> {
-        let web = super::WebResolver::new()?.with_trust_anchors(anchors)?;
+        let web = super::WebResolver::trusting(anchors)?;
         Ok(CompositeResolver::new()
             .with("key", Arc::new(KeyResolver))
             .with("jwk", Arc::new(JwkResolver))

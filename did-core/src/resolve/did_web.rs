@@ -77,7 +77,7 @@ pub struct WebResolver {
 impl WebResolver {
     /// An HTTPS-only resolver with a 10-second timeout.
     pub fn new() -> Result<WebResolver, ResolutionError> {
-        Self::build(true)
+        Self::trusting(&http::TrustAnchors::platform())
     }
 
     /// An HTTPS-only resolver that fetches from public addresses only
@@ -97,17 +97,14 @@ impl WebResolver {
         Self::build(false)
     }
 
-    /// This resolver, trusting `anchors` for HTTPS instead of the platform's verifier (an
-    /// Android app's system trust store, a deployment's own CA).
-    pub fn with_trust_anchors(mut self, anchors: &http::TrustAnchors) -> Result<WebResolver, ResolutionError> {
-        let https = self.scheme == "https";
-        self.client = if self.public_only {
-            http::public_client_trusting(https, anchors)
-        } else {
-            http::client_trusting(https, anchors)
-        }
-        .map_err(ResolutionError::Transport)?;
-        Ok(self)
+    /// An HTTPS-only resolver trusting `anchors` (an Android app's system trust store, a
+    /// deployment's own CA), or the platform's verifier for [`http::TrustAnchors::platform`].
+    pub fn trusting(anchors: &http::TrustAnchors) -> Result<WebResolver, ResolutionError> {
+        Ok(WebResolver {
+            client: http::client_trusting(true, anchors).map_err(ResolutionError::Transport)?,
+            scheme: "https",
+            public_only: false,
+        })
     }
 
     fn build(https: bool) -> Result<WebResolver, ResolutionError> {

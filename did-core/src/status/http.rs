@@ -51,10 +51,14 @@ impl HttpStatusListSource {
         self
     }
 
-    /// This source, HTTPS-only, trusting `anchors` instead of the platform's verifier.
-    pub fn with_trust_anchors(mut self, anchors: &http::TrustAnchors) -> Result<HttpStatusListSource, StatusError> {
-        self.client = http::client_trusting(true, anchors).map_err(StatusError::Retrieval)?;
-        Ok(self)
+    /// An HTTPS-only source trusting `anchors` instead of the platform's verifier.
+    pub fn trusting(anchors: &http::TrustAnchors) -> Result<HttpStatusListSource, StatusError> {
+        let client = http::client_trusting(true, anchors).map_err(StatusError::Retrieval)?;
+        Ok(HttpStatusListSource {
+            client,
+            max_bytes: MAX_RESPONSE_BYTES,
+            accept: DEFAULT_ACCEPT.to_owned(),
+        })
     }
 
     fn build(https: bool) -> Result<HttpStatusListSource, StatusError> {

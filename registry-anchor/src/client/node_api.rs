@@ -99,17 +99,16 @@ impl std::fmt::Debug for WriteToken {
 impl NodeApi {
     /// A client of the node at `base` (`http://` is allowed: answers prove themselves).
     pub fn new(base: &str) -> Result<NodeApi, NodeApiError> {
-        Ok(NodeApi {
-            base: base.trim_end_matches('/').to_owned(),
-            http: http::client(false).map_err(NodeApiError::Unreachable)?,
-            write_token: None,
-        })
+        NodeApi::trusting(base, &http::TrustAnchors::platform())
     }
 
-    /// This client, trusting `anchors` for HTTPS instead of the platform's verifier.
-    pub fn with_trust_anchors(mut self, anchors: &http::TrustAnchors) -> Result<NodeApi, NodeApiError> {
-        self.http = http::client_trusting(false, anchors).map_err(NodeApiError::Unreachable)?;
-        Ok(self)
+    /// [`NodeApi::new`], trusting `anchors` for HTTPS instead of the platform's verifier.
+    pub fn trusting(base: &str, anchors: &http::TrustAnchors) -> Result<NodeApi, NodeApiError> {
+        Ok(NodeApi {
+            base: base.trim_end_matches('/').to_owned(),
+            http: http::client_trusting(false, anchors).map_err(NodeApiError::Unreachable)?,
+            write_token: None,
+        })
     }
 
     /// Sends `token` with every write (`post_json`).

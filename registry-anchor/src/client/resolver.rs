@@ -98,9 +98,23 @@ impl RegistryResolver {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
+        RegistryResolver::trusting(nodes, verifier, &did_core::http::TrustAnchors::platform())
+    }
+
+    /// [`RegistryResolver::new`], reaching the nodes trusting `anchors` for HTTPS instead of
+    /// the platform's verifier.
+    pub fn trusting<I, S>(
+        nodes: I,
+        verifier: ResolutionVerifier,
+        anchors: &did_core::http::TrustAnchors,
+    ) -> Result<RegistryResolver, ResolutionError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
         let nodes = nodes
             .into_iter()
-            .map(|node| NodeApi::new(&node.into()).map_err(node_error))
+            .map(|node| NodeApi::trusting(&node.into(), anchors).map_err(node_error))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(RegistryResolver {
             nodes,
@@ -111,20 +125,6 @@ impl RegistryResolver {
             clock: Arc::new(SystemClock),
             cache: Mutex::new(Cache::default()),
         })
-    }
-
-    /// This resolver, its nodes reached trusting `anchors` for HTTPS instead of the platform's
-    /// verifier.
-    pub fn with_trust_anchors(
-        mut self,
-        anchors: &did_core::http::TrustAnchors,
-    ) -> Result<RegistryResolver, ResolutionError> {
-        self.nodes = self
-            .nodes
-            .into_iter()
-            .map(|node| node.with_trust_anchors(anchors).map_err(node_error))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(self)
     }
 
     /// Serves a verified answer for `ttl` before asking again (zero: always ask).
