@@ -97,14 +97,7 @@ async fn verify(credential: &str, url: &str, registry_key: &str) -> (i32, Value)
     common::verifier_verify(credential, &["--registry", &registry, "--registry-key", registry_key]).await
 }
 
-/// The `kid` of an SD-JWT's issuer JWT.
-fn kid(credential: &str) -> String {
-    use base64::Engine as _;
-    let header = credential.split('.').next().unwrap();
-    let header: Value =
-        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap();
-    header["kid"].as_str().unwrap_or_default().to_owned()
-}
+use common::jws_kid as kid;
 
 /// The banner's `registry` line: `<url>/registry (operator key <did:key>)` → the key.
 fn registry_key(service: &Service) -> String {
@@ -384,16 +377,7 @@ async fn postgresql_is_backed_up_with_its_own_tools_and_the_rest_restores_beside
     let did = running.state.issuer.did.clone();
     let http = reqwest::Client::new();
     let issue = async |url: &str, number: &str| -> (String, (i64, i64)) {
-        let answer: Value = http
-            .post(format!("{url}/admin/credentials"))
-            .bearer_auth(&token)
-            .json(&json!({"type": TYPE, "claims": common::employee(number)}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let answer = common::issue_employee(&http, url, &token, number).await;
         let record = &answer["record"];
         (
             answer["id"].as_str().unwrap().to_owned(),

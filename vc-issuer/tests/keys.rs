@@ -720,20 +720,8 @@ async fn serve_with_a_pkcs11_issuer_key() {
     };
     let http = reqwest::Client::new();
     let issue = async |number: &str| -> String {
-        let body: serde_json::Value = http
-            .post(format!("{url}/admin/credentials"))
-            .bearer_auth(&admin)
-            .json(&json!({"type": "EmployeeIdCredential", "claims": {
-                "employee_number": number, "name_ko": "이서연", "name_latin": "Lee Seoyeon",
-                "organization": "Gangwon Province", "department": "Security", "position": "Officer",
-                "access_groups": ["hq-main"]}}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        body["credential"].as_str().unwrap().to_owned()
+        let answer = crate::common::issue_employee(&http, &url, &admin, number).await;
+        answer["credential"].as_str().unwrap().to_owned()
     };
     // Issued by this start (the first start's status list URL named another port).
     let before = issue("E-4243").await;

@@ -13,7 +13,7 @@ use did_core::sd_jwt::VerifyOptions;
 use registry_anchor::client::RegistryResolver;
 use registry_anchor::resolution::{ResolutionVerifier, default_log_id, parse_registry_key};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::Value;
 use vc_issuer::config::DidMethod;
 use vc_issuer::server::{self, Running};
 
@@ -49,14 +49,7 @@ async fn verify(running: &Running, sd_jwt: &str) -> Result<(), String> {
     .map_err(|e| e.to_string())
 }
 
-/// The `kid` of a compact JWS or SD-JWT.
-fn kid(compact: &str) -> String {
-    use base64::Engine as _;
-    let header = compact.split('.').next().unwrap();
-    let header: Value =
-        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap();
-    header["kid"].as_str().unwrap().to_owned()
-}
+use common::jws_kid as kid;
 
 async fn call(method: reqwest::Method, url: String, token: &str, body: Option<Value>) -> (StatusCode, Value) {
     let mut request = reqwest::Client::new().request(method, url).bearer_auth(token);
@@ -69,17 +62,10 @@ async fn call(method: reqwest::Method, url: String, token: &str, body: Option<Va
 }
 
 async fn issue(running: &Running, token: &str, number: &str) -> (String, String) {
-    let (status, body) = call(
-        reqwest::Method::POST,
-        format!("{}/admin/credentials", running.url()),
-        token,
-        Some(json!({"type": "EmployeeIdCredential", "claims": common::employee(number)})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let answer = common::issue_employee(&reqwest::Client::new(), &running.url(), token, number).await;
     (
-        body["id"].as_str().unwrap().to_owned(),
-        body["credential"].as_str().unwrap().to_owned(),
+        answer["id"].as_str().unwrap().to_owned(),
+        answer["credential"].as_str().unwrap().to_owned(),
     )
 }
 

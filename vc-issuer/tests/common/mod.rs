@@ -122,3 +122,28 @@ pub fn issuer_cli(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&err).into_owned(),
     )
 }
+
+/// `POST <url>/admin/credentials` of an `EmployeeIdCredential` for employee `number`, which
+/// must answer 201: the answer (`id`, `credential`, `record`).
+pub async fn issue_employee(http: &reqwest::Client, url: &str, token: &str, number: &str) -> Value {
+    let response = http
+        .post(format!("{url}/admin/credentials"))
+        .bearer_auth(token)
+        .json(&json!({"type": "EmployeeIdCredential", "claims": employee(number)}))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let answer: Value = response.json().await.unwrap_or(Value::Null);
+    assert_eq!(status, 201, "{answer}");
+    answer
+}
+
+/// The `kid` of a compact JWS or SD-JWT (its first part's header).
+pub fn jws_kid(compact: &str) -> String {
+    use base64::Engine as _;
+    let header = compact.split('.').next().unwrap();
+    let header: Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap();
+    header["kid"].as_str().unwrap_or_default().to_owned()
+}
