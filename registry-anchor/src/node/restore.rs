@@ -7,7 +7,7 @@ use did_core::key::VerifyingKey;
 
 use super::NodeError;
 use super::registry::{check_stored_head, load};
-use crate::store::StoreError;
+use crate::store::{StoreError, files};
 use crate::tree_head::SignedTreeHead;
 
 /// A store file found fit to serve by [`check_store`].
@@ -74,25 +74,13 @@ pub fn restore_store(from: &Path, dest: &Path, operator: &VerifyingKey) -> Resul
             return Err(e);
         }
     };
-    std::fs::rename(&restoring, dest).map_err(|e| io(dest, e))?;
-    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| io(dir, e))?;
-    }
+    files::rename_durably(&restoring, dest).map_err(|(path, e)| io(&path, e))?;
     Ok(checked)
 }
 
 /// Copies `from` to the new file `to`, owner-only, synced.
 fn copy_private(from: &Path, to: &Path) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut out = options.open(to)?;
+    let mut out = files::create_private(to)?;
     std::io::copy(&mut std::fs::File::open(from)?, &mut out)?;
     out.sync_all()
 }

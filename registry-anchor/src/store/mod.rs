@@ -9,6 +9,7 @@
 //! process while the node runs.
 
 mod error;
+pub(crate) mod files;
 mod redb_store;
 
 pub use error::StoreError;

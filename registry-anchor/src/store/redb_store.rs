@@ -238,12 +238,8 @@ pub fn backup(source: &Path, dest: &Path) -> Result<BackupSummary, StoreError> {
             return Err(e);
         }
     };
-    std::fs::rename(&partial, dest).map_err(|e| StoreError::Io(format!("{}: {e}", dest.display())))?;
-    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
-    }
+    super::files::rename_durably(&partial, dest)
+        .map_err(|(path, e)| StoreError::Io(format!("{}: {e}", path.display())))?;
     Ok(summary)
 }
 
@@ -251,18 +247,7 @@ pub fn backup(source: &Path, dest: &Path) -> Result<BackupSummary, StoreError> {
 fn copy_into(reader: &ReadOnlyDatabase, path: &Path) -> Result<BackupSummary, StoreError> {
     // redb makes a new file with the umask's mode: an empty owner-only file made first is
     // what it initializes instead.
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    drop(
-        options
-            .open(path)
-            .map_err(|e| StoreError::Open(format!("{}: {e}", path.display())))?,
-    );
+    drop(super::files::create_private(path).map_err(|e| StoreError::Open(format!("{}: {e}", path.display())))?);
     let copy = Database::create(path).map_err(|e| StoreError::Open(format!("{}: {e}", path.display())))?;
     let read = reader.begin_read().map_err(StoreError::io)?;
     let mut write = copy.begin_write().map_err(StoreError::io)?;

@@ -243,11 +243,7 @@ pub async fn restore(config: &Config, from: &Path) -> Result<Value, Error> {
     };
     for (staged_path, dest) in &staged {
         std::fs::rename(staged_path, dest).map_err(|e| io(dest, e))?;
-        if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::File::open(dir)
-                .and_then(|d| d.sync_all())
-                .map_err(|e| io(dir, e))?;
-        }
+        sync_parent(dest)?;
     }
     Ok(json!({
         "ok": true,
@@ -328,12 +324,17 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     file.write_all(bytes)
         .and_then(|()| file.sync_all())
         .map_err(|e| io(path, e))?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::File::open(dir)
+    sync_parent(path)
+}
+
+/// Syncs the folder holding `path`, so that a file made or renamed there survives a crash.
+fn sync_parent(path: &Path) -> Result<(), Error> {
+    match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => std::fs::File::open(dir)
             .and_then(|d| d.sync_all())
-            .map_err(|e| io(dir, e))?;
+            .map_err(|e| io(dir, e)),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Now, RFC 3339 in UTC to the second.
