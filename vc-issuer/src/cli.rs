@@ -331,12 +331,10 @@ fn keys_command(command: KeysCommand) -> Result<String, (i32, String)> {
     let value = command_runtime()?.block_on(async {
         // The service's own start-up, without serving: its key, database, DID and registry.
         let (state, _, _, _) = crate::server::build(config).await.map_err(|e| match e {
-            Error::Registry(message) if message.contains("already open") || message.contains("Cannot acquire lock") => {
-                (
-                    EXIT_FAILED,
-                    format!("{message}: is the service running? Use POST /admin/keys/rotate on it instead"),
-                )
-            }
+            e @ Error::InUse(_) => (
+                EXIT_FAILED,
+                format!("{e} Use POST /admin/keys/rotate (or /retire) on the running service instead"),
+            ),
             other => failed(other),
         })?;
         let actor = actor("keys");

@@ -56,6 +56,9 @@ pub enum Error {
     /// The DID registry (in-process or remote) refused or could not be reached.
     #[error("registry: {0}")]
     Registry(String),
+    /// A file of the data folder is held by another process (the service runs on it).
+    #[error("{0} is in use by another process: is the service running on this data folder?")]
+    InUse(String),
     /// A backup could not be made or restored (see [`crate::backup`]).
     #[error(transparent)]
     Backup(#[from] crate::backup::BackupError),
@@ -122,6 +125,7 @@ impl Error {
             | Error::Config { .. }
             | Error::Io { .. }
             | Error::Backup(_) => 500,
+            Error::InUse(_) => 503,
         }
     }
 
@@ -143,6 +147,7 @@ impl Error {
             Error::Registry(_) => "registry",
             Error::Io { .. } => "io",
             Error::Backup(_) => "backup",
+            Error::InUse(_) => "in_use",
         }
     }
 }

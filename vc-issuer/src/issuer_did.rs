@@ -14,10 +14,11 @@ use std::sync::Arc;
 use did_core::key::VerifyingKey;
 use did_core::resolve::KeyResolver;
 use registry_anchor::client::{NodeApi, WriteToken};
-use registry_anchor::node::{NodeConfig, Registry};
+use registry_anchor::node::{NodeConfig, NodeError, Registry};
 use registry_anchor::operation::{self, DidState, KeyCommitment, Operation};
 use registry_anchor::resolution::Resolution;
 use registry_anchor::resolution::default_log_id;
+use registry_anchor::store::StoreError;
 use serde_json::{Value, json};
 
 use crate::Error;
@@ -95,7 +96,10 @@ async fn dojang(config: &Config, store: &Store, issuer_key: &VerifyingKey) -> Re
             crate::private_fs::private_file(&store)
                 .map_err(|e| Error::io(format!("cannot make {} owner-only (chmod 600 it)", store.display()), e))?;
             let node = NodeConfig::new(store, log_id, operator);
-            let registry = Registry::open(node).map_err(|e| Error::Registry(e.to_string()))?;
+            let registry = Registry::open(node).map_err(|e| match e {
+                NodeError::Store(StoreError::InUse(file)) => Error::InUse(file),
+                other => Error::Registry(other.to_string()),
+            })?;
             (Some(Arc::new(registry)), Some(key_did))
         }
     };

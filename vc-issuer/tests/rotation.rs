@@ -225,7 +225,7 @@ fn the_command_line_rotates_a_stopped_service_and_refuses_a_running_one() {
     // While it runs, the data folder is the service's: the command says so.
     let (code, _, err) = keys_cli(&["rotate", "--config", file]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("is the service running?"), "{err}");
+    assert!(err.contains("is the service running"), "{err}");
     runtime.block_on(running.stop()).unwrap();
 
     let (code, out, err) = keys_cli(&["rotate", "--config", file]);

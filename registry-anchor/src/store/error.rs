@@ -8,6 +8,9 @@ pub enum StoreError {
     /// held by another process, or not a store of this kind).
     #[error("cannot open the store: {0}")]
     Open(String),
+    /// Another process holds the store for writing (a node runs on it): it has one writer.
+    #[error("{0} is in use by another process (is the node, or the service holding it, running?)")]
+    InUse(String),
     /// A read or write failed (I/O error, full disk, read-only file system).
     #[error("storage I/O failed: {0}")]
     Io(String),

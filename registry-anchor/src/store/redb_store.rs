@@ -63,7 +63,10 @@ impl Store {
         let db = Database::builder()
             .set_concurrency_mode(ConcurrencyMode::SingleWriter)
             .create(path)
-            .map_err(|e| named(&e))?;
+            .map_err(|e| match e {
+                redb::DatabaseError::DatabaseAlreadyOpen => StoreError::InUse(path.display().to_string()),
+                other => named(&other),
+            })?;
         let tx = db.begin_write().map_err(|e| named(&e))?;
         tx.open_table(ENTRIES).map_err(|e| named(&e))?;
         tx.open_table(DID_INDEX).map_err(|e| named(&e))?;
