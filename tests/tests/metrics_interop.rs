@@ -49,8 +49,29 @@ async fn prometheus_client_parses_every_services_metrics() {
     let issuer = common::issuer::start_key_issuer(&dir).await;
     let door = common::issuer::start_example_door(did_core::resolve::CompositeResolver::with_default_methods()).await;
     let registries = Registries::start(&dir).await;
-    // The door and the node expose their security counters once an event happened: on a quiet
-    // start they serve an empty exposition, which must parse too (it ends with `# EOF`).
+    // The door counts a client that holds too many open requests a wallet engaged with: open
+    // and engage them (fetch each request object) until it says 429, so that its /metrics
+    // carries a security counter with a label.
+    let http = reqwest::Client::new();
+    let mut refused = false;
+    for _ in 0..1_000 {
+        let response = http.post(format!("{}/api/requests", door.url())).send().await.unwrap();
+        if response.status().as_u16() == 429 {
+            refused = true;
+            break;
+        }
+        let created: Value = response.json().await.unwrap();
+        let id = created["id"].as_str().unwrap();
+        let object = http
+            .get(format!("{}/oid4vp/requests/{id}", door.url()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(object.status().as_u16(), 200);
+    }
+    assert!(refused, "the door never refused a client's requests");
+    // The node exposes its security counters once an event happened: on a quiet start it serves
+    // an empty exposition, which must parse too (it ends with `# EOF`).
     for (service, base, family) in [
         ("issuer", issuer.url(), Some("dojang_issuer_credentials_issued")),
         ("door", door.url(), None),
@@ -69,6 +90,15 @@ async fn prometheus_client_parses_every_services_metrics() {
                 ["counter", "gauge"].contains(&found["type"].as_str().unwrap()),
                 "{service}: {found}"
             );
+        }
+        if service == "door" {
+            let rate_limited = families
+                .values()
+                .flat_map(|f| f["samples"].as_array().unwrap().iter())
+                .any(|sample| {
+                    sample["labels"]["event"] == "rate_limited" && sample["value"].as_f64().unwrap_or(0.0) >= 1.0
+                });
+            assert!(rate_limited, "door: no rate_limited event counted in {families:?}");
         }
         if let Some(family) = family {
             let found = families
